@@ -1,0 +1,163 @@
+// The real PostgreSQL parser (libpg_query compiled to WASM, package @libpg-query/parser, PostgreSQL 17 grammar).
+// It reports UTF-8 byte offsets and leaves out stmt_location when it is 0; both are handled here so that the
+// rest of the engine only sees UTF-16 offsets into the site's SQL text.
+
+import { createHash } from 'node:crypto';
+import * as pg from '@libpg-query/parser';
+import { Utf8OffsetMap } from '../text';
+import type { SqlSite } from '../types';
+
+let loading: Promise<void> | undefined;
+
+/** Loads the WASM module once; every other function here is synchronous afterwards. */
+export function loadParser(): Promise<void> {
+  loading ??= pg.loadModule();
+  return loading;
+}
+
+/** A raw parse-tree node as libpg_query emits it: `{ SelectStmt: {...} }`, `{ ColumnRef: {...} }`, ... */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AstNode = any;
+
+export interface ParsedStatement {
+  site: SqlSite;
+  /** UTF-16 offsets of the statement in site.text (without the trailing semicolon). */
+  start: number;
+  end: number;
+  text: string;
+  /** The statement node, e.g. `{ SelectStmt: {...} }`. Node locations inside are UTF-8 byte offsets into site.text. */
+  node: AstNode;
+  /** "SelectStmt", "UpdateStmt", ... */
+  kind: string;
+  /** Highest $n used in the statement. */
+  parameterCount: number;
+  /** Exact identity of the statement text (cache key); the same text always plans the same. */
+  textHash: string;
+  /** Converts a node `location` (UTF-8 bytes in site.text) to a UTF-16 offset in site.text. */
+  offsetOf(location: number): number;
+}
+
+export interface SqlSyntaxError {
+  site: SqlSite;
+  message: string;
+  /** UTF-16 offset in site.text where the parser stopped. */
+  offset: number;
+}
+
+export interface ParsedSite {
+  site: SqlSite;
+  statements: ParsedStatement[];
+  error?: SqlSyntaxError;
+}
+
+export function parseSite(site: SqlSite): ParsedSite {
+  const text = site.text;
+  const offsets = new Utf8OffsetMap(text);
+  let result: AstNode;
+  try {
+    result = pg.parseSync(text);
+  } catch (error) {
+    const details = (error as { sqlDetails?: { message: string; cursorPosition?: number } }).sqlDetails;
+    const message = details?.message ?? (error as Error).message;
+    const cursor = details?.cursorPosition ?? 0;
+    return { site, statements: [], error: { site, message, offset: offsets.toUtf16(Math.max(0, cursor)) } };
+  }
+  const statements: ParsedStatement[] = [];
+  for (const raw of (result.stmts ?? []) as AstNode[]) {
+    const startByte: number = raw.stmt_location ?? 0;
+    const lengthBytes: number | undefined = raw.stmt_len;
+    const endByte = lengthBytes === undefined || lengthBytes === 0 ? offsets.byteLength : startByte + lengthBytes;
+    let start = offsets.toUtf16(startByte);
+    const end = offsets.toUtf16(endByte);
+    // stmt_location points after the previous semicolon, so leading whitespace and comments belong to it.
+    start = skipLeadingTrivia(text, start, end);
+    const node = raw.stmt;
+    if (!node) continue;
+    const stmtText = text.slice(start, end).replace(/[\s;]+$/, '');
+    const kind = Object.keys(node)[0];
+    statements.push({
+      site,
+      start,
+      end: start + stmtText.length,
+      text: stmtText,
+      node,
+      kind,
+      parameterCount: highestParameter(node),
+      textHash: createHash('sha1').update(stmtText).digest('hex'),
+      offsetOf: (location: number) => offsets.toUtf16(location),
+    });
+  }
+  return { site, statements };
+}
+
+/** Skips whitespace and SQL comments at the start of [start, end). */
+export function skipLeadingTrivia(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const c = text[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
+      i++;
+    } else if (c === '-' && text[i + 1] === '-') {
+      while (i < end && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      let depth = 1; // PostgreSQL block comments nest
+      i += 2;
+      while (i < end && depth > 0) {
+        if (text[i] === '/' && text[i + 1] === '*') {
+          depth++;
+          i += 2;
+        } else if (text[i] === '*' && text[i + 1] === '/') {
+          depth--;
+          i += 2;
+        } else i++;
+      }
+    } else break;
+  }
+  return i;
+}
+
+function highestParameter(node: AstNode): number {
+  let highest = 0;
+  walkAst(node, (key, value) => {
+    if (key === 'ParamRef' && typeof value.number === 'number') highest = Math.max(highest, value.number);
+  });
+  return highest;
+}
+
+/** Depth-first walk over a parse tree; `visit(nodeType, body, parentChain)` for every typed node. */
+export function walkAst(
+  node: AstNode,
+  visit: (nodeType: string, body: AstNode, ancestors: AstNode[]) => void | false,
+  ancestors: AstNode[] = [],
+): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) walkAst(item, visit, ancestors);
+    return;
+  }
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (value === null || typeof value !== 'object') continue;
+    // Typed nodes are keyed by an upper-case type name ({ RangeVar: {...} }); other keys are fields.
+    if (/^[A-Z]/.test(key) && !Array.isArray(value)) {
+      if (visit(key, value, ancestors) === false) continue;
+      walkAst(value, visit, [...ancestors, { [key]: value }]);
+    } else {
+      walkAst(value, visit, ancestors);
+    }
+  }
+}
+
+/** Fingerprint that ignores constants and whitespace: the same query shape (for merging advice across sites). */
+export function fingerprintStatement(text: string): string {
+  try {
+    return pg.fingerprintSync(text);
+  } catch {
+    return createHash('sha1').update(text).digest('hex').slice(0, 16);
+  }
+}
+
+/** Deparses a node back into SQL (used for rewritten statements and index definitions). */
+export function deparseStatement(node: AstNode): string {
+  return pg.deparseSync({ version: 170004, stmts: [{ stmt: node }] } as never);
+}

@@ -1,0 +1,106 @@
+// Plain data shared by every part of the engine. Nothing here knows about LSP, VS Code or a terminal:
+// the language server turns a Finding into a Diagnostic, the CLI into text, JSON or SARIF.
+
+/** Zero-based line and UTF-16 code-unit column, the coordinates LSP and VS Code use. */
+export interface SourcePosition {
+  line: number;
+  character: number;
+}
+
+export interface SourceRange {
+  start: SourcePosition;
+  end: SourcePosition;
+}
+
+/** How the SQL was found in its file. */
+export type SqlSiteOrigin =
+  | 'sql-file' // a statement of a .sql file
+  | 'tagged-template' // sql`...`, Prisma.sql`...`, prisma.$queryRaw`...`
+  | 'call-argument' // pool.query('...'), db.execute(`...`)
+  | 'marked-literal'; // /* sql */ `...` or /* sql */ '...'
+
+/**
+ * One stretch of the SQL text copied verbatim from the file. The SQL text of a site is made of such
+ * stretches with `$n` placeholders between them; offsets are UTF-16 code units in the SQL text and in the file.
+ */
+export interface SourceSegment {
+  sqlStart: number;
+  fileStart: number;
+  length: number;
+}
+
+/** A `${expr}` of a template that became the parameter `$n` in the SQL text. */
+export interface TemplateParameter {
+  index: number; // n of $n
+  sqlStart: number;
+  sqlLength: number; // length of "$n" in the SQL text
+  fileStart: number; // the `${` in the file
+  fileEnd: number; // after the closing `}`
+  expressionText: string;
+}
+
+/** A piece of SQL found in a file, with what it takes to map any offset of it back to the file. */
+export interface SqlSite {
+  file: string;
+  origin: SqlSiteOrigin;
+  /** The SQL as PostgreSQL will see it: template expressions replaced by $1, $2, ... */
+  text: string;
+  /** Stretches copied verbatim from the file, in order; text outside them was synthesised. */
+  segments: SourceSegment[];
+  parameters: TemplateParameter[];
+  /** Number of distinct $n parameters in `text` (template ones and any written as $n). */
+  parameterCount: number;
+  /** Offsets in the file of the whole site (the literal or template, without the quotes). */
+  fileStart: number;
+  fileEnd: number;
+  /** The tag or callee as written, e.g. "sql", "prisma.$queryRaw", "pool.query". */
+  via?: string;
+}
+
+/** A site that looked like SQL but cannot be known statically; only reported with --verbose. */
+export interface SkippedSite {
+  file: string;
+  fileStart: number;
+  fileEnd: number;
+  reason: string;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint' | 'off';
+export type RuleCategory = 'performance' | 'locking' | 'syntax' | 'correctness';
+
+/** A text edit in a file, by UTF-16 offsets, applied as a quick fix. */
+export interface FileEdit {
+  file: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** A suggested fix: edits in existing files and/or a new file (e.g. a migration), plus SQL to copy. */
+export interface SuggestedFix {
+  title: string;
+  /** SQL a person could run or paste (CREATE INDEX ..., the rewritten statement). */
+  sql?: string;
+  edits?: FileEdit[];
+  newFile?: { path: string; content: string };
+  /** Whether the benefit was proven by what-if planning. */
+  verified?: boolean;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Exclude<Severity, 'off'>;
+  category: RuleCategory;
+  message: string;
+  file: string;
+  range: SourceRange;
+  /** Offsets in the file, kept for edits and for sorting. */
+  fileStart: number;
+  fileEnd: number;
+  docsUrl?: string;
+  /** Numbers behind the message (rows, cost, lock mode ...), machine readable. */
+  evidence?: Record<string, unknown>;
+  fixes?: SuggestedFix[];
+  /** e.g. "generic plan", "embedded database, synthetic data: invoices 1M rows" */
+  notes?: string[];
+}
