@@ -1,0 +1,209 @@
+// Facts about the schema that rules and the advisor need (table sizes, indexes, columns), read from the
+// catalogs in one round trip per kind, and a fingerprint of them that keys the plan cache: when a table,
+// an index or the statistics change, every cached plan is stale.
+
+import { createHash } from 'node:crypto';
+import type { DatabaseSession } from './client';
+
+export interface TableFacts {
+  schema: string;
+  name: string;
+  /** pg_class.reltuples after ANALYZE; -1 (never analysed) is reported as 0. */
+  estimatedRows: number;
+  totalBytes: number;
+  columns: ColumnFacts[];
+}
+
+export interface ColumnFacts {
+  name: string;
+  type: string;
+  notNull: boolean;
+  collation?: string;
+}
+
+export interface IndexFacts {
+  schema: string;
+  table: string;
+  name: string;
+  /** btree, hash, gin, gist, brin, spgist */
+  method: string;
+  /** Key columns in order; an expression key is its text, e.g. "lower(email)". */
+  keys: string[];
+  /** Non-key INCLUDE columns. */
+  include: string[];
+  /** Partial index predicate, as pg_get_expr prints it. */
+  predicate?: string;
+  unique: boolean;
+  primary: boolean;
+  valid: boolean;
+  definition: string;
+}
+
+export interface SchemaFacts {
+  tables: Map<string, TableFacts>; // keyed by "schema.name" and by bare name when unambiguous
+  indexes: IndexFacts[];
+  /** Changes whenever a table, column, index or the statistics change. */
+  fingerprint: string;
+}
+
+export function tableKey(schema: string, name: string): string {
+  return `${schema}.${name}`;
+}
+
+/** Looks a table up by the name a plan or a statement uses (qualified or not). */
+export function findTable(facts: SchemaFacts, name: string, schema?: string): TableFacts | undefined {
+  if (schema) return facts.tables.get(tableKey(schema, name));
+  return facts.tables.get(name) ?? facts.tables.get(tableKey('public', name));
+}
+
+export function indexesOf(facts: SchemaFacts, table: TableFacts): IndexFacts[] {
+  return facts.indexes.filter((i) => i.table === table.name && i.schema === table.schema);
+}
+
+const TABLES_SQL = `
+select n.nspname as schema, c.relname as name, c.reltuples::float8 as rows,
+       pg_total_relation_size(c.oid)::float8 as bytes, c.relpages::int as pages,
+       coalesce(s.n_mod_since_analyze, 0)::float8 as mods,
+       coalesce(extract(epoch from greatest(s.last_analyze, s.last_autoanalyze)), 0)::float8 as analyzed
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_stat_all_tables s on s.relid = c.oid
+where c.relkind in ('r', 'p', 'm')
+  and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+  and n.nspname not like 'pg_temp%'
+order by 1, 2`;
+
+const COLUMNS_SQL = `
+select n.nspname as schema, c.relname as table, a.attname as name,
+       format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
+       case when a.attcollation <> 0 then (select collname from pg_collation where oid = a.attcollation) end as collation
+from pg_attribute a
+join pg_class c on c.oid = a.attrelid
+join pg_namespace n on n.oid = c.relnamespace
+where c.relkind in ('r', 'p', 'm') and a.attnum > 0 and not a.attisdropped
+  and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+order by 1, 2, a.attnum`;
+
+const INDEXES_SQL = `
+select n.nspname as schema, t.relname as table, i.relname as name, am.amname as method,
+       x.indisunique as unique, x.indisprimary as primary, x.indisvalid as valid,
+       x.indnkeyatts as key_count,
+       array(select pg_get_indexdef(x.indexrelid, k, true) from generate_series(1, x.indnatts) k) as columns,
+       pg_get_expr(x.indpred, x.indrelid, true) as predicate,
+       pg_get_indexdef(x.indexrelid) as definition
+from pg_index x
+join pg_class i on i.oid = x.indexrelid
+join pg_class t on t.oid = x.indrelid
+join pg_namespace n on n.oid = t.relnamespace
+join pg_am am on am.oid = i.relam
+where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
+order by 1, 2, 3`;
+
+interface TableRow {
+  schema: string;
+  name: string;
+  rows: number;
+  bytes: number;
+  pages: number;
+  mods: number;
+  analyzed: number;
+}
+interface ColumnRow {
+  schema: string;
+  table: string;
+  name: string;
+  type: string;
+  not_null: boolean;
+  collation: string | null;
+}
+interface IndexRow {
+  schema: string;
+  table: string;
+  name: string;
+  method: string;
+  unique: boolean;
+  primary: boolean;
+  valid: boolean;
+  key_count: number;
+  columns: string[] | string;
+  predicate: string | null;
+  definition: string;
+}
+
+export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaFacts> {
+  const [tables, columns, indexes] = [
+    (await session.query<TableRow>(TABLES_SQL)).rows,
+    (await session.query<ColumnRow>(COLUMNS_SQL)).rows,
+    (await session.query<IndexRow>(INDEXES_SQL)).rows,
+  ];
+  const hash = createHash('sha1');
+  const byKey = new Map<string, TableFacts>();
+  const nameCount = new Map<string, number>();
+  for (const row of tables) {
+    const facts: TableFacts = {
+      schema: row.schema,
+      name: row.name,
+      estimatedRows: Math.max(0, Number(row.rows)),
+      totalBytes: Number(row.bytes),
+      columns: [],
+    };
+    byKey.set(tableKey(row.schema, row.name), facts);
+    nameCount.set(row.name, (nameCount.get(row.name) ?? 0) + 1);
+    // Row estimates and pages drive plans; the analyse time catches a re-ANALYZE that changed the histograms.
+    hash.update(`t|${row.schema}|${row.name}|${row.rows}|${row.pages}|${row.analyzed}\n`);
+  }
+  for (const row of columns) {
+    const table = byKey.get(tableKey(row.schema, row.table));
+    if (!table) continue;
+    table.columns.push({ name: row.name, type: row.type, notNull: row.not_null, collation: row.collation ?? undefined });
+    hash.update(`c|${row.schema}|${row.table}|${row.name}|${row.type}|${row.not_null}\n`);
+  }
+  const indexFacts: IndexFacts[] = indexes.map((row) => {
+    const all = parsePgArray(row.columns);
+    hash.update(`i|${row.definition}|${row.valid}\n`);
+    return {
+      schema: row.schema,
+      table: row.table,
+      name: row.name,
+      method: row.method,
+      keys: all.slice(0, row.key_count),
+      include: all.slice(row.key_count),
+      predicate: row.predicate ?? undefined,
+      unique: row.unique,
+      primary: row.primary,
+      valid: row.valid,
+      definition: row.definition,
+    };
+  });
+  const tablesByName = new Map(byKey);
+  for (const facts of byKey.values()) {
+    if (nameCount.get(facts.name) === 1 || facts.schema === 'public') {
+      if (!tablesByName.has(facts.name) || facts.schema === 'public') tablesByName.set(facts.name, facts);
+    }
+  }
+  return { tables: tablesByName, indexes: indexFacts, fingerprint: hash.digest('hex') };
+}
+
+/** `pg` returns text[] as an array; PGlite and some drivers as '{a,b}' text. */
+function parsePgArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  if (inner === '') return [];
+  const items: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (quoted) {
+      if (c === '\\') current += inner[++i];
+      else if (c === '"') quoted = false;
+      else current += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      items.push(current);
+      current = '';
+    } else current += c;
+  }
+  items.push(current);
+  return items;
+}

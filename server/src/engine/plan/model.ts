@@ -1,0 +1,143 @@
+// The plan model: PostgreSQL's EXPLAIN (FORMAT JSON) output turned into typed nodes that rules can walk.
+// Field names follow the JSON keys of src/backend/commands/explain.c.
+
+export interface PlanNode {
+  nodeType: string; // "Seq Scan", "Index Scan", "Nested Loop", "Sort", "Limit", "ModifyTable", ...
+  /** For ModifyTable: "Update", "Delete", "Insert", "Merge". */
+  operation?: string;
+  relationName?: string;
+  schema?: string;
+  alias?: string;
+  indexName?: string;
+  startupCost: number;
+  totalCost: number;
+  planRows: number;
+  planWidth: number;
+  filter?: string;
+  indexCond?: string;
+  recheckCond?: string;
+  hashCond?: string;
+  mergeCond?: string;
+  joinFilter?: string;
+  oneTimeFilter?: string;
+  joinType?: string;
+  sortKey?: string[];
+  groupKey?: string[];
+  strategy?: string;
+  parentRelationship?: string; // "Outer", "Inner", "InitPlan", "SubPlan", "Member"
+  subplanName?: string;
+  rowsRemovedByFilterEstimate?: number;
+  /** Only with EXPLAIN ANALYZE. */
+  actualRows?: number;
+  actualLoops?: number;
+  actualTotalTime?: number;
+  actualStartupTime?: number;
+  children: PlanNode[];
+  /** The node as PostgreSQL sent it, for anything not modelled above. */
+  raw: Record<string, unknown>;
+}
+
+export interface ExplainedPlan {
+  root: PlanNode;
+  /** True when parameters were planned generically (no values known): estimates use default selectivities. */
+  generic: boolean;
+  planningTimeMs?: number;
+  executionTimeMs?: number;
+  /** When it was planned (ms since epoch), shown on hover. */
+  plannedAt: number;
+  /** Where: "dev@localhost:5432/app", "embedded", with the synthetic-data note for the embedded database. */
+  databaseLabel: string;
+  serverVersion: string;
+  /** Extra words that every finding from this plan carries ("generic plan", "embedded database, synthetic data: ..."). */
+  notes: string[];
+}
+
+function asNumber(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}
+function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+function asStrings(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
+
+export function planNodeFromJson(json: Record<string, unknown>): PlanNode {
+  const children = Array.isArray(json['Plans']) ? (json['Plans'] as Record<string, unknown>[]).map(planNodeFromJson) : [];
+  return {
+    nodeType: String(json['Node Type'] ?? 'Unknown'),
+    operation: asString(json['Operation']),
+    relationName: asString(json['Relation Name']),
+    schema: asString(json['Schema']),
+    alias: asString(json['Alias']),
+    indexName: asString(json['Index Name']),
+    startupCost: asNumber(json['Startup Cost']),
+    totalCost: asNumber(json['Total Cost']),
+    planRows: asNumber(json['Plan Rows']),
+    planWidth: asNumber(json['Plan Width']),
+    filter: asString(json['Filter']),
+    indexCond: asString(json['Index Cond']),
+    recheckCond: asString(json['Recheck Cond']),
+    hashCond: asString(json['Hash Cond']),
+    mergeCond: asString(json['Merge Cond']),
+    joinFilter: asString(json['Join Filter']),
+    oneTimeFilter: asString(json['One-Time Filter']),
+    joinType: asString(json['Join Type']),
+    sortKey: asStrings(json['Sort Key']),
+    groupKey: asStrings(json['Group Key']),
+    strategy: asString(json['Strategy']),
+    parentRelationship: asString(json['Parent Relationship']),
+    subplanName: asString(json['Subplan Name']),
+    actualRows: typeof json['Actual Rows'] === 'number' ? (json['Actual Rows'] as number) : undefined,
+    actualLoops: typeof json['Actual Loops'] === 'number' ? (json['Actual Loops'] as number) : undefined,
+    actualTotalTime: typeof json['Actual Total Time'] === 'number' ? (json['Actual Total Time'] as number) : undefined,
+    actualStartupTime: typeof json['Actual Startup Time'] === 'number' ? (json['Actual Startup Time'] as number) : undefined,
+    children,
+    raw: json,
+  };
+}
+
+/** Every node, parents before children. */
+export function* walkPlan(node: PlanNode, ancestors: PlanNode[] = []): Generator<{ node: PlanNode; ancestors: PlanNode[] }> {
+  yield { node, ancestors };
+  for (const child of node.children) yield* walkPlan(child, [...ancestors, node]);
+}
+
+/** Cost of the node itself, without its children (what the costliest-node marker compares). */
+export function exclusiveCost(node: PlanNode): number {
+  const childCost = node.children
+    .filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan')
+    .reduce((sum, c) => sum + c.totalCost, 0);
+  return Math.max(0, node.totalCost - childCost);
+}
+
+export function isScanNode(node: PlanNode): boolean {
+  return node.relationName !== undefined && /Scan$/.test(node.nodeType);
+}
+
+/** How many times a node runs: under the inner side of a Nested Loop it runs once per outer row. */
+export function estimatedLoops(ancestors: PlanNode[], node: PlanNode): number {
+  let loops = 1;
+  let child = node;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const parent = ancestors[i];
+    if (parent.nodeType === 'Nested Loop' && parent.children[1] === child) loops *= Math.max(1, parent.children[0].planRows);
+    child = parent;
+  }
+  return loops;
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e9) return `${trim(n / 1e9)}G`;
+  if (n >= 1e6) return `${trim(n / 1e6)}M`;
+  if (n >= 1e4) return `${trim(n / 1e3)}k`;
+  return String(Math.round(n));
+}
+
+function trim(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1).replace(/\.0$/, '');
+}
+
+export function formatCost(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

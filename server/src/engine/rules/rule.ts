@@ -1,0 +1,70 @@
+// What a rule is. One rule per file (the ESLint and Squawk shape): the file exports a Rule whose meta names it,
+// its docs page is docs/rules/<id>.md and its tests test/rules/<id>.test.ts.
+
+import type { ParsedStatement } from '../parse/parse';
+import type { ExplainedPlan } from '../plan/model';
+import type { SchemaFacts } from '../db/schemaFacts';
+import type { RuleCategory, Severity, SuggestedFix } from '../types';
+
+/** Where rule docs are published; the language server and SARIF link each finding to `${DOCS_BASE_URL}/<id>.md`. */
+export const DOCS_BASE_URL = 'https://github.com/pglens/pglens/blob/main/docs/rules';
+
+export function ruleDocsUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}/${ruleId}.md`;
+}
+
+export type RuleOptionValue = number | string | boolean;
+
+export interface RuleMeta {
+  /** kebab-case, also the file name of the rule, its docs page and its test. */
+  id: string;
+  /** One sentence for people: what it finds. */
+  description: string;
+  defaultSeverity: Exclude<Severity, 'off'>;
+  category: RuleCategory;
+  /**
+   * 'plan': needs the statement's EXPLAIN plan (so a database).
+   * 'statement': works on the parse tree alone; schema facts make it better when a database is connected.
+   */
+  kind: 'plan' | 'statement';
+  /** Thresholds a team can change in pglens.json under rules.<id>.options. */
+  defaultOptions?: Record<string, RuleOptionValue>;
+}
+
+/** What is known about the file a statement sits in, for lock rules. */
+export interface MigrationContext {
+  /** The file is a migration (config globs or a known layout). */
+  isMigration: boolean;
+  /** The migration runs inside one transaction (most frameworks wrap them; `-- pglens: no-transaction` says otherwise). */
+  inTransaction: boolean;
+}
+
+export interface RuleReport {
+  message: string;
+  /** UTF-16 offsets into statement.site.text; the whole statement when left out. */
+  start?: number;
+  end?: number;
+  evidence?: Record<string, unknown>;
+  fixes?: SuggestedFix[];
+}
+
+export interface RuleContext {
+  statement: ParsedStatement;
+  /** The plan, for 'plan' rules (they are only run when there is one). */
+  plan?: ExplainedPlan;
+  /** Table sizes, indexes, columns: present when a database (real or embedded) is connected. */
+  schema?: SchemaFacts;
+  /** Target server version (server_version_num), from the database or the config. */
+  serverVersionNum?: number;
+  migration?: MigrationContext;
+  /** Statements earlier in the same file, in order (e.g. tables created earlier in the same migration). */
+  previousStatements: ParsedStatement[];
+  /** defaultOptions merged with the team's configuration. */
+  options: Record<string, RuleOptionValue>;
+  report(report: RuleReport): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(context: RuleContext): void;
+}
