@@ -27,6 +27,11 @@ export interface SourceSegment {
   sqlStart: number;
   fileStart: number;
   length: number;
+  /**
+   * Set when the stretch is one escape sequence of a JS string (`\n`, `\u00e9`, a CRLF inside a template):
+   * `length` characters of SQL stand for `fileLength` characters in the file, and all of them map to its start.
+   */
+  fileLength?: number;
 }
 
 /** A `${expr}` of a template that became the parameter `$n` in the SQL text. */

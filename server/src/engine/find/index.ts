@@ -1,0 +1,177 @@
+// Finding SQL in files: .sql scripts statement by statement, JS/TS files through their syntax tree. Every
+// site keeps the segments that map its SQL text back to the file, so a finding on any part of a statement
+// lands on the exact characters the user wrote.
+
+import type { SkippedSite, SourceSegment, SqlSite } from '../types';
+import { findSqlInSqlFile } from './sqlFile';
+import { findSqlInTypeScript } from './typescript';
+
+export interface FindOptions {
+  /** Template tags whose templates are SQL, by dotted name; `*` stands for any dotted path (`*.sql`). */
+  tags: string[];
+  /** Functions and methods whose first argument is SQL when it reads as SQL: `query`, `execute`, ... */
+  functions: string[];
+  /** Tags never taken for PostgreSQL (SQL for another database); same pattern syntax as `tags`. */
+  excludeTags: string[];
+}
+
+export interface FindOptionsInput {
+  /** Replaces the default tags. */
+  tags?: string[];
+  /** Replaces the default functions. */
+  functions?: string[];
+  extraTags?: string[];
+  extraFunctions?: string[];
+  excludeTags?: string[];
+}
+
+export const DEFAULT_FIND_OPTIONS: Readonly<FindOptions> = Object.freeze({
+  tags: [
+    'sql', // postgres.js, slonik, kysely, drizzle, @vercel/postgres, pg-sql2 ...
+    'SQL', // sql-template-strings
+    '*.sql', // db.sql, this.db.sql
+    'sql.*', // slonik sql.fragment`...`, sql.unsafe`...`, sql.type(Row)`...`
+    'Prisma.sql',
+    '*.$queryRaw',
+    '*.$executeRaw',
+  ],
+  functions: [
+    'query',
+    'execute',
+    'raw',
+    '$queryRawUnsafe',
+    '$executeRawUnsafe',
+    'many',
+    'one',
+    'maybeOne',
+    'any',
+    'none',
+    'oneOrNone',
+    'manyOrNone',
+    'result',
+    'queryOne',
+    'queryMany',
+  ],
+  excludeTags: [],
+});
+
+export function resolveFindOptions(input: FindOptionsInput = {}): FindOptions {
+  return {
+    tags: unique([...(input.tags ?? DEFAULT_FIND_OPTIONS.tags), ...(input.extraTags ?? [])]),
+    functions: unique([...(input.functions ?? DEFAULT_FIND_OPTIONS.functions), ...(input.extraFunctions ?? [])]),
+    excludeTags: unique([...(input.excludeTags ?? DEFAULT_FIND_OPTIONS.excludeTags)]),
+  };
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values.map((value) => value.trim()).filter((value) => value.length > 0))];
+}
+
+export const SQL_FILE_EXTENSIONS: readonly string[] = ['.sql'];
+export const SCRIPT_FILE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts'];
+
+function extensionOf(file: string): string {
+  const slash = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
+  const dot = file.lastIndexOf('.');
+  return dot > slash ? file.slice(dot).toLowerCase() : '';
+}
+
+/** Declaration files only describe types; they hold no SQL that runs. */
+function isDeclarationFile(file: string): boolean {
+  return /\.d\.[mc]?ts$/i.test(file);
+}
+
+export function findSqlInFile(
+  file: string,
+  text: string,
+  options: FindOptions = DEFAULT_FIND_OPTIONS,
+): { sites: SqlSite[]; skipped: SkippedSite[] } {
+  const extension = extensionOf(file);
+  if (SQL_FILE_EXTENSIONS.includes(extension)) return { sites: findSqlInSqlFile(file, text), skipped: [] };
+  if (SCRIPT_FILE_EXTENSIONS.includes(extension) && !isDeclarationFile(file)) {
+    return findSqlInTypeScript(file, text, options);
+  }
+  return { sites: [], skipped: [] };
+}
+
+/**
+ * The file offset of `sqlOffset` in `site.text`. Inside a `$n` that stands for `${expr}`, the `${`; inside
+ * an escape sequence, its backslash; in text that was not copied from the file, the end of the nearest
+ * stretch before it (or the site's start).
+ */
+export function mapSqlOffsetToFile(site: SqlSite, sqlOffset: number): number {
+  const parameter = parameterAt(site, sqlOffset);
+  if (parameter) return parameter.fileStart;
+  const segments = site.segments;
+  const index = lastSegmentStartingAtOrBefore(segments, sqlOffset);
+  const segment = index >= 0 ? segments[index] : undefined;
+  if (segment) {
+    const delta = sqlOffset - segment.sqlStart;
+    if (delta < segment.length) return segment.fileLength === undefined ? segment.fileStart + delta : segment.fileStart;
+  }
+  // Synthesised text (or the very end): the end of whatever came before, a stretch or a `${expr}`.
+  const previousParameter = lastParameterBefore(site, sqlOffset);
+  if (previousParameter && (!segment || previousParameter.sqlStart > segment.sqlStart)) return previousParameter.fileEnd;
+  return segment ? segmentFileEnd(segment) : site.fileStart;
+}
+
+function lastParameterBefore(site: SqlSite, sqlOffset: number): SqlSite['parameters'][number] | undefined {
+  let found: SqlSite['parameters'][number] | undefined;
+  for (const parameter of site.parameters) {
+    if (parameter.sqlStart + parameter.sqlLength <= sqlOffset) found = parameter;
+    else break;
+  }
+  return found;
+}
+
+/** File range of site.text[start, end): a range that ends inside or at the end of a `$n` covers all of `${expr}`. */
+export function mapSqlRangeToFile(site: SqlSite, start: number, end: number): { start: number; end: number } {
+  const fileStart = mapSqlOffsetToFile(site, start);
+  if (end <= start) return { start: fileStart, end: fileStart };
+  const last = Math.min(end, site.text.length) - 1;
+  let fileEnd: number;
+  if (last < start) {
+    fileEnd = fileStart;
+  } else {
+    const parameter = parameterAt(site, last);
+    if (parameter) fileEnd = parameter.fileEnd;
+    else {
+      const index = lastSegmentStartingAtOrBefore(site.segments, last);
+      const segment = index >= 0 ? site.segments[index] : undefined;
+      if (segment && last - segment.sqlStart < segment.length) {
+        fileEnd = segment.fileLength === undefined ? segment.fileStart + (last - segment.sqlStart) + 1 : segmentFileEnd(segment);
+      } else fileEnd = mapSqlOffsetToFile(site, last + 1);
+    }
+  }
+  return { start: fileStart, end: Math.max(fileStart, fileEnd) };
+}
+
+function segmentFileEnd(segment: SourceSegment): number {
+  return segment.fileStart + (segment.fileLength ?? segment.length);
+}
+
+function parameterAt(site: SqlSite, sqlOffset: number): SqlSite['parameters'][number] | undefined {
+  for (const parameter of site.parameters) {
+    if (sqlOffset >= parameter.sqlStart && sqlOffset < parameter.sqlStart + parameter.sqlLength) return parameter;
+    if (parameter.sqlStart > sqlOffset) break;
+  }
+  return undefined;
+}
+
+/** Binary search over segments sorted by sqlStart. */
+function lastSegmentStartingAtOrBefore(segments: SourceSegment[], sqlOffset: number): number {
+  let low = 0;
+  let high = segments.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (segments[mid].sqlStart <= sqlOffset) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
+}
+
+export { findSqlInSqlFile, splitSqlStatements } from './sqlFile';
+export { findSqlInTypeScript } from './typescript';

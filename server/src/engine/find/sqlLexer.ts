@@ -1,0 +1,356 @@
+// Just enough of PostgreSQL's lexer to find where quotes, comments and statements end without parsing:
+// the .sql splitter, `$n` counting and the "does this string read as SQL" test all stand on it.
+// Lexical rules: https://www.postgresql.org/docs/current/sql-syntax-lexical.html
+
+const CH_TAB = 9;
+const CH_LF = 10;
+const CH_VT = 11;
+const CH_FF = 12;
+const CH_CR = 13;
+const CH_SPACE = 32;
+const CH_DQUOTE = 34;
+const CH_DOLLAR = 36;
+const CH_QUOTE = 39;
+const CH_STAR = 42;
+const CH_MINUS = 45;
+const CH_SLASH = 47;
+const CH_0 = 48;
+const CH_9 = 57;
+const CH_BACKSLASH = 92;
+const CH_UNDERSCORE = 95;
+
+export function isSqlWhitespace(c: number): boolean {
+  return c === CH_SPACE || c === CH_LF || c === CH_TAB || c === CH_CR || c === CH_FF || c === CH_VT;
+}
+
+export function isDigit(c: number): boolean {
+  return c >= CH_0 && c <= CH_9;
+}
+
+/** First character of an unquoted identifier or keyword (letters, `_`, anything non-ASCII). */
+export function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === CH_UNDERSCORE || c >= 0x80;
+}
+
+/** Later characters of an unquoted identifier: PostgreSQL also allows digits and `$` there. */
+export function isIdentifierPart(c: number): boolean {
+  return isIdentifierStart(c) || isDigit(c) || c === CH_DOLLAR;
+}
+
+/** Index after the word starting at `i` (identifier characters, or a number's digits and letters). */
+export function wordEnd(text: string, i: number): number {
+  let j = i + 1;
+  while (j < text.length && isIdentifierPart(text.charCodeAt(j))) j++;
+  return j;
+}
+
+/** End of the `--` comment starting at `i` (the newline is not part of it). */
+export function lineCommentEnd(text: string, i: number): number {
+  const newline = text.indexOf('\n', i + 2);
+  return newline < 0 ? text.length : newline;
+}
+
+/** End of the block comment starting at `i`; PostgreSQL block comments nest. -1 when it never ends. */
+export function blockCommentEnd(text: string, i: number): number {
+  let depth = 1;
+  let j = i + 2;
+  const n = text.length;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === CH_SLASH && text.charCodeAt(j + 1) === CH_STAR) {
+      depth++;
+      j += 2;
+    } else if (c === CH_STAR && text.charCodeAt(j + 1) === CH_SLASH) {
+      depth--;
+      j += 2;
+      if (depth === 0) return j;
+    } else j++;
+  }
+  return -1;
+}
+
+/**
+ * End of the quoted string starting at the quote `i` (`'` or `"`), doubled quotes being escapes; with
+ * `backslashEscapes` (E'...' strings) a backslash escapes the next character too. -1 when it never ends.
+ */
+export function quotedEnd(text: string, i: number, backslashEscapes: boolean): number {
+  const quote = text.charCodeAt(i);
+  const n = text.length;
+  let j = i + 1;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === quote) {
+      if (text.charCodeAt(j + 1) === quote) j += 2;
+      else return j + 1;
+    } else if (c === CH_BACKSLASH && backslashEscapes) j += 2;
+    else j++;
+  }
+  return -1;
+}
+
+/**
+ * The dollar-quote delimiter (`$$` or `$tag$`) starting at `i`, or undefined when the `$` starts something
+ * else (a `$1` parameter). The caller makes sure the `$` does not continue an identifier (`a$b$`).
+ */
+export function dollarQuoteDelimiter(text: string, i: number): string | undefined {
+  const next = text.charCodeAt(i + 1);
+  if (next === CH_DOLLAR) return '$$';
+  if (!isIdentifierStart(next)) return undefined;
+  let j = i + 2;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c === CH_DOLLAR) return text.slice(i, j + 1);
+    if (!isIdentifierStart(c) && !isDigit(c)) return undefined;
+    j++;
+  }
+  return undefined;
+}
+
+/** Whether the `'` at `i` opens an E'...' string (backslash escapes), i.e. follows a lone `E` or `e`. */
+export function isEscapeStringQuote(text: string, i: number): boolean {
+  const prefix = text.charCodeAt(i - 1);
+  if (prefix !== 69 /* E */ && prefix !== 101 /* e */) return false;
+  return i < 2 || !isIdentifierPart(text.charCodeAt(i - 2));
+}
+
+/**
+ * If a string, quoted identifier, dollar quote or comment starts at `i`, the index after it (the text's
+ * length when it never ends); otherwise -1. `unterminated` is set when it runs to the end of the text.
+ */
+export function skipQuotedOrComment(text: string, i: number, result: { unterminated: boolean; comment: boolean }): number {
+  const c = text.charCodeAt(i);
+  let end = -1;
+  result.unterminated = false;
+  result.comment = false;
+  if (c === CH_QUOTE) {
+    end = quotedEnd(text, i, isEscapeStringQuote(text, i));
+  } else if (c === CH_DQUOTE) {
+    end = quotedEnd(text, i, false);
+  } else if (c === CH_MINUS && text.charCodeAt(i + 1) === CH_MINUS) {
+    result.comment = true;
+    return lineCommentEnd(text, i);
+  } else if (c === CH_SLASH && text.charCodeAt(i + 1) === CH_STAR) {
+    result.comment = true;
+    end = blockCommentEnd(text, i);
+  } else if (c === CH_DOLLAR && (i === 0 || !isIdentifierPart(text.charCodeAt(i - 1)))) {
+    const delimiter = dollarQuoteDelimiter(text, i);
+    if (delimiter === undefined) return -1;
+    const close = text.indexOf(delimiter, i + delimiter.length);
+    end = close < 0 ? -1 : close + delimiter.length;
+  } else {
+    return -1;
+  }
+  if (end < 0) {
+    result.unterminated = true;
+    return text.length;
+  }
+  return end;
+}
+
+/** Highest `$n` parameter written in `text`, outside strings, quoted identifiers and comments; 0 if none. */
+export function highestParameterNumber(text: string): number {
+  if (text.indexOf('$') < 0) return 0;
+  const skip = { unterminated: false, comment: false };
+  let highest = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === CH_DOLLAR && isDigit(text.charCodeAt(i + 1)) && (i === 0 || !isIdentifierPart(text.charCodeAt(i - 1)))) {
+      let j = i + 1;
+      let value = 0;
+      while (j < n && isDigit(text.charCodeAt(j))) value = value * 10 + (text.charCodeAt(j++) - CH_0);
+      if (value > highest) highest = value;
+      i = j;
+      continue;
+    }
+    if (isIdentifierStart(c)) {
+      i = wordEnd(text, i);
+      continue;
+    }
+    const end = skipQuotedOrComment(text, i, skip);
+    i = end < 0 ? i + 1 : end;
+  }
+  return highest;
+}
+
+/** Index of the first character at or after `i` that is not whitespace, a comment or (optionally) `(`. */
+export function skipTriviaAndParens(text: string, i: number, skipParens: boolean): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSqlWhitespace(c) || (skipParens && c === 40 /* ( */)) i++;
+    else if (c === CH_MINUS && text.charCodeAt(i + 1) === CH_MINUS) i = lineCommentEnd(text, i);
+    else if (c === CH_SLASH && text.charCodeAt(i + 1) === CH_STAR) {
+      const end = blockCommentEnd(text, i);
+      i = end < 0 ? n : end;
+    } else break;
+  }
+  return i;
+}
+
+/** Words that can start a PostgreSQL statement (https://www.postgresql.org/docs/current/sql-commands.html). */
+const STATEMENT_KEYWORDS = new Set([
+  'abort', 'alter', 'analyse', 'analyze', 'begin', 'call', 'checkpoint', 'close', 'cluster', 'comment', 'commit',
+  'copy', 'create', 'deallocate', 'declare', 'delete', 'discard', 'do', 'drop', 'end', 'execute', 'explain', 'fetch',
+  'grant', 'import', 'insert', 'listen', 'load', 'lock', 'merge', 'move', 'notify', 'prepare', 'reassign', 'refresh',
+  'reindex', 'release', 'reset', 'revoke', 'rollback', 'savepoint', 'security', 'select', 'set', 'show', 'start',
+  'table', 'truncate', 'unlisten', 'update', 'vacuum', 'values', 'with',
+]);
+
+/**
+ * What must follow the first word for a plain string to read as SQL rather than prose ("Update your profile",
+ * "delete", "set the value"). A string passed to `query()` is only taken for SQL when it passes; a tagged or
+ * marked template needs only the first word, since the tag already says it is SQL.
+ */
+const STATEMENT_SHAPES: Record<string, RegExp> = {
+  select: /^select(\s|\(|\*|$|;)/,
+  insert: /^insert\s+into\s/,
+  update: /^update\s+(only\s+)?[\w."$]+(\s+(as\s+)?[\w"$]+)?\s+set\s/,
+  delete: /^delete\s+from\s/,
+  with: /^with\s+(recursive\s+)?[\w"$]+\s*(\([^)]*\)\s*)?as\s*(not\s+)?(materialized\s*)?\(/,
+  create: /^create\s+(or\s+replace\s+)?(temp\s+|temporary\s+|unlogged\s+|unique\s+|materialized\s+|recursive\s+|trusted\s+|procedural\s+|constraint\s+|global\s+|local\s+)*(table|index|view|function|procedure|trigger|schema|sequence|type|extension|role|user|database|policy|domain|aggregate|rule|publication|subscription|collation|operator|language|server|statistics|event|cast|foreign|text|conversion|tablespace|access|transform|default|group)\b/,
+  alter: /^alter\s+(table|index|view|function|procedure|trigger|schema|sequence|type|extension|role|user|database|policy|domain|aggregate|rule|publication|subscription|collation|operator|language|server|statistics|event|foreign|text|tablespace|default|system|materialized|large|routine|group|conversion)\b/,
+  drop: /^drop\s+(table|index|view|function|procedure|trigger|schema|sequence|type|extension|role|user|database|policy|domain|aggregate|rule|publication|subscription|collation|operator|language|server|statistics|event|cast|foreign|text|conversion|tablespace|access|transform|materialized|owned|routine|group)\b/,
+  truncate: /^truncate\s+(table\s+)?(only\s+)?[\w"$.]+/,
+  values: /^values\s*\(/,
+  explain: /^explain\s+(\(|analy[sz]e\s|verbose\s|select|insert|update|delete|with|values|merge|table|execute|create|declare)/,
+  merge: /^merge\s+into\s/,
+  copy: /^copy\s+(\(|[\w"$.]+\s*(\(|from\b|to\b))/,
+  grant: /^grant\s[\s\S]*\s(on|to)\s/,
+  revoke: /^revoke\s[\s\S]*\s(on|from)\s/,
+  begin: /^begin(\s*;?\s*$|\s+(transaction|work|isolation|read|deferrable|not)\b)/,
+  start: /^start\s+transaction\b/,
+  commit: /^commit(\s*;?\s*$|\s+(transaction|work|and|prepared)\b)/,
+  end: /^end(\s*;?\s*$|\s+(transaction|work)\b)/,
+  abort: /^abort(\s*;?\s*$|\s+(transaction|work)\b)/,
+  rollback: /^rollback(\s*;?\s*$|\s+(transaction|work|and|to|prepared)\b)/,
+  savepoint: /^savepoint\s+[\w"$]+\s*;?\s*$/,
+  release: /^release\s+(savepoint\s+)?[\w"$]+\s*;?\s*$/,
+  set: /^set\s+((local|session)\s+)?([\w".$]+\s*(=|to\b)|role\b|transaction\b|constraints\b|time\s+zone\b|session\s+authorization\b)/,
+  reset: /^reset\s+[\w".$]+\s*;?\s*$/,
+  show: /^show\s+[\w".$]+\s*;?\s*$/,
+  table: /^table\s+(only\s+)?[\w".$]+\s*;?\s*$/,
+  analyze: /^analy[sz]e(\s*;?\s*$|\s+(verbose\s+)?[\w".$(])/,
+  analyse: /^analy[sz]e(\s*;?\s*$|\s+(verbose\s+)?[\w".$(])/,
+  vacuum: /^vacuum(\s*;?\s*$|\s+[\w".$(])/,
+  reindex: /^reindex\s+(\(|index|table|schema|database|system)\b/,
+  cluster: /^cluster(\s*;?\s*$|\s+[\w".$(])/,
+  lock: /^lock\s+(table\s+)?(only\s+)?[\w".$]+/,
+  do: /^do\s+(language\s+[\w"]+\s+)?(\$|'|e')/,
+  call: /^call\s+[\w".$]+\s*\(/,
+  prepare: /^prepare\s+(transaction\s|[\w"$]+\s*(\(|as\s))/,
+  execute: /^execute\s+[\w"$]+\s*(\(|;?\s*$)/,
+  deallocate: /^deallocate\s+(prepare\s+)?(all|[\w"$]+)\s*;?\s*$/,
+  declare: /^declare\s+[\w"$]+\s[\s\S]*\bcursor\b/,
+  fetch: /^fetch\s[\s\S]*\b(from|in)\s/,
+  move: /^move\s[\s\S]*\b(from|in)\s/,
+  close: /^close\s+(all|[\w"$]+)\s*;?\s*$/,
+  listen: /^listen\s+[\w"$]+\s*;?\s*$/,
+  unlisten: /^unlisten\s+([\w"$]+|\*)\s*;?\s*$/,
+  notify: /^notify\s+[\w"$]+\s*(,|;?\s*$)/,
+  comment: /^comment\s+on\s/,
+  refresh: /^refresh\s+materialized\s+view\s/,
+  discard: /^discard\s+(all|plans|sequences|temp|temporary)\s*;?\s*$/,
+  checkpoint: /^checkpoint\s*;?\s*$/,
+  security: /^security\s+label\s/,
+  import: /^import\s+foreign\s+schema\s/,
+  load: /^load\s+'/,
+  reassign: /^reassign\s+owned\s/,
+};
+
+/**
+ * Whether `text` starts like a PostgreSQL statement: after whitespace, comments and opening parentheses, a
+ * statement keyword. With `strict`, the keyword must be written in one case (SQL is rarely written
+ * "Select") and be followed by what that statement needs, so that prose passed to a method that happens to
+ * be called `one` or `query` is not taken for SQL.
+ */
+export function readsAsSqlStatement(text: string, strict: boolean): boolean {
+  const start = skipTriviaAndParens(text, 0, true);
+  if (start >= text.length || !isIdentifierStart(text.charCodeAt(start))) return false;
+  const end = wordEnd(text, start);
+  const word = text.slice(start, end);
+  const lower = word.toLowerCase();
+  if (!STATEMENT_KEYWORDS.has(lower)) return false;
+  if (!strict) return true;
+  if (word !== lower && word !== word.toUpperCase()) return false;
+  const shape = STATEMENT_SHAPES[lower];
+  if (!shape) return true;
+  // Only the beginning matters; a bounded slice keeps the shape tests cheap on long strings.
+  const head = text.slice(start, start + 400).toLowerCase();
+  return shape.test(head);
+}
+
+/**
+ * Words after which a value is expected, so a bind parameter (`$n`) can stand there. After any other word
+ * (FROM, JOIN, INTO, a table or column name) a run-time substitution is a name or a piece of SQL.
+ */
+const VALUE_KEYWORDS = new Set([
+  'select', 'where', 'and', 'or', 'not', 'on', 'when', 'then', 'else', 'limit', 'offset', 'by', 'is', 'like',
+  'ilike', 'between', 'having', 'distinct', 'case', 'returning', 'to', 'first', 'next', 'default', 'escape',
+  'symmetric', 'return', 'any', 'some', 'all', 'exists', 'array',
+]);
+
+/**
+ * Whether a substitution placed right after `before` and right before `after` (the SQL around it) stands
+ * where PostgreSQL expects a value, so that a `$n` parameter is a faithful stand-in. It does not when it is
+ * glued to a name (`tbl_${x}`, `${schema}.t`), follows a word that is not a value keyword (`from ${table}`,
+ * `where a = 1 ${more}`), a number, `)` or `::`, or starts the SQL.
+ */
+export function substitutionTakesValue(before: string, after: string): boolean {
+  const next = after.charCodeAt(0);
+  if (isIdentifierPart(next) || next === 46 /* . */ || next === CH_DQUOTE) return false;
+  const previous = before.charCodeAt(before.length - 1);
+  if (isIdentifierPart(previous) || previous === 46 /* . */ || previous === CH_DQUOTE) return false;
+  if (previous === CH_QUOTE) return true; // inside a string literal: harmless, the string stays a constant
+  let i = before.length - 1;
+  while (i >= 0 && isSqlWhitespace(before.charCodeAt(i))) i--;
+  if (i < 0) return false;
+  const c = before.charCodeAt(i);
+  if (c === 41 /* ) */) return false;
+  if (c === 58 /* : */ && before.charCodeAt(i - 1) === 58) return false;
+  if (isIdentifierPart(c)) {
+    let start = i;
+    while (start > 0 && isIdentifierPart(before.charCodeAt(start - 1))) start--;
+    const word = before.slice(start, i + 1);
+    if (isDigit(word.charCodeAt(0))) return false;
+    return VALUE_KEYWORDS.has(word.toLowerCase());
+  }
+  return true;
+}
+
+/**
+ * Positions of `?` placeholders (knex's `raw`) outside strings, quoted identifiers and comments; `??`
+ * (an identifier binding) is reported separately because it stands for a name that cannot be known.
+ */
+export function questionMarkPlaceholders(text: string): { positions: number[]; hasIdentifierBinding: boolean } {
+  const positions: number[] = [];
+  let hasIdentifierBinding = false;
+  if (text.indexOf('?') < 0) return { positions, hasIdentifierBinding };
+  const skip = { unterminated: false, comment: false };
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 63 /* ? */) {
+      if (text.charCodeAt(i + 1) === 63) {
+        hasIdentifierBinding = true;
+        i += 2;
+        continue;
+      }
+      positions.push(i);
+      i++;
+      continue;
+    }
+    if (c === CH_BACKSLASH && text.charCodeAt(i + 1) === 63) {
+      i += 2; // knex: \? is a literal question mark (the jsonb operator)
+      continue;
+    }
+    if (isIdentifierStart(c)) {
+      i = wordEnd(text, i);
+      continue;
+    }
+    const end = skipQuotedOrComment(text, i, skip);
+    i = end < 0 ? i + 1 : end;
+  }
+  return { positions, hasIdentifierBinding };
+}

@@ -1,0 +1,789 @@
+// SQL in JavaScript and TypeScript, read with the TypeScript compiler's parser (syntax only, no type
+// checking): tagged templates (sql`...`), literals marked /* sql */, and the first argument of query
+// functions (pool.query('...')). One walk over the syntax tree collects candidates; the SQL of each is then
+// assembled from literal text (mapped back to the file character by character) and `$n` placeholders.
+
+import * as ts from 'typescript';
+import type { SkippedSite, SourceSegment, SqlSite, SqlSiteOrigin, TemplateParameter } from '../types';
+import type { FindOptions } from './index';
+import { cookLiteral } from './jsLiteral';
+import {
+  highestParameterNumber,
+  questionMarkPlaceholders,
+  readsAsSqlStatement,
+  substitutionTakesValue,
+} from './sqlLexer';
+
+export interface TypeScriptFindResult {
+  sites: SqlSite[];
+  skipped: SkippedSite[];
+}
+
+export function scriptKindOf(file: string): ts.ScriptKind | undefined {
+  const dot = file.lastIndexOf('.');
+  switch (dot < 0 ? '' : file.slice(dot).toLowerCase()) {
+    case '.ts':
+    case '.mts':
+    case '.cts':
+      return ts.ScriptKind.TS;
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+      return ts.ScriptKind.JS;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    default:
+      return undefined;
+  }
+}
+
+export function findSqlInTypeScript(file: string, text: string, options: FindOptions): TypeScriptFindResult {
+  const compiled = compileOptions(options);
+  const hasMarker = SQL_MARKER_ANYWHERE.test(text);
+  // Cheap and exact: a file that never spells a tag or function name (nor the marker) cannot hold a site.
+  if (!hasMarker && !compiled.needles.some((needle) => text.includes(needle))) return { sites: [], skipped: [] };
+  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
+  const finder = new FileFinder(file, text, sourceFile, compiled, hasMarker);
+  finder.collect();
+  return finder.build();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Options, compiled once per options object
+
+interface CompiledOptions {
+  isTag(dotted: string): boolean;
+  isExcludedTag(dotted: string): boolean;
+  isFunction(name: string, dotted: string | undefined): boolean;
+  /** Whether some function entry is a dotted path (`knex.raw`), so calls need their dotted name. */
+  hasFunctionPaths: boolean;
+  /** Substrings one of which must occur in a file for it to hold a site. */
+  needles: string[];
+}
+
+const compiledCache = new WeakMap<FindOptions, CompiledOptions>();
+
+function compileOptions(options: FindOptions): CompiledOptions {
+  let compiled = compiledCache.get(options);
+  if (!compiled) {
+    const tags = compilePatterns(options.tags);
+    const excluded = compilePatterns(options.excludeTags);
+    const functionNames = new Set(options.functions.filter((name) => !name.includes('.') && !name.includes('*')));
+    const functionPaths = compilePatterns(options.functions.filter((name) => name.includes('.') || name.includes('*')));
+    const needles = new Set<string>();
+    let scanEverything = false;
+    for (const pattern of [...options.tags, ...options.functions]) {
+      const longest = pattern
+        .split('*')
+        .map((part) => part.replace(/^\.+|\.+$/g, ''))
+        .sort((a, b) => b.length - a.length)[0];
+      if (longest) needles.add(longest);
+      else scanEverything = true;
+    }
+    compiled = {
+      isTag: tags,
+      isExcludedTag: excluded,
+      isFunction: (name, dotted) => functionNames.has(name) || (dotted !== undefined && functionPaths(dotted)),
+      hasFunctionPaths: options.functions.some((name) => name.includes('.') || name.includes('*')),
+      needles: scanEverything ? [''] : [...needles],
+    };
+    compiledCache.set(options, compiled);
+  }
+  return compiled;
+}
+
+/** `*` stands for any dotted path: `*.sql` matches `db.sql` and `this.db.sql`, `sql.*` matches `sql.fragment`. */
+function compilePatterns(patterns: string[]): (dotted: string) => boolean {
+  const exact = new Set<string>();
+  const wildcards: string[] = [];
+  for (const pattern of patterns) {
+    if (pattern.includes('*')) {
+      wildcards.push(pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+'));
+    } else exact.add(pattern);
+  }
+  const regex = wildcards.length > 0 ? new RegExp(`^(?:${wildcards.join('|')})$`) : undefined;
+  return (dotted) => exact.has(dotted) || (regex !== undefined && regex.test(dotted));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Names and shapes of expressions
+
+const SQL_MARKER_ANYWHERE = /\/\*\s*sql\s*\*\//i;
+const SQL_MARKER = /^\/\*\s*sql\s*\*\/$/i;
+
+/** Helpers of SQL tag libraries whose result is a bound value, so `$n` is a faithful stand-in. */
+const VALUE_HELPERS = new Set([
+  'array', 'binary', 'date', 'json', 'jsonb', 'timestamp', 'uuid', 'interval', 'placeholder', 'param', 'val',
+  'value', 'lit', 'literal', 'typedArray',
+]);
+/** Helpers that paste their string argument into the SQL verbatim. */
+const RAW_HELPERS = new Set(['raw', 'unsafe']);
+/** Namespaces whose members build SQL fragments even though they are not tags themselves. */
+const FRAGMENT_NAMESPACES = new Set(['Prisma']);
+
+/** `a.b.c` for identifiers, `this` and property access; an unknown part (a call, an index) is written `?`. */
+function dottedName(expression: ts.Expression): string | undefined {
+  switch (expression.kind) {
+    case ts.SyntaxKind.Identifier:
+      return ts.idText(expression as ts.Identifier);
+    case ts.SyntaxKind.ThisKeyword:
+      return 'this';
+    case ts.SyntaxKind.PropertyAccessExpression: {
+      const access = expression as ts.PropertyAccessExpression;
+      const name = ts.isIdentifier(access.name) ? ts.idText(access.name) : access.name.text;
+      return `${dottedName(access.expression) ?? '?'}.${name}`;
+    }
+    case ts.SyntaxKind.NonNullExpression:
+    case ts.SyntaxKind.ParenthesizedExpression:
+      return dottedName((expression as ts.NonNullExpression | ts.ParenthesizedExpression).expression);
+    default:
+      return undefined;
+  }
+}
+
+/** Strips what does not change a value: parentheses, `as`, `satisfies`, `!`, `<T>x`. */
+function unwrap(expression: ts.Expression): ts.Expression {
+  for (;;) {
+    switch (expression.kind) {
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.TypeAssertionExpression:
+        expression = (expression as ts.ParenthesizedExpression).expression;
+        break;
+      default:
+        return expression;
+    }
+  }
+}
+
+function isPlus(expression: ts.Expression): expression is ts.BinaryExpression {
+  return ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken;
+}
+
+/** A string, a template or a `+` chain starting with one: what a query function's SQL argument looks like. */
+function isStringShaped(expression: ts.Expression): boolean {
+  switch (expression.kind) {
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+    case ts.SyntaxKind.TemplateExpression:
+      return true;
+    case ts.SyntaxKind.BinaryExpression:
+      return isPlus(expression) && (isStringShaped(unwrap(expression.left)) || isStringShaped(unwrap(expression.right)));
+    default:
+      return false;
+  }
+}
+
+function truncate(source: string, limit = 60): string {
+  const oneLine = source.replace(/\s+/g, ' ').trim();
+  return oneLine.length > limit ? `${oneLine.slice(0, limit - 1)}…` : oneLine;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Assembling the SQL of one site
+
+type Piece =
+  | { kind: 'text'; text: string; segments: SourceSegment[] } // segments relative to the piece
+  | { kind: 'parameter'; fileStart: number; fileEnd: number; expressionText: string };
+
+/** Thrown inside assembly when part of the SQL is only known at run time; carries the reason. */
+class NotStatic {
+  constructor(readonly reason: string) {}
+}
+
+type TemplateContext = 'tagged' | 'plain';
+
+const MAX_INLINE_DEPTH = 16;
+
+class FileFinder {
+  private readonly taggedTemplates: { node: ts.TaggedTemplateExpression; via: string }[] = [];
+  private readonly calls: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }[] = [];
+  private readonly markedLiterals: ts.Expression[] = [];
+  /** Names bound exactly once in the file, by `const`, to their initializer; null when bound more than once. */
+  private readonly constants = new Map<string, ts.Expression | null>();
+
+  private readonly sites: SqlSite[] = [];
+  private readonly skipped: SkippedSite[] = [];
+  /** Nodes already turned into a site, or written inline inside one (`${sql`...`}`): never a site of their own. */
+  private readonly used = new Set<ts.Node>();
+  /** Constants inlined by name somewhere: a fragment of them is checked there, so it is not reported as skipped. */
+  private readonly referenced = new Set<ts.Node>();
+  /** Tagged or marked literals that are not whole statements; reported only if never inlined anywhere. */
+  private readonly fragments: { node: ts.Node; start: number; end: number; reason: string }[] = [];
+
+  // State of the site being assembled.
+  private pieces: Piece[] = [];
+  /** The SQL so far, `$0` standing for each parameter: what decides whether a substitution takes a value. */
+  private assembled = '';
+  /** Nodes being inlined, innermost last, to stop a constant that refers to itself. */
+  private inlineStack: ts.Node[] = [];
+  private touchedInPlace: ts.Node[] = [];
+  private touchedByName: ts.Node[] = [];
+  private byNameDepth = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+    private readonly sourceFile: ts.SourceFile,
+    private readonly options: CompiledOptions,
+    private readonly hasMarker: boolean,
+  ) {}
+
+  // ----- the one walk
+
+  collect(): void {
+    const visit = (node: ts.Node): void => {
+      switch (node.kind) {
+        case ts.SyntaxKind.TaggedTemplateExpression:
+          this.collectTaggedTemplate(node as ts.TaggedTemplateExpression);
+          break;
+        case ts.SyntaxKind.CallExpression:
+          this.collectCall(node as ts.CallExpression);
+          break;
+        case ts.SyntaxKind.VariableDeclarationList:
+          this.collectBindings(node as ts.VariableDeclarationList);
+          break;
+        case ts.SyntaxKind.Parameter: {
+          const name = (node as ts.ParameterDeclaration).name;
+          if (ts.isIdentifier(name)) this.constants.set(ts.idText(name), null);
+          break;
+        }
+        case ts.SyntaxKind.StringLiteral:
+        case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+        case ts.SyntaxKind.TemplateExpression:
+        case ts.SyntaxKind.BinaryExpression:
+          if (this.hasMarker && this.isMarked(node)) this.markedLiterals.push(node as ts.Expression);
+          break;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.sourceFile);
+  }
+
+  private collectTaggedTemplate(node: ts.TaggedTemplateExpression): void {
+    const tag = unwrap(node.tag);
+    // slonik's sql.type(Row)`...`, sql.typeAlias('id')`...`: the tag is a call of a member of the tag.
+    const named = ts.isCallExpression(tag) ? tag.expression : tag;
+    const via = dottedName(named);
+    if (via === undefined || this.options.isExcludedTag(via) || !this.options.isTag(via)) return;
+    this.taggedTemplates.push({ node, via });
+  }
+
+  private collectCall(node: ts.CallExpression): void {
+    if (node.arguments.length === 0) return;
+    const callee = unwrap(node.expression);
+    let name: string;
+    if (ts.isIdentifier(callee)) name = ts.idText(callee);
+    else if (ts.isPropertyAccessExpression(callee)) name = callee.name.text;
+    else return;
+    if (name !== 'unsafe' && !this.options.isFunction(name, this.options.hasFunctionPaths ? dottedName(callee) : undefined)) {
+      return;
+    }
+    const onTagNamespace = ts.isPropertyAccessExpression(callee) && this.isTagNamespace(callee.expression);
+    // postgres.js sql.unsafe('...') runs its argument as a whole query.
+    if (name === 'unsafe' && !onTagNamespace && !this.options.isFunction(name, undefined)) return;
+    this.calls.push({ node, via: dottedName(callee) ?? name, name, onTagNamespace });
+  }
+
+  private collectBindings(list: ts.VariableDeclarationList): void {
+    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
+    for (const declaration of list.declarations) {
+      if (!ts.isIdentifier(declaration.name)) continue;
+      const name = ts.idText(declaration.name);
+      const known = this.constants.has(name);
+      if (isConst && declaration.initializer && !known) this.constants.set(name, unwrap(declaration.initializer));
+      else this.constants.set(name, null);
+    }
+  }
+
+  private isMarked(node: ts.Node): boolean {
+    const comments = ts.getLeadingCommentRanges(this.text, node.pos);
+    if (!comments || comments.length === 0) return false;
+    const last = comments[comments.length - 1];
+    return SQL_MARKER.test(this.text.slice(last.pos, last.end));
+  }
+
+  /** `sql` in `sql.raw(...)`, `Prisma` in `Prisma.join(...)`: an object whose members build SQL. */
+  private isTagNamespace(expression: ts.Expression): boolean {
+    const dotted = dottedName(unwrap(expression));
+    if (dotted === undefined) return false;
+    return FRAGMENT_NAMESPACES.has(dotted) || (this.options.isTag(dotted) && !this.options.isExcludedTag(dotted));
+  }
+
+  private isSqlTagged(expression: ts.Expression): expression is ts.TaggedTemplateExpression {
+    if (!ts.isTaggedTemplateExpression(expression)) return false;
+    const tag = unwrap(expression.tag);
+    const via = dottedName(ts.isCallExpression(tag) ? tag.expression : tag);
+    return via !== undefined && this.options.isTag(via) && !this.options.isExcludedTag(via);
+  }
+
+  // ----- building sites from the candidates
+
+  build(): { sites: SqlSite[]; skipped: SkippedSite[] } {
+    for (const { node, via } of this.taggedTemplates) {
+      if (this.used.has(node)) continue;
+      const start = node.template.getStart(this.sourceFile) + 1;
+      const end = templateEnd(this.text, node.template);
+      this.emit(node, 'tagged-template', via, start, end, false, () => this.addTemplate(node.template, 'tagged'));
+    }
+    for (const call of this.calls) this.buildCall(call);
+    for (const node of this.markedLiterals) {
+      if (this.used.has(node)) continue;
+      const [start, end] = this.contentRange(node);
+      this.emit(node, 'marked-literal', undefined, start, end, false, () => this.addPlainExpression(node));
+    }
+    for (const fragment of this.fragments) {
+      if (this.used.has(fragment.node) || this.referenced.has(fragment.node)) continue;
+      this.skipped.push({ file: this.file, fileStart: fragment.start, fileEnd: fragment.end, reason: fragment.reason });
+    }
+    this.sites.sort((a, b) => a.fileStart - b.fileStart);
+    this.skipped.sort((a, b) => a.fileStart - b.fileStart);
+    return { sites: this.sites, skipped: this.skipped };
+  }
+
+  private buildCall(call: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }): void {
+    if (this.used.has(call.node)) return;
+    let argument = unwrap(call.node.arguments[0]);
+    if (ts.isObjectLiteralExpression(argument)) {
+      // pg's query config object: pool.query({ text: '...', values: [...] })
+      const text = objectProperty(argument, 'text');
+      if (!text) return;
+      argument = unwrap(text);
+    }
+    if (ts.isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
+    const strict = !call.onTagNamespace;
+    if (ts.isIdentifier(argument)) {
+      const bound = this.constants.get(ts.idText(argument));
+      if (bound && isStringShaped(bound)) argument = bound;
+      else {
+        if (bound && (ts.isTaggedTemplateExpression(bound) || ts.isCallExpression(bound))) return;
+        if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
+          this.skip(argument.getStart(this.sourceFile), argument.end, `SQL passed in \`${ts.idText(argument)}\`, which is not a constant of this file: cannot be known statically`);
+        }
+        return;
+      }
+    } else if (ts.isPropertyAccessExpression(argument) || ts.isCallExpression(argument)) {
+      if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
+        const source = truncate(this.text.slice(argument.getStart(this.sourceFile), argument.end));
+        this.skip(argument.getStart(this.sourceFile), argument.end, `SQL built at run time by \`${source}\`: cannot be known statically`);
+      }
+      return;
+    }
+    if (!isStringShaped(argument)) return;
+    if (this.used.has(argument)) return; // the same constant passed to another call
+    const [start, end] = this.contentRange(argument);
+    // knex's raw() binds `?` placeholders positionally; PostgreSQL needs them as $1, $2 ...
+    const knexBindings = call.name === 'raw' && !call.onTagNamespace;
+    this.emit(argument, 'call-argument', call.via, start, end, strict, () => this.addPlainExpression(argument), knexBindings);
+  }
+
+  /**
+   * Assembles one site and records it: as a site when it reads as a statement, as skipped when part of it is
+   * only known at run time. `strict` (query-function arguments) also requires the text to read as SQL and
+   * stays silent otherwise, since any string may be passed to a method called `one` or `query`.
+   */
+  private emit(
+    node: ts.Node,
+    origin: SqlSiteOrigin,
+    via: string | undefined,
+    fileStart: number,
+    fileEnd: number,
+    strict: boolean,
+    assemble: () => void,
+    knexBindings = false,
+  ): void {
+    this.pieces = [];
+    this.assembled = '';
+    this.inlineStack = [node];
+    this.touchedInPlace = [];
+    this.touchedByName = [];
+    this.byNameDepth = 0;
+    try {
+      assemble();
+    } catch (error) {
+      if (!(error instanceof NotStatic)) throw error;
+      if (strict && !readsAsSqlStatement(this.assembled, true)) return;
+      this.used.add(node);
+      this.markTouched();
+      if (origin === 'call-argument' || readsAsSqlStatement(this.assembled, false)) {
+        this.skip(fileStart, fileEnd, error.reason);
+      } else {
+        this.fragments.push({ node, start: fileStart, end: fileEnd, reason: error.reason });
+      }
+      return;
+    }
+    if (knexBindings) {
+      const reason = this.bindQuestionMarks();
+      if (reason) {
+        if (readsAsSqlStatement(this.assembled, strict)) this.skip(fileStart, fileEnd, reason);
+        return;
+      }
+    }
+    const site = this.finishSite(origin, via, fileStart, fileEnd);
+    if (!readsAsSqlStatement(site.text, strict)) {
+      if (!strict) {
+        this.markTouched();
+        this.fragments.push({
+          node,
+          start: fileStart,
+          end: fileEnd,
+          reason: 'SQL fragment, not a whole statement: checked where it is inlined into one',
+        });
+      }
+      return;
+    }
+    this.used.add(node);
+    this.markTouched();
+    this.sites.push(site);
+  }
+
+  private markTouched(): void {
+    for (const node of this.touchedInPlace) this.used.add(node);
+    for (const node of this.touchedByName) this.referenced.add(node);
+  }
+
+  private skip(fileStart: number, fileEnd: number, reason: string): void {
+    this.skipped.push({ file: this.file, fileStart, fileEnd, reason });
+  }
+
+  /** Numbers the template parameters after the highest `$n` written in the literal text and joins the pieces. */
+  private finishSite(origin: SqlSiteOrigin, via: string | undefined, fileStart: number, fileEnd: number): SqlSite {
+    let literalText = '';
+    for (const piece of this.pieces) literalText += piece.kind === 'text' ? piece.text : ' ';
+    let next = highestParameterNumber(literalText);
+    let text = '';
+    const segments: SourceSegment[] = [];
+    const parameters: TemplateParameter[] = [];
+    for (const piece of this.pieces) {
+      if (piece.kind === 'text') {
+        for (const segment of piece.segments) segments.push({ ...segment, sqlStart: segment.sqlStart + text.length });
+        text += piece.text;
+      } else {
+        const placeholder = `$${++next}`;
+        parameters.push({
+          index: next,
+          sqlStart: text.length,
+          sqlLength: placeholder.length,
+          fileStart: piece.fileStart,
+          fileEnd: piece.fileEnd,
+          expressionText: piece.expressionText,
+        });
+        text += placeholder;
+      }
+    }
+    const site: SqlSite = {
+      file: this.file,
+      origin,
+      text,
+      segments,
+      parameters,
+      parameterCount: highestParameterNumber(text),
+      fileStart,
+      fileEnd,
+    };
+    if (via !== undefined) site.via = via;
+    return site;
+  }
+
+  private addText(text: string, segments: SourceSegment[]): void {
+    if (text.length === 0) return;
+    this.pieces.push({ kind: 'text', text, segments });
+    this.assembled += text;
+  }
+
+  private addParameter(fileStart: number, fileEnd: number, expressionText: string): void {
+    this.pieces.push({ kind: 'parameter', fileStart, fileEnd, expressionText });
+    this.assembled += '$0';
+  }
+
+  private addCooked(start: number, end: number, template: boolean): void {
+    const cooked = cookLiteral(this.text, start, end, template);
+    this.addText(cooked.text, cooked.segments);
+  }
+
+  /** A string, a template (its `${}` pasted as JavaScript does) or a `+` chain of them. */
+  private addPlainExpression(expression: ts.Expression): void {
+    expression = unwrap(expression);
+    // Parts of a `+` chain are candidates of their own when marked /* sql */; this site covers them.
+    (this.byNameDepth > 0 ? this.touchedByName : this.touchedInPlace).push(expression);
+    switch (expression.kind) {
+      case ts.SyntaxKind.StringLiteral: {
+        const [start, end] = this.contentRange(expression);
+        this.addCooked(start, end, false);
+        return;
+      }
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case ts.SyntaxKind.TemplateExpression:
+        this.addTemplate(expression as ts.TemplateLiteral, 'plain');
+        return;
+      case ts.SyntaxKind.NumericLiteral: {
+        const start = expression.getStart(this.sourceFile);
+        this.addText((expression as ts.NumericLiteral).text, [{ sqlStart: 0, fileStart: start, length: expression.end - start }]);
+        return;
+      }
+      case ts.SyntaxKind.BinaryExpression:
+        if (isPlus(expression)) {
+          this.addPlainExpression(expression.left);
+          this.addPlainExpression(expression.right);
+          return;
+        }
+        break;
+      case ts.SyntaxKind.Identifier: {
+        const bound = this.constants.get(ts.idText(expression as ts.Identifier));
+        if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
+          this.inline(bound, true, () => this.addPlainExpression(bound));
+          return;
+        }
+        break;
+      }
+    }
+    throw this.notStatic(expression);
+  }
+
+  private notStatic(expression: ts.Node, why = ''): NotStatic {
+    const source = truncate(this.text.slice(expression.getStart(this.sourceFile), expression.end));
+    return new NotStatic(`SQL built at run time from \`${source}\`${why}: cannot be known statically`);
+  }
+
+  /**
+   * Inlines `node`, written in place (`${sql`...`}`, `sql.raw('...')`) or reached through a constant's name;
+   * a node reached again from inside itself is a cycle, and very deep nesting is given up on.
+   */
+  private inline(node: ts.Node, byName: boolean, add: () => void): void {
+    if (this.inlineStack.includes(node) || this.inlineStack.length > MAX_INLINE_DEPTH) throw this.notStatic(node);
+    (byName ? this.touchedByName : this.touchedInPlace).push(node);
+    this.inlineStack.push(node);
+    if (byName) this.byNameDepth++;
+    add();
+    if (byName) this.byNameDepth--;
+    this.inlineStack.pop();
+  }
+
+  private addTemplate(template: ts.TemplateLiteral, context: TemplateContext): void {
+    if (ts.isNoSubstitutionTemplateLiteral(template)) {
+      const start = template.getStart(this.sourceFile) + 1;
+      this.addCooked(start, templateEnd(this.text, template), true);
+      return;
+    }
+    const headStart = template.head.getStart(this.sourceFile) + 1;
+    this.addCooked(headStart, template.head.end - 2, true);
+    let substitutionStart = template.head.end - 2;
+    for (const span of template.templateSpans) {
+      const literalStart = span.literal.getStart(this.sourceFile);
+      const isTail = span.literal.kind === ts.SyntaxKind.TemplateTail;
+      const literalEnd = isTail ? templateEnd(this.text, span.literal) : span.literal.end - 2;
+      const after = cookLiteral(this.text, literalStart + 1, literalEnd, true);
+      this.addSubstitution(span.expression, substitutionStart, literalStart + 1, context, after.text);
+      this.addText(after.text, after.segments);
+      substitutionStart = span.literal.end - 2;
+    }
+  }
+
+  /**
+   * One `${expr}`. In a tagged template it is a bind parameter unless it is itself SQL (a nested fragment,
+   * a raw helper); in a plain template JavaScript pastes its string, so only constants are known.
+   */
+  private addSubstitution(
+    expression: ts.Expression,
+    fileStart: number,
+    fileEnd: number,
+    context: TemplateContext,
+    after: string,
+  ): void {
+    const value = unwrap(expression);
+    if (context === 'tagged') {
+      if (this.isSqlTagged(value)) {
+        this.inline(value, false, () => this.addTemplate(value.template, 'tagged'));
+        return;
+      }
+      if (ts.isIdentifier(value)) {
+        const bound = this.constants.get(ts.idText(value));
+        if (bound && this.isSqlTagged(bound)) {
+          this.inline(bound, true, () => this.addTemplate(bound.template, 'tagged'));
+          return;
+        }
+      }
+      const helper = this.fragmentHelper(value);
+      if (helper !== undefined) {
+        if (helper.kind === 'value') {
+          this.addParameterIfValue(value, fileStart, fileEnd, after);
+          return;
+        }
+        if (helper.kind === 'empty') return;
+        if (helper.kind === 'raw' && helper.argument && isStringShaped(unwrap(helper.argument))) {
+          const argument = unwrap(helper.argument);
+          this.inline(value, false, () => this.addPlainExpression(argument));
+          return;
+        }
+        if (helper.kind === 'raw' && helper.argument && ts.isIdentifier(unwrap(helper.argument))) {
+          const bound = this.constants.get(ts.idText(unwrap(helper.argument) as ts.Identifier));
+          if (bound && isStringShaped(bound)) {
+            this.touchedInPlace.push(value);
+            this.inline(bound, true, () => this.addPlainExpression(bound));
+            return;
+          }
+        }
+        throw this.notStatic(value);
+      }
+      if (ts.isConditionalExpression(value) && (this.buildsSql(value.whenTrue) || this.buildsSql(value.whenFalse))) {
+        throw this.notStatic(value, ', chosen at run time');
+      }
+      this.addParameterIfValue(value, fileStart, fileEnd, after);
+      return;
+    }
+    // A plain template: constants are pasted; anything else is only known at run time, but where a value is
+    // expected a parameter stands for it faithfully enough to plan the statement.
+    if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isNumericLiteral(value)) {
+      this.addPlainExpression(value);
+      return;
+    }
+    if (ts.isIdentifier(value)) {
+      const bound = this.constants.get(ts.idText(value));
+      if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
+        this.inline(bound, true, () => this.addPlainExpression(bound));
+        return;
+      }
+    }
+    this.addParameterIfValue(value, fileStart, fileEnd, after);
+  }
+
+  private addParameterIfValue(value: ts.Expression, fileStart: number, fileEnd: number, after: string): void {
+    if (!substitutionTakesValue(this.assembled, after)) {
+      throw this.notStatic(value, ', where a name or a piece of SQL belongs');
+    }
+    this.addParameter(fileStart, fileEnd, truncate(this.text.slice(value.getStart(this.sourceFile), value.end), 200));
+  }
+
+  private buildsSql(expression: ts.Expression): boolean {
+    const value = unwrap(expression);
+    return this.isSqlTagged(value) || this.fragmentHelper(value) !== undefined;
+  }
+
+  /**
+   * What a member of a SQL tag library put in a template does: `sql.raw('x')` pastes text, `sql.json(v)` binds
+   * a value, `Prisma.empty` is nothing, `sql.identifier([...])`, `sql.join(...)`, `sql(x)` build SQL at run time.
+   */
+  private fragmentHelper(
+    value: ts.Expression,
+  ): { kind: 'raw' | 'value' | 'empty' | 'fragment'; argument?: ts.Expression } | undefined {
+    if (ts.isPropertyAccessExpression(value)) {
+      if (!this.isTagNamespace(value.expression)) return undefined;
+      const name = value.name.text;
+      return name === 'empty' ? { kind: 'empty' } : { kind: 'fragment' };
+    }
+    if (!ts.isCallExpression(value)) return undefined;
+    const callee = unwrap(value.expression);
+    if (ts.isPropertyAccessExpression(callee) && this.isTagNamespace(callee.expression)) {
+      const name = callee.name.text;
+      if (RAW_HELPERS.has(name)) return { kind: 'raw', argument: value.arguments[0] };
+      if (VALUE_HELPERS.has(name)) return { kind: 'value' };
+      if (name === 'empty') return { kind: 'empty' };
+      return { kind: 'fragment' };
+    }
+    // postgres.js sql(table), sql(rows, 'a', 'b'): identifiers and value lists built at run time.
+    if (this.isTagNamespace(callee)) return { kind: 'fragment' };
+    return undefined;
+  }
+
+  /**
+   * knex raw(): every `?` outside quotes is a positional binding and becomes the next `$n`; a `??` binds an
+   * identifier, which cannot be known. Returns the reason when the site must be skipped.
+   */
+  private bindQuestionMarks(): string | undefined {
+    let literalText = '';
+    for (const piece of this.pieces) literalText += piece.kind === 'text' ? piece.text : '$0';
+    const { positions, hasIdentifierBinding } = questionMarkPlaceholders(literalText);
+    if (hasIdentifierBinding) return 'SQL with a `??` identifier binding, filled in at run time: cannot be known statically';
+    if (positions.length === 0) return undefined;
+    const split: Piece[] = [];
+    let offset = 0;
+    let p = 0;
+    for (const piece of this.pieces) {
+      if (piece.kind === 'parameter') {
+        split.push(piece);
+        offset += 2;
+        continue;
+      }
+      let from = 0;
+      while (p < positions.length && positions[p] < offset + piece.text.length) {
+        const at = positions[p++] - offset;
+        if (at > from) split.push(slicePiece(piece, from, at));
+        const fileAt = fileOffsetInPiece(piece, at);
+        split.push({ kind: 'parameter', fileStart: fileAt, fileEnd: fileAt + 1, expressionText: '?' });
+        from = at + 1;
+      }
+      if (from < piece.text.length) split.push(from === 0 ? piece : slicePiece(piece, from, piece.text.length));
+      offset += piece.text.length;
+    }
+    this.pieces = split;
+    return undefined;
+  }
+
+  /** File range of a literal's content (without quotes), or of any other expression. */
+  private contentRange(node: ts.Node): [number, number] {
+    const expression = unwrap(node as ts.Expression);
+    switch (expression.kind) {
+      case ts.SyntaxKind.StringLiteral: {
+        const start = expression.getStart(this.sourceFile);
+        const quote = this.text.charCodeAt(start);
+        const closed = expression.end - 1 > start && this.text.charCodeAt(expression.end - 1) === quote;
+        return [start + 1, closed ? expression.end - 1 : expression.end];
+      }
+      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case ts.SyntaxKind.TemplateExpression:
+        return [expression.getStart(this.sourceFile) + 1, templateEnd(this.text, expression as ts.TemplateLiteral)];
+      case ts.SyntaxKind.BinaryExpression: {
+        const binary = expression as ts.BinaryExpression;
+        return [this.contentRange(binary.left)[0], this.contentRange(binary.right)[1]];
+      }
+      default:
+        return [expression.getStart(this.sourceFile), expression.end];
+    }
+  }
+}
+
+/** End of a template's (or its tail's) content: before the closing backtick, if there is one. */
+function templateEnd(text: string, node: ts.Node): number {
+  return text.charCodeAt(node.end - 1) === 96 /* ` */ && node.end - 1 > node.pos ? node.end - 1 : node.end;
+}
+
+function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
+  for (const property of object.properties) {
+    if (ts.isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property) && ts.idText(property.name) === name) return property.name;
+  }
+  return undefined;
+}
+
+function propertyNameText(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return undefined;
+}
+
+function slicePiece(piece: { text: string; segments: SourceSegment[] }, from: number, to: number): Piece {
+  const segments: SourceSegment[] = [];
+  for (const segment of piece.segments) {
+    const start = Math.max(from, segment.sqlStart);
+    const end = Math.min(to, segment.sqlStart + segment.length);
+    if (start >= end) continue;
+    if (segment.fileLength !== undefined) {
+      segments.push({ sqlStart: start - from, fileStart: segment.fileStart, length: end - start, fileLength: segment.fileLength });
+    } else {
+      segments.push({ sqlStart: start - from, fileStart: segment.fileStart + (start - segment.sqlStart), length: end - start });
+    }
+  }
+  return { kind: 'text', text: piece.text.slice(from, to), segments };
+}
+
+function fileOffsetInPiece(piece: { segments: SourceSegment[] }, at: number): number {
+  for (const segment of piece.segments) {
+    if (at >= segment.sqlStart && at < segment.sqlStart + segment.length) {
+      return segment.fileLength !== undefined ? segment.fileStart : segment.fileStart + (at - segment.sqlStart);
+    }
+  }
+  return piece.segments.length > 0 ? piece.segments[0].fileStart : 0;
+}
