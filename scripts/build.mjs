@@ -1,0 +1,33 @@
+// Bundles the CLI, the language server and the VS Code client with esbuild into out/.
+// Packages that load .wasm or native files at run time stay external and ship in node_modules.
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const entries = [
+  { in: 'server/src/cli/index.ts', out: 'out/cli.js' },
+  { in: 'server/src/lsp/main.ts', out: 'out/server.js' },
+  { in: 'client/src/extension.ts', out: 'out/extension.js' },
+];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  external: ['vscode', '@libpg-query/parser', '@electric-sql/pglite', 'pg-native'],
+  define: { PGLENS_VERSION: JSON.stringify(pkg.version) },
+};
+
+const started = Date.now();
+for (const entry of entries) {
+  if (!existsSync(entry.in)) continue;
+  await build({ ...common, entryPoints: [entry.in], outfile: entry.out });
+}
+if (!watch) console.log(`built ${entries.filter((e) => existsSync(e.in)).map((e) => e.out).join(', ')} in ${Date.now() - started} ms`);

@@ -1,0 +1,196 @@
+// `pglens check [paths...]`: the engine over files, for people at a terminal and for CI.
+// Exit codes: 0 clean, 1 findings at error level or more warnings than --max-warnings, 2 bad usage, bad config or
+// no database. Every failure is one line on stderr, never a stack trace.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../engine/analyze';
+import { ConfigError, findConfigFile, loadConfig, type PglensConfig } from '../engine/config';
+import { DatabaseUnavailableError, type DatabaseClient } from '../engine/db/client';
+import { openDatabaseForWorkspace } from '../engine/db/open';
+import { migrationContextFor } from '../engine/locks/migrations';
+import { listSourceFiles, MissingPathError } from '../engine/workspace';
+import type { Finding, SkippedSite } from '../engine/types';
+import { formatJson } from './formatters/json';
+import { countBySeverity, type CheckReport } from './formatters/report';
+import { formatSarif } from './formatters/sarif';
+import { formatStylish } from './formatters/stylish';
+
+export interface CommandIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export const CHECK_USAGE = `Usage: pglens check [paths...] [options]
+
+Finds SQL in .sql, TypeScript and JavaScript files, plans it against a PostgreSQL database and reports
+slow plan shapes, missing indexes and dangerous locks.
+
+Options:
+  --db URL             PostgreSQL connection URL (default: pglens.json database.url, DATABASE_URL, PG* variables;
+                       with none of them, an embedded database built from the repository's schema)
+  --config FILE        pglens.json to use (default: found from the current folder upwards)
+  --format FORMAT      stylish (default), json or sarif
+  --max-warnings N     exit 1 when there are more than N warnings
+  --no-embedded        without a configured database, run only the rules that need none
+  --verbose            also list SQL sites that cannot be known statically, and why
+  -h, --help           this help
+`;
+
+export class UsageError extends Error {}
+
+export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion: string): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string' },
+        config: { type: 'string' },
+        format: { type: 'string', default: 'stylish' },
+        'max-warnings': { type: 'string' },
+        'no-embedded': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    return usageError(io, (error as Error).message.replace(/\. To specify a positional argument.*$/, ''));
+  }
+  if (values.help) {
+    io.stdout.write(CHECK_USAGE);
+    return 0;
+  }
+  const format = String(values.format);
+  if (!['stylish', 'json', 'sarif'].includes(format)) return usageError(io, `unknown --format "${format}" (use stylish, json or sarif)`);
+  let maxWarnings: number | undefined;
+  if (values['max-warnings'] !== undefined) {
+    maxWarnings = Number(values['max-warnings']);
+    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) return usageError(io, `--max-warnings takes a whole number of 0 or more, got "${values['max-warnings']}"`);
+  }
+  const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
+
+  let config: PglensConfig;
+  try {
+    const configFile = values.config !== undefined ? path.resolve(io.cwd, String(values.config)) : findConfigFile(startDirOf(targets[0]));
+    if (values.config !== undefined && !fs.existsSync(configFile!)) return failure(io, `config file not found: ${values.config}`);
+    config = loadConfig(configFile, io.cwd, io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) return failure(io, `invalid config: ${error.message}`);
+    throw error;
+  }
+
+  let files: string[];
+  try {
+    files = listSourceFiles(targets, config);
+  } catch (error) {
+    if (error instanceof MissingPathError) return failure(io, error.message);
+    throw error;
+  }
+
+  const progress = io.stderr.isTTY ? (message: string) => io.stderr.write(`\r\u001b[2K${message}`) : () => undefined;
+  let database: DatabaseClient | undefined;
+  try {
+    database = await openDatabaseForWorkspace({
+      config,
+      cliUrl: values.db as string | undefined,
+      env: io.env,
+      allowEmbedded: !values['no-embedded'],
+      onProgress: (message) => (io.stderr.isTTY ? progress(message) : io.stderr.write(`pglens: ${message}\n`)),
+    });
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
+    throw error;
+  }
+
+  try {
+    const engine = new Engine({
+      config,
+      database,
+      migrationContextFor: (file, text) =>
+        migrationContextFor(file, text, { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root }),
+      log: (message) => {
+        if (values.verbose) io.stderr.write(`pglens: ${message}\n`);
+      },
+    });
+    const findings: Finding[] = [];
+    const skipped: SkippedSite[] = [];
+    let statements = 0;
+    let planned = 0;
+    let done = 0;
+    // Files are read and planned a few at a time: the database pool bounds EXPLAIN concurrency anyway.
+    const queue = [...files];
+    const worker = async () => {
+      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+        let text: string;
+        try {
+          text = fs.readFileSync(file, 'utf8');
+        } catch (error) {
+          io.stderr.write(`pglens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+          continue;
+        }
+        const analysis = await engine.analyzeFile(file, text);
+        findings.push(...analysis.findings);
+        skipped.push(...analysis.skipped);
+        statements += analysis.statements.length;
+        planned += analysis.statements.filter((s) => s.plan).length;
+        done++;
+        progress(`pglens: ${done}/${files.length} files, ${statements} statements`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, Math.max(1, files.length)) }, worker));
+    progress('');
+    findings.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
+
+    const report: CheckReport = {
+      root: config.root,
+      findings,
+      skipped,
+      filesChecked: files.length,
+      statementsChecked: statements,
+      statementsPlanned: planned,
+      database: database
+        ? { kind: database.info.kind, label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote }
+        : undefined,
+      toolVersion,
+    };
+    const color = format === 'stylish' && io.stdout.isTTY === true && !io.env.NO_COLOR;
+    const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose as boolean });
+    io.stdout.write(output);
+    const { errors, warnings } = countBySeverity(findings);
+    if (errors > 0) return 1;
+    if (maxWarnings !== undefined && warnings > maxWarnings) {
+      if (format === 'stylish') io.stderr.write(`pglens: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
+    throw error;
+  } finally {
+    await database?.close().catch(() => undefined);
+  }
+}
+
+function startDirOf(target: string): string {
+  try {
+    return fs.statSync(target).isDirectory() ? target : path.dirname(target);
+  } catch {
+    return path.dirname(target);
+  }
+}
+
+function usageError(io: CommandIo, message: string): number {
+  io.stderr.write(`pglens: ${message}\nRun "pglens check --help" for usage.\n`);
+  return 2;
+}
+
+function failure(io: CommandIo, message: string): number {
+  io.stderr.write(`pglens: ${message}\n`);
+  return 2;
+}

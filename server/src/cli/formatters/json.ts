@@ -1,0 +1,37 @@
+// Machine-readable output: one object with the findings (1-based lines and columns, like the stylish output)
+// and what they were measured against.
+
+import { displayPath } from '../../engine/analyze';
+import { countBySeverity, type CheckReport } from './report';
+
+export function formatJson(report: CheckReport): string {
+  const findings = report.findings.map((finding) => ({
+    file: displayPath(finding.file, report.root),
+    line: finding.range.start.line + 1,
+    column: finding.range.start.character + 1,
+    endLine: finding.range.end.line + 1,
+    endColumn: finding.range.end.character + 1,
+    ruleId: finding.ruleId,
+    severity: finding.severity,
+    category: finding.category,
+    message: finding.message,
+    docsUrl: finding.docsUrl,
+    evidence: finding.evidence,
+    fixes: finding.fixes,
+    notes: finding.notes,
+  }));
+  return (
+    JSON.stringify(
+      {
+        tool: 'pglens',
+        version: report.toolVersion,
+        database: report.database ?? null,
+        summary: { ...countBySeverity(report.findings), files: report.filesChecked, statements: report.statementsChecked, planned: report.statementsPlanned },
+        findings,
+        skipped: report.skipped.map((site) => ({ file: displayPath(site.file, report.root), offset: site.fileStart, reason: site.reason })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

@@ -1,0 +1,111 @@
+// SARIF 2.1.0 for code-scanning UIs. Regions are 1-based with UTF-16 columns (SARIF's default columnKind),
+// rules carry their docs page as helpUri and their category; suggested SQL travels in properties and, when the fix
+// is an edit of the file, in `fixes`.
+
+import * as fs from 'node:fs';
+import { displayPath } from '../../engine/analyze';
+import { allRuleMetas } from '../../engine/rules/index';
+import { ruleDocsUrl } from '../../engine/rules/rule';
+import { LineIndex } from '../../engine/text';
+import type { Finding } from '../../engine/types';
+import type { CheckReport } from './report';
+
+const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+export function formatSarif(report: CheckReport): string {
+  const metas = allRuleMetas();
+  const ruleIndex = new Map(metas.map((meta, index) => [meta.id, index]));
+  const lineIndexes = new Map<string, LineIndex | undefined>();
+  const lineIndexOf = (file: string) => {
+    if (!lineIndexes.has(file)) {
+      try {
+        lineIndexes.set(file, new LineIndex(fs.readFileSync(file, 'utf8')));
+      } catch {
+        lineIndexes.set(file, undefined);
+      }
+    }
+    return lineIndexes.get(file);
+  };
+  const region = (index: LineIndex | undefined, start: number, end: number) => {
+    if (!index) return undefined;
+    const range = index.rangeOf(start, end);
+    return { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
+  };
+  const results = report.findings.map((finding) => {
+    const uri = displayPath(finding.file, report.root);
+    const fixes = (finding.fixes ?? [])
+      .filter((fix) => fix.edits && fix.edits.length > 0)
+      .map((fix) => ({
+        description: { text: fix.title },
+        artifactChanges: groupEditsByFile(fix.edits!).map(([file, edits]) => ({
+          artifactLocation: { uri: displayPath(file, report.root), uriBaseId: '%SRCROOT%' },
+          replacements: edits.map((edit) => ({ deletedRegion: region(lineIndexOf(file), edit.start, edit.end), insertedContent: { text: edit.newText } })),
+        })),
+      }));
+    const suggestedSql = (finding.fixes ?? []).filter((fix) => fix.sql).map((fix) => ({ title: fix.title, sql: fix.sql, verified: fix.verified }));
+    return {
+      ruleId: finding.ruleId,
+      ...(ruleIndex.has(finding.ruleId) ? { ruleIndex: ruleIndex.get(finding.ruleId) } : {}),
+      level: LEVEL[finding.severity],
+      message: { text: finding.notes?.length ? `${finding.message} (${finding.notes.join('; ')})` : finding.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+            region: {
+              startLine: finding.range.start.line + 1,
+              startColumn: finding.range.start.character + 1,
+              endLine: finding.range.end.line + 1,
+              endColumn: finding.range.end.character + 1,
+            },
+          },
+        },
+      ],
+      ...(fixes.length ? { fixes } : {}),
+      properties: {
+        category: finding.category,
+        ...(suggestedSql.length ? { suggestedSql } : {}),
+        ...(finding.evidence ? { evidence: finding.evidence } : {}),
+        ...(finding.notes?.length ? { notes: finding.notes } : {}),
+      },
+    };
+  });
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pglens',
+            version: report.toolVersion,
+            informationUri: 'https://github.com/pglens/pglens',
+            rules: metas.map((meta) => ({
+              id: meta.id,
+              name: meta.id,
+              shortDescription: { text: meta.description },
+              helpUri: ruleDocsUrl(meta.id),
+              defaultConfiguration: { level: LEVEL[meta.defaultSeverity] },
+              properties: { category: meta.category, kind: meta.kind },
+            })),
+          },
+        },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileUri(report.root) } },
+        results,
+        properties: report.database ? { database: report.database } : {},
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+function groupEditsByFile<E extends { file: string }>(edits: E[]): [string, E[]][] {
+  const byFile = new Map<string, E[]>();
+  for (const edit of edits) byFile.set(edit.file, [...(byFile.get(edit.file) ?? []), edit]);
+  return [...byFile];
+}
+
+function pathToFileUri(dir: string): string {
+  const withSlash = dir.endsWith('/') ? dir : `${dir}/`;
+  return 'file://' + withSlash.split('/').map(encodeURIComponent).join('/');
+}

@@ -1,0 +1,46 @@
+// The default terminal output, shaped like ESLint's "stylish": findings grouped by file, `line:column`, severity,
+// message, rule id; then a summary line.
+
+import { displayPath } from '../../engine/analyze';
+import type { Finding } from '../../engine/types';
+import { countBySeverity, type CheckReport } from './report';
+
+export function formatStylish(report: CheckReport, options: { color: boolean; verbose?: boolean }): string {
+  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const lines: string[] = [];
+  const byFile = new Map<string, Finding[]>();
+  for (const finding of report.findings) {
+    const list = byFile.get(finding.file) ?? [];
+    list.push(finding);
+    byFile.set(finding.file, list);
+  }
+  for (const [file, findings] of byFile) {
+    lines.push(paint('4', displayPath(file, report.root)));
+    for (const finding of findings) {
+      const where = `${finding.range.start.line + 1}:${finding.range.start.character + 1}`;
+      const severity = finding.severity === 'error' ? paint('31', 'error') : finding.severity === 'warning' ? paint('33', 'warning') : paint('36', finding.severity);
+      lines.push(`  ${where.padEnd(8)} ${severity.padEnd(options.color ? 16 : 7)}  ${finding.message}  ${paint('2', finding.ruleId)}`);
+      for (const fix of finding.fixes ?? []) {
+        if (fix.sql) lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('32', 'fix:')} ${fix.sql.split('\n').join(' ')}${fix.verified === false ? ' (not verified)' : ''}`);
+      }
+      for (const note of finding.notes ?? []) lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('2', `(${note})`)}`);
+    }
+    lines.push('');
+  }
+  if (options.verbose && report.skipped.length > 0) {
+    lines.push(paint('2', 'Skipped (SQL not known statically):'));
+    for (const site of report.skipped) lines.push(paint('2', `  ${displayPath(site.file, report.root)} @${site.fileStart}: ${site.reason}`));
+    lines.push('');
+  }
+  const { errors, warnings, infos } = countBySeverity(report.findings);
+  const total = report.findings.length;
+  const against = report.database ? `${report.database.label}${report.database.note ? `, ${report.database.note}` : ''}` : 'no database: static rules only';
+  const counted = `${report.filesChecked} file${report.filesChecked === 1 ? '' : 's'}, ${report.statementsChecked} statement${report.statementsChecked === 1 ? '' : 's'} (${report.statementsPlanned} planned) against ${against}`;
+  if (total === 0) {
+    lines.push(paint('32', `✔ no problems`) + ` in ${counted}`);
+  } else {
+    const summary = `✖ ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''})`;
+    lines.push(paint(errors > 0 ? '31;1' : '33;1', summary) + ` in ${counted}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,278 @@
+// The engine's front door: a file's text in, located findings out. The CLI and the language server both call
+// `Engine.analyzeFile`, so the editor and CI can never disagree.
+
+import * as path from 'node:path';
+import type { PglensConfig, RuleSetting } from './config';
+import type { DatabaseClient } from './db/client';
+import { explainStatement, isExplainable, PlanningError } from './db/explain';
+import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
+import { directivesFor, isIgnored, readDirectives, type FileDirectives } from './directives';
+import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
+import { loadParser, parseSite, type ParsedStatement } from './parse/parse';
+import type { ExplainedPlan } from './plan/model';
+import { PlanCache } from './plan/cache';
+import { allRules, ruleById } from './rules/index';
+import { ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
+import { LineIndex } from './text';
+import type { Finding, SkippedSite, SourceRange } from './types';
+
+export interface EngineOptions {
+  config: PglensConfig;
+  /** Real or embedded database; without one only static rules run. */
+  database?: DatabaseClient;
+  /** Decides whether a file is a migration (lock rules); provided by the locks module. */
+  migrationContextFor?: (file: string, text: string) => MigrationContext | undefined;
+  log?: (message: string) => void;
+}
+
+export interface AnalyzedStatement {
+  statement: ParsedStatement;
+  /** Offsets in the file of the statement's first and last character. */
+  fileStart: number;
+  fileEnd: number;
+  range: SourceRange;
+  plan?: ExplainedPlan;
+  /** Why it was not planned: not a plannable statement, no database, or PostgreSQL's error. */
+  planSkippedReason?: string;
+}
+
+export interface FileAnalysis {
+  file: string;
+  findings: Finding[];
+  statements: AnalyzedStatement[];
+  skipped: SkippedSite[];
+}
+
+export const SYNTAX_ERROR_RULE = 'syntax-error';
+export const PLAN_ERROR_RULE = 'plan-error';
+
+export class Engine {
+  readonly config: PglensConfig;
+  readonly database: DatabaseClient | undefined;
+  readonly planCache = new PlanCache(5000);
+  private schema: SchemaFacts | undefined;
+  private schemaLoading: Promise<SchemaFacts | undefined> | undefined;
+  private readonly findOptions: FindOptions;
+  private readonly migrationContextFor: EngineOptions['migrationContextFor'];
+  private readonly log: (message: string) => void;
+
+  constructor(options: EngineOptions) {
+    this.config = options.config;
+    this.database = options.database;
+    this.migrationContextFor = options.migrationContextFor;
+    this.log = options.log ?? (() => undefined);
+    const find = options.config.find;
+    this.findOptions = resolveFindOptions({
+      tags: find.tags ? [...find.tags, ...find.extraTags] : undefined,
+      functions: find.functions ? [...find.functions, ...find.extraFunctions] : undefined,
+      extraTags: find.tags ? undefined : find.extraTags,
+      extraFunctions: find.functions ? undefined : find.extraFunctions,
+      excludeTags: find.excludeTags,
+    });
+  }
+
+  /** Schema facts (sizes, indexes) and their fingerprint; loaded once, again after `refreshSchema`. */
+  async schemaFacts(): Promise<SchemaFacts | undefined> {
+    if (!this.database) return undefined;
+    if (this.schema) return this.schema;
+    this.schemaLoading ??= this.database
+      .withSession((session) => loadSchemaFacts(session))
+      .then((facts) => {
+        this.schema = facts;
+        return facts;
+      })
+      .finally(() => {
+        this.schemaLoading = undefined;
+      });
+    return this.schemaLoading;
+  }
+
+  /** Forget the schema facts (a migration ran, statistics changed); plans are re-keyed by the new fingerprint. */
+  refreshSchema(): void {
+    this.schema = undefined;
+  }
+
+  async analyzeFile(file: string, text: string, options: { signal?: AbortSignal } = {}): Promise<FileAnalysis> {
+    await loadParser();
+    const { sites, skipped } = findSqlInFile(file, text, this.findOptions);
+    const findings: Finding[] = [];
+    const statements: AnalyzedStatement[] = [];
+    if (sites.length === 0) return { file, findings, statements, skipped };
+
+    const lines = new LineIndex(text);
+    const directives = readDirectives(text);
+    const schema = await this.schemaFacts().catch((error: Error) => {
+      this.log(`could not read schema facts: ${error.message}`);
+      return undefined;
+    });
+    const serverVersionNum = this.database?.info.serverVersionNum ?? (this.config.postgresVersion ? this.config.postgresVersion * 10000 : undefined);
+    const migration = this.migrationContextFor?.(file, text);
+    if (migration && directives.noTransaction) migration.inTransaction = false;
+    const previousStatements: ParsedStatement[] = [];
+
+    for (const site of sites) {
+      const parsed = parseSite(site);
+      if (parsed.error) {
+        const offset = mapSqlRangeToFile(site, parsed.error.offset, parsed.error.offset + 1);
+        const start = Math.min(offset.start, text.length);
+        const end = Math.min(Math.max(offset.end, start + 1), text.length);
+        const siteLine = lines.positionAt(site.fileStart).line;
+        if (!isIgnored(directivesFor(directives, [siteLine, lines.positionAt(start).line]), SYNTAX_ERROR_RULE)) {
+          findings.push({
+            ruleId: SYNTAX_ERROR_RULE,
+            severity: this.severityOf(SYNTAX_ERROR_RULE, 'error') ?? 'error',
+            category: 'syntax',
+            message: `SQL syntax error: ${parsed.error.message}`,
+            file,
+            range: lines.rangeOf(start, end),
+            fileStart: start,
+            fileEnd: end,
+            docsUrl: ruleDocsUrl(SYNTAX_ERROR_RULE),
+          });
+        }
+        continue;
+      }
+      for (const statement of parsed.statements) {
+        if (options.signal?.aborted) throw abortError();
+        const mapped = mapSqlRangeToFile(site, statement.start, statement.end);
+        const analyzed: AnalyzedStatement = {
+          statement,
+          fileStart: mapped.start,
+          fileEnd: mapped.end,
+          range: lines.rangeOf(mapped.start, mapped.end),
+        };
+        statements.push(analyzed);
+        const statementLines = [lines.positionAt(site.fileStart).line, analyzed.range.start.line];
+        const lineDirectives = directivesFor(directives, statementLines);
+
+        if (this.database && isExplainable(statement)) {
+          try {
+            analyzed.plan = await this.explainCached(statement, schema, options.signal);
+          } catch (error) {
+            if (options.signal?.aborted) throw abortError();
+            analyzed.planSkippedReason = (error as Error).message;
+            if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {
+              findings.push(this.planErrorFinding(file, text, lines, statement, error));
+            } else if (!(error instanceof PlanningError)) {
+              this.log(`EXPLAIN failed for statement at ${file}:${analyzed.range.start.line + 1}: ${(error as Error).message}`);
+            }
+          }
+        } else {
+          analyzed.planSkippedReason = this.database ? `${statement.kind} is not planned (only queries are EXPLAINed)` : 'no database';
+        }
+
+        for (const rule of allRules) {
+          const severity = this.severityOf(rule.meta.id, rule.meta.defaultSeverity);
+          if (severity === undefined) continue;
+          if (rule.meta.kind === 'plan' && !analyzed.plan) continue;
+          if (isIgnored(lineDirectives, rule.meta.id)) continue;
+          const reports: RuleReport[] = [];
+          const ruleOptions = this.optionsOf(rule);
+          if (lineDirectives.budget !== undefined) ruleOptions['statementBudget'] = lineDirectives.budget;
+          try {
+            rule.check({
+              statement,
+              plan: analyzed.plan,
+              schema,
+              serverVersionNum,
+              migration,
+              previousStatements,
+              options: ruleOptions,
+              report: (report) => reports.push(report),
+            });
+          } catch (error) {
+            // A rule bug must not hide the other rules' findings; it is logged with the rule's name.
+            this.log(`rule ${rule.meta.id} failed on ${file}:${analyzed.range.start.line + 1}: ${(error as Error).stack ?? error}`);
+            continue;
+          }
+          for (const report of reports) {
+            const range = mapSqlRangeToFile(site, report.start ?? statement.start, report.end ?? statement.end);
+            if (isIgnored(directivesFor(directives, [lines.positionAt(range.start).line]), rule.meta.id)) continue;
+            findings.push({
+              ruleId: rule.meta.id,
+              severity,
+              category: rule.meta.category,
+              message: report.message,
+              file,
+              range: lines.rangeOf(range.start, range.end),
+              fileStart: range.start,
+              fileEnd: range.end,
+              docsUrl: ruleDocsUrl(rule.meta.id),
+              evidence: report.evidence,
+              fixes: report.fixes,
+              notes: rule.meta.kind === 'plan' && analyzed.plan ? analyzed.plan.notes : undefined,
+            });
+          }
+        }
+        previousStatements.push(statement);
+      }
+    }
+    findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
+    return { file, findings, statements, skipped };
+  }
+
+  private async explainCached(statement: ParsedStatement, schema: SchemaFacts | undefined, signal?: AbortSignal): Promise<ExplainedPlan> {
+    const database = this.database!;
+    const key = `${database.info.label}|${schema?.fingerprint ?? ''}|${statement.parameterCount}|${statement.textHash}`;
+    return this.planCache.getOrCompute(key, () =>
+      explainStatement(database, statement, {
+        statementTimeoutMs: this.config.database.statementTimeoutMs,
+        lockTimeoutMs: this.config.database.lockTimeoutMs,
+        signal,
+      }),
+    );
+  }
+
+  private planErrorFinding(file: string, text: string, lines: LineIndex, statement: ParsedStatement, error: PlanningError): Finding {
+    const site = statement.site;
+    let start = statement.start;
+    let end = statement.end;
+    if (error.statementOffset !== undefined && error.statementOffset < statement.text.length) {
+      start = statement.start + error.statementOffset;
+      const word = /^[\w."$]+/.exec(statement.text.slice(error.statementOffset));
+      end = start + Math.max(1, word?.[0].length ?? 1);
+    }
+    const range = mapSqlRangeToFile(site, start, end);
+    const timedOut = error.code === '57014';
+    return {
+      ruleId: PLAN_ERROR_RULE,
+      severity: this.severityOf(PLAN_ERROR_RULE, 'warning') ?? 'warning',
+      category: 'correctness',
+      message: timedOut
+        ? `PostgreSQL did not finish planning within ${this.config.database.statementTimeoutMs} ms`
+        : `PostgreSQL cannot plan this statement: ${error.message}`,
+      file,
+      range: lines.rangeOf(range.start, Math.min(range.end, text.length)),
+      fileStart: range.start,
+      fileEnd: range.end,
+      docsUrl: ruleDocsUrl(PLAN_ERROR_RULE),
+      evidence: { code: error.code },
+    };
+  }
+
+  /** The configured severity, or undefined when the rule is off. */
+  severityOf(ruleId: string, fallback: Finding['severity']): Finding['severity'] | undefined {
+    const setting: RuleSetting | undefined = this.config.rules[ruleId];
+    const severity = setting?.severity ?? fallback;
+    return severity === 'off' ? undefined : severity;
+  }
+
+  private optionsOf(rule: Rule): Record<string, RuleOptionValue> {
+    return { ...(rule.meta.defaultOptions ?? {}), ...(this.config.rules[rule.meta.id]?.options ?? {}) };
+  }
+}
+
+function abortError(): Error {
+  const error = new Error('analysis cancelled');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Relative path for messages, with forward slashes. */
+export function displayPath(file: string, root: string): string {
+  const relative = path.relative(root, file);
+  return (relative.startsWith('..') ? file : relative).split(path.sep).join('/');
+}
+
+export { ruleById };
+export type { FileDirectives };

@@ -1,0 +1,314 @@
+// pglens.json: the one config file, read the same way by the CLI and the language server. Comments and
+// trailing commas are allowed (JSONC). Editor settings are applied on top with `mergeConfig`.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { Severity } from './types';
+import type { RuleOptionValue } from './rules/rule';
+
+export const CONFIG_FILE_NAME = 'pglens.json';
+
+export interface RuleSetting {
+  severity?: Severity;
+  options?: Record<string, RuleOptionValue>;
+}
+
+export interface PglensConfig {
+  database: {
+    /** Connection URL; `${env:VAR}` is replaced from the environment. */
+    url?: string;
+    statementTimeoutMs: number;
+    lockTimeoutMs: number;
+    maxConnections: number;
+  };
+  include: string[];
+  exclude: string[];
+  find: { tags?: string[]; functions?: string[]; extraTags: string[]; extraFunctions: string[]; excludeTags: string[] };
+  rules: Record<string, RuleSetting>;
+  /** Schema files for the embedded database (globs relative to the config file). */
+  schema?: string[];
+  volumes?: Record<string, number>;
+  values?: Record<string, unknown[]>;
+  /** Globs of migration files (lock rules treat them as migrations). */
+  migrations?: string[];
+  /** Whether migrations run inside one transaction (most frameworks do). */
+  migrationsInTransaction?: boolean;
+  /** Target PostgreSQL major version when there is no database to ask. */
+  postgresVersion?: number;
+  advisor: {
+    /** Allow building a real index inside a rolled-back transaction when hypopg is not installed. */
+    indexTrials: boolean;
+    /** Index trials only on tables with at most this many rows (they take a SHARE lock for the build). */
+    maxTrialTableRows: number;
+    /** A suggestion must cut the estimated cost by at least this share. */
+    minCostReduction: number;
+    /** Folder for migration files written by the "Add index" quick fix; detected when absent. */
+    migrationsDir?: string;
+  };
+  /** Folder the config was read from; globs and paths are relative to it. */
+  root: string;
+  /** The file it was read from, when there was one. */
+  file?: string;
+}
+
+export const DEFAULT_INCLUDE = ['**/*.sql', '**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}'];
+export const DEFAULT_EXCLUDE = [
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/out/**',
+  '**/coverage/**',
+  '**/*.d.ts',
+  '**/*.min.js',
+];
+
+export function defaultConfig(root: string): PglensConfig {
+  return {
+    database: { statementTimeoutMs: 2000, lockTimeoutMs: 100, maxConnections: 4 },
+    include: DEFAULT_INCLUDE,
+    exclude: DEFAULT_EXCLUDE,
+    find: { extraTags: [], extraFunctions: [], excludeTags: [] },
+    rules: {},
+    advisor: { indexTrials: false, maxTrialTableRows: 1_000_000, minCostReduction: 0.5 },
+    root,
+  };
+}
+
+/** A config problem, with the file and the key: `pglens.json: rules.seq-scan.severity: must be one of ...`. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${key ? `${key}: ` : ''}${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Finds pglens.json in `startDir` or its parents (stopping at a .git folder or the file system root). */
+export function findConfigFile(startDir: string): string | undefined {
+  let dir = path.resolve(startDir);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    if (fs.existsSync(path.join(dir, '.git'))) return undefined;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Loads a config file, or the defaults when `file` is undefined. Throws ConfigError for anything wrong;
+ * `env` resolves `${env:VAR}` in database.url.
+ */
+export function loadConfig(file: string | undefined, fallbackRoot: string, env: NodeJS.ProcessEnv = process.env): PglensConfig {
+  if (!file) return defaultConfig(path.resolve(fallbackRoot));
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  return parseConfigText(text, file, env);
+}
+
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): PglensConfig {
+  const errors: ParseError[] = [];
+  const raw = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const line = text.slice(0, first.offset).split('\n').length;
+    throw new ConfigError(file, '', `invalid JSON at line ${line}: ${printParseErrorCode(first.error)}`);
+  }
+  const config = defaultConfig(path.dirname(path.resolve(file)));
+  config.file = path.resolve(file);
+  if (raw === undefined || raw === null) return config;
+  const v = new ConfigValidator(file);
+  const root = v.object(raw, '');
+  v.onlyKeys(root, '', [
+    '$schema',
+    'database',
+    'include',
+    'exclude',
+    'find',
+    'rules',
+    'schema',
+    'volumes',
+    'values',
+    'migrations',
+    'migrationsInTransaction',
+    'postgresVersion',
+    'advisor',
+  ]);
+  if (root.database !== undefined) {
+    const db = v.object(root.database, 'database');
+    v.onlyKeys(db, 'database', ['url', 'statementTimeoutMs', 'lockTimeoutMs', 'maxConnections']);
+    if (db.url !== undefined) config.database.url = substituteEnv(v.string(db.url, 'database.url'), env, file, 'database.url');
+    if (db.statementTimeoutMs !== undefined) config.database.statementTimeoutMs = v.positiveNumber(db.statementTimeoutMs, 'database.statementTimeoutMs');
+    if (db.lockTimeoutMs !== undefined) config.database.lockTimeoutMs = v.positiveNumber(db.lockTimeoutMs, 'database.lockTimeoutMs');
+    if (db.maxConnections !== undefined) config.database.maxConnections = v.positiveNumber(db.maxConnections, 'database.maxConnections');
+  }
+  if (root.include !== undefined) config.include = v.strings(root.include, 'include');
+  if (root.exclude !== undefined) config.exclude = [...DEFAULT_EXCLUDE, ...v.strings(root.exclude, 'exclude')];
+  if (root.find !== undefined) {
+    const find = v.object(root.find, 'find');
+    v.onlyKeys(find, 'find', ['tags', 'functions', 'extraTags', 'extraFunctions', 'excludeTags']);
+    if (find.tags !== undefined) config.find.tags = v.strings(find.tags, 'find.tags');
+    if (find.functions !== undefined) config.find.functions = v.strings(find.functions, 'find.functions');
+    if (find.extraTags !== undefined) config.find.extraTags = v.strings(find.extraTags, 'find.extraTags');
+    if (find.extraFunctions !== undefined) config.find.extraFunctions = v.strings(find.extraFunctions, 'find.extraFunctions');
+    if (find.excludeTags !== undefined) config.find.excludeTags = v.strings(find.excludeTags, 'find.excludeTags');
+  }
+  if (root.rules !== undefined) {
+    const rules = v.object(root.rules, 'rules');
+    for (const [id, setting] of Object.entries(rules)) config.rules[id] = v.ruleSetting(setting, `rules.${id}`);
+  }
+  if (root.schema !== undefined) config.schema = v.strings(root.schema, 'schema');
+  if (root.volumes !== undefined) {
+    const volumes = v.object(root.volumes, 'volumes');
+    config.volumes = {};
+    for (const [table, n] of Object.entries(volumes)) config.volumes[table] = v.nonNegativeInteger(n, `volumes.${table}`);
+  }
+  if (root.values !== undefined) {
+    const values = v.object(root.values, 'values');
+    config.values = {};
+    for (const [column, list] of Object.entries(values)) {
+      if (!Array.isArray(list) || list.length === 0) throw new ConfigError(file, `values.${column}`, 'must be a non-empty array of values');
+      config.values[column] = list;
+    }
+  }
+  if (root.migrations !== undefined) config.migrations = v.strings(root.migrations, 'migrations');
+  if (root.migrationsInTransaction !== undefined) config.migrationsInTransaction = v.boolean(root.migrationsInTransaction, 'migrationsInTransaction');
+  if (root.postgresVersion !== undefined) {
+    const version = v.positiveNumber(root.postgresVersion, 'postgresVersion');
+    if (version < 9 || version > 30) throw new ConfigError(file, 'postgresVersion', `must be a major version such as 15 or 16, got ${version}`);
+    config.postgresVersion = version;
+  }
+  if (root.advisor !== undefined) {
+    const advisor = v.object(root.advisor, 'advisor');
+    v.onlyKeys(advisor, 'advisor', ['indexTrials', 'maxTrialTableRows', 'minCostReduction', 'migrationsDir']);
+    if (advisor.indexTrials !== undefined) config.advisor.indexTrials = v.boolean(advisor.indexTrials, 'advisor.indexTrials');
+    if (advisor.maxTrialTableRows !== undefined) config.advisor.maxTrialTableRows = v.nonNegativeInteger(advisor.maxTrialTableRows, 'advisor.maxTrialTableRows');
+    if (advisor.minCostReduction !== undefined) {
+      const share = v.positiveNumber(advisor.minCostReduction, 'advisor.minCostReduction');
+      if (share >= 1) throw new ConfigError(file, 'advisor.minCostReduction', `must be a share between 0 and 1 (0.5 = 50%), got ${share}`);
+      config.advisor.minCostReduction = share;
+    }
+    if (advisor.migrationsDir !== undefined) config.advisor.migrationsDir = v.string(advisor.migrationsDir, 'advisor.migrationsDir');
+  }
+  return config;
+}
+
+const SEVERITIES: Severity[] = ['error', 'warning', 'info', 'hint', 'off'];
+const SEVERITY_ALIASES: Record<string, Severity> = { warn: 'warning', information: 'info', none: 'off' };
+
+export function parseSeverity(value: string): Severity | undefined {
+  const lower = value.toLowerCase();
+  if ((SEVERITIES as string[]).includes(lower)) return lower as Severity;
+  return SEVERITY_ALIASES[lower];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+class ConfigValidator {
+  constructor(private readonly file: string) {}
+
+  private fail(key: string, problem: string): never {
+    throw new ConfigError(this.file, key, problem);
+  }
+
+  object(value: Json, key: string): Record<string, Json> {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(key, `must be an object, got ${describe(value)}`);
+    return value;
+  }
+
+  onlyKeys(value: Record<string, Json>, key: string, allowed: string[]): void {
+    for (const k of Object.keys(value)) {
+      if (!allowed.includes(k)) this.fail(key ? `${key}.${k}` : k, `unknown setting (known: ${allowed.filter((a) => a !== '$schema').join(', ')})`);
+    }
+  }
+
+  string(value: Json, key: string): string {
+    if (typeof value !== 'string') this.fail(key, `must be a string, got ${describe(value)}`);
+    return value;
+  }
+
+  strings(value: Json, key: string): string[] {
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) this.fail(key, `must be an array of strings, got ${describe(value)}`);
+    return value;
+  }
+
+  boolean(value: Json, key: string): boolean {
+    if (typeof value !== 'boolean') this.fail(key, `must be true or false, got ${describe(value)}`);
+    return value;
+  }
+
+  positiveNumber(value: Json, key: string): number {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) this.fail(key, `must be a positive number, got ${describe(value)}`);
+    return value;
+  }
+
+  nonNegativeInteger(value: Json, key: string): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) this.fail(key, `must be a whole number of 0 or more, got ${describe(value)}`);
+    return value;
+  }
+
+  ruleSetting(value: Json, key: string): RuleSetting {
+    if (typeof value === 'string') return { severity: this.severity(value, key) };
+    const setting = this.object(value, key);
+    this.onlyKeys(setting, key, ['severity', 'options']);
+    const result: RuleSetting = {};
+    if (setting.severity !== undefined) result.severity = this.severity(this.string(setting.severity, `${key}.severity`), `${key}.severity`);
+    if (setting.options !== undefined) {
+      const options = this.object(setting.options, `${key}.options`);
+      for (const [name, option] of Object.entries(options)) {
+        if (!['number', 'string', 'boolean'].includes(typeof option)) this.fail(`${key}.options.${name}`, `must be a number, string or boolean, got ${describe(option)}`);
+      }
+      result.options = options;
+    }
+    return result;
+  }
+
+  severity(value: string, key: string): Severity {
+    const severity = parseSeverity(value);
+    if (!severity) this.fail(key, `must be one of ${SEVERITIES.join(', ')} (or warn), got "${value}"`);
+    return severity;
+  }
+}
+
+function describe(value: Json): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function substituteEnv(value: string, env: NodeJS.ProcessEnv, file: string, key: string): string | undefined {
+  let missing: string | undefined;
+  const result = value.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const replacement = env[name];
+    if (replacement === undefined) missing = name;
+    return replacement ?? '';
+  });
+  if (missing !== undefined) {
+    // An unset variable means "no database from the config": fall back to DATABASE_URL, PG* or the embedded one.
+    if (result.trim() === '') return undefined;
+    throw new ConfigError(file, key, `environment variable ${missing} is not set`);
+  }
+  return result;
+}
+
+/** Editor settings on top of the file: only what the editor says explicitly. */
+export function mergeConfig(base: PglensConfig, overrides: { databaseUrl?: string; rules?: Record<string, RuleSetting> }): PglensConfig {
+  return {
+    ...base,
+    database: { ...base.database, url: overrides.databaseUrl || base.database.url },
+    rules: { ...base.rules, ...(overrides.rules ?? {}) },
+  };
+}

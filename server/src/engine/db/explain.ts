@@ -1,0 +1,130 @@
+// Safe EXPLAIN. Only one statement the parser confirmed is ever sent; it runs in a READ ONLY transaction with
+// statement and lock timeouts, and the transaction is always rolled back, so pglens cannot change the database.
+
+import { randomBytes } from 'node:crypto';
+import type { ParsedStatement } from '../parse/parse';
+import { planNodeFromJson, type ExplainedPlan } from '../plan/model';
+import type { DatabaseClient, DatabaseSession } from './client';
+
+export interface ExplainOptions {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  signal?: AbortSignal;
+  /** EXPLAIN (ANALYZE, BUFFERS): executes the statement, then rolls back. Only on a person's explicit request. */
+  analyze?: boolean;
+}
+
+/** Statement kinds the planner can EXPLAIN without executing anything. */
+const EXPLAINABLE_KINDS = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+
+export function isExplainable(statement: ParsedStatement): boolean {
+  if (!EXPLAINABLE_KINDS.has(statement.kind)) return false;
+  // SELECT ... INTO creates a table: not a query to plan.
+  if (statement.kind === 'SelectStmt' && statement.node.SelectStmt?.intoClause) return false;
+  return true;
+}
+
+/** Why a statement could not be planned (missing table, unknown column, timeout): plain data for a finding. */
+export class PlanningError extends Error {
+  constructor(
+    message: string,
+    /** UTF-16 offset into the statement text when PostgreSQL named a position. */
+    readonly statementOffset: number | undefined,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'PlanningError';
+  }
+}
+
+interface PgError {
+  message: string;
+  code?: string;
+  position?: string;
+}
+
+/**
+ * PostgreSQL 16 and later plan parameters generically with EXPLAIN (GENERIC_PLAN). On 15 and older (measured on 15.18)
+ * the statement is PREPAREd without types and EXECUTEd with one NULL per parameter under
+ * plan_cache_mode = force_generic_plan; without that setting the NULLs are folded into `One-Time Filter: false`, and
+ * sending $n with bound values gives a custom plan even with the setting.
+ */
+export async function explainStatement(db: DatabaseClient, statement: ParsedStatement, options: ExplainOptions): Promise<ExplainedPlan> {
+  const info = db.info;
+  return db.withSession(async (session) => {
+    await session.query(options.analyze ? 'BEGIN' : 'BEGIN READ ONLY');
+    try {
+      await session.query(`SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`);
+      await session.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`);
+      const started = Date.now();
+      const { json, generic } = await runExplain(session, statement, info.serverVersionNum, options.analyze === true);
+      const top = json[0] as Record<string, unknown>;
+      const notes: string[] = [];
+      if (generic) notes.push('generic plan: parameter values unknown, estimates use default selectivity');
+      if (info.syntheticDataNote) notes.push(info.syntheticDataNote);
+      return {
+        root: planNodeFromJson(top['Plan'] as Record<string, unknown>),
+        generic,
+        planningTimeMs: typeof top['Planning Time'] === 'number' ? (top['Planning Time'] as number) : Date.now() - started,
+        executionTimeMs: typeof top['Execution Time'] === 'number' ? (top['Execution Time'] as number) : undefined,
+        plannedAt: Date.now(),
+        databaseLabel: info.label,
+        serverVersion: info.serverVersion,
+        notes,
+      };
+    } finally {
+      await session.query('ROLLBACK');
+    }
+  }, options.signal);
+}
+
+async function runExplain(
+  session: DatabaseSession,
+  statement: ParsedStatement,
+  serverVersionNum: number,
+  analyze: boolean,
+): Promise<{ json: unknown[]; generic: boolean }> {
+  const explainOptions = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
+  const parameters = statement.parameterCount;
+  if (parameters === 0 || analyze) {
+    const prefix = `EXPLAIN (${explainOptions}) `;
+    const result = await queryWithPosition(session, prefix + statement.text, prefix.length);
+    return { json: explainJson(result), generic: false };
+  }
+  if (serverVersionNum >= 160000) {
+    const prefix = `EXPLAIN (GENERIC_PLAN, ${explainOptions}) `;
+    const result = await queryWithPosition(session, prefix + statement.text, prefix.length);
+    return { json: explainJson(result), generic: true };
+  }
+  const name = `pglens_${randomBytes(6).toString('hex')}`;
+  await session.query('SET LOCAL plan_cache_mode = force_generic_plan');
+  const prefix = `PREPARE ${name} AS `;
+  await queryWithPosition(session, prefix + statement.text, prefix.length);
+  try {
+    const nulls = new Array(parameters).fill('NULL').join(', ');
+    const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
+    return { json: explainJson(result), generic: true };
+  } finally {
+    // Prepared statements outlive ROLLBACK; the session goes back to a pool.
+    await session.query(`DEALLOCATE ${name}`).catch(() => undefined);
+  }
+}
+
+async function queryWithPosition(session: DatabaseSession, sql: string, prefixLength: number) {
+  try {
+    return await session.query(sql);
+  } catch (error) {
+    const pgError = error as PgError;
+    if (typeof pgError.code === 'string' || pgError.position !== undefined) {
+      const position = pgError.position !== undefined ? Number(pgError.position) - 1 - prefixLength : undefined;
+      throw new PlanningError(pgError.message, position !== undefined && position >= 0 ? position : undefined, pgError.code);
+    }
+    throw error;
+  }
+}
+
+function explainJson(result: { rows: Record<string, unknown>[] }): unknown[] {
+  const value = result.rows[0]?.['QUERY PLAN'];
+  if (typeof value === 'string') return JSON.parse(value) as unknown[];
+  return value as unknown[];
+}

@@ -1,0 +1,44 @@
+// Plans keyed by statement text and schema fingerprint: an unchanged statement against an unchanged schema is
+// never planned twice. In-flight work is shared, so two editors asking at once cause one EXPLAIN.
+
+export class PlanCache<T = unknown> {
+  private readonly entries = new Map<string, Promise<T>>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  getOrCompute<V extends T>(key: string, compute: () => Promise<V>): Promise<V> {
+    const existing = this.entries.get(key);
+    if (existing) {
+      this.hits++;
+      // Map order is insertion order: re-inserting makes this entry the most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, existing);
+      return existing as Promise<V>;
+    }
+    this.misses++;
+    const promise = compute();
+    this.entries.set(key, promise);
+    promise.catch((error: Error) => {
+      // Errors PostgreSQL answered (missing table ...) are as stable as plans; a cancellation or a lost
+      // connection is not, so it must not stick.
+      if (!('code' in error) || error.name === 'AbortError' || (error as { code?: string }).code === '57014') {
+        if (this.entries.get(key) === promise) this.entries.delete(key);
+      }
+    });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return promise;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,33 @@
+// Every rule pglens knows, in the order their findings are listed for one statement.
+
+import type { Rule, RuleMeta } from './rule';
+import { planRules } from './plan/index';
+import { lockingRules } from './locking/index';
+
+export const allRules: Rule[] = [...planRules, ...lockingRules];
+
+/** Findings the engine itself raises (the parser and the planner refused the statement); documented like rules. */
+export const engineRuleMetas: RuleMeta[] = [
+  {
+    id: 'syntax-error',
+    description: 'PostgreSQL’s parser rejects the statement.',
+    defaultSeverity: 'error',
+    category: 'syntax',
+    kind: 'statement',
+  },
+  {
+    id: 'plan-error',
+    description: 'PostgreSQL cannot plan the statement against the database (a missing table or column, a type error, a timeout).',
+    defaultSeverity: 'warning',
+    category: 'correctness',
+    kind: 'plan',
+  },
+];
+
+export function allRuleMetas(): RuleMeta[] {
+  return [...engineRuleMetas, ...allRules.map((rule) => rule.meta)];
+}
+
+export function ruleById(id: string): Rule | undefined {
+  return allRules.find((rule) => rule.meta.id === id);
+}

@@ -1,0 +1,131 @@
+// `lower(email) = $1` with an index on email, `created_at::date = $1` with an index on created_at: a btree index
+// stores the column's values, not the function's, so wrapping the column hides the index and the table is read end
+// to end. Either compare the bare column (a range instead of a cast) or index the expression itself.
+
+import type { AstNode, ParsedStatement } from '../../parse/parse';
+import { walkAst } from '../../parse/parse';
+import { findTable, indexesOf, type SchemaFacts, type TableFacts } from '../../db/schemaFacts';
+import { formatCost, formatCount, walkPlan } from '../../plan/model';
+import { spanOfNode } from '../anchor';
+import type { Rule } from '../rule';
+
+const COMPARISONS = new Set(['=', '<', '>', '<=', '>=', '~~', '~~*']);
+
+export const functionOnIndexedColumn: Rule = {
+  meta: {
+    id: 'function-on-indexed-column',
+    description: 'A predicate wraps an indexed column in a function or cast, so the index cannot be used.',
+    defaultSeverity: 'warning',
+    category: 'performance',
+    kind: 'plan',
+    defaultOptions: { minRows: 10000 },
+  },
+  check(context) {
+    const plan = context.plan!;
+    const schema = context.schema;
+    if (!schema) return;
+    const minRows = Number(context.options.minRows);
+    const relations = relationsOf(context.statement);
+    for (const wrapped of wrappedColumns(context.statement.node)) {
+      const table = resolveTable(schema, relations, wrapped.qualifier, wrapped.column);
+      if (!table || table.estimatedRows < minRows) continue;
+      const index = indexesOf(schema, table).find((i) => i.method === 'btree' && i.keys[0] === wrapped.column && !i.predicate);
+      if (!index) continue;
+      const span = spanOfNode(context.statement, wrapped.wrapper);
+      if (!span) continue;
+      const expression = context.statement.site.text.slice(span.start, span.end);
+      const normalized = normalizeExpression(expression);
+      if (indexesOf(schema, table).some((i) => i.keys.some((k) => normalizeExpression(k) === normalized))) continue;
+      const scan = [...walkPlan(plan.root)].map(({ node }) => node).find((n) => n.relationName === table.name && n.nodeType === 'Seq Scan');
+      if (!scan) continue;
+      const advice = wrapped.isCast
+        ? `Compare the bare column instead, e.g. a range (${wrapped.column} >= $x AND ${wrapped.column} < $x + interval '1 day' for a date), so ${index.name} can serve it.`
+        : `Compare the bare column, or index the expression: CREATE INDEX ON ${table.name} ((${expression})).`;
+      context.report({
+        message:
+          `${expression} hides ${table.name}.${wrapped.column} from its index ${index.name}: the index holds ${wrapped.column}, not ${expression}, ` +
+          `so PostgreSQL reads all ~${formatCount(table.estimatedRows)} rows of ${table.name} (Seq Scan, estimated cost ${formatCost(scan.totalCost)}). ${advice}`,
+        start: span.start,
+        end: span.end,
+        evidence: { table: table.name, column: wrapped.column, index: index.name, expression, cast: wrapped.isCast, scanCost: scan.totalCost },
+      });
+    }
+  },
+};
+
+interface WrappedColumn {
+  wrapper: AstNode;
+  qualifier?: string;
+  column: string;
+  isCast: boolean;
+}
+
+/** Function calls and casts applied directly to a column, on either side of a comparison. */
+function wrappedColumns(statement: AstNode): WrappedColumn[] {
+  const found: WrappedColumn[] = [];
+  walkAst(statement, (type, body) => {
+    if (type !== 'A_Expr') return;
+    const operator = body.name?.[0]?.String?.sval;
+    const comparison = (body.kind === 'AEXPR_OP' && COMPARISONS.has(operator)) || body.kind === 'AEXPR_IN' || body.kind === 'AEXPR_LIKE' || body.kind === 'AEXPR_ILIKE' || body.kind === 'AEXPR_BETWEEN';
+    if (!comparison) return;
+    for (const side of [body.lexpr, body.rexpr]) {
+      const wrapped = columnInsideWrapper(side);
+      if (wrapped) found.push(wrapped);
+    }
+  });
+  return found;
+}
+
+function columnInsideWrapper(node: AstNode): WrappedColumn | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  if (node.TypeCast) {
+    const column = columnRef(node.TypeCast.arg);
+    return column ? { wrapper: node, ...column, isCast: true } : undefined;
+  }
+  if (node.FuncCall) {
+    const args = (node.FuncCall.args ?? []) as AstNode[];
+    const columns = args.map(columnRef).filter((c): c is { qualifier?: string; column: string } => c !== undefined);
+    // Only calls over one column (plus constants): date_trunc('day', created_at), lower(email).
+    if (columns.length !== 1 || args.some((a) => !columnRef(a) && !a.A_Const && !a.TypeCast?.arg?.A_Const)) return undefined;
+    return { wrapper: node, ...columns[0], isCast: false };
+  }
+  return undefined;
+}
+
+function columnRef(node: AstNode): { qualifier?: string; column: string } | undefined {
+  const fields = node?.ColumnRef?.fields as AstNode[] | undefined;
+  if (!fields || fields.some((f) => !f.String)) return undefined;
+  const names = fields.map((f) => f.String.sval as string);
+  return { column: names[names.length - 1], qualifier: names.length > 1 ? names[names.length - 2] : undefined };
+}
+
+/** alias or name as written → table name, for every table the statement reads. */
+export function relationsOf(statement: ParsedStatement): Map<string, { name: string; schema?: string }> {
+  const relations = new Map<string, { name: string; schema?: string }>();
+  walkAst(statement.node, (type, body) => {
+    if (type !== 'RangeVar') return;
+    const entry = { name: body.relname as string, schema: body.schemaname as string | undefined };
+    relations.set(body.alias?.aliasname ?? body.relname, entry);
+  });
+  return relations;
+}
+
+function resolveTable(
+  schema: SchemaFacts,
+  relations: Map<string, { name: string; schema?: string }>,
+  qualifier: string | undefined,
+  column: string,
+): TableFacts | undefined {
+  if (qualifier) {
+    const relation = relations.get(qualifier);
+    return relation ? findTable(schema, relation.name, relation.schema) : undefined;
+  }
+  const candidates = [...relations.values()]
+    .map((r) => findTable(schema, r.name, r.schema))
+    .filter((t): t is TableFacts => t !== undefined && t.columns.some((c) => c.name === column));
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+function normalizeExpression(text: string): string {
+  return text.toLowerCase().replace(/[\s()"]/g, '').replace(/::[a-z ]+$/g, '');
+}

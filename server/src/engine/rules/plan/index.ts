@@ -1,0 +1,21 @@
+import type { Rule } from '../rule';
+import { costBudget } from './cost-budget';
+import { functionOnIndexedColumn } from './function-on-indexed-column';
+import { joinWithoutCondition } from './join-without-condition';
+import { largeSort } from './large-sort';
+import { leadingWildcardLike } from './leading-wildcard-like';
+import { modifyScansLargeTable } from './modify-scans-large-table';
+import { nestedLoopInnerScan } from './nested-loop-inner-scan';
+import { seqScanLargeTable } from './seq-scan-large-table';
+
+/** Rules that read the statement's EXPLAIN plan, one file each. */
+export const planRules: Rule[] = [
+  seqScanLargeTable,
+  functionOnIndexedColumn,
+  leadingWildcardLike,
+  largeSort,
+  nestedLoopInnerScan,
+  modifyScansLargeTable,
+  joinWithoutCondition,
+  costBudget,
+];

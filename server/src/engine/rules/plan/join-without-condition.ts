@@ -1,0 +1,67 @@
+// Two large row sources joined with nothing relating them: every row of one is paired with every row of the
+// other. Usually a forgotten ON clause or a comma join whose WHERE condition was lost in an edit.
+
+import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
+import { findRelationReference } from '../anchor';
+import type { Rule } from '../rule';
+
+const CONDITION_KEYS = ['Index Cond', 'Filter', 'Recheck Cond', 'Join Filter', 'Hash Cond', 'Merge Cond', 'TID Cond'];
+
+export const joinWithoutCondition: Rule = {
+  meta: {
+    id: 'join-without-condition',
+    description: 'Two row sources are joined without a join condition (a cartesian product).',
+    defaultSeverity: 'error',
+    category: 'correctness',
+    kind: 'plan',
+    defaultOptions: { minProductRows: 100000 },
+  },
+  check(context) {
+    const plan = context.plan!;
+    const minProduct = Number(context.options.minProductRows);
+    for (const { node } of walkPlan(plan.root)) {
+      if (node.nodeType !== 'Nested Loop' || node.children.length < 2) continue;
+      const [outer, inner] = node.children;
+      if (outer.planRows <= 1 || inner.planRows <= 1) continue;
+      if (outer.planRows * inner.planRows < minProduct) continue;
+      const outerNames = relationNames(outer);
+      if (outerNames.length === 0) continue;
+      const conditions = [node.joinFilter ?? '', ...conditionsIn(inner)].join(' ');
+      if (outerNames.some((name) => conditions.includes(`${name}.`))) continue;
+      const innerScan = [...walkPlan(inner)].map(({ node: n }) => n).find((n) => n.relationName);
+      const outerScan = [...walkPlan(outer)].map(({ node: n }) => n).find((n) => n.relationName);
+      if (!innerScan?.relationName || !outerScan?.relationName) continue;
+      const span = findRelationReference(context.statement, innerScan.relationName, innerScan.alias);
+      context.report({
+        message:
+          `${outerScan.relationName} and ${innerScan.relationName} are joined without a join condition: each of ~${formatCount(outer.planRows)} rows is paired ` +
+          `with each of ~${formatCount(inner.planRows)} rows (~${formatCount(node.planRows)} rows, estimated cost ${formatCost(node.totalCost)}). Add the ON or WHERE condition that relates them.`,
+        start: span?.start,
+        end: span?.end,
+        evidence: { outer: outerScan.relationName, inner: innerScan.relationName, outerRows: outer.planRows, innerRows: inner.planRows, joinRows: node.planRows },
+      });
+      return;
+    }
+  },
+};
+
+/** Aliases (or names) of the relations scanned under a node: what a join condition would mention. */
+function relationNames(node: PlanNode): string[] {
+  const names: string[] = [];
+  for (const { node: n } of walkPlan(node)) {
+    if (n.alias) names.push(n.alias);
+    else if (n.relationName) names.push(n.relationName);
+  }
+  return names;
+}
+
+function conditionsIn(node: PlanNode): string[] {
+  const found: string[] = [];
+  for (const { node: n } of walkPlan(node)) {
+    for (const key of CONDITION_KEYS) {
+      const value = n.raw[key];
+      if (typeof value === 'string') found.push(value);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,57 @@
+// Sorting a large input to answer ORDER BY: a full sort spills to disk past work_mem, and a top-N sort under LIMIT
+// still reads every row to return a handful. An index on the sort key returns rows already in order.
+
+import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
+import { spanOfNode } from '../anchor';
+import type { Rule } from '../rule';
+import { totalPlanRows } from './planFacts';
+
+/** Nodes that pass rows through in order, so a Sort under them still serves the statement's ORDER BY. */
+const ORDER_PRESERVING = new Set(['Limit', 'Result', 'Gather Merge', 'Unique', 'LockRows', 'Subquery Scan', 'Incremental Sort']);
+
+export const largeSort: Rule = {
+  meta: {
+    id: 'large-sort',
+    description: 'ORDER BY sorts a large input (a full sort, or a top-N sort under LIMIT that still reads every row).',
+    defaultSeverity: 'warning',
+    category: 'performance',
+    kind: 'plan',
+    defaultOptions: { minRows: 50000 },
+  },
+  check(context) {
+    const plan = context.plan!;
+    const minRows = Number(context.options.minRows);
+    const body = context.statement.node[context.statement.kind];
+    const sortClause = body?.sortClause as unknown[] | undefined;
+    if (!sortClause || sortClause.length === 0) return;
+    for (const { node, ancestors } of walkPlan(plan.root)) {
+      if (node.nodeType !== 'Sort') continue;
+      if (!ancestors.every((a) => ORDER_PRESERVING.has(a.nodeType))) continue;
+      const input = node.children[0];
+      if (!input) continue;
+      const inputRows = totalPlanRows(input, [...ancestors, node]);
+      if (inputRows < minRows) continue;
+      const limit = ancestors.find((a) => a.nodeType === 'Limit');
+      const keys = (node.sortKey ?? []).join(', ');
+      const relation = relationsUnder(input);
+      const first = spanOfNode(context.statement, sortClause[0]);
+      const last = spanOfNode(context.statement, sortClause[sortClause.length - 1]);
+      const what = limit
+        ? `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''} to return ${formatCount(limit.planRows)} (top-N sort under LIMIT: every row is still read)`
+        : `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''} (a full sort, which spills to disk once it outgrows work_mem)`;
+      context.report({
+        message: `${what} by ${keys} (estimated cost ${formatCost(node.totalCost)}). An index on ${keys ? `(${keys})` : 'the sort key'} would return them already in order.`,
+        start: first?.start,
+        end: last?.end,
+        evidence: { inputRows, sortKey: node.sortKey, limit: limit?.planRows, sortCost: node.totalCost, statementCost: plan.root.totalCost },
+      });
+      return;
+    }
+  },
+};
+
+function relationsUnder(node: PlanNode): string | undefined {
+  const names = new Set<string>();
+  for (const { node: n } of walkPlan(node)) if (n.relationName) names.add(n.relationName);
+  return names.size > 0 && names.size <= 2 ? [...names].join(' and ') : undefined;
+}

@@ -1,0 +1,52 @@
+// UPDATE, DELETE or SELECT ... FOR UPDATE that find their rows by reading a large table end to end. The statement
+// visits every row, locks each one it changes until commit, and keeps the transaction open for as long as the scan
+// takes: other writers queue behind it. This is the pattern of the incident that made pglens.
+
+import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
+import { findRelationReference } from '../anchor';
+import type { Rule } from '../rule';
+import { readableCondition, tableRows, totalPlanRows } from './planFacts';
+
+export const modifyScansLargeTable: Rule = {
+  meta: {
+    id: 'modify-scans-large-table',
+    description: 'UPDATE, DELETE or SELECT ... FOR UPDATE finds its rows by scanning a large table, holding row locks and a long transaction.',
+    defaultSeverity: 'warning',
+    category: 'locking',
+    kind: 'plan',
+    defaultOptions: { minRows: 10000 },
+  },
+  check(context) {
+    const plan = context.plan!;
+    const minRows = Number(context.options.minRows);
+    const lockingNode = [...walkPlan(plan.root)].find(({ node }) => node.nodeType === 'ModifyTable' || node.nodeType === 'LockRows');
+    if (!lockingNode) return;
+    const top = lockingNode.node;
+    const operation = top.nodeType === 'LockRows' ? 'SELECT ... FOR UPDATE' : (top.operation ?? '').toUpperCase();
+    if (top.nodeType === 'ModifyTable' && operation !== 'UPDATE' && operation !== 'DELETE') return;
+    for (const { node, ancestors } of walkPlan(top)) {
+      if (node.nodeType !== 'Seq Scan' || !node.relationName) continue;
+      // For ModifyTable only the scan of the target table finds the rows to change.
+      if (top.nodeType === 'ModifyTable' && top.relationName !== undefined && node.relationName !== top.relationName) continue;
+      const rows = tableRows(context.schema, node);
+      if (rows === undefined || rows < minRows) continue;
+      const matched = totalPlanRows(node, [...lockingNode.ancestors, ...ancestors]);
+      const span = findRelationReference(context.statement, node.relationName, node.alias);
+      const how = node.filter ? ` to find ~${formatCount(matched)} rows where ${readableCondition(node.filter)}` : '';
+      context.report({
+        message:
+          `${operation} reads all ~${formatCount(rows)} rows of ${node.relationName} with a Seq Scan${how} (estimated cost ${formatCost(node.totalCost)}). ` +
+          `Every row it changes stays locked until the transaction ends, and the scan keeps it open: concurrent writers to ${node.relationName} wait. ` +
+          (node.filter ? 'Index the columns of the WHERE clause.' : 'Without a WHERE clause it touches every row: batch it.'),
+        start: span?.start,
+        end: span?.end,
+        evidence: { operation, table: node.relationName, tableRows: rows, estimatedRows: matched, filter: node.filter, scanCost: node.totalCost },
+      });
+      break;
+    }
+  },
+};
+
+export function isRowLockingPlan(root: PlanNode): boolean {
+  return [...walkPlan(root)].some(({ node }) => node.nodeType === 'ModifyTable' || node.nodeType === 'LockRows');
+}

@@ -1,0 +1,47 @@
+// A Nested Loop runs its inner side once per outer row. When that inner side scans a large table, the work is
+// outer rows × table rows: fine for one outer row, a disaster for thousands. Usually the join column of the inner
+// table has no index (so no Index Scan with the outer value as its condition).
+
+import { estimatedLoops, formatCost, formatCount, walkPlan } from '../../plan/model';
+import { findRelationReference } from '../anchor';
+import type { Rule } from '../rule';
+import { readableCondition, tableRows } from './planFacts';
+
+export const nestedLoopInnerScan: Rule = {
+  meta: {
+    id: 'nested-loop-inner-scan',
+    description: 'A nested loop scans a large table on its inner side once per outer row.',
+    defaultSeverity: 'warning',
+    category: 'performance',
+    kind: 'plan',
+    defaultOptions: { minRows: 10000, minLoops: 2 },
+  },
+  check(context) {
+    const plan = context.plan!;
+    const minRows = Number(context.options.minRows);
+    const minLoops = Number(context.options.minLoops);
+    for (const { node, ancestors } of walkPlan(plan.root)) {
+      if (node.nodeType !== 'Seq Scan' || !node.relationName) continue;
+      const loops = estimatedLoops(ancestors, node);
+      if (loops < minLoops) continue;
+      // A Materialize between the loop and the scan means the table is read once and kept in memory.
+      const path = ancestors.slice(ancestors.findIndex((a) => a.nodeType === 'Nested Loop'));
+      if (path.some((a) => a.nodeType === 'Materialize' || a.nodeType === 'Hash' || a.nodeType === 'Memoize')) continue;
+      const rows = tableRows(context.schema, node);
+      if (rows === undefined || rows < minRows) continue;
+      const loop = [...ancestors].reverse().find((a) => a.nodeType === 'Nested Loop')!;
+      const outer = loop.children[0];
+      const condition = node.filter ?? loop.joinFilter;
+      const span = findRelationReference(context.statement, node.relationName, node.alias);
+      context.report({
+        message:
+          `Nested Loop scans all ~${formatCount(rows)} rows of ${node.relationName} once for each of ~${formatCount(loops)} outer rows` +
+          `${condition ? ` to match ${readableCondition(condition)}` : ''} (estimated cost ${formatCost(loop.totalCost)}). ` +
+          `An index on the join column of ${node.relationName} turns each pass into an index lookup.`,
+        start: span?.start,
+        end: span?.end,
+        evidence: { table: node.relationName, tableRows: rows, loops, outerRows: outer?.planRows, condition, loopCost: loop.totalCost },
+      });
+    }
+  },
+};

@@ -1,0 +1,61 @@
+// A sequential scan of a large table that keeps few of its rows: the classic missing index. Whole-table
+// reads (no filter, or a filter that keeps most rows) are what a Seq Scan is for and stay quiet.
+
+import { formatCost, formatCount, walkPlan } from '../../plan/model';
+import { findRelationReference } from '../anchor';
+import type { Rule } from '../rule';
+import { hasLeadingWildcardLike, isUnderNestedLoopInner, limitAbove, percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
+
+export const seqScanLargeTable: Rule = {
+  meta: {
+    id: 'seq-scan-large-table',
+    description: 'A sequential scan of a large table keeps only a small share of its rows: an index is likely missing.',
+    defaultSeverity: 'warning',
+    category: 'performance',
+    kind: 'plan',
+    defaultOptions: { minRows: 10000, maxSelectivity: 0.05 },
+  },
+  check(context) {
+    const plan = context.plan!;
+    const minRows = Number(context.options.minRows);
+    const maxSelectivity = Number(context.options.maxSelectivity);
+    for (const { node, ancestors } of walkPlan(plan.root)) {
+      if (node.nodeType !== 'Seq Scan' || !node.relationName || !node.filter) continue;
+      // Covered with better words by other rules: the inner side of a nested loop, rows found for UPDATE/DELETE,
+      // and leading-wildcard LIKE (which no btree index can serve).
+      if (isUnderNestedLoopInner(node, ancestors)) continue;
+      if (ancestors.some((a) => a.nodeType === 'ModifyTable' || a.nodeType === 'LockRows')) continue;
+      if (hasLeadingWildcardLike(node.filter)) continue;
+      const rows = tableRows(context.schema, node);
+      if (rows === undefined || rows < minRows) continue;
+      const kept = totalPlanRows(node, ancestors);
+      const selectivity = kept / rows;
+      if (selectivity > maxSelectivity) continue;
+      const limit = limitAbove(ancestors);
+      const span = findRelationReference(context.statement, node.relationName, node.alias);
+      let message =
+        `Seq Scan on ${node.relationName} reads all ~${formatCount(rows)} rows to keep ~${formatCount(kept)} (${percent(selectivity)}) ` +
+        `where ${readableCondition(node.filter)}: an index is likely missing (estimated cost ${formatCost(node.totalCost)}).`;
+      if (limit) {
+        message +=
+          ` Under LIMIT the scan stops early only if matching rows come early; the plan's cost of ${formatCost(limit.totalCost)} ` +
+          'assumes they are spread evenly, and with few or no matches it reads the whole table.';
+      }
+      context.report({
+        message,
+        start: span?.start,
+        end: span?.end,
+        evidence: {
+          table: node.relationName,
+          tableRows: rows,
+          estimatedRows: kept,
+          selectivity,
+          filter: node.filter,
+          scanCost: node.totalCost,
+          statementCost: plan.root.totalCost,
+          underLimit: limit !== undefined,
+        },
+      });
+    }
+  },
+};
