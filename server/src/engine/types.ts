@@ -60,6 +60,19 @@ export interface SqlSite {
   fileEnd: number;
   /** The tag or callee as written, e.g. "sql", "prisma.$queryRaw", "pool.query". */
   via?: string;
+  /**
+   * Constants inlined by name (`${where}` with `const where = sql`...`` elsewhere in the file): the SQL they
+   * gave and where the name is written, so a range reaching out of one maps to the name, not across the file.
+   */
+  inlinedConstants?: InlinedConstant[];
+}
+
+export interface InlinedConstant {
+  sqlStart: number;
+  sqlEnd: number;
+  /** The reference in the file: `${where}` or `WHERE_CLAUSE` in a `+` chain. */
+  fileStart: number;
+  fileEnd: number;
 }
 
 /** A site that looked like SQL but cannot be known statically; only reported with --verbose. */

@@ -2,7 +2,7 @@
 // site keeps the segments that map its SQL text back to the file, so a finding on any part of a statement
 // lands on the exact characters the user wrote.
 
-import type { SkippedSite, SourceSegment, SqlSite } from '../types';
+import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite } from '../types';
 import { findSqlInSqlFile } from './sqlFile';
 import { findSqlInTypeScript } from './typescript';
 
@@ -124,8 +124,38 @@ function lastParameterBefore(site: SqlSite, sqlOffset: number): SqlSite['paramet
   return found;
 }
 
-/** File range of site.text[start, end): a range that ends inside or at the end of a `$n` covers all of `${expr}`. */
+/**
+ * File range of site.text[start, end): a range that ends inside or at the end of a `$n` covers all of
+ * `${expr}`; an end that lies inside a constant inlined by name while the other end does not is moved to
+ * the name where it is used, so the range never jumps across the file.
+ */
 export function mapSqlRangeToFile(site: SqlSite, start: number, end: number): { start: number; end: number } {
+  if (end > start && site.inlinedConstants && site.inlinedConstants.length > 0) {
+    const last = end - 1;
+    const aroundStart = outermostRegionHolding(site, start, last);
+    const aroundEnd = outermostRegionHolding(site, last, start);
+    if (aroundStart || aroundEnd) {
+      return {
+        start: aroundStart ? aroundStart.fileStart : mapSqlOffsetToFile(site, start),
+        end: aroundEnd ? aroundEnd.fileEnd : mapPlainRangeToFile(site, start, end).end,
+      };
+    }
+  }
+  return mapPlainRangeToFile(site, start, end);
+}
+
+/** The widest inlined constant that holds `offset` but not `other`. */
+function outermostRegionHolding(site: SqlSite, offset: number, other: number): InlinedConstant | undefined {
+  let found: InlinedConstant | undefined;
+  for (const region of site.inlinedConstants ?? []) {
+    const holds = offset >= region.sqlStart && offset < region.sqlEnd;
+    const holdsOther = other >= region.sqlStart && other < region.sqlEnd;
+    if (holds && !holdsOther && (!found || region.sqlEnd - region.sqlStart > found.sqlEnd - found.sqlStart)) found = region;
+  }
+  return found;
+}
+
+function mapPlainRangeToFile(site: SqlSite, start: number, end: number): { start: number; end: number } {
   const fileStart = mapSqlOffsetToFile(site, start);
   if (end <= start) return { start: fileStart, end: fileStart };
   const last = Math.min(end, site.text.length) - 1;

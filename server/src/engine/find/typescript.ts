@@ -4,7 +4,7 @@
 // assembled from literal text (mapped back to the file character by character) and `$n` placeholders.
 
 import * as ts from 'typescript';
-import type { SkippedSite, SourceSegment, SqlSite, SqlSiteOrigin, TemplateParameter } from '../types';
+import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigin, TemplateParameter } from '../types';
 import type { FindOptions } from './index';
 import { cookLiteral } from './jsLiteral';
 import {
@@ -188,7 +188,10 @@ function truncate(source: string, limit = 60): string {
 
 type Piece =
   | { kind: 'text'; text: string; segments: SourceSegment[] } // segments relative to the piece
-  | { kind: 'parameter'; fileStart: number; fileEnd: number; expressionText: string };
+  | { kind: 'parameter'; fileStart: number; fileEnd: number; expressionText: string }
+  // A constant inlined by name starts (its reference's range) or ends.
+  | { kind: 'enter'; fileStart: number; fileEnd: number }
+  | { kind: 'leave' };
 
 /** Thrown inside assembly when part of the SQL is only known at run time; carries the reason. */
 class NotStatic {
@@ -301,7 +304,10 @@ class FileFinder {
   }
 
   private isMarked(node: ts.Node): boolean {
-    const comments = ts.getLeadingCommentRanges(this.text, node.pos);
+    // TypeScript calls a comment on the same line as the previous token "trailing", one after a line break
+    // "leading"; the marker may be either (`= /* sql */ '...'` or on a line of its own).
+    const leading = ts.getLeadingCommentRanges(this.text, node.pos);
+    const comments = leading && leading.length > 0 ? leading : ts.getTrailingCommentRanges(this.text, node.pos);
     if (!comments || comments.length === 0) return false;
     const last = comments[comments.length - 1];
     return SQL_MARKER.test(this.text.slice(last.pos, last.end));
@@ -453,13 +459,24 @@ class FileFinder {
   /** Numbers the template parameters after the highest `$n` written in the literal text and joins the pieces. */
   private finishSite(origin: SqlSiteOrigin, via: string | undefined, fileStart: number, fileEnd: number): SqlSite {
     let literalText = '';
-    for (const piece of this.pieces) literalText += piece.kind === 'text' ? piece.text : ' ';
+    for (const piece of this.pieces) {
+      if (piece.kind === 'text') literalText += piece.text;
+      else if (piece.kind === 'parameter') literalText += ' ';
+    }
     let next = highestParameterNumber(literalText);
     let text = '';
     const segments: SourceSegment[] = [];
     const parameters: TemplateParameter[] = [];
+    const inlinedConstants: InlinedConstant[] = [];
+    const open: InlinedConstant[] = [];
     for (const piece of this.pieces) {
-      if (piece.kind === 'text') {
+      if (piece.kind === 'enter') {
+        open.push({ sqlStart: text.length, sqlEnd: text.length, fileStart: piece.fileStart, fileEnd: piece.fileEnd });
+      } else if (piece.kind === 'leave') {
+        const region = open.pop()!;
+        region.sqlEnd = text.length;
+        inlinedConstants.push(region);
+      } else if (piece.kind === 'text') {
         for (const segment of piece.segments) segments.push({ ...segment, sqlStart: segment.sqlStart + text.length });
         text += piece.text;
       } else {
@@ -486,6 +503,7 @@ class FileFinder {
       fileEnd,
     };
     if (via !== undefined) site.via = via;
+    if (inlinedConstants.length > 0) site.inlinedConstants = inlinedConstants.sort((a, b) => a.sqlStart - b.sqlStart);
     return site;
   }
 
@@ -535,13 +553,17 @@ class FileFinder {
       case ts.SyntaxKind.Identifier: {
         const bound = this.constants.get(ts.idText(expression as ts.Identifier));
         if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
-          this.inline(bound, true, () => this.addPlainExpression(bound));
+          this.inline(bound, this.rangeOf(expression), () => this.addPlainExpression(bound));
           return;
         }
         break;
       }
     }
     throw this.notStatic(expression);
+  }
+
+  private rangeOf(node: ts.Node): [number, number] {
+    return [node.getStart(this.sourceFile), node.end];
   }
 
   private notStatic(expression: ts.Node, why = ''): NotStatic {
@@ -553,13 +575,20 @@ class FileFinder {
    * Inlines `node`, written in place (`${sql`...`}`, `sql.raw('...')`) or reached through a constant's name;
    * a node reached again from inside itself is a cycle, and very deep nesting is given up on.
    */
-  private inline(node: ts.Node, byName: boolean, add: () => void): void {
+  private inline(node: ts.Node, reference: readonly [number, number] | undefined, add: () => void): void {
     if (this.inlineStack.includes(node) || this.inlineStack.length > MAX_INLINE_DEPTH) throw this.notStatic(node);
+    const byName = reference !== undefined;
     (byName ? this.touchedByName : this.touchedInPlace).push(node);
     this.inlineStack.push(node);
-    if (byName) this.byNameDepth++;
+    if (byName) {
+      this.byNameDepth++;
+      this.pieces.push({ kind: 'enter', fileStart: reference[0], fileEnd: reference[1] });
+    }
     add();
-    if (byName) this.byNameDepth--;
+    if (byName) {
+      this.byNameDepth--;
+      this.pieces.push({ kind: 'leave' });
+    }
     this.inlineStack.pop();
   }
 
@@ -597,13 +626,13 @@ class FileFinder {
     const value = unwrap(expression);
     if (context === 'tagged') {
       if (this.isSqlTagged(value)) {
-        this.inline(value, false, () => this.addTemplate(value.template, 'tagged'));
+        this.inline(value, undefined, () => this.addTemplate(value.template, 'tagged'));
         return;
       }
       if (ts.isIdentifier(value)) {
         const bound = this.constants.get(ts.idText(value));
         if (bound && this.isSqlTagged(bound)) {
-          this.inline(bound, true, () => this.addTemplate(bound.template, 'tagged'));
+          this.inline(bound, [fileStart, fileEnd], () => this.addTemplate(bound.template, 'tagged'));
           return;
         }
       }
@@ -616,14 +645,14 @@ class FileFinder {
         if (helper.kind === 'empty') return;
         if (helper.kind === 'raw' && helper.argument && isStringShaped(unwrap(helper.argument))) {
           const argument = unwrap(helper.argument);
-          this.inline(value, false, () => this.addPlainExpression(argument));
+          this.inline(value, undefined, () => this.addPlainExpression(argument));
           return;
         }
         if (helper.kind === 'raw' && helper.argument && ts.isIdentifier(unwrap(helper.argument))) {
           const bound = this.constants.get(ts.idText(unwrap(helper.argument) as ts.Identifier));
           if (bound && isStringShaped(bound)) {
             this.touchedInPlace.push(value);
-            this.inline(bound, true, () => this.addPlainExpression(bound));
+            this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
             return;
           }
         }
@@ -644,7 +673,7 @@ class FileFinder {
     if (ts.isIdentifier(value)) {
       const bound = this.constants.get(ts.idText(value));
       if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
-        this.inline(bound, true, () => this.addPlainExpression(bound));
+        this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
         return;
       }
     }
@@ -695,7 +724,10 @@ class FileFinder {
    */
   private bindQuestionMarks(): string | undefined {
     let literalText = '';
-    for (const piece of this.pieces) literalText += piece.kind === 'text' ? piece.text : '$0';
+    for (const piece of this.pieces) {
+      if (piece.kind === 'text') literalText += piece.text;
+      else if (piece.kind === 'parameter') literalText += '$0';
+    }
     const { positions, hasIdentifierBinding } = questionMarkPlaceholders(literalText);
     if (hasIdentifierBinding) return 'SQL with a `??` identifier binding, filled in at run time: cannot be known statically';
     if (positions.length === 0) return undefined;
@@ -703,9 +735,9 @@ class FileFinder {
     let offset = 0;
     let p = 0;
     for (const piece of this.pieces) {
-      if (piece.kind === 'parameter') {
+      if (piece.kind !== 'text') {
         split.push(piece);
-        offset += 2;
+        if (piece.kind === 'parameter') offset += 2;
         continue;
       }
       let from = 0;
