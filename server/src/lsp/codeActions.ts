@@ -1,0 +1,157 @@
+// Code actions for pglens diagnostics: the fixes a finding carries (edits in files, a new migration file), "ignore
+// this rule here" (the ignore comment in the comment syntax of the place it goes) and "open rule documentation".
+
+import * as fs from 'node:fs';
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionParams,
+  type CreateFile,
+  type Diagnostic,
+  type TextDocumentEdit,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument as TextDocuments } from 'vscode-languageserver-textdocument';
+import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
+import type { Finding, SuggestedFix } from '../engine/types';
+import { isDiagnosticData } from './diagnostics';
+import { contains } from './hover';
+import { pathToUri, uriToPath } from './workspaceFolders';
+
+export const OPEN_RULE_DOCS_COMMAND = 'pglens.server.openRuleDocs';
+
+export interface CodeActionSupport {
+  /** The client applies WorkspaceEdit.documentChanges (versioned edits, file creation). */
+  documentChanges: boolean;
+  createFile: boolean;
+}
+
+export function codeActionsFor(
+  params: CodeActionParams,
+  document: TextDocument,
+  analysis: FileAnalysis,
+  support: CodeActionSupport,
+  openDocument: (uri: string) => TextDocument | undefined,
+): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const seenIgnores = new Set<string>();
+  for (const diagnostic of params.context.diagnostics) {
+    if (diagnostic.source !== 'pglens') continue;
+    const finding = findingFor(diagnostic, analysis);
+    if (!finding) continue;
+    for (const fix of finding.fixes ?? []) {
+      const edit = workspaceEditFor(fix, support, openDocument);
+      if (!edit) continue;
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.verified === true, edit });
+    }
+    const statement = analysis.statements.find((s) => s.fileStart <= finding.fileStart && finding.fileStart <= s.fileEnd);
+    const ignoreKey = `${finding.ruleId}@${statement?.fileStart ?? finding.fileStart}`;
+    if (!seenIgnores.has(ignoreKey)) {
+      seenIgnores.add(ignoreKey);
+      const edit = ignoreCommentEdit(document, finding, statement);
+      actions.push({
+        title: `Ignore ${finding.ruleId} here (pglens-ignore comment)`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: { changes: { [document.uri]: [edit] } },
+      });
+    }
+    if (finding.docsUrl) {
+      actions.push({
+        title: `Open documentation for ${finding.ruleId}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: `Open documentation for ${finding.ruleId}`, command: OPEN_RULE_DOCS_COMMAND, arguments: [finding.docsUrl] },
+      });
+    }
+  }
+  return actions;
+}
+
+/** The finding a diagnostic came from: by rule and offsets, else by rule and range (the diagnostic may be older). */
+function findingFor(diagnostic: Diagnostic, analysis: FileAnalysis): Finding | undefined {
+  const data = diagnostic.data;
+  if (isDiagnosticData(data)) {
+    const exact = analysis.findings.find((f) => f.ruleId === data.ruleId && f.fileStart === data.fileStart && f.fileEnd === data.fileEnd);
+    if (exact) return exact;
+  }
+  const ruleId = typeof diagnostic.code === 'string' ? diagnostic.code : isDiagnosticData(data) ? data.ruleId : undefined;
+  return analysis.findings.find((f) => f.ruleId === ruleId && contains(f.range, diagnostic.range.start));
+}
+
+const SQL_LANGUAGE = /\.(sql|psql|pgsql)$/i;
+
+/**
+ * The ignore comment goes on its own line above the statement (SQL files: `-- pglens-ignore rule`) or above the line
+ * where the SQL starts in JS/TS (`// pglens-ignore rule`), so it is always valid code and never lands inside a
+ * template; an existing ignore comment there gets the rule appended instead.
+ */
+export function ignoreCommentEdit(document: TextDocument, finding: Finding, statement: AnalyzedStatement | undefined): TextEdit {
+  const text = document.getText();
+  const isSql = SQL_LANGUAGE.test(finding.file) || document.languageId === 'sql';
+  const anchorOffset = isSql ? (statement?.fileStart ?? finding.fileStart) : (statement?.statement.site.fileStart ?? finding.fileStart);
+  const line = document.positionAt(anchorOffset).line;
+  const lineText = lineAt(text, document, line);
+  const indentation = /^[ \t]*/.exec(lineText)![0];
+  if (line > 0) {
+    const previous = lineAt(text, document, line - 1);
+    const existing = /pglens-ignore((?:[ \t]+[\w-]+(?:[ \t]*,[ \t]*[\w-]+)*)?)/.exec(previous);
+    if (existing && existing[1].trim().length > 0) {
+      const end = existing.index + existing[0].length;
+      return { range: { start: { line: line - 1, character: end }, end: { line: line - 1, character: end } }, newText: `, ${finding.ruleId}` };
+    }
+  }
+  const comment = isSql ? `-- pglens-ignore ${finding.ruleId}` : `// pglens-ignore ${finding.ruleId}`;
+  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indentation}${comment}${eolOf(text)}` };
+}
+
+function lineAt(text: string, document: TextDocument, line: number): string {
+  const start = document.offsetAt({ line, character: 0 });
+  const end = line + 1 < document.lineCount ? document.offsetAt({ line: line + 1, character: 0 }) : text.length;
+  return text.slice(start, end).replace(/\r?\n$/, '');
+}
+
+function eolOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/** A finding's fix as a WorkspaceEdit: edits by offsets become ranges in the file's current text; a new file is created. */
+export function workspaceEditFor(fix: SuggestedFix, support: CodeActionSupport, openDocument: (uri: string) => TextDocument | undefined): WorkspaceEdit | undefined {
+  const byFile = new Map<string, TextEdit[]>();
+  for (const edit of fix.edits ?? []) {
+    const uri = edit.file.includes('://') ? edit.file : pathToUri(edit.file);
+    const document = openDocument(uri) ?? readDocument(uri);
+    if (!document) return undefined;
+    const edits = byFile.get(uri) ?? [];
+    edits.push({ range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) }, newText: edit.newText });
+    byFile.set(uri, edits);
+  }
+  if (fix.newFile && !(support.documentChanges && support.createFile)) {
+    // Without file creation the client could only get half of the fix.
+    if (byFile.size === 0) return undefined;
+  }
+  if (support.documentChanges) {
+    const documentChanges: (TextDocumentEdit | CreateFile)[] = [];
+    for (const [uri, edits] of byFile) documentChanges.push({ textDocument: { uri, version: openDocument(uri)?.version ?? null }, edits });
+    if (fix.newFile && support.createFile) {
+      const uri = fix.newFile.path.includes('://') ? fix.newFile.path : pathToUri(fix.newFile.path);
+      documentChanges.push({ kind: 'create', uri, options: { ignoreIfExists: false, overwrite: false } });
+      documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: fix.newFile.content }] });
+    }
+    return documentChanges.length > 0 ? { documentChanges } : undefined;
+  }
+  if (byFile.size === 0) return undefined;
+  return { changes: Object.fromEntries(byFile) };
+}
+
+function readDocument(uri: string): TextDocument | undefined {
+  const file = uriToPath(uri);
+  if (!file) return undefined;
+  try {
+    return TextDocuments.create(uri, 'plaintext', 0, fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}

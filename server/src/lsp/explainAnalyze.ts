@@ -1,0 +1,145 @@
+// "Explain Analyze Statement": runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) for the statement at the cursor, only
+// when a person asks, inside a transaction that is always rolled back (engine db/explain.ts). A data-modifying
+// statement really executes before the rollback (rows are written and undone, sequences still advance), so it
+// needs the person's confirmation first.
+
+import type { AnalyzedStatement } from '../engine/analyze';
+import { explainStatement } from '../engine/db/explain';
+import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
+import { describeNode, nodeCondition } from './hover';
+import type { AnalyzedPlanNode, ExplainAnalyzeResult } from './protocol';
+import type { FolderContext } from './workspaceFolders';
+
+const MODIFYING_KINDS = ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
+/** EXPLAIN ANALYZE executes the statement: it gets a longer timeout than planning, but not an unbounded one. */
+const ANALYZE_TIMEOUT_MS = 60_000;
+
+/** Why executing the statement changes something, or undefined for a plain read. */
+export function modifiesData(statement: AnalyzedStatement): string | undefined {
+  const kind = statement.statement.kind;
+  if (MODIFYING_KINDS.includes(kind)) return `${kind.replace(/Stmt$/, '').toUpperCase()} writes rows`;
+  // A WITH ... (DELETE ... RETURNING) inside a SELECT writes too.
+  const tree = JSON.stringify(statement.statement.node);
+  const nested = MODIFYING_KINDS.find((k) => tree.includes(`"${k}"`));
+  if (nested) return `it contains a data-modifying ${nested.replace(/Stmt$/, '').toUpperCase()}`;
+  if (/"lockingClause"/.test(tree)) return 'it locks the rows it reads (FOR UPDATE/SHARE) until the rollback';
+  if (/\b(nextval|setval)\s*\(/i.test(statement.statement.text)) return 'it advances a sequence';
+  return undefined;
+}
+
+export async function runExplainAnalyze(folder: FolderContext, statement: AnalyzedStatement, confirmed: boolean): Promise<ExplainAnalyzeResult> {
+  const text = statement.statement.text;
+  if (!folder.database) {
+    const reason = 'reason' in folder.state ? folder.state.reason : 'no database';
+    return { statement: text, error: `EXPLAIN ANALYZE needs a database connection (${reason}).` };
+  }
+  if (!['SelectStmt', ...MODIFYING_KINDS].includes(statement.statement.kind)) {
+    return { statement: text, error: `${statement.statement.kind} is not a query EXPLAIN ANALYZE can run.` };
+  }
+  if (statement.statement.parameterCount > 0) {
+    return {
+      statement: text,
+      error: `The statement has ${statement.statement.parameterCount} parameter(s) ($1…); EXPLAIN ANALYZE must execute it and needs real values. Write the values into a copy of the statement (for example in a .sql scratch file) and run it there.`,
+    };
+  }
+  const modifying = modifiesData(statement);
+  if (modifying && !confirmed) {
+    return {
+      statement: text,
+      needsConfirmation: {
+        statementKind: statement.statement.kind,
+        reason: `${modifying}. EXPLAIN ANALYZE executes it, then rolls the transaction back; sequences still advance and triggers run.`,
+      },
+    };
+  }
+  try {
+    const plan = await explainStatement(folder.database, statement.statement, {
+      statementTimeoutMs: Math.max(folder.config.database.statementTimeoutMs, ANALYZE_TIMEOUT_MS),
+      lockTimeoutMs: folder.config.database.lockTimeoutMs,
+      analyze: true,
+    });
+    const root = toAnalyzedNode(plan.root);
+    markSlowest(root);
+    return {
+      statement: text,
+      root,
+      planningTimeMs: plan.planningTimeMs,
+      executionTimeMs: plan.executionTimeMs,
+      databaseLabel: plan.databaseLabel,
+      markdown: renderAnalyzedMarkdown(text, plan, root),
+    };
+  } catch (error) {
+    return { statement: text, error: (error as Error).message };
+  }
+}
+
+function toAnalyzedNode(node: PlanNode): AnalyzedPlanNode {
+  const loops = node.actualLoops ?? 1;
+  const total = node.actualTotalTime !== undefined ? node.actualTotalTime * loops : undefined;
+  const children = node.children.map(toAnalyzedNode);
+  const childTime = node.children
+    .filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan')
+    .reduce((sum, c) => sum + (c.actualTotalTime ?? 0) * (c.actualLoops ?? 1), 0);
+  return {
+    label: describeNode(node),
+    detail: nodeCondition(node),
+    estimatedRows: node.planRows,
+    actualRows: node.actualRows,
+    loops: node.actualLoops,
+    totalTimeMs: total,
+    exclusiveTimeMs: total !== undefined ? Math.max(0, total - childTime) : undefined,
+    children,
+  };
+}
+
+function markSlowest(root: AnalyzedPlanNode): void {
+  let slowest: AnalyzedPlanNode | undefined;
+  const visit = (node: AnalyzedPlanNode) => {
+    if (node.exclusiveTimeMs !== undefined && (!slowest || node.exclusiveTimeMs > (slowest.exclusiveTimeMs ?? 0))) slowest = node;
+    node.children.forEach(visit);
+  };
+  visit(root);
+  if (slowest) slowest.slowest = true;
+}
+
+function ms(value: number | undefined): string {
+  return value === undefined ? '–' : value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(2)} ms`;
+}
+
+/** Estimated against actual rows; a misestimate of 10x or more is flagged, the slowest node marked. */
+export function renderAnalyzedMarkdown(statement: string, plan: ExplainedPlan, root: AnalyzedPlanNode): string {
+  const rows: string[] = [];
+  const visit = (node: AnalyzedPlanNode, depth: number) => {
+    const actual = node.actualRows !== undefined ? node.actualRows * (node.loops ?? 1) : undefined;
+    const estimate = node.estimatedRows * (node.loops ?? 1);
+    const ratio = actual !== undefined && actual > 0 && estimate > 0 ? Math.max(actual / estimate, estimate / actual) : 1;
+    const indent = depth === 0 ? '' : `${'&nbsp;&nbsp;&nbsp;'.repeat(depth - 1)}└─ `;
+    const name = `${indent}${node.slowest ? '**' : ''}${escapeCell(node.label)}${node.slowest ? '** 🐢 slowest' : ''}`;
+    rows.push(
+      `| ${name} | ${formatCount(node.estimatedRows)} | ${actual !== undefined ? formatCount(node.actualRows!) : '–'}${ratio >= 10 ? ' ⚠️' : ''} | ${node.loops ?? '–'} | ${ms(node.exclusiveTimeMs)} | ${ms(node.totalTimeMs)} |`,
+    );
+    if (node.detail) rows.push(`| ${'&nbsp;&nbsp;&nbsp;'.repeat(depth + 1)}*${escapeCell(node.detail)}* | | | | | |`);
+    node.children.forEach((c) => visit(c, depth + 1));
+  };
+  visit(root, 0);
+  return [
+    '# pglens · EXPLAIN ANALYZE',
+    '',
+    '```sql',
+    statement,
+    '```',
+    '',
+    `Executed on ${plan.databaseLabel} (PostgreSQL ${plan.serverVersion}) inside a transaction that was rolled back.`,
+    `Planning ${ms(plan.planningTimeMs)} · execution ${ms(plan.executionTimeMs)}.`,
+    '',
+    '| Node | Est. rows | Actual rows | Loops | Time (self) | Time (total) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    'Rows are per loop; ⚠️ marks an estimate off by 10x or more; 🐢 marks the node that spent the most time itself.',
+  ].join('\n');
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/([*_`])/g, '\\$1');
+}

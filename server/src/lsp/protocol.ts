@@ -1,0 +1,101 @@
+// The messages pglens adds to LSP, shared by the server and the VS Code client. Plain types and method names
+// only: the client imports this file, so it must not pull in the engine.
+
+/** What a workspace folder plans against. */
+export type DatabaseState =
+  | { state: 'connected'; label: string; serverVersion: string; hypopg: boolean }
+  | { state: 'embedded'; label: string; serverVersion: string; note?: string }
+  | { state: 'disconnected'; reason: string }
+  /** No database configured (or an untrusted workspace): only rules that need no plan run. */
+  | { state: 'static'; reason: string }
+  | { state: 'starting' };
+
+export type FolderStatus = DatabaseState & { folder: string; name: string; configFile?: string; configError?: string };
+
+/** Server → client notification `pglens/status`: sent whenever a folder's database state or the finding count changes. */
+export interface StatusParams {
+  folders: FolderStatus[];
+  /** Findings in the open documents, all folders together. */
+  findingCount: number;
+}
+export const StatusNotification = 'pglens/status';
+
+/** Client → server notification: the database password from the editor's secret storage (never in settings). */
+export interface SetPasswordParams {
+  password?: string;
+}
+export const SetPasswordNotification = 'pglens/setPassword';
+
+/** Client → server notification: the workspace became trusted (VS Code workspace trust). */
+export interface SetTrustParams {
+  trusted: boolean;
+}
+export const SetTrustNotification = 'pglens/setTrust';
+
+/** Client → server request: forget cached plans and schema facts, reconnect, analyse every open document again. */
+export const ReanalyzeRequest = 'pglens/reanalyze';
+
+/** Client → server request: the plan of the statement at a position (estimates only, nothing executed). */
+export interface StatementAtParams {
+  uri: string;
+  position: { line: number; character: number };
+}
+export interface ExplainResult {
+  /** Markdown for people. */
+  markdown?: string;
+  statement?: string;
+  error?: string;
+}
+export const ExplainRequest = 'pglens/explain';
+
+/**
+ * Client → server request `pglens/explainAnalyze`: runs EXPLAIN (ANALYZE, BUFFERS) inside a transaction that is
+ * always rolled back. A data-modifying statement is only run with `confirmed: true`; without it the server answers
+ * `needsConfirmation` and the client asks the person first.
+ */
+export interface ExplainAnalyzeParams extends StatementAtParams {
+  confirmed?: boolean;
+}
+export interface AnalyzedPlanNode {
+  label: string;
+  detail?: string;
+  estimatedRows: number;
+  actualRows?: number;
+  loops?: number;
+  /** Time spent in the node itself, children excluded, all loops (ms). */
+  exclusiveTimeMs?: number;
+  totalTimeMs?: number;
+  slowest?: boolean;
+  children: AnalyzedPlanNode[];
+}
+export interface ExplainAnalyzeResult {
+  needsConfirmation?: { statementKind: string; reason: string };
+  statement?: string;
+  root?: AnalyzedPlanNode;
+  planningTimeMs?: number;
+  executionTimeMs?: number;
+  databaseLabel?: string;
+  markdown?: string;
+  error?: string;
+}
+export const ExplainAnalyzeRequest = 'pglens/explainAnalyze';
+
+/** Settings under the `pglens` section (workspace/configuration), also accepted in initializationOptions.settings. */
+export interface PglensSettings {
+  database?: { url?: string };
+  configPath?: string;
+  rules?: Record<string, string>;
+  debounceMs?: number;
+}
+
+/** initializationOptions the server understands (all optional; other editors send none). */
+export interface PglensInitializationOptions {
+  settings?: PglensSettings;
+  password?: string;
+  /** An untrusted workspace: no database connection, no embedded database built from the repository's files. */
+  untrusted?: boolean;
+  /** Build the embedded database from the schema when no database is configured (default true). */
+  allowEmbedded?: boolean;
+  /** Where the embedded database is cached (the extension passes its global storage). */
+  cacheDir?: string;
+}

@@ -1,0 +1,338 @@
+// The language server: wires the LSP connection to the documents, the per-folder engines, the analysis scheduler,
+// diagnostics (pushed, or pulled where the client supports textDocument/diagnostic), hover, code actions and the
+// pglens/* messages. Everything about SQL lives in the engine; this file only decides when and where to show it.
+
+import * as path from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  FileChangeType,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type DocumentDiagnosticReport,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { AnalysisScheduler, type AnalysisResult } from './analysisScheduler';
+import { codeActionsFor, OPEN_RULE_DOCS_COMMAND, type CodeActionSupport } from './codeActions';
+import { findingsToDiagnostics } from './diagnostics';
+import { runExplainAnalyze } from './explainAnalyze';
+import { hoverFor, renderPlanMarkdown, statementAt } from './hover';
+import {
+  ExplainAnalyzeRequest,
+  ExplainRequest,
+  ReanalyzeRequest,
+  SetPasswordNotification,
+  SetTrustNotification,
+  StatusNotification,
+  type ExplainAnalyzeParams,
+  type ExplainAnalyzeResult,
+  type ExplainResult,
+  type PglensInitializationOptions,
+  type PglensSettings,
+  type SetPasswordParams,
+  type SetTrustParams,
+  type StatementAtParams,
+  type StatusParams,
+} from './protocol';
+import { redactSecrets } from './secrets';
+import { WorkspaceFolders, uriToPath, type FolderContext } from './workspaceFolders';
+
+export const DEFAULT_DEBOUNCE_MS = 250;
+const ANALYSED_LANGUAGES = new Set(['sql', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact', 'pgsql', 'postgres']);
+const ANALYSED_EXTENSIONS = /\.(sql|ts|tsx|js|jsx|mjs|cjs|mts|cts)$/i;
+/** How long hover and code actions wait for the current version's analysis before using the last one. */
+const WAIT_FOR_ANALYSIS_MS = 5_000;
+
+export class PglensLanguageServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private folders!: WorkspaceFolders;
+  private scheduler!: AnalysisScheduler;
+  private initOptions: PglensInitializationOptions = {};
+  private pushedSettings: PglensSettings | undefined;
+  private password: string | undefined;
+  private trusted = true;
+  private pullDiagnostics = false;
+  private configurationRequests = false;
+  private diagnosticRefresh = false;
+  private watcherRegistration = false;
+  private configurationRegistration = false;
+  private codeActionSupport: CodeActionSupport = { documentChanges: false, createFile: false };
+  private lastStatus = '';
+  private readonly findingCounts = new Map<string, number>();
+  private readonly scheduledVersions = new Map<string, number>();
+  private readonly warnedConfigErrors = new Set<string>();
+
+  constructor(private readonly connection: Connection) {}
+
+  listen(): void {
+    const connection = this.connection;
+    connection.onInitialize((params) => this.initialize(params));
+    connection.onInitialized(() => void this.initialized());
+    connection.onShutdown(() => this.folders?.dispose());
+
+    this.documents.onDidOpen((event) => this.changed(event.document, true));
+    this.documents.onDidChangeContent((event) => this.changed(event.document, false));
+    this.documents.onDidClose((event) => this.closed(event.document.uri));
+    this.documents.listen(connection);
+
+    connection.onHover(async (params) => {
+      const result = await this.resultFor(params.textDocument.uri);
+      return result ? hoverFor(result.analysis, params.position) : undefined;
+    });
+    connection.onCodeAction(async (params) => {
+      const document = this.documents.get(params.textDocument.uri);
+      if (!document) return [];
+      const result = await this.resultFor(params.textDocument.uri);
+      if (!result) return [];
+      return codeActionsFor(params, document, result.analysis, this.codeActionSupport, (uri) => this.documents.get(uri));
+    });
+    connection.onExecuteCommand(async (params) => {
+      if (params.command === OPEN_RULE_DOCS_COMMAND && typeof params.arguments?.[0] === 'string') {
+        await connection.window.showDocument({ uri: params.arguments[0], external: true }).catch(() => undefined);
+      }
+    });
+    connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
+      const result = await this.scheduler.current(params.textDocument.uri, false);
+      return { kind: DocumentDiagnosticReportKind.Full, items: result ? findingsToDiagnostics(result.analysis.findings, result.version) : [] };
+    });
+
+    connection.onDidChangeConfiguration((params) => {
+      const settings = (params.settings as { pglens?: PglensSettings } | undefined)?.pglens;
+      if (settings) this.pushedSettings = settings;
+      void this.reloadAll();
+    });
+    connection.onDidChangeWatchedFiles((params) => void this.watchedFilesChanged(params.changes));
+    connection.workspace.onDidChangeWorkspaceFolders?.((event) => {
+      void event;
+      void this.syncWorkspaceFolders();
+    });
+
+    connection.onNotification(SetPasswordNotification, (params: SetPasswordParams) => {
+      this.password = params.password || undefined;
+      void this.reloadAll();
+    });
+    connection.onNotification(SetTrustNotification, (params: SetTrustParams) => {
+      this.trusted = params.trusted;
+      void this.reloadAll();
+    });
+    connection.onRequest(ReanalyzeRequest, async () => {
+      await this.folders.reloadAll();
+      const uris = this.analysedUris();
+      await Promise.all(uris.map((uri) => this.scheduler.current(uri, true)));
+      return { documents: uris.length };
+    });
+    connection.onRequest(ExplainRequest, (params: StatementAtParams) => this.explain(params));
+    connection.onRequest(ExplainAnalyzeRequest, (params: ExplainAnalyzeParams) => this.explainAnalyze(params));
+
+    connection.listen();
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const capabilities = params.capabilities;
+    this.initOptions = (params.initializationOptions ?? {}) as PglensInitializationOptions;
+    this.password = this.initOptions.password || undefined;
+    this.trusted = this.initOptions.untrusted !== true;
+    this.pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
+    this.diagnosticRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
+    this.configurationRequests = capabilities.workspace?.configuration === true;
+    this.watcherRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.configurationRegistration = capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    const workspaceEdit = capabilities.workspace?.workspaceEdit;
+    this.codeActionSupport = {
+      documentChanges: workspaceEdit?.documentChanges === true,
+      createFile: workspaceEdit?.resourceOperations?.includes('create') === true,
+    };
+
+    this.folders = new WorkspaceFolders({
+      log: (message) => this.log(message),
+      settingsFor: (uri) => this.settingsFor(uri),
+      password: () => this.password,
+      trusted: () => this.trusted,
+      allowEmbedded: this.initOptions.allowEmbedded !== false,
+      cacheDir: this.initOptions.cacheDir,
+      onReload: (folder) => this.folderReloaded(folder),
+      onStateChange: () => this.sendStatus(),
+    });
+    const folders = params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: path.basename(uriToPath(params.rootUri) ?? params.rootUri) }] : []);
+    this.folders.setFolders(folders);
+    this.scheduler = new AnalysisScheduler({
+      document: (uri) => this.documents.get(uri),
+      folders: this.folders,
+      debounceMs: (uri) => this.debounceMs(uri),
+      onResult: (result) => this.published(result),
+      log: (message) => this.log(message),
+    });
+
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND] },
+        diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: false, workspaceDiagnostics: false } : undefined,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'pglens', version: typeof PGLENS_VERSION === 'string' ? PGLENS_VERSION : undefined },
+    };
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.watcherRegistration) {
+      // pglens.json anywhere (a folder reads the nearest one up) and .sql files (schema and migrations).
+      await this.connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/pglens.json' }, { globPattern: '**/*.sql' }] })
+        .catch((error: Error) => this.log(`could not watch files: ${error.message}`));
+    }
+    if (this.configurationRegistration) {
+      await this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'pglens' }).catch(() => undefined);
+    }
+    // Connect eagerly, so the status bar shows the database before the first document is analysed.
+    await Promise.all(this.folders.statuses().map((status) => this.folders.folderFor(status.folder).catch(() => undefined)));
+    this.sendStatus();
+  }
+
+  private async syncWorkspaceFolders(): Promise<void> {
+    const folders = await this.connection.workspace.getWorkspaceFolders().catch(() => null);
+    this.folders.setFolders(folders ?? []);
+    this.scheduler.scheduleAll(this.analysedUris());
+    this.sendStatus();
+  }
+
+  private isAnalysed(document: TextDocument): boolean {
+    return ANALYSED_LANGUAGES.has(document.languageId) || ANALYSED_EXTENSIONS.test(document.uri);
+  }
+
+  private analysedUris(): string[] {
+    return this.documents.all().filter((d) => this.isAnalysed(d)).map((d) => d.uri);
+  }
+
+  private changed(document: TextDocument, opened: boolean): void {
+    if (!this.isAnalysed(document)) return;
+    // onDidChangeContent also fires on open, right after onDidOpen: schedule each version once.
+    if (this.scheduledVersions.get(document.uri) === document.version) return;
+    this.scheduledVersions.set(document.uri, document.version);
+    // A document just opened is analysed at once; edits wait for the debounce.
+    this.scheduler.schedule(document.uri, opened);
+  }
+
+  private closed(uri: string): void {
+    this.scheduledVersions.delete(uri);
+    this.scheduler.close(uri);
+    this.findingCounts.delete(uri);
+    if (!this.pullDiagnostics) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+    this.sendStatus();
+  }
+
+  private published(result: AnalysisResult): void {
+    this.findingCounts.set(result.uri, result.analysis.findings.length);
+    if (this.pullDiagnostics) {
+      // The client pulls; a pull waiting for this version was answered by the scheduler.
+    } else {
+      void this.connection.sendDiagnostics({ uri: result.uri, version: result.version, diagnostics: findingsToDiagnostics(result.analysis.findings, result.version) });
+    }
+    this.sendStatus();
+  }
+
+  private folderReloaded(folder: FolderContext): void {
+    if (folder.configError && !this.warnedConfigErrors.has(folder.configError)) {
+      this.warnedConfigErrors.add(folder.configError);
+      void this.connection.window.showWarningMessage(`pglens: invalid config: ${folder.configError}`);
+    }
+    if (!this.scheduler) return;
+    const uris = this.analysedUris().filter((uri) => this.folders.loadedFolderFor(uri) === folder);
+    this.scheduler.scheduleAll(uris);
+    if (this.pullDiagnostics && this.diagnosticRefresh) {
+      // Pulls answered from the old engine are outdated: ask the client to pull again once the new results are in.
+      void Promise.all(uris.map((uri) => this.scheduler.current(uri, false))).then(() => this.connection.languages.diagnostics.refresh().catch(() => undefined));
+    }
+  }
+
+  private async watchedFilesChanged(changes: { uri: string; type: FileChangeType }[]): Promise<void> {
+    const configs = new Set<string>();
+    const sqlFiles = new Set<string>();
+    for (const change of changes) {
+      const file = uriToPath(change.uri);
+      if (!file) continue;
+      if (path.basename(file) === 'pglens.json') configs.add(file);
+      else if (file.endsWith('.sql')) sqlFiles.add(file);
+    }
+    for (const file of configs) {
+      this.log(`${file} changed: reloading the configuration`);
+      await this.folders.reloadFoldersContaining(file);
+    }
+    for (const file of sqlFiles) {
+      // An open .sql file being edited is re-analysed anyway; a schema change shows through the schema facts.
+      await this.folders.sqlFileChanged(file);
+    }
+  }
+
+  private async reloadAll(): Promise<void> {
+    await this.folders.reloadAll().catch((error: Error) => this.log(`reload failed: ${error.message}`));
+  }
+
+  private async settingsFor(folderUri: string): Promise<PglensSettings> {
+    if (this.configurationRequests) {
+      const settings = (await this.connection.workspace.getConfiguration({ scopeUri: folderUri, section: 'pglens' })) as PglensSettings | null;
+      return { ...this.initOptions.settings, ...(settings ?? {}) };
+    }
+    return { ...this.initOptions.settings, ...this.pushedSettings };
+  }
+
+  private debounceMs(uri: string): number {
+    const configured = this.folders.loadedFolderFor(uri)?.settings.debounceMs ?? this.pushedSettings?.debounceMs ?? this.initOptions.settings?.debounceMs;
+    return typeof configured === 'number' && configured >= 0 ? configured : DEFAULT_DEBOUNCE_MS;
+  }
+
+  /** The analysis of the current version, or the last one if it takes too long (hover must not hang). */
+  private async resultFor(uri: string): Promise<AnalysisResult | undefined> {
+    const current = this.scheduler.current(uri, true);
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), WAIT_FOR_ANALYSIS_MS).unref());
+    return (await Promise.race([current, timeout])) ?? this.scheduler.latest(uri);
+  }
+
+  private async explain(params: StatementAtParams): Promise<ExplainResult> {
+    const result = await this.resultFor(params.uri);
+    if (!result) return { error: 'This document is not analysed by pglens.' };
+    const statement = statementAt(result.analysis, params.position);
+    if (!statement) return { error: 'No SQL statement at the cursor.' };
+    if (!statement.plan) return { statement: statement.statement.text, error: `Not planned: ${statement.planSkippedReason ?? 'unknown reason'}` };
+    return {
+      statement: statement.statement.text,
+      markdown: ['# pglens · plan', '', '```sql', statement.statement.text, '```', '', renderPlanMarkdown(statement.plan)].join('\n'),
+    };
+  }
+
+  private async explainAnalyze(params: ExplainAnalyzeParams): Promise<ExplainAnalyzeResult> {
+    const result = await this.resultFor(params.uri);
+    if (!result) return { error: 'This document is not analysed by pglens.' };
+    const statement = statementAt(result.analysis, params.position);
+    if (!statement) return { error: 'No SQL statement at the cursor.' };
+    if (!this.trusted) return { statement: statement.statement.text, error: 'The workspace is not trusted: pglens does not connect to a database.' };
+    const outcome = await runExplainAnalyze(result.folder, statement, params.confirmed === true);
+    if (outcome.error) outcome.error = redactSecrets(outcome.error, this.password);
+    this.log(`EXPLAIN ANALYZE at ${params.uri}:${params.position.line + 1}: ${outcome.error ?? (outcome.needsConfirmation ? 'waiting for confirmation' : `${outcome.executionTimeMs?.toFixed(1)} ms`)}`);
+    return outcome;
+  }
+
+  private sendStatus(): void {
+    if (!this.folders) return;
+    let findingCount = 0;
+    for (const count of this.findingCounts.values()) findingCount += count;
+    const status: StatusParams = { folders: this.folders.statuses(), findingCount };
+    const key = JSON.stringify(status);
+    if (key === this.lastStatus) return;
+    this.lastStatus = key;
+    void this.connection.sendNotification(StatusNotification, status);
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${redactSecrets(message, this.password)}`);
+  }
+}
+
+declare const PGLENS_VERSION: string | undefined;

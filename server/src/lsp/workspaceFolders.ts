@@ -1,0 +1,321 @@
+// One context per workspace folder: its pglens.json merged with the editor's settings, its database and its
+// Engine. Multi-root workspaces get one context per folder, each with its own config and connection. A document
+// outside every folder (an editor started on a single file) gets a context for the folder of its pglens.json,
+// or of the file itself.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Engine } from '../engine/analyze';
+import { ConfigError, findConfigFile, loadConfig, mergeConfig, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
+import type { DatabaseClient } from '../engine/db/client';
+import { openDatabaseForWorkspace } from '../engine/db/open';
+import { migrationContextFor } from '../engine/locks/migrations';
+import { createFileFilter } from '../engine/workspace';
+import type { DatabaseState, FolderStatus, PglensSettings } from './protocol';
+import { redactSecrets, withPassword } from './secrets';
+
+export interface FolderContext {
+  /** file:// URI of the folder. */
+  uri: string;
+  name: string;
+  root: string;
+  config: PglensConfig;
+  configError?: string;
+  engine: Engine;
+  database?: DatabaseClient;
+  state: DatabaseState;
+  settings: PglensSettings;
+  /** Changes on every reload, so results computed with an older engine are recognised. */
+  generation: number;
+  /** Whether the config's include/exclude globs accept a file. */
+  accepts(file: string): boolean;
+}
+
+export interface WorkspaceFoldersOptions {
+  log(message: string): void;
+  /** Editor settings for a folder (workspace/configuration, or initializationOptions for other editors). */
+  settingsFor(folderUri: string): Promise<PglensSettings>;
+  password(): string | undefined;
+  trusted(): boolean;
+  allowEmbedded: boolean;
+  cacheDir?: string;
+  /** A folder's context was replaced (config, settings or database changed). */
+  onReload(folder: FolderContext): void;
+  onStateChange(): void;
+}
+
+interface FolderSlot {
+  uri: string;
+  name: string;
+  root: string;
+  /** Set for folders the editor declared; loose folders come from documents outside every workspace folder. */
+  declared: boolean;
+  current?: FolderContext;
+  loading?: Promise<FolderContext>;
+  /** Serialises reloads: a newer reload waits for the older one, then replaces it. */
+  queue: Promise<unknown>;
+  retryTimer?: NodeJS.Timeout;
+  retryDelayMs: number;
+}
+
+const FIRST_RETRY_MS = 5_000;
+const MAX_RETRY_MS = 60_000;
+
+export function uriToPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(file: string): string {
+  return pathToFileURL(file).toString();
+}
+
+export class WorkspaceFolders {
+  private readonly slots = new Map<string, FolderSlot>();
+  private generation = 0;
+  private disposed = false;
+
+  constructor(private readonly options: WorkspaceFoldersOptions) {}
+
+  setFolders(folders: { uri: string; name: string }[]): void {
+    const wanted = new Set<string>();
+    for (const folder of folders) {
+      const root = uriToPath(folder.uri);
+      if (!root) continue;
+      wanted.add(root);
+      const existing = this.slots.get(root);
+      if (existing) existing.declared = true;
+      else this.slots.set(root, this.newSlot(folder.uri, folder.name, root, true));
+    }
+    for (const [root, slot] of this.slots) {
+      if (slot.declared && !wanted.has(root)) {
+        this.slots.delete(root);
+        void this.closeSlot(slot);
+      }
+    }
+  }
+
+  /** The context of the folder a document belongs to (the innermost declared folder containing it). */
+  async folderFor(documentUri: string): Promise<FolderContext> {
+    return this.load(this.slotFor(documentUri));
+  }
+
+  /** The folder context if it is loaded already (for status and code actions). */
+  loadedFolderFor(documentUri: string): FolderContext | undefined {
+    return this.slotFor(documentUri).current;
+  }
+
+  /** Reload every folder (settings changed, password set, trust granted, "Re-analyse Workspace"). */
+  async reloadAll(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((slot) => this.reload(slot)));
+  }
+
+  /** A pglens.json was created, changed or deleted: reload the folders that read it. */
+  async reloadFoldersContaining(file: string): Promise<void> {
+    // A folder reads the pglens.json of its root or of the nearest parent folder (findConfigFile).
+    const affected = [...this.slots.values()].filter(
+      (slot) => isInside(slot.root, path.dirname(file)) || (slot.current?.config.file !== undefined && sameFile(slot.current.config.file, file)),
+    );
+    await Promise.all(affected.map((slot) => this.reload(slot)));
+  }
+
+  /**
+   * A .sql file changed (a migration, a schema file). An embedded database is rebuilt from the schema; against a real
+   * database the schema facts are read again, which re-keys the plan cache (a migration may have been applied).
+   */
+  async sqlFileChanged(file: string): Promise<FolderContext[]> {
+    const changed: FolderContext[] = [];
+    for (const slot of this.slots.values()) {
+      const folder = slot.current;
+      if (!folder || !isInside(file, folder.config.root)) continue;
+      if (folder.database?.info.kind === 'embedded') {
+        await this.reload(slot);
+      } else {
+        folder.engine.refreshSchema();
+        folder.engine.planCache.clear();
+        this.options.onReload(folder);
+      }
+      changed.push(folder);
+    }
+    return changed;
+  }
+
+  statuses(): FolderStatus[] {
+    return [...this.slots.values()]
+      .filter((slot) => slot.declared || slot.current)
+      .map((slot) => {
+        const folder = slot.current;
+        const state: DatabaseState = folder?.state ?? { state: 'starting' };
+        return { ...state, folder: slot.uri, name: slot.name, configFile: folder?.config.file, configError: folder?.configError };
+      });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.slots.values()].map((slot) => this.closeSlot(slot)));
+    this.slots.clear();
+  }
+
+  private newSlot(uri: string, name: string, root: string, declared: boolean): FolderSlot {
+    return { uri, name, root, declared, queue: Promise.resolve(), retryDelayMs: FIRST_RETRY_MS };
+  }
+
+  private slotFor(documentUri: string): FolderSlot {
+    const file = uriToPath(documentUri);
+    let best: FolderSlot | undefined;
+    if (file) {
+      for (const slot of this.slots.values()) {
+        if (slot.declared && isInside(file, slot.root) && (!best || slot.root.length > best.root.length)) best = slot;
+      }
+    }
+    if (best) return best;
+    // Outside every workspace folder: the folder of its pglens.json, else its own folder (or the process's for untitled).
+    const start = file ? path.dirname(file) : process.cwd();
+    const configFile = findConfigFile(start);
+    const root = configFile ? path.dirname(configFile) : start;
+    for (const slot of this.slots.values()) if (slot.root === root) return slot;
+    const slot = this.newSlot(pathToUri(root), path.basename(root) || root, root, false);
+    this.slots.set(root, slot);
+    return slot;
+  }
+
+  private load(slot: FolderSlot): Promise<FolderContext> {
+    if (slot.current) return Promise.resolve(slot.current);
+    slot.loading ??= this.reload(slot);
+    return slot.loading;
+  }
+
+  private reload(slot: FolderSlot): Promise<FolderContext> {
+    const run = slot.queue.then(() => this.build(slot));
+    slot.queue = run.catch(() => undefined);
+    slot.loading = run;
+    return run;
+  }
+
+  private async build(slot: FolderSlot): Promise<FolderContext> {
+    clearTimeout(slot.retryTimer);
+    const log = this.options.log;
+    const settings = await this.options.settingsFor(slot.uri).catch(() => ({}) as PglensSettings);
+    let config: PglensConfig;
+    let configError: string | undefined;
+    try {
+      const configFile = settings.configPath ? path.resolve(slot.root, settings.configPath) : findConfigFile(slot.root);
+      if (settings.configPath && !fs.existsSync(configFile!)) throw new ConfigError(configFile!, '', 'config file not found (pglens.configPath)');
+      config = loadConfig(configFile, slot.root);
+    } catch (error) {
+      configError = error instanceof ConfigError ? error.message : `cannot read the config: ${(error as Error).message}`;
+      log(`${slot.name}: ${configError}`);
+      config = loadConfig(undefined, slot.root);
+    }
+    config = mergeConfig(config, { databaseUrl: settings.database?.url || undefined, rules: mergeRuleSettings(config.rules, settings.rules, log) });
+
+    const previous = slot.current;
+    let database: DatabaseClient | undefined;
+    let state: DatabaseState;
+    if (!this.options.trusted()) {
+      state = { state: 'static', reason: 'untrusted workspace: no database connection' };
+    } else {
+      const password = this.options.password();
+      const url = config.database.url ?? process.env.DATABASE_URL;
+      const env = password && !url ? { ...process.env, PGPASSWORD: password } : process.env;
+      try {
+        database = await openDatabaseForWorkspace({
+          config,
+          cliUrl: url ? withPassword(url, password) : undefined,
+          env,
+          allowEmbedded: this.options.allowEmbedded,
+          cacheDir: this.options.cacheDir,
+          onProgress: (message) => log(`${slot.name}: ${message}`),
+        });
+        if (!database) state = { state: 'static', reason: 'no database configured (set database.url in pglens.json or pglens.database.url)' };
+        else if (database.info.kind === 'embedded') {
+          state = { state: 'embedded', label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote };
+        } else {
+          state = { state: 'connected', label: database.info.label, serverVersion: database.info.serverVersion, hypopg: database.info.hypopg };
+        }
+        slot.retryDelayMs = FIRST_RETRY_MS;
+      } catch (error) {
+        const reason = redactSecrets((error as Error).message, password);
+        state = { state: 'disconnected', reason };
+        log(`${slot.name}: database unavailable: ${reason} (retrying in ${Math.round(slot.retryDelayMs / 1000)} s)`);
+        this.scheduleRetry(slot);
+      }
+    }
+    if (this.disposed) {
+      await database?.close().catch(() => undefined);
+      throw new Error('language server is shutting down');
+    }
+
+    const engine = new Engine({
+      config,
+      database,
+      migrationContextFor: (file, text) =>
+        migrationContextFor(file, text, { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root }),
+      log: (message) => log(`${slot.name}: ${redactSecrets(message, this.options.password())}`),
+    });
+    const accepts = createFileFilter(config);
+    const folder: FolderContext = {
+      uri: slot.uri,
+      name: slot.name,
+      root: slot.root,
+      config,
+      configError,
+      engine,
+      database,
+      state,
+      settings,
+      generation: ++this.generation,
+      accepts,
+    };
+    slot.current = folder;
+    const describe = state.state === 'connected' || state.state === 'embedded' ? `${state.state} to ${state.label} (PostgreSQL ${state.serverVersion})` : `${state.state}: ${'reason' in state ? state.reason : ''}`;
+    log(`${slot.name}: ${config.file ? `config ${config.file}` : 'no pglens.json'}; ${describe}`);
+    if (previous) await previous.database?.close().catch(() => undefined);
+    this.options.onReload(folder);
+    this.options.onStateChange();
+    return folder;
+  }
+
+  private scheduleRetry(slot: FolderSlot): void {
+    if (this.disposed) return;
+    const delay = slot.retryDelayMs;
+    slot.retryDelayMs = Math.min(MAX_RETRY_MS, delay * 2);
+    slot.retryTimer = setTimeout(() => {
+      if (!this.disposed && this.slots.get(slot.root) === slot) void this.reload(slot).catch(() => undefined);
+    }, delay);
+    slot.retryTimer.unref();
+  }
+
+  private async closeSlot(slot: FolderSlot): Promise<void> {
+    clearTimeout(slot.retryTimer);
+    await slot.current?.database?.close().catch(() => undefined);
+  }
+}
+
+/** Editor settings name a severity per rule (`"seq-scan-large-table": "error"`); the file's rule options stay. */
+function mergeRuleSettings(base: Record<string, RuleSetting>, overrides: Record<string, string> | undefined, log: (m: string) => void): Record<string, RuleSetting> {
+  const merged: Record<string, RuleSetting> = {};
+  for (const [id, value] of Object.entries(overrides ?? {})) {
+    const severity = typeof value === 'string' ? parseSeverity(value) : undefined;
+    if (!severity) {
+      log(`pglens.rules.${id}: unknown severity ${JSON.stringify(value)} (use error, warning, info, hint or off)`);
+      continue;
+    }
+    merged[id] = { ...base[id], severity };
+  }
+  return merged;
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+function sameFile(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
+}
