@@ -1,0 +1,71 @@
+// ADD UNIQUE / ADD PRIMARY KEY / ADD EXCLUDE builds the index while holding ACCESS EXCLUSIVE (tablecmds.c
+// AlterTableGetLockLevel: "Cases essentially the same as CREATE INDEX", but at ACCESS EXCLUSIVE). Building a
+// unique index CONCURRENTLY first and then ADD CONSTRAINT ... USING INDEX holds the lock only for a moment
+// (ALTER TABLE, ADD table_constraint_using_index).
+
+import type { AstNode } from '../../parse/parse';
+import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
+import type { Rule } from '../rule';
+import { constraintName, isNewTable, lockEvidence, lockImpact, quoteIdent, relationText, statementTokens } from './support';
+
+export const addingUniqueWithoutIndex: Rule = {
+  meta: {
+    id: 'adding-unique-without-index',
+    description: 'ADD UNIQUE / PRIMARY KEY without USING INDEX builds the index while every read and write waits.',
+    defaultSeverity: 'warning',
+    category: 'locking',
+    kind: 'statement',
+  },
+  check(context) {
+    const { statement } = context;
+    if (statement.kind !== 'AlterTableStmt') return;
+    const n = statement.node.AlterTableStmt;
+    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
+    const table: string = n.relation.relname;
+    const tokens = statementTokens(statement);
+    for (const c of n.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      const constraints: AstNode[] = [];
+      if (cmd?.subtype === 'AT_AddConstraint' && cmd.def?.Constraint) constraints.push(cmd.def.Constraint);
+      if (cmd?.subtype === 'AT_AddColumn') for (const k of cmd.def?.ColumnDef?.constraints ?? []) if (k.Constraint) constraints.push(k.Constraint);
+      for (const con of constraints) {
+        if (!['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(con.contype) || con.indexname) continue;
+        const from = tokenAtOrAfter(tokens, statement.offsetOf(con.location));
+        if (!tokens[from]) continue;
+        const to = clauseEnd(tokens, from, cmd.subtype === 'AT_AddColumn' ? ['not', 'null', 'default', 'references', 'check', 'constraint'] : []);
+        const kind = con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : con.contype === 'CONSTR_UNIQUE' ? 'UNIQUE' : 'EXCLUDE';
+        const keys: string[] = con.keys?.length
+          ? con.keys.map((k: AstNode) => k.String?.sval)
+          : cmd.subtype === 'AT_AddColumn'
+            ? [cmd.def.ColumnDef.colname]
+            : [];
+        const t = relationText(n.relation);
+        const fixes =
+          kind !== 'EXCLUDE' && keys.length > 0
+            ? (() => {
+                const name: string = con.conname ?? (kind === 'PRIMARY KEY' ? constraintName(table, 'pkey') : constraintName(table, ...keys, 'key'));
+                const index = name;
+                const cols = keys.map(quoteIdent).join(', ');
+                const sql =
+                  cmd.subtype === 'AT_AddColumn'
+                    ? undefined
+                    : [
+                        `-- in a migration that runs without a transaction:`,
+                        `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${t} (${cols});`,
+                        `-- then (the lock is held only for a moment):`,
+                        `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(index)};`,
+                      ].join('\n');
+                return sql ? [{ title: `Build the index CONCURRENTLY, then ADD CONSTRAINT ... ${kind} USING INDEX`, sql }] : undefined;
+              })()
+            : undefined;
+        context.report({
+          message: `ADD ${kind} builds its index over every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... ${kind === 'EXCLUDE' ? 'UNIQUE' : kind} USING INDEX.`,
+          start: tokens[from].start,
+          end: tokens[to].end,
+          evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), scan: true },
+          fixes,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,48 @@
+// ALTER COLUMN ... TYPE rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE unless the change is
+// binary-coercible (varchar(n) → text or a longer varchar, numeric precision increase ...): ALTER TABLE, Notes.
+
+import { columnTypeChange } from '../../locks/lockModel';
+import { formatColumnType } from '../../locks/columnTypes';
+import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
+import type { Rule } from '../rule';
+import { historyOf, isNewTable, lockEvidence, lockImpact, lockModelContextFor, statementTokens } from './support';
+
+export const changingColumnType: Rule = {
+  meta: {
+    id: 'changing-column-type',
+    description: 'ALTER COLUMN ... TYPE that rewrites the table and its indexes under ACCESS EXCLUSIVE.',
+    defaultSeverity: 'warning',
+    category: 'locking',
+    kind: 'statement',
+  },
+  check(context) {
+    const { statement } = context;
+    if (statement.kind !== 'AlterTableStmt') return;
+    const n = statement.node.AlterTableStmt;
+    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
+    const table: string = n.relation.relname;
+    const tokens = statementTokens(statement);
+    for (const c of n.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      if (cmd?.subtype !== 'AT_AlterColumnType' || !cmd.def?.ColumnDef?.typeName) continue;
+      const change = columnTypeChange(cmd, table, n.relation.schemaname, lockModelContextFor(context), historyOf(context));
+      if (!change.rewrite) continue;
+      const typeAt = tokenAtOrAfter(tokens, statement.offsetOf(cmd.def.ColumnDef.typeName.location));
+      if (!tokens[typeAt]) continue;
+      const typeEnd = clauseEnd(tokens, typeAt, ['using', 'collate']);
+      const target = formatColumnType(change.to);
+      const verb = change.from ? 'rewrites' : 'probably rewrites';
+      context.report({
+        message: `Changing ${table}.${change.column} to ${target} ${verb} ${table} and rebuilds its indexes while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. ${change.explanation}. Safer: add a new column, backfill it in batches, then switch reads and writes to it.`,
+        start: tokens[typeAt].start,
+        end: tokens[typeEnd].end,
+        evidence: {
+          ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname),
+          rewrite: true,
+          from: change.from ? formatColumnType(change.from) : undefined,
+          to: target,
+        },
+      });
+    }
+  },
+};

@@ -1,0 +1,103 @@
+// ADD FOREIGN KEY and ADD CHECK check every existing row while holding their lock: SHARE ROW EXCLUSIVE on both
+// tables for a foreign key (writes to both wait), ACCESS EXCLUSIVE for a CHECK (everything waits). With NOT VALID
+// the constraint is added at once and enforced for new rows; VALIDATE CONSTRAINT later checks the old rows under
+// SHARE UPDATE EXCLUSIVE (plus ROW SHARE on the referenced table), which blocks no reads or writes
+// (ALTER TABLE, ADD table_constraint ... NOT VALID / VALIDATE CONSTRAINT).
+
+import type { AstNode } from '../../parse/parse';
+import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
+import { lockDisplayName, describeWhatLockBlocks } from '../../locks/lockModes';
+import type { Rule } from '../rule';
+import {
+  afterStatement,
+  constraintName,
+  isNewTable,
+  lockEvidence,
+  lockImpact,
+  quoteIdent,
+  relationText,
+  runsInTransaction,
+  sqlEdit,
+  statementTokens,
+  tableSize,
+} from './support';
+import { walkAst } from '../../parse/parse';
+
+/** The name PostgreSQL gives an unnamed constraint (ChooseConstraintName): <table>_<cols>_fkey, <table>_<col>_check. */
+function defaultConstraintName(table: string, con: AstNode): string {
+  if (con.contype === 'CONSTR_FOREIGN') {
+    const cols = (con.fk_attrs ?? []).map((a: AstNode) => a.String?.sval).filter(Boolean);
+    return constraintName(table, ...cols, 'fkey');
+  }
+  const cols = new Set<string>();
+  walkAst(con.raw_expr, (type, body) => {
+    if (type === 'ColumnRef') {
+      const last = body.fields?.at(-1)?.String?.sval;
+      if (last) cols.add(last);
+    }
+  });
+  return cols.size === 1 ? constraintName(table, [...cols][0], 'check') : constraintName(table, 'check');
+}
+
+export const constraintMissingNotValid: Rule = {
+  meta: {
+    id: 'constraint-missing-not-valid',
+    description: 'ADD FOREIGN KEY or ADD CHECK without NOT VALID checks every existing row while blocking writes (or everything).',
+    defaultSeverity: 'warning',
+    category: 'locking',
+    kind: 'statement',
+  },
+  check(context) {
+    const { statement } = context;
+    if (statement.kind !== 'AlterTableStmt') return;
+    const n = statement.node.AlterTableStmt;
+    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
+    const table: string = n.relation.relname;
+    const tokens = statementTokens(statement);
+    for (const c of n.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      const con = cmd?.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+      if (!con || con.skip_validation) continue;
+      if (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') continue;
+      const from = tokenAtOrAfter(tokens, statement.offsetOf(con.location));
+      if (!tokens[from]) continue;
+      const to = clauseEnd(tokens, from);
+      const name: string = con.conname ?? defaultConstraintName(table, con);
+      const t = relationText(n.relation);
+      const validate = `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(name)};`;
+      let message: string;
+      if (con.contype === 'CONSTR_FOREIGN') {
+        const ref: string = con.pktable?.relname ?? 'the referenced table';
+        const size = [tableSize(context.schema, table, n.relation.schemaname), con.pktable ? tableSize(context.schema, ref, con.pktable.schemaname) : undefined].filter(Boolean);
+        message = `ADD FOREIGN KEY checks every row of ${table} against ${ref} while holding ${lockDisplayName('ShareRowExclusiveLock')} on both: ${describeWhatLockBlocks('ShareRowExclusiveLock', `${table} and ${ref}`)}${size.length ? ` (${size.join('; ')})` : ''}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
+      } else {
+        message = `ADD CHECK checks every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
+      }
+      const inTransaction = runsInTransaction(context);
+      const edits = [sqlEdit(statement, tokens[to].end, tokens[to].end, ' NOT VALID')];
+      if (!inTransaction) {
+        const after = afterStatement(statement);
+        edits.push(sqlEdit(statement, after.offset, after.offset, `${after.hasSemicolon ? '' : ';'}\n${validate}`));
+      }
+      context.report({
+        message,
+        start: tokens[from].start,
+        end: tokens[to].end,
+        evidence: {
+          ...lockEvidence(context, con.contype === 'CONSTR_FOREIGN' ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock', table, n.relation.schemaname),
+          scan: true,
+          constraint: name,
+        },
+        fixes: [
+          {
+            title: inTransaction
+              ? 'Add NOT VALID here and run VALIDATE CONSTRAINT in a later migration'
+              : 'Add NOT VALID, then VALIDATE CONSTRAINT in its own statement',
+            sql: validate,
+            edits,
+          },
+        ],
+      });
+    }
+  },
+};

@@ -1,0 +1,43 @@
+// DROP COLUMN is instant (the column is only marked dropped), but code that is running still selects or writes
+// it and fails from the moment the migration commits; ORMs that list columns break too. It takes ACCESS
+// EXCLUSIVE (ALTER TABLE: DROP COLUMN).
+
+import type { Rule } from '../rule';
+import { findWords } from '../../locks/tokens';
+import { isNewTable, lockEvidence, lockImpact, statementTokens } from './support';
+
+export const droppingColumn: Rule = {
+  meta: {
+    id: 'dropping-column',
+    description: 'DROP COLUMN breaks the code that still uses the column while the migration deploys.',
+    defaultSeverity: 'warning',
+    category: 'correctness',
+    kind: 'statement',
+  },
+  check(context) {
+    const { statement } = context;
+    if (statement.kind !== 'AlterTableStmt') return;
+    const n = statement.node.AlterTableStmt;
+    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
+    const table: string = n.relation.relname;
+    const tokens = statementTokens(statement);
+    let cursor = 0;
+    for (const c of n.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      if (cmd?.subtype !== 'AT_DropColumn') continue;
+      const at = findWords(tokens, ['drop'], cursor);
+      if (at < 0) break;
+      let i = at + 1;
+      if (tokens[i]?.value === 'column' && tokens[i].type === 'word') i++;
+      if (tokens[i]?.value === 'if' && tokens[i + 1]?.value === 'exists') i += 2;
+      cursor = i + 1;
+      const anchor = tokens[i];
+      context.report({
+        message: `Dropping ${table}.${cmd.name} breaks every running query and deployed code that still reads or writes it. Deploy code that no longer uses the column first, then drop it. It also takes ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}.`,
+        start: anchor?.start,
+        end: anchor?.end,
+        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), column: cmd.name },
+      });
+    }
+  },
+};

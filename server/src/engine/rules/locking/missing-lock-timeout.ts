@@ -1,0 +1,58 @@
+// A statement that needs ACCESS EXCLUSIVE waits for every query already running on the table, and while it
+// waits every new query on the table queues behind it (docs, "Explicit Locking": lock requests are granted in
+// order; a waiting ACCESS EXCLUSIVE conflicts with everything). A migration without lock_timeout can thus
+// take the application down for as long as the slowest running query. With `SET lock_timeout` the migration
+// fails fast instead and can be retried.
+
+import { locksForStatement, type StatementLocks } from '../../locks/lockModel';
+import type { ParsedStatement } from '../../parse/parse';
+import type { Rule, RuleContext } from '../rule';
+import { historyOf, isNewTable, lockEvidence, lockModelContextFor, sqlEdit } from './support';
+import { createdEarlier, fileHistory } from '../../locks/lockModel';
+
+function accessExclusiveOnExisting(context: RuleContext, statement: ParsedStatement, previous: ParsedStatement[]): StatementLocks['locks'][number] | undefined {
+  const locks = locksForStatement(statement, { ...lockModelContextFor(context), previousStatements: previous });
+  const history = fileHistory(previous);
+  return locks.locks.find(
+    (l) => l.mode === 'AccessExclusiveLock' && (l.relationKind ?? 'table') !== 'index' && !createdEarlier(history, l.table, l.schema) && !/^CREATE (TABLE|MATERIALIZED VIEW|VIEW)/.test(l.reason),
+  );
+}
+
+export const missingLockTimeout: Rule = {
+  meta: {
+    id: 'missing-lock-timeout',
+    description: 'A migration takes ACCESS EXCLUSIVE on an existing table without setting lock_timeout first.',
+    defaultSeverity: 'warning',
+    category: 'locking',
+    kind: 'statement',
+    defaultOptions: { lockTimeout: '5s' },
+  },
+  check(context) {
+    const { statement } = context;
+    if (context.migration?.isMigration !== true) return;
+    if (historyOf(context).lockTimeoutSet) return;
+    const lock = accessExclusiveOnExisting(context, statement, context.previousStatements);
+    if (!lock || isNewTable(context, lock.table, lock.schema)) return;
+    // Reported once per file: on the first statement that needs it.
+    for (let i = 0; i < context.previousStatements.length; i++) {
+      if (accessExclusiveOnExisting(context, context.previousStatements[i], context.previousStatements.slice(0, i))) return;
+    }
+    const timeout = String(context.options.lockTimeout ?? '5s');
+    const setting = `SET lock_timeout = '${timeout.replace(/'/g, "''")}';`;
+    const location = lock.location;
+    const nameEnd = location !== undefined ? location + (statement.site.text.slice(location).match(/^("([^"]|"")*"|[\w$]+)/)?.[0].length ?? 1) : undefined;
+    context.report({
+      message: `${lock.reason} needs ACCESS EXCLUSIVE on ${lock.table} and no lock_timeout is set earlier in this migration: while it waits for running queries on ${lock.table}, every new read and write of ${lock.table} queues behind it. Start the migration with ${setting} so it fails fast instead, and retry.`,
+      start: location,
+      end: nameEnd,
+      evidence: lockEvidence(context, 'AccessExclusiveLock', lock.table, lock.schema),
+      fixes: [
+        {
+          title: `Set lock_timeout = '${timeout}' before this statement`,
+          sql: setting,
+          edits: [sqlEdit(statement, statement.start, statement.start, `${setting}\n`)],
+        },
+      ],
+    });
+  },
+};

@@ -1,0 +1,86 @@
+// ALTER COLUMN ... SET NOT NULL scans the whole table for NULLs under ACCESS EXCLUSIVE. Since PostgreSQL 12 the
+// scan is skipped when a valid CHECK (col IS NOT NULL) constraint proves it (ALTER TABLE, SET/DROP NOT NULL:
+// "the table scan is skipped if a valid CHECK constraint exists that proves the column has no nulls"), and
+// such a CHECK can be added NOT VALID and validated under SHARE UPDATE EXCLUSIVE, which blocks no reads or writes.
+
+import { locksForStatement } from '../../locks/lockModel';
+import { findWords } from '../../locks/tokens';
+import type { Rule } from '../rule';
+import {
+  afterStatement,
+  constraintName,
+  isNewTable,
+  lockEvidence,
+  lockImpact,
+  lockModelContextFor,
+  quoteIdent,
+  relationText,
+  runsInTransaction,
+  sqlEdit,
+  statementTokens,
+} from './support';
+
+export const settingNotNull: Rule = {
+  meta: {
+    id: 'setting-not-null',
+    description: 'SET NOT NULL without a validated CHECK (col IS NOT NULL) scans the whole table under ACCESS EXCLUSIVE.',
+    defaultSeverity: 'warning',
+    category: 'locking',
+    kind: 'statement',
+  },
+  check(context) {
+    const { statement } = context;
+    if (statement.kind !== 'AlterTableStmt') return;
+    const n = statement.node.AlterTableStmt;
+    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
+    const cmds = (n.cmds ?? []).map((c: { AlterTableCmd?: unknown }) => c.AlterTableCmd).filter(Boolean);
+    if (!cmds.some((c: { subtype: string }) => c.subtype === 'AT_SetNotNull')) return;
+    const locks = locksForStatement(statement, lockModelContextFor(context));
+    if (!locks.scan) return; // proven by a validated CHECK earlier in the file
+    const table: string = n.relation.relname;
+    const t = relationText(n.relation);
+    const tokens = statementTokens(statement);
+    const modern = (context.serverVersionNum ?? 999999) >= 120000;
+    let cursor = 0;
+    for (const cmd of cmds) {
+      if (cmd.subtype !== 'AT_SetNotNull') continue;
+      const at = findWords(tokens, ['set', 'not', 'null'], cursor);
+      if (at < 0) break;
+      cursor = at + 3;
+      const column: string = cmd.name;
+      const name = constraintName(table, column, 'not_null');
+      const c = quoteIdent(column);
+      const addCheck = `ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${c} IS NOT NULL) NOT VALID;`;
+      const followUp = [
+        `ALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`,
+        `ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`,
+        `ALTER TABLE ${t} DROP CONSTRAINT ${name};`,
+      ].join('\n');
+      const single = cmds.length === 1;
+      const inTransaction = runsInTransaction(context);
+      const fixes = modern && single
+        ? [
+            inTransaction
+              ? {
+                  // In one transaction the ADD's ACCESS EXCLUSIVE would still be held during VALIDATE's scan.
+                  title: 'Add a NOT VALID CHECK here; validate it and set NOT NULL in a later migration',
+                  sql: `${addCheck}\n-- in a later migration:\n${followUp}`,
+                  edits: [sqlEdit(statement, statement.start, afterStatement(statement).offset, addCheck)],
+                }
+              : {
+                  title: 'Use a NOT VALID CHECK, validate it, then SET NOT NULL (no long lock)',
+                  sql: `${addCheck}\n${followUp}`,
+                  edits: [sqlEdit(statement, statement.start, afterStatement(statement).offset, `${addCheck}\n${followUp}`)],
+                },
+          ]
+        : undefined;
+      context.report({
+        message: `SET NOT NULL on ${table}.${column} scans the whole table for NULLs while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. ${modern ? `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it (SHARE UPDATE EXCLUSIVE: reads and writes go on), then SET NOT NULL skips the scan.` : 'Before PostgreSQL 12 the scan cannot be avoided; run it when the table is quiet.'}`,
+        start: tokens[at].start,
+        end: tokens[at + 2].end,
+        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), scan: true, column },
+        fixes,
+      });
+    }
+  },
+};
