@@ -413,9 +413,9 @@ class FileFinder {
     } catch (error) {
       if (!(error instanceof NotStatic)) throw error;
       if (strict && !readsAsSqlStatement(this.assembled, true)) return;
-      this.used.add(node);
       this.markTouched();
       if (origin === 'call-argument' || readsAsSqlStatement(this.assembled, false)) {
+        this.used.add(node);
         this.skip(fileStart, fileEnd, error.reason);
       } else {
         this.fragments.push({ node, start: fileStart, end: fileEnd, reason: error.reason });
@@ -576,7 +576,8 @@ class FileFinder {
    * a node reached again from inside itself is a cycle, and very deep nesting is given up on.
    */
   private inline(node: ts.Node, reference: readonly [number, number] | undefined, add: () => void): void {
-    if (this.inlineStack.includes(node) || this.inlineStack.length > MAX_INLINE_DEPTH) throw this.notStatic(node);
+    if (this.inlineStack.includes(node)) throw this.notStatic(node, ', which refers to itself');
+    if (this.inlineStack.length > MAX_INLINE_DEPTH) throw this.notStatic(node, ', nested too deep');
     const byName = reference !== undefined;
     (byName ? this.touchedByName : this.touchedInPlace).push(node);
     this.inlineStack.push(node);
@@ -623,7 +624,28 @@ class FileFinder {
     context: TemplateContext,
     after: string,
   ): void {
-    const value = unwrap(expression);
+    try {
+      this.addSubstitutionValue(unwrap(expression), fileStart, fileEnd, context, after);
+    } catch (error) {
+      // What is inside a substitution that made the site unknowable (sql`...` branches, sql.raw(x)) is part
+      // of that site's story, not a site or a skip of its own.
+      if (error instanceof NotStatic) this.touchSubtree(expression);
+      throw error;
+    }
+  }
+
+  private touchSubtree(node: ts.Node): void {
+    if (ts.isTaggedTemplateExpression(node) || ts.isCallExpression(node)) this.touchedInPlace.push(node);
+    ts.forEachChild(node, (child) => this.touchSubtree(child));
+  }
+
+  private addSubstitutionValue(
+    value: ts.Expression,
+    fileStart: number,
+    fileEnd: number,
+    context: TemplateContext,
+    after: string,
+  ): void {
     if (context === 'tagged') {
       if (this.isSqlTagged(value)) {
         this.inline(value, undefined, () => this.addTemplate(value.template, 'tagged'));

@@ -1,0 +1,551 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  DEFAULT_FIND_OPTIONS,
+  findSqlInFile,
+  mapSqlRangeToFile,
+  resolveFindOptions,
+  type FindOptions,
+} from '../../server/src/engine/find/index';
+import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
+import type { SkippedSite, SqlSite } from '../../server/src/engine/types';
+
+before(() => loadParser());
+
+function find(source: string, options: FindOptions = resolveFindOptions(), file = 'app.ts'): { sites: SqlSite[]; skipped: SkippedSite[] } {
+  return findSqlInFile(file, source, options);
+}
+
+/** The SQL texts found in `source`. */
+function sqlOf(source: string, options?: FindOptions, file?: string): string[] {
+  return find(source, options, file).sites.map((site) => site.text);
+}
+
+/** Every site must cover its whole text with the file characters it came from. */
+function assertMapsBack(source: string, site: SqlSite): void {
+  for (const segment of site.segments) {
+    if (segment.fileLength === undefined) {
+      assert.equal(
+        source.slice(segment.fileStart, segment.fileStart + segment.length),
+        site.text.slice(segment.sqlStart, segment.sqlStart + segment.length),
+        'a verbatim segment holds the same characters in the file and in the SQL',
+      );
+    }
+  }
+  for (const parameter of site.parameters) {
+    assert.equal(site.text.slice(parameter.sqlStart, parameter.sqlStart + parameter.sqlLength), `$${parameter.index}`);
+  }
+}
+
+/** The file text under the SQL range that starts at the first occurrence of `sqlPart` in the site. */
+function fileTextOf(source: string, site: SqlSite, sqlPart: string): string {
+  const start = site.text.indexOf(sqlPart);
+  assert.ok(start >= 0, `${sqlPart} in ${site.text}`);
+  const range = mapSqlRangeToFile(site, start, start + sqlPart.length);
+  return source.slice(range.start, range.end);
+}
+
+describe('tagged templates', () => {
+  test('postgres.js / @vercel/postgres: sql`...` with ${} becoming $1, $2 in order', () => {
+    const source = 'const users = await sql`select * from users where org = ${orgId} and active = ${true}`;';
+    const [site] = find(source).sites;
+    assert.equal(site.origin, 'tagged-template');
+    assert.equal(site.via, 'sql');
+    assert.equal(site.text, 'select * from users where org = $1 and active = $2');
+    assert.equal(site.parameterCount, 2);
+    assert.deepEqual(
+      site.parameters.map((parameter) => [parameter.index, parameter.expressionText, source.slice(parameter.fileStart, parameter.fileEnd)]),
+      [
+        [1, 'orgId', '${orgId}'],
+        [2, 'true', '${true}'],
+      ],
+    );
+    assert.equal(source.slice(site.fileStart, site.fileEnd), 'select * from users where org = ${orgId} and active = ${true}');
+    assertMapsBack(source, site);
+  });
+
+  test('template parameters are numbered after the $n already written in the text', () => {
+    const [site] = find('sql`select $1, ${x}, $3, ${y}`').sites;
+    assert.equal(site.text, 'select $1, $4, $3, $5');
+    assert.equal(site.parameterCount, 5);
+  });
+
+  test('the same expression written twice gets two parameters', () => {
+    const [site] = find('sql`select * from t where a = ${id} or b = ${id}`').sites;
+    assert.equal(site.text, 'select * from t where a = $1 or b = $2');
+  });
+
+  test('Prisma: prisma.$queryRaw, this.prisma.$queryRaw<T>, tx.$executeRaw, Prisma.sql', () => {
+    const source = [
+      'const a = await prisma.$queryRaw`SELECT * FROM "User" WHERE email = ${email}`;',
+      'const b = await this.prisma.$queryRaw<User[]>`SELECT id FROM "User"`;',
+      'await prisma.$transaction(async (tx) => { await tx.$executeRaw`UPDATE "User" SET name = ${name} WHERE id = ${id}`; });',
+      'const c = Prisma.sql`SELECT 1`;',
+    ].join('\n');
+    const sites = find(source).sites;
+    assert.deepEqual(
+      sites.map((site) => [site.via, site.text]),
+      [
+        ['prisma.$queryRaw', 'SELECT * FROM "User" WHERE email = $1'],
+        ['this.prisma.$queryRaw', 'SELECT id FROM "User"'],
+        ['tx.$executeRaw', 'UPDATE "User" SET name = $1 WHERE id = $2'],
+        ['Prisma.sql', 'SELECT 1'],
+      ],
+    );
+  });
+
+  test('slonik: sql.type(Row)`...`, sql.typeAlias(...)`...`, sql.unsafe`...`, value helpers bind values', () => {
+    const source = [
+      'const user = await pool.one(sql.type(User)`SELECT id, name FROM users WHERE id = ${userId}`);',
+      "const ids = await pool.anyFirst(sql.typeAlias('id')`SELECT id FROM users WHERE tags && ${sql.array(tags, 'text')}`);",
+      'const loose = await pool.query(sql.unsafe`SELECT * FROM events WHERE payload @> ${sql.jsonb(filter)}`);',
+    ].join('\n');
+    assert.deepEqual(sqlOf(source), [
+      'SELECT id, name FROM users WHERE id = $1',
+      'SELECT id FROM users WHERE tags && $1',
+      'SELECT * FROM events WHERE payload @> $1',
+    ]);
+  });
+
+  test('kysely and drizzle: sql`...` and sql<Row>`...`, db.execute(sql`...`) found once', () => {
+    const source = [
+      'const rows = await sql<{ n: number }>`select count(*) as n from person where age > ${age}`.execute(db);',
+      'const result = await db.execute(sql`select * from orders where total > ${min}`);',
+    ].join('\n');
+    assert.deepEqual(sqlOf(source), ['select count(*) as n from person where age > $1', 'select * from orders where total > $1']);
+  });
+
+  test('sql-template-strings: SQL`...`, and db.sql`...` members', () => {
+    assert.deepEqual(sqlOf('db.query(SQL`SELECT author FROM books WHERE name = ${book}`); await this.db.sql`select 2`;'), [
+      'SELECT author FROM books WHERE name = $1',
+      'select 2',
+    ]);
+  });
+
+  test('other tags are not SQL: html`...`, css`...`, gql`...`', () => {
+    assert.deepEqual(sqlOf('html`<p>select * from users</p>`; css`select { color: red }`; gql`query { users { id } }`;'), []);
+  });
+
+  test('tags can be configured: replaced, extended, excluded', () => {
+    const source = 'bq`select 1`; sql`select 2`; mysql.sql`select 3`;';
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ tags: ['bq'] })), ['select 1']);
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ extraTags: ['bq'] })), ['select 1', 'select 2', 'select 3']);
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ excludeTags: ['mysql.sql'] })), ['select 2']);
+    assert.deepEqual(sqlOf('snow.sql`select 1`; pg.sql`select 2`', resolveFindOptions({ excludeTags: ['snow.*'] })), ['select 2']);
+  });
+
+  test('JavaScript flavours: .js, .jsx, .mjs, .cjs, .tsx, .mts, .cts; .d.ts and other files are not read', () => {
+    const source = 'export const q = sql`select 1`;';
+    for (const file of ['a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'a.tsx', 'a.mts', 'a.cts', 'A.TS']) {
+      assert.deepEqual(sqlOf(source, undefined, file), ['select 1'], file);
+    }
+    assert.deepEqual(sqlOf(source, undefined, 'types.d.ts'), []);
+    assert.deepEqual(sqlOf(source, undefined, 'notes.md'), []);
+    const jsx = 'export function Users() { const q = sql`select name from users`; return <ul>{q}</ul>; }';
+    assert.deepEqual(sqlOf(jsx, undefined, 'users.jsx'), ['select name from users']);
+  });
+});
+
+describe('nested fragments', () => {
+  test('a sql`...` written inside a substitution is inlined, with its own parameters numbered in order', () => {
+    const source = 'sql`select * from t where a = ${a} ${sql`and b = ${b}`} and c = ${c}`';
+    const [site, ...rest] = find(source).sites;
+    assert.equal(rest.length, 0, 'the inner fragment is not a site of its own');
+    assert.equal(site.text, 'select * from t where a = $1 and b = $2 and c = $3');
+    assert.deepEqual(
+      site.parameters.map((parameter) => source.slice(parameter.fileStart, parameter.fileEnd)),
+      ['${a}', '${b}', '${c}'],
+    );
+    assert.equal(fileTextOf(source, site, 'and b'), 'and b', 'inlined text maps to where it is written');
+    assertMapsBack(source, site);
+  });
+
+  test('a const bound to a sql`...` fragment in the same file is inlined; the fragment alone is no site', () => {
+    const source = [
+      'const activeOnly = sql`and deleted_at is null and status = ${status}`;',
+      'export async function list(org: string) {',
+      '  return sql`select * from accounts where org = ${org} ${activeOnly} order by name`;',
+      '}',
+    ].join('\n');
+    const { sites, skipped } = find(source);
+    assert.equal(sites.length, 1);
+    assert.equal(sites[0].text, 'select * from accounts where org = $1 and deleted_at is null and status = $2 order by name');
+    assert.deepEqual(skipped, []);
+    assert.equal(fileTextOf(source, sites[0], 'deleted_at'), 'deleted_at', 'maps into the constant');
+    assert.equal(
+      fileTextOf(source, sites[0], 'org = $1 and deleted_at'),
+      'org = ${org} ${activeOnly}',
+      'a range leaving the constant ends at its name',
+    );
+  });
+
+  test('a subquery fragment inside IN (...) is inlined', () => {
+    assert.deepEqual(sqlOf('sql`select * from t where id in (${sql`select t_id from u where x = ${x}`})`'), [
+      'select * from t where id in (select t_id from u where x = $1)',
+    ]);
+  });
+
+  test('raw helpers with literal text are inlined: sql.raw, Prisma.raw, sql.unsafe; Prisma.empty is nothing', () => {
+    const source = [
+      "sql`select * from t order by ${sql.raw('created_at desc')}`;",
+      "prisma.$queryRaw`SELECT * FROM users ${Prisma.empty} ORDER BY ${Prisma.raw('id')}`;",
+    ].join('\n');
+    const sites = find(source).sites;
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      ['select * from t order by created_at desc', 'SELECT * FROM users  ORDER BY id'],
+    );
+    assert.equal(fileTextOf(source, sites[0], 'created_at desc'), 'created_at desc');
+  });
+
+  test('a fragment that is not used anywhere is reported as skipped, not as a syntax error', () => {
+    const { sites, skipped } = find('export const byOwner = sql`and owner_id = ${ownerId}`;');
+    assert.deepEqual(sites, []);
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0].reason, /fragment/);
+  });
+
+  test('a constant that refers to itself does not loop', () => {
+    const { sites, skipped } = find('const a = sql`select ${a}`;');
+    assert.deepEqual(sites, []);
+    assert.match(skipped[0].reason, /refers to itself/);
+  });
+});
+
+describe('SQL that cannot be known statically is skipped, with the reason', () => {
+  test('a substitution where a table name belongs', () => {
+    const source = 'const rows = await sql`select * from ${tableName} where id = ${id}`;';
+    const { sites, skipped } = find(source);
+    assert.deepEqual(sites, []);
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0].reason, 'SQL built at run time from `tableName`, where a name or a piece of SQL belongs: cannot be known statically');
+    assert.equal(source.slice(skipped[0].fileStart, skipped[0].fileEnd), 'select * from ${tableName} where id = ${id}');
+  });
+
+  test('substitutions glued to names, after a clause, or as a type', () => {
+    for (const source of [
+      'sql`select * from ${schema}.users`',
+      'sql`select * from events_${month}`',
+      'sql`select * from t where a = 1 ${extraConditions}`',
+      'sql`select ${value}::${type}`',
+      'sql`select * from t where id in ${ids}`',
+      'sql`${base} where id = 1`',
+    ]) {
+      const { sites, skipped } = find(source);
+      assert.deepEqual(sites, [], source);
+      assert.equal(skipped.length, 1, source);
+    }
+  });
+
+  test('identifier and list helpers: sql.identifier, sql.join, Prisma.join, postgres.js sql(table)', () => {
+    const cases: [string, string][] = [
+      ["sql`select * from ${sql.identifier(['public', table])}`", 'sql.identifier'],
+      ['sql`select * from t where id in (${sql.join(ids, sql.fragment`, `)})`', 'sql.join'],
+      ['prisma.$queryRaw`SELECT * FROM "User" WHERE id IN (${Prisma.join(ids)})`', 'Prisma.join'],
+      ['sql`select * from ${sql(table)} where id = ${id}`', 'sql(table)'],
+      ['sql`insert into users ${sql(user, "name", "age")}`', 'sql(user'],
+      ['sql`select * from t order by ${sql.raw(column)}`', 'sql.raw(column)'],
+      ['prisma.$queryRaw`SELECT * FROM t ORDER BY ${Prisma.raw(orderBy)}`', 'Prisma.raw(orderBy)'],
+    ];
+    for (const [source, culprit] of cases) {
+      const { sites, skipped } = find(source);
+      assert.deepEqual(sites, [], source);
+      assert.equal(skipped.length, 1, source);
+      assert.ok(skipped[0].reason.includes(culprit), `${skipped[0].reason} names ${culprit}`);
+    }
+  });
+
+  test('a fragment chosen at run time', () => {
+    const { skipped } = find('sql`select * from t where true ${admin ? sql`` : sql`and owner = ${me}`}`');
+    assert.equal(skipped.length, 1);
+    assert.match(skipped[0].reason, /chosen at run time/);
+  });
+
+  test('a query function given a variable or a call', () => {
+    const { sites, skipped } = find('await pool.query(text, values); await client.query(buildQuery(filters));');
+    assert.deepEqual(sites, []);
+    assert.deepEqual(
+      skipped.map((site) => site.reason),
+      [
+        'SQL passed in `text`, which is not a constant of this file: cannot be known statically',
+        'SQL built at run time by `buildQuery(filters)`: cannot be known statically',
+      ],
+    );
+  });
+
+  test('a concatenation with a run-time part', () => {
+    const { sites, skipped } = find("pool.query('select * from ' + table + ' where id = $1', [id]);");
+    assert.deepEqual(sites, []);
+    assert.equal(skipped[0].reason, 'SQL built at run time from `table`: cannot be known statically');
+  });
+
+  test('postgres.js sql.unsafe(query) and Prisma $queryRawUnsafe(query)', () => {
+    const { skipped } = find('await sql.unsafe(query); await prisma.$queryRawUnsafe(query, id);');
+    assert.equal(skipped.length, 2);
+  });
+});
+
+describe('query functions', () => {
+  test('node-postgres: pool.query(text, values), client.query({ text, values })', () => {
+    const source = [
+      "const { rows } = await pool.query('SELECT * FROM users WHERE email = $1', [email]);",
+      "await client.query({ text: 'UPDATE users SET last_seen = now() WHERE id = $1', values: [id] });",
+      "await client.query('BEGIN');",
+    ].join('\n');
+    const sites = find(source).sites;
+    assert.deepEqual(
+      sites.map((site) => [site.origin, site.via, site.text, site.parameterCount]),
+      [
+        ['call-argument', 'pool.query', 'SELECT * FROM users WHERE email = $1', 1],
+        ['call-argument', 'client.query', 'UPDATE users SET last_seen = now() WHERE id = $1', 1],
+        ['call-argument', 'client.query', 'BEGIN', 0],
+      ],
+    );
+    assert.equal(source.slice(sites[0].fileStart, sites[0].fileEnd), 'SELECT * FROM users WHERE email = $1');
+  });
+
+  test('pg-promise: db.one, db.any, db.none, db.oneOrNone, db.manyOrNone, db.result', () => {
+    const source = [
+      "db.one('SELECT * FROM users WHERE id = $1', [id]);",
+      "db.any('select * from orders');",
+      "db.none('DELETE FROM sessions WHERE expires < now()');",
+      "db.oneOrNone('select 1');",
+      "db.manyOrNone('select 2');",
+      "db.result('update t set a = 1 where b = 2');",
+    ].join('\n');
+    assert.equal(find(source).sites.length, 6);
+  });
+
+  test('templates and + chains of literals; a plain template pastes constants and binds values as $n', () => {
+    const source = [
+      "const TABLE = 'audit_log';",
+      'const LIMIT = 50;',
+      'db.execute(`select * from ${TABLE} where actor = ${actor} limit ${LIMIT}`);',
+      "pool.query('select id, name ' +\n  'from users ' +\n  'where id = $1', [id]);",
+    ].join('\n');
+    const sites = find(source).sites;
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      ['select * from audit_log where actor = $1 limit 50', 'select id, name from users where id = $1'],
+    );
+    assert.equal(fileTextOf(source, sites[0], 'audit_log'), 'audit_log', 'a pasted constant maps to its declaration');
+    assert.equal(fileTextOf(source, sites[1], 'from users'), 'from users');
+    assert.equal(fileTextOf(source, sites[1], 'name from'), "name ' +\n  'from", 'a range across a + spans the source');
+  });
+
+  test('a query constant declared once in the file and passed by name', () => {
+    const source = [
+      'export async function byEmail(email: string) {',
+      '  return pool.query(FIND_BY_EMAIL, [email]);',
+      '}',
+      "const FIND_BY_EMAIL = 'select * from users where email = $1';",
+      'export const again = () => pool.query(FIND_BY_EMAIL, [1]);',
+    ].join('\n');
+    const { sites, skipped } = find(source);
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      ['select * from users where email = $1'],
+      'one site for one literal, however many calls use it',
+    );
+    assert.deepEqual(skipped, []);
+  });
+
+  test('knex.raw: ? bindings become $n and map to the ?', () => {
+    const source = "await knex.raw('select * from users where id = ? and org = ?', [id, org]);";
+    const [site] = find(source).sites;
+    assert.equal(site.text, 'select * from users where id = $1 and org = $2');
+    assert.deepEqual(
+      site.parameters.map((parameter) => [parameter.fileStart, parameter.fileEnd]),
+      [
+        [source.indexOf('?'), source.indexOf('?') + 1],
+        [source.lastIndexOf('?'), source.lastIndexOf('?') + 1],
+      ],
+    );
+    assert.equal(fileTextOf(source, site, 'org = $2'), 'org = ?');
+    assert.equal(find("knex.raw('select ?? from t', [column])").skipped.length, 1);
+  });
+
+  test("Prisma's $queryRawUnsafe and $executeRawUnsafe with literal SQL", () => {
+    assert.deepEqual(sqlOf("prisma.$queryRawUnsafe('SELECT * FROM \"User\" WHERE id = $1', 1);"), ['SELECT * FROM "User" WHERE id = $1']);
+  });
+
+  test('strings that are not SQL produce nothing at all', () => {
+    const source = [
+      "router.query('hello world');",
+      "$('.query');",
+      "jq.query('select an option');",
+      "t.one('Update your profile');",
+      "emitter.one('delete');",
+      "db.execute('show me');",
+      "req.query('with love');",
+      "api.raw('Select a plan');",
+      "cmd.execute('drop it like it is hot');",
+      "db.query(42);",
+    ].join('\n');
+    assert.deepEqual(find(source), { sites: [], skipped: [] });
+  });
+
+  test('function names can be configured: replaced or extended', () => {
+    const source = "repo.run('select 1'); pool.query('select 2');";
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ functions: ['run'] })), ['select 1']);
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ extraFunctions: ['run'] })), ['select 1', 'select 2']);
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ functions: ['repo.run'] })), ['select 1']);
+  });
+});
+
+describe('/* sql */ marked literals', () => {
+  test('templates and strings marked /* sql */, /*sql*/ or /* SQL */', () => {
+    const source = [
+      'const a = /* sql */ `select * from users where id = ${id}`;',
+      "const b = /*sql*/ 'select 2';",
+      'const c = /* SQL */ "select 3";',
+      "const d = /* sql */ 'select ' + 'now()';",
+      'const e = /* not sql */ `select 4`;',
+    ].join('\n');
+    const sites = find(source).sites;
+    assert.deepEqual(
+      sites.map((site) => [site.origin, site.text]),
+      [
+        ['marked-literal', 'select * from users where id = $1'],
+        ['marked-literal', 'select 2'],
+        ['marked-literal', 'select 3'],
+        ['marked-literal', 'select now()'],
+      ],
+    );
+  });
+
+  test('the marker on a line of its own', () => {
+    assert.deepEqual(sqlOf('const q =\n  /* sql */\n  `select 1`;'), ['select 1']);
+  });
+});
+
+describe('exact text and ranges', () => {
+  test('escapes in strings: the SQL is the cooked value, each escape maps to its source', () => {
+    const source = String.raw`pool.query('select \'it\'\'s\' as a, \u00e9t\u00e9 as b, "x\ty" from t\n');`;
+    const [site] = find(source).sites;
+    assert.equal(site.text, "select 'it''s' as a, été as b, \"x\ty\" from t\n");
+    assert.equal(fileTextOf(source, site, 'été'), String.raw`\u00e9t\u00e9`);
+    assert.equal(fileTextOf(source, site, 'as b'), 'as b');
+    assert.equal(fileTextOf(source, site, "'it''s'"), String.raw`\'it\'\'s\'`);
+    assertMapsBack(source, site);
+    assert.equal(parseSite(site).error, undefined);
+  });
+
+  test('escapes in templates: \\` and \\\\ and \\$ cook to their characters', () => {
+    const source = 'sql`select \\`x\\` as q, \'a\\\\b\' as w, \'\\${y}\' as z`';
+    const [site] = find(source).sites;
+    assert.equal(site.text, "select `x` as q, 'a\\b' as w, '${y}' as z");
+    assert.equal(site.parameters.length, 0);
+  });
+
+  test('CRLF inside a template reads as LF, and offsets after it stay exact', () => {
+    const source = 'sql`select a,\r\n       b\r\nfrom t`';
+    const [site] = find(source).sites;
+    assert.equal(site.text, 'select a,\n       b\nfrom t');
+    assert.equal(fileTextOf(source, site, 'from t'), 'from t');
+    assert.equal(fileTextOf(source, site, 'a,\n'), 'a,\r\n');
+  });
+
+  test('non-ASCII text on the line before and emoji inside the SQL', () => {
+    const source = [
+      "const greeting = 'Grüße, 世界 👋';",
+      "const rows = await sql`select * from posts where title = '🎉 launch' and body ilike ${pattern} and author = ${author}`;",
+    ].join('\n');
+    const [site] = find(source).sites;
+    assert.equal(site.text, "select * from posts where title = '🎉 launch' and body ilike $1 and author = $2");
+    assert.equal(fileTextOf(source, site, "'🎉 launch'"), "'🎉 launch'");
+    assert.equal(fileTextOf(source, site, 'author = $2'), 'author = ${author}');
+    const parsed = parseSite(site);
+    assert.equal(parsed.error, undefined);
+    const statement = parsed.statements[0];
+    const range = mapSqlRangeToFile(site, statement.start, statement.end);
+    assert.equal(source.slice(range.start, range.end), site.text.replace('$1', '${pattern}').replace('$2', '${author}'));
+  });
+
+  test('a syntax error maps to its exact place in the file', () => {
+    const source = "// café ☕\nconst q = sql`select * form users where id = ${id}`;";
+    const [site] = find(source).sites;
+    const parsed = parseSite(site);
+    assert.ok(parsed.error);
+    assert.equal(parsed.error.message, 'syntax error at or near "form"');
+    const range = mapSqlRangeToFile(site, parsed.error.offset, parsed.error.offset + 'form'.length);
+    assert.equal(source.slice(range.start, range.end), 'form');
+    assert.equal(source.slice(0, range.start).split('\n').length, 2, 'on the second line');
+  });
+});
+
+describe('every site found parses', () => {
+  test('a realistic data-access module', () => {
+    const source = `
+import { Pool } from 'pg';
+import postgres from 'postgres';
+import { sql as kysql } from 'kysely';
+import { Prisma, PrismaClient } from '@prisma/client';
+
+const pool = new Pool();
+const sql = postgres();
+const prisma = new PrismaClient();
+const notDeleted = sql\`and deleted_at is null\`;
+
+export async function findUser(id: string) {
+  const { rows } = await pool.query('SELECT id, email FROM users WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function listOrders(customerId: string, since: Date) {
+  return sql\`
+    SELECT o.id, o.total, c.name
+    FROM orders o
+    JOIN customers c ON c.id = o.customer_id
+    WHERE o.customer_id = \${customerId}
+      AND o.created_at >= \${since}
+      \${notDeleted}
+    ORDER BY o.created_at DESC
+    LIMIT 50
+  \`;
+}
+
+export async function stats() {
+  const totals = await prisma.$queryRaw<{ n: bigint }[]>\`
+    WITH recent AS (SELECT * FROM "Order" WHERE "createdAt" > now() - interval '7 days')
+    SELECT count(*) AS n FROM recent
+  \`;
+  await prisma.$executeRaw\`UPDATE "User" SET "lastSeen" = now() WHERE id = \${Prisma.raw("'x'")}\`;
+  await pool.query(\`INSERT INTO audit (action, at) VALUES ($1, now()) ON CONFLICT DO NOTHING\`, ['stats']);
+  await pool.query('select ' + 'count(*) ' + 'from users');
+  return totals;
+}
+`;
+    const { sites, skipped } = find(source);
+    assert.equal(sites.length, 6);
+    assert.deepEqual(skipped, []);
+    for (const site of sites) {
+      assertMapsBack(source, site);
+      const parsed = parseSite(site);
+      assert.equal(parsed.error, undefined, `${site.text}: ${parsed.error?.message}`);
+      assert.equal(parsed.statements.length, 1);
+    }
+  });
+});
+
+describe('files without SQL', () => {
+  test('a file that names no tag or function is not even parsed, and gives nothing', () => {
+    assert.deepEqual(find('export const add = (a: number, b: number) => a + b;'), { sites: [], skipped: [] });
+  });
+
+  test('broken syntax does not throw', () => {
+    assert.doesNotThrow(() => find('const q = sql`select * from t where a = ${'));
+    assert.doesNotThrow(() => find("pool.query('select 1"));
+    assert.doesNotThrow(() => find('sql`select 1'));
+  });
+
+  test('the default options are complete and frozen', () => {
+    assert.ok(DEFAULT_FIND_OPTIONS.tags.includes('sql'));
+    assert.ok(DEFAULT_FIND_OPTIONS.functions.includes('query'));
+    assert.deepEqual(resolveFindOptions(), {
+      tags: [...DEFAULT_FIND_OPTIONS.tags],
+      functions: [...DEFAULT_FIND_OPTIONS.functions],
+      excludeTags: [],
+    });
+  });
+});
