@@ -21,6 +21,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD entry requires files by computed paths that esbuild cannot follow: prefer ES modules.
+  mainFields: ['module', 'main'],
   external: ['vscode', '@libpg-query/parser', '@electric-sql/pglite', 'pg-native'],
   define: { PGLENS_VERSION: JSON.stringify(pkg.version) },
 };

@@ -61,6 +61,7 @@ export class PglensLanguageServer {
   private diagnosticRefresh = false;
   private watcherRegistration = false;
   private configurationRegistration = false;
+  private workspaceFolderEvents = false;
   private codeActionSupport: CodeActionSupport = { documentChanges: false, createFile: false };
   private lastStatus = '';
   private readonly findingCounts = new Map<string, number>();
@@ -107,10 +108,6 @@ export class PglensLanguageServer {
       void this.reloadAll();
     });
     connection.onDidChangeWatchedFiles((params) => void this.watchedFilesChanged(params.changes));
-    connection.workspace.onDidChangeWorkspaceFolders?.((event) => {
-      void event;
-      void this.syncWorkspaceFolders();
-    });
 
     connection.onNotification(SetPasswordNotification, (params: SetPasswordParams) => {
       this.password = params.password || undefined;
@@ -141,6 +138,7 @@ export class PglensLanguageServer {
     this.diagnosticRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
     this.configurationRequests = capabilities.workspace?.configuration === true;
     this.watcherRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    this.workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
     this.configurationRegistration = capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const workspaceEdit = capabilities.workspace?.workspaceEdit;
     this.codeActionSupport = {
@@ -182,6 +180,8 @@ export class PglensLanguageServer {
   }
 
   private async initialized(): Promise<void> {
+    // The getter throws when the client did not announce workspace folder support.
+    if (this.workspaceFolderEvents) this.connection.workspace.onDidChangeWorkspaceFolders(() => void this.syncWorkspaceFolders());
     if (this.watcherRegistration) {
       // pglens.json anywhere (a folder reads the nearest one up) and .sql files (schema and migrations).
       await this.connection.client
