@@ -170,7 +170,7 @@ function mapPlainRangeToFile(site: SqlSite, start: number, end: number): { start
       const segment = index >= 0 ? site.segments[index] : undefined;
       if (segment && last - segment.sqlStart < segment.length) {
         fileEnd = segment.fileLength === undefined ? segment.fileStart + (last - segment.sqlStart) + 1 : segmentFileEnd(segment);
-      } else fileEnd = mapSqlOffsetToFile(site, last + 1);
+      } else fileEnd = mapSqlOffsetToFile(site, last); // synthesised: the end of what came before
     }
   }
   return { start: fileStart, end: Math.max(fileStart, fileEnd) };

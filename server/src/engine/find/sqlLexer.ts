@@ -205,7 +205,7 @@ const STATEMENT_KEYWORDS = new Set([
  */
 const STATEMENT_SHAPES: Record<string, RegExp> = {
   // "select an option" is prose; SQL has a FROM, an expression character, or a single target (`select now`).
-  select: /^select(\s*[(*]|\s[\s\S]*(\bfrom\b|[(*,$'0-9=<>|]|::)|\s+[\w."]+\s*;?\s*$|\s*;?\s*$)/,
+  select: /^select(\s*[(*]|\s[\s\S]*(\b(from|as)\b|[(*,$'0-9=<>|]|::)|\s+[\w."]+\s*;?\s*$|\s*;?\s*$)/,
   insert: /^insert\s+into\s/,
   update: /^update\s+(only\s+)?[\w."$]+(\s+(as\s+)?[\w"$]+)?\s+set\s/,
   delete: /^delete\s+from\s/,
