@@ -16,7 +16,7 @@ describe('nested-loop-inner-scan', () => {
     assert.equal(plan.root.nodeType, 'Nested Loop');
     assert.equal(reports.length, 1);
     assert.equal(reports[0].anchoredText, 'orders');
-    assert.match(reports[0].message, /^Nested Loop scans all ~300k rows of orders once for each of ~\d+ outer rows/);
+    assert.match(reports[0].message, /^Nested Loop scans all ~300k rows of orders .*once for each of ~\d+ outer rows/);
   });
 
   test('the same scan is not also reported as a plain missing index', async () => {

@@ -113,7 +113,9 @@ export class Engine {
     for (const site of sites) {
       const parsed = parseSite(site);
       if (parsed.error) {
-        const offset = mapSqlRangeToFile(site, parsed.error.offset, parsed.error.offset + 1);
+        // Underline the token the parser stopped at (or one character at the end of the text).
+        const token = /^(?:[\p{L}\p{N}_$]+|'(?:[^']|'')*'?|\S)/u.exec(site.text.slice(parsed.error.offset, parsed.error.offset + 200));
+        const offset = mapSqlRangeToFile(site, parsed.error.offset, parsed.error.offset + Math.max(1, token?.[0].length ?? 1));
         const start = Math.min(offset.start, text.length);
         const end = Math.min(Math.max(offset.end, start + 1), text.length);
         const siteLine = lines.positionAt(site.fileStart).line;

@@ -34,8 +34,10 @@ function identifierEnd(text: string, start: number): number {
 export function findRelationReference(statement: ParsedStatement, relationName: string, alias?: string): TextSpan | undefined {
   let exact: TextSpan | undefined;
   let byName: TextSpan | undefined;
-  walkAst(statement.node, (type, body) => {
-    if (type !== 'RangeVar' || body.relname !== relationName || typeof body.location !== 'number') return;
+  // RangeVars appear both as typed nodes ({ RangeVar: {...} } in FROM) and bare (UpdateStmt.relation), so look at
+  // every object that has a relname.
+  visitObjects(statement.node, (body) => {
+    if (body.relname !== relationName || typeof body.location !== 'number') return;
     const start = statement.offsetOf(body.location);
     const span = { start, end: identifierEnd(statement.site.text, start) };
     byName ??= span;
@@ -43,6 +45,17 @@ export function findRelationReference(statement: ParsedStatement, relationName: 
     if (!exact && (alias === undefined || written === alias)) exact = span;
   });
   return exact ?? byName;
+}
+
+/** Every plain object in a parse tree, in document order. */
+export function visitObjects(node: AstNode, visit: (body: AstNode) => void): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const item of node) visitObjects(item, visit);
+    return;
+  }
+  visit(node);
+  for (const value of Object.values(node)) if (value !== null && typeof value === 'object') visitObjects(value, visit);
 }
 
 /** The span of a node with a `location` (ColumnRef, FuncCall, A_Expr, ...), from its start to the end of its last located descendant. */
@@ -55,9 +68,7 @@ export function spanOfNode(statement: ParsedStatement, node: AstNode): TextSpan 
       last = Math.max(last, location);
     }
   };
-  const body = node && typeof node === 'object' ? (Object.values(node)[0] as AstNode) : undefined;
-  consider(body?.location);
-  walkAst(node, (_type, child) => consider(child.location));
+  visitObjects(node, (child) => consider(child.location));
   if (last < 0) return undefined;
   const text = statement.site.text;
   const start = statement.offsetOf(first);

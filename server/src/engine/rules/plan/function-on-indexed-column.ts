@@ -6,7 +6,7 @@ import type { AstNode, ParsedStatement } from '../../parse/parse';
 import { walkAst } from '../../parse/parse';
 import { findTable, indexesOf, type SchemaFacts, type TableFacts } from '../../db/schemaFacts';
 import { formatCost, formatCount, walkPlan } from '../../plan/model';
-import { spanOfNode } from '../anchor';
+import { spanOfNode, visitObjects } from '../anchor';
 import type { Rule } from '../rule';
 
 const COMPARISONS = new Set(['=', '<', '>', '<=', '>=', '~~', '~~*']);
@@ -102,8 +102,8 @@ function columnRef(node: AstNode): { qualifier?: string; column: string } | unde
 /** alias or name as written → table name, for every table the statement reads. */
 export function relationsOf(statement: ParsedStatement): Map<string, { name: string; schema?: string }> {
   const relations = new Map<string, { name: string; schema?: string }>();
-  walkAst(statement.node, (type, body) => {
-    if (type !== 'RangeVar') return;
+  visitObjects(statement.node, (body) => {
+    if (typeof body.relname !== 'string') return;
     const entry = { name: body.relname as string, schema: body.schemaname as string | undefined };
     relations.set(body.alias?.aliasname ?? body.relname, entry);
   });

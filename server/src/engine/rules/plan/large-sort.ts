@@ -36,6 +36,9 @@ export const largeSort: Rule = {
       const relation = relationsUnder(input);
       const first = spanOfNode(context.statement, sortClause[0]);
       const last = spanOfNode(context.statement, sortClause[sortClause.length - 1]);
+      // SortBy has no location of its own: take ASC/DESC and NULLS FIRST/LAST that follow the last key along.
+      const direction = last ? /^\s+(?:asc|desc)(?:\s+nulls\s+(?:first|last))?\b|^\s+nulls\s+(?:first|last)\b/i.exec(context.statement.site.text.slice(last.end, last.end + 40)) : null;
+      if (last && direction) last.end += direction[0].length;
       const what = limit
         ? `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''} to return ${formatCount(limit.planRows)} (top-N sort under LIMIT: every row is still read)`
         : `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''} (a full sort, which spills to disk once it outgrows work_mem)`;

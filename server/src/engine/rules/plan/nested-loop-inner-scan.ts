@@ -21,7 +21,9 @@ export const nestedLoopInnerScan: Rule = {
     const minRows = Number(context.options.minRows);
     const minLoops = Number(context.options.minLoops);
     for (const { node, ancestors } of walkPlan(plan.root)) {
-      if (node.nodeType !== 'Seq Scan' || !node.relationName) continue;
+      // A Seq Scan, or an index scan with no index condition: both read the whole table on every pass.
+      const fullIndexScan = /^Index (Only )?Scan/.test(node.nodeType) && !node.indexCond;
+      if ((node.nodeType !== 'Seq Scan' && !fullIndexScan) || !node.relationName) continue;
       const loops = estimatedLoops(ancestors, node);
       if (loops < minLoops) continue;
       // A Materialize between the loop and the scan means the table is read once and kept in memory.
@@ -35,7 +37,7 @@ export const nestedLoopInnerScan: Rule = {
       const span = findRelationReference(context.statement, node.relationName, node.alias);
       context.report({
         message:
-          `Nested Loop scans all ~${formatCount(rows)} rows of ${node.relationName} once for each of ~${formatCount(loops)} outer rows` +
+          `Nested Loop scans all ~${formatCount(rows)} rows of ${node.relationName}${fullIndexScan ? ` (a full pass over ${node.indexName}, no index condition)` : ''} once for each of ~${formatCount(loops)} outer rows` +
           `${condition ? ` to match ${readableCondition(condition)}` : ''} (estimated cost ${formatCost(loop.totalCost)}). ` +
           `An index on the join column of ${node.relationName} turns each pass into an index lookup.`,
         start: span?.start,

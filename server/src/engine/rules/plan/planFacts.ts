@@ -12,16 +12,21 @@ export function tableRows(schema: SchemaFacts | undefined, node: PlanNode): numb
 }
 
 /**
- * Rows a node produces in total. A parallel-aware node's "Plan Rows" is per process; PostgreSQL divides by
- * workers + leader share (costsize.c get_parallel_divisor), so multiplying by workers + 1 is a fair upper bound.
+ * Rows a node produces in total. A parallel-aware node's "Plan Rows" is per process: PostgreSQL divides the total by
+ * the workers plus the leader's share, 1 - 0.3 × workers while positive (costsize.c, get_parallel_divisor).
  */
 export function totalPlanRows(node: PlanNode, ancestors: PlanNode[]): number {
   if (node.raw['Parallel Aware'] !== true) return node.planRows;
   for (let i = ancestors.length - 1; i >= 0; i--) {
     const workers = ancestors[i].raw['Workers Planned'];
-    if (typeof workers === 'number') return node.planRows * (workers + 1);
+    if (typeof workers === 'number') return Math.round(node.planRows * parallelDivisor(workers));
   }
   return node.planRows;
+}
+
+export function parallelDivisor(workers: number): number {
+  const leaderShare = 1 - 0.3 * workers;
+  return workers + (leaderShare > 0 ? leaderShare : 0);
 }
 
 export function limitAbove(ancestors: PlanNode[]): PlanNode | undefined {

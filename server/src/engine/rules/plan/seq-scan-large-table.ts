@@ -13,12 +13,14 @@ export const seqScanLargeTable: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { minRows: 10000, maxSelectivity: 0.05 },
+    defaultOptions: { minRows: 10000, maxSelectivity: 0.05, minScanCost: 1000 },
   },
   check(context) {
     const plan = context.plan!;
     const minRows = Number(context.options.minRows);
     const maxSelectivity = Number(context.options.maxSelectivity);
+    // A scan cheaper than this (about 30k narrow rows) is not worth an index: nobody should act on it.
+    const minScanCost = Number(context.options.minScanCost);
     for (const { node, ancestors } of walkPlan(plan.root)) {
       if (node.nodeType !== 'Seq Scan' || !node.relationName || !node.filter) continue;
       // Covered with better words by other rules: the inner side of a nested loop, rows found for UPDATE/DELETE,
@@ -27,7 +29,7 @@ export const seqScanLargeTable: Rule = {
       if (ancestors.some((a) => a.nodeType === 'ModifyTable' || a.nodeType === 'LockRows')) continue;
       if (hasLeadingWildcardLike(node.filter)) continue;
       const rows = tableRows(context.schema, node);
-      if (rows === undefined || rows < minRows) continue;
+      if (rows === undefined || rows < minRows || node.totalCost < minScanCost) continue;
       const kept = totalPlanRows(node, ancestors);
       const selectivity = kept / rows;
       if (selectivity > maxSelectivity) continue;
