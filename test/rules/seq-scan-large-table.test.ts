@@ -53,3 +53,10 @@ describe('seq-scan-large-table', () => {
     assert.deepEqual(reports, []);
   });
 });
+
+describe('seq-scan-large-table leaves scans to the rule that explains them better', () => {
+  test('lower(email) on an indexed email is function-on-indexed-column’s finding, not a missing index', async () => {
+    const { reports } = await checkPlanRule(seqScanLargeTable, 'select id from users where lower(email) = $1');
+    assert.deepEqual(reports, []);
+  });
+});

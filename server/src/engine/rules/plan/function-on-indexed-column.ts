@@ -4,8 +4,8 @@
 
 import type { AstNode, ParsedStatement } from '../../parse/parse';
 import { walkAst } from '../../parse/parse';
-import { findTable, indexesOf, type SchemaFacts, type TableFacts } from '../../db/schemaFacts';
-import { formatCost, formatCount, walkPlan } from '../../plan/model';
+import { findTable, indexesOf, type IndexFacts, type SchemaFacts, type TableFacts } from '../../db/schemaFacts';
+import { formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../../plan/model';
 import { spanOfNode, visitObjects } from '../anchor';
 import type { Rule } from '../rule';
 
@@ -21,23 +21,8 @@ export const functionOnIndexedColumn: Rule = {
     defaultOptions: { minRows: 10000 },
   },
   check(context) {
-    const plan = context.plan!;
-    const schema = context.schema;
-    if (!schema) return;
     const minRows = Number(context.options.minRows);
-    const relations = relationsOf(context.statement);
-    for (const wrapped of wrappedColumns(context.statement.node)) {
-      const table = resolveTable(schema, relations, wrapped.qualifier, wrapped.column);
-      if (!table || table.estimatedRows < minRows) continue;
-      const index = indexesOf(schema, table).find((i) => i.method === 'btree' && i.keys[0] === wrapped.column && !i.predicate);
-      if (!index) continue;
-      const span = spanOfNode(context.statement, wrapped.wrapper);
-      if (!span) continue;
-      const expression = context.statement.site.text.slice(span.start, span.end);
-      const normalized = normalizeExpression(expression);
-      if (indexesOf(schema, table).some((i) => i.keys.some((k) => normalizeExpression(k) === normalized))) continue;
-      const scan = [...walkPlan(plan.root)].map(({ node }) => node).find((n) => n.relationName === table.name && n.nodeType === 'Seq Scan');
-      if (!scan) continue;
+    for (const { wrapped, table, index, span, expression, scan } of indexesHiddenByWrappers(context.statement, context.plan!, context.schema, minRows)) {
       const advice = wrapped.isCast
         ? `Compare the bare column instead, e.g. a range (${wrapped.column} >= $x AND ${wrapped.column} < $x + interval '1 day' for a date), so ${index.name} can serve it.`
         : `Compare the bare column, or index the expression: CREATE INDEX ON ${table.name} ((${expression})).`;
@@ -52,6 +37,40 @@ export const functionOnIndexedColumn: Rule = {
     }
   },
 };
+
+export interface HiddenIndex {
+  wrapped: WrappedColumn;
+  table: TableFacts;
+  index: IndexFacts;
+  span: { start: number; end: number };
+  expression: string;
+  scan: PlanNode;
+}
+
+/**
+ * Predicates that wrap a column with a btree index in a function or cast, where the plan then scans the table
+ * sequentially and no index on the expression exists. seq-scan-large-table asks this too, so one scan is reported once.
+ */
+export function indexesHiddenByWrappers(statement: ParsedStatement, plan: ExplainedPlan, schema: SchemaFacts | undefined, minRows: number): HiddenIndex[] {
+  if (!schema) return [];
+  const found: HiddenIndex[] = [];
+  const relations = relationsOf(statement);
+  for (const wrapped of wrappedColumns(statement.node)) {
+    const table = resolveTable(schema, relations, wrapped.qualifier, wrapped.column);
+    if (!table || table.estimatedRows < minRows) continue;
+    const index = indexesOf(schema, table).find((i) => i.method === 'btree' && i.keys[0] === wrapped.column && !i.predicate);
+    if (!index) continue;
+    const span = spanOfNode(statement, wrapped.wrapper);
+    if (!span) continue;
+    const expression = statement.site.text.slice(span.start, span.end);
+    const normalized = normalizeExpression(expression);
+    if (indexesOf(schema, table).some((i) => i.keys.some((k) => normalizeExpression(k) === normalized))) continue;
+    const scan = [...walkPlan(plan.root)].map(({ node }) => node).find((n) => n.relationName === table.name && n.nodeType === 'Seq Scan');
+    if (!scan) continue;
+    found.push({ wrapped, table, index, span, expression, scan });
+  }
+  return found;
+}
 
 interface WrappedColumn {
   wrapper: AstNode;

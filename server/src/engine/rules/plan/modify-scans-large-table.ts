@@ -32,7 +32,7 @@ export const modifyScansLargeTable: Rule = {
       if (rows === undefined || rows < minRows) continue;
       const matched = totalPlanRows(node, [...lockingNode.ancestors, ...ancestors]);
       const span = findRelationReference(context.statement, node.relationName, node.alias);
-      const how = node.filter ? ` to find ~${formatCount(matched)} rows where ${readableCondition(node.filter)}` : '';
+      const how = node.filter ? ` to find ~${formatCount(matched)} row${matched === 1 ? '' : 's'} where ${readableCondition(node.filter)}` : '';
       context.report({
         message:
           `${operation} reads all ~${formatCount(rows)} rows of ${node.relationName} with a Seq Scan${how} (estimated cost ${formatCost(node.totalCost)}). ` +

@@ -3,6 +3,7 @@
 
 import { formatCost, formatCount, walkPlan } from '../../plan/model';
 import { findRelationReference } from '../anchor';
+import { indexesHiddenByWrappers } from './function-on-indexed-column';
 import type { Rule } from '../rule';
 import { hasLeadingWildcardLike, isUnderNestedLoopInner, limitAbove, percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
 
@@ -21,6 +22,8 @@ export const seqScanLargeTable: Rule = {
     const maxSelectivity = Number(context.options.maxSelectivity);
     // A scan cheaper than this (about 30k narrow rows) is not worth an index: nobody should act on it.
     const minScanCost = Number(context.options.minScanCost);
+    // Scans caused by lower(email) on an indexed email are function-on-indexed-column's to explain.
+    const hiddenIndexScans = new Set(indexesHiddenByWrappers(context.statement, plan, context.schema, minRows).map((hidden) => hidden.scan));
     for (const { node, ancestors } of walkPlan(plan.root)) {
       if (node.nodeType !== 'Seq Scan' || !node.relationName || !node.filter) continue;
       // Covered with better words by other rules: the inner side of a nested loop, rows found for UPDATE/DELETE,
@@ -28,6 +31,7 @@ export const seqScanLargeTable: Rule = {
       if (isUnderNestedLoopInner(node, ancestors)) continue;
       if (ancestors.some((a) => a.nodeType === 'ModifyTable' || a.nodeType === 'LockRows')) continue;
       if (hasLeadingWildcardLike(node.filter)) continue;
+      if (hiddenIndexScans.has(node)) continue;
       const rows = tableRows(context.schema, node);
       if (rows === undefined || rows < minRows || node.totalCost < minScanCost) continue;
       const kept = totalPlanRows(node, ancestors);
