@@ -1,0 +1,462 @@
+// A real PostgreSQL server through package `pg`: a small pool, checked eagerly so an unreachable database fails in
+// seconds with one clear line, sessions that are always handed back with no open transaction, and cancellation
+// that stops the statement on the server, not only the wait on the client.
+
+import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
+import { DatabaseUnavailableError, type DatabaseClient, type DatabaseInfo, type DatabaseSession, type QueryResultRows } from './client';
+
+export interface ConnectPostgresOptions {
+  /** Sessions open at once (default 4). */
+  maxConnections?: number;
+  /** How long connecting may take before giving up (default 5000 ms). */
+  connectTimeoutMs?: number;
+}
+
+export type DatabaseUrlSource = 'cli' | 'config' | 'DATABASE_URL' | 'PG* variables' | 'none';
+
+const APPLICATION_NAME = 'pglens';
+const DEFAULT_MAX_CONNECTIONS = 4;
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** After an abort, how long the work may take to notice before its connection is closed under it. */
+const ABORT_GRACE_MS = 5000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// URLs
+
+/** Query parameters that carry secrets and never appear in a message. */
+const SECRET_PARAMS = /^(password|sslpassword|sslkey|sslcert|passfile)$/i;
+
+/**
+ * The URL without its password (and without secret query parameters), for messages and labels:
+ * `postgres://app:s3cret@db:5432/dev?sslmode=require` -> `postgres://app@db:5432/dev?sslmode=require`.
+ * Text that does not parse as a URL is still scrubbed of anything that looks like `user:password@`.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    for (const key of [...u.searchParams.keys()]) if (SECRET_PARAMS.test(key)) u.searchParams.delete(key);
+    return u.toString();
+  } catch {
+    return url
+      .replace(/(\/\/[^\s/?#@:]*):[^\s/?#@]*@/g, '$1@')
+      .replace(/(^|\s)([^\s/:@]*):[^\s/@]*@/g, '$1$2@')
+      .replace(/((?:^|[?&\s])(?:password|sslpassword)=)[^&\s]*/gi, '$1***');
+  }
+}
+
+interface ParsedUrl {
+  user?: string;
+  host: string;
+  port: number;
+  database?: string;
+}
+
+function parsePostgresUrl(url: string): ParsedUrl {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new DatabaseUnavailableError(
+      `invalid database URL "${redactUrl(url)}": expected postgres://user[:password]@host[:port]/database`,
+    );
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new DatabaseUnavailableError(
+      `invalid database URL "${redactUrl(url)}": the scheme must be postgres:// or postgresql://, not ${u.protocol}//`,
+    );
+  }
+  const portText = u.searchParams.get('port') ?? u.port;
+  const port = portText ? Number(portText) : 5432;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new DatabaseUnavailableError(`invalid database URL "${redactUrl(url)}": port "${portText}" is not a port number`);
+  }
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new DatabaseUnavailableError(`invalid database URL "${redactUrl(url)}": bad %-escape`);
+    }
+  };
+  return {
+    user: u.username ? decode(u.username) : undefined,
+    host: u.searchParams.get('host') ?? (u.hostname ? decode(u.hostname) : 'localhost'),
+    port,
+    database: u.pathname.length > 1 ? decode(u.pathname.slice(1)) : undefined,
+  };
+}
+
+/**
+ * Which database to use: `--db` > pglens.json `database.url` > `DATABASE_URL` > the standard PG* variables (only when
+ * PGHOST or PGDATABASE is set, so a stray PGUSER alone does not make pglens connect somewhere).
+ */
+export function resolveDatabaseUrl(input: {
+  cliUrl?: string;
+  configUrl?: string;
+  env?: NodeJS.ProcessEnv;
+}): { url?: string; source: DatabaseUrlSource } {
+  const env = input.env ?? process.env;
+  const given = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s.trim() : undefined);
+  const cli = given(input.cliUrl);
+  if (cli) return { url: cli, source: 'cli' };
+  const config = given(input.configUrl);
+  if (config) return { url: config, source: 'config' };
+  const databaseUrl = given(env.DATABASE_URL);
+  if (databaseUrl) return { url: databaseUrl, source: 'DATABASE_URL' };
+  const host = given(env.PGHOST);
+  const database = given(env.PGDATABASE);
+  if (host || database) {
+    const user = given(env.PGUSER);
+    const password = env.PGPASSWORD ?? '';
+    const port = given(env.PGPORT);
+    const auth = user ? `${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@` : '';
+    const path = database ? `/${encodeURIComponent(database)}` : '';
+    // A host starting with "/" is a unix socket directory: it goes in the query, as libpq's URLs have it.
+    if (host?.startsWith('/')) {
+      const query = new URLSearchParams({ host, ...(port ? { port } : {}) });
+      return { url: `postgres://${auth}${path || '/'}?${query}`, source: 'PG* variables' };
+    }
+    return { url: `postgres://${auth}${host ?? 'localhost'}${port ? `:${port}` : ''}${path}`, source: 'PG* variables' };
+  }
+  return { source: 'none' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+/** One line for a person: what failed to connect and why, never the password. */
+export function describeConnectError(error: unknown, url: string, timeoutMs: number, password?: string): string {
+  const e = error as { code?: string; message?: string; cause?: unknown } | undefined;
+  const message = String(e?.message ?? error);
+  const cause = e?.cause as { code?: string } | undefined;
+  const code = e?.code ?? cause?.code;
+  let reason: string;
+  if (/timeout|timed out/i.test(message) || code === 'ETIMEDOUT') {
+    reason = `timeout after ${formatSeconds(timeoutMs)}`;
+  } else if (code === 'ECONNREFUSED') {
+    reason = 'connection refused';
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    let host = '?';
+    try {
+      host = parsePostgresUrl(url).host;
+    } catch {
+      /* unreachable: the URL was parsed before connecting */
+    }
+    reason = `host "${host}" not found`;
+  } else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
+    reason = 'host unreachable';
+  } else if (code === 'ENOENT' || code === 'EACCES') {
+    reason = `no server on that unix socket (${code === 'ENOENT' ? 'no such file' : 'permission denied'})`;
+  } else if (code === 'ECONNRESET' || /Connection terminated unexpectedly/i.test(message)) {
+    reason = 'the server closed the connection (is it PostgreSQL? does it require SSL: add ?sslmode=require)';
+  } else if (/client password must be a string|SASL: .*password/i.test(message)) {
+    reason = 'the server asks for a password and none was given (put it in the URL or PGPASSWORD)';
+  } else {
+    // Server errors (28P01 password authentication failed, 3D000 database does not exist, 28000 no pg_hba.conf
+    // entry, 53300 too many connections...) are already one clear sentence.
+    reason = message.split('\n')[0];
+  }
+  return scrub(`cannot connect to ${redactUrl(url)}: ${reason}`, password);
+}
+
+function scrub(text: string, secret: string | undefined): string {
+  return secret && secret.length >= 1 ? text.split(secret).join('***') : text;
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function abortError(signal?: AbortSignal): Error {
+  const reason = signal?.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const error = new Error('the operation was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The client
+
+/**
+ * Connects (eagerly: the first connection is opened and checked before this resolves) and reads what the engine
+ * needs to know about the server. Every failure is a DatabaseUnavailableError with one line and no password.
+ */
+export async function connectPostgres(url: string, options: ConnectPostgresOptions = {}): Promise<DatabaseClient> {
+  const parsed = parsePostgresUrl(url);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const password = safePassword(url);
+  const config: PoolConfig = {
+    connectionString: url,
+    application_name: APPLICATION_NAME,
+    max: Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: 10_000,
+    // An idle pool must not keep a CLI run alive.
+    allowExitOnIdle: true,
+  };
+  const pool = new Pool(config);
+  // A pooled connection that dies while idle (server restart) must not crash the process; the next checkout
+  // opens a new one.
+  pool.on('error', () => {});
+
+  let first: PoolClient | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    first = await Promise.race([
+      pool.connect(),
+      // pg's own connection timeout covers the socket and the start-up; this also covers a DNS lookup that hangs.
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), connectTimeoutMs + 250);
+      }),
+    ]);
+    const { rows } = await first.query<{ num: number; version: string; usr: string; db: string; hypopg: boolean }>(
+      `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version,
+              current_user AS usr, current_database() AS db,
+              EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'hypopg') AS hypopg`,
+    );
+    first.release();
+    first = undefined;
+    const row = rows[0];
+    const host = parsed.host.includes(':') && !parsed.host.startsWith('/') ? `[${parsed.host}]` : parsed.host;
+    const info: DatabaseInfo = {
+      kind: 'postgres',
+      serverVersionNum: row.num,
+      serverVersion: row.version,
+      label: `${row.usr}@${host}:${parsed.port}/${row.db}`,
+      hypopg: row.hypopg,
+    };
+    return new PostgresClient(pool, info, url, connectTimeoutMs, config.max!);
+  } catch (error) {
+    first?.release(true);
+    pool.end().catch(() => {});
+    if (error instanceof DatabaseUnavailableError) throw error;
+    throw new DatabaseUnavailableError(describeConnectError(error, url, connectTimeoutMs, password));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function safePassword(url: string): string | undefined {
+  try {
+    const p = new URL(url).password;
+    return p ? decodeURIComponent(p) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Counts sessions: at most `size` at once, the others wait in order (abortable). */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(abortError(signal));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(grant);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+class PostgresClient implements DatabaseClient {
+  private closed = false;
+  private readonly slots: Slots;
+
+  constructor(
+    private readonly pool: Pool,
+    readonly info: DatabaseInfo,
+    private readonly url: string,
+    private readonly connectTimeoutMs: number,
+    maxConnections: number,
+  ) {
+    this.slots = new Slots(maxConnections);
+  }
+
+  async withSession<T>(work: (session: DatabaseSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.closed) throw new Error(`the connection to ${this.info.label} is closed`);
+    if (signal?.aborted) throw abortError(signal);
+
+    await this.slots.acquire(signal);
+    let client: PoolClient;
+    try {
+      client = await this.connectOne(signal);
+    } catch (error) {
+      this.slots.release();
+      throw error;
+    }
+    if (signal?.aborted) {
+      client.release();
+      this.slots.release();
+      throw abortError(signal);
+    }
+    let inFlight = 0;
+    let aborted = false;
+    let released = false;
+    const release = (destroy: boolean) => {
+      if (released) return;
+      released = true;
+      client.release(destroy);
+      this.slots.release();
+    };
+
+    const session: DatabaseSession = {
+      query: async <Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultRows<Row>> => {
+        if (aborted) throw abortError(signal);
+        if (released) throw new Error('the session was used after withSession() returned');
+        inFlight++;
+        try {
+          const result = await client.query(sql, params);
+          if (aborted) throw abortError(signal);
+          // A multi-statement text gives an array of results: the last is the one that answers.
+          const last = Array.isArray(result) ? result[result.length - 1] : result;
+          return { rows: (last?.rows ?? []) as Row[] };
+        } catch (error) {
+          if (aborted) throw abortError(signal);
+          throw error;
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+
+    let onAbort: (() => void) | undefined;
+    const abortPromise = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        aborted = true;
+        reject(abortError(signal));
+        // Stop the statement on the server: closing the socket alone would leave it running to completion.
+        if (inFlight > 0) void this.cancelBackend(client, () => release(true));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    abortPromise.catch(() => {});
+
+    const workPromise = (async () => {
+      try {
+        return await work(session);
+      } finally {
+        if (aborted) {
+          // A cancel request may still be on its way and would hit the next statement on this connection:
+          // never reuse it.
+          release(true);
+        } else {
+          await this.endTransaction(client).then(
+            () => release(false),
+            () => release(true),
+          );
+        }
+      }
+    })();
+
+    try {
+      return await (signal ? Promise.race([workPromise, abortPromise]) : workPromise);
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      if (aborted) {
+        workPromise.catch(() => {});
+        // If the work does not notice the abort (it awaits something other than the session), close the
+        // connection under it rather than hold a pool slot forever.
+        setTimeout(() => release(true), ABORT_GRACE_MS).unref();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /**
+   * A connection for a session that holds a slot. pg-pool's connectionTimeoutMillis would also limit the wait for a
+   * busy pool, so sessions queue on `slots` instead and the pool never has to wait: the timeout is only ever about
+   * reaching the server. pool.connect() cannot be cancelled: on abort, stop waiting and hand the connection back
+   * when it arrives.
+   */
+  private async connectOne(signal?: AbortSignal): Promise<PoolClient> {
+    const connecting = this.wrapConnectError(this.pool.connect());
+    if (!signal) return connecting;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([connecting, aborted]);
+    } catch (error) {
+      if (signal.aborted) connecting.then((c) => c.release(), () => {});
+      throw error;
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async wrapConnectError(connecting: Promise<PoolClient>): Promise<PoolClient> {
+    try {
+      return await connecting;
+    } catch (error) {
+      throw new DatabaseUnavailableError(describeConnectError(error, this.url, this.connectTimeoutMs, safePassword(this.url)));
+    }
+  }
+
+  /**
+   * Leaves the session with no transaction: ROLLBACK only when the server says one is open ('T' in a transaction,
+   * 'E' in a failed one), so a clean session costs no round trip and the server log gets no "there is no transaction
+   * in progress" warnings. Without that status (an older pg), ROLLBACK anyway.
+   */
+  private async endTransaction(client: PoolClient): Promise<void> {
+    const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
+    if (status === 'I') return;
+    await client.query('ROLLBACK');
+  }
+
+  /**
+   * pg_cancel_backend() from a separate, unpooled connection (the pool may be full of busy sessions). A role may
+   * cancel its own backends (https://www.postgresql.org/docs/current/functions-admin.html#FUNCTIONS-ADMIN-SIGNAL).
+   */
+  private async cancelBackend(client: PoolClient, destroy: () => void): Promise<void> {
+    const pid = (client as unknown as { processID?: number | null }).processID;
+    if (!pid) {
+      destroy();
+      return;
+    }
+    const canceller = new Client({
+      connectionString: this.url,
+      application_name: `${APPLICATION_NAME} cancel`,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+    });
+    canceller.on('error', () => {});
+    try {
+      await canceller.connect();
+      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch {
+      // Could not cancel: the connection is destroyed when the grace period ends.
+    } finally {
+      canceller.end().catch(() => {});
+    }
+  }
+}
