@@ -3,8 +3,9 @@
 
 import { randomBytes } from 'node:crypto';
 import type { ParsedStatement } from '../parse/parse';
-import { planNodeFromJson, type ExplainedPlan } from '../plan/model';
+import { planNodeFromJson, type ExplainedPlan, type PlanNode } from '../plan/model';
 import type { DatabaseClient, DatabaseSession } from './client';
+import { codePointsToUtf16 } from '../text';
 
 export interface ExplainOptions {
   statementTimeoutMs: number;
@@ -78,6 +79,16 @@ export async function explainStatement(db: DatabaseClient, statement: ParsedStat
   }, options.signal);
 }
 
+/**
+ * EXPLAIN (no ANALYZE option of any kind) on a session whose transaction the caller opened, with its timeouts set:
+ * for the index advisor, which creates hypothetical or trial indexes in that same transaction first. Each call
+ * PREPAREs afresh on PostgreSQL 15, so a generic plan cached before an index was added is never reused.
+ */
+export async function explainOnSession(session: DatabaseSession, statement: ParsedStatement, serverVersionNum: number): Promise<{ root: PlanNode; generic: boolean }> {
+  const { json, generic } = await runExplain(session, statement, serverVersionNum, false);
+  return { root: planNodeFromJson((json[0] as Record<string, unknown>)['Plan'] as Record<string, unknown>), generic };
+}
+
 async function runExplain(
   session: DatabaseSession,
   statement: ParsedStatement,
@@ -88,18 +99,18 @@ async function runExplain(
   const parameters = statement.parameterCount;
   if (parameters === 0 || analyze) {
     const prefix = `EXPLAIN (${explainOptions}) `;
-    const result = await queryWithPosition(session, prefix + statement.text, prefix.length);
+    const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
     return { json: explainJson(result), generic: false };
   }
   if (serverVersionNum >= 160000) {
     const prefix = `EXPLAIN (GENERIC_PLAN, ${explainOptions}) `;
-    const result = await queryWithPosition(session, prefix + statement.text, prefix.length);
+    const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
     return { json: explainJson(result), generic: true };
   }
   const name = `pglens_${randomBytes(6).toString('hex')}`;
   await session.query('SET LOCAL plan_cache_mode = force_generic_plan');
   const prefix = `PREPARE ${name} AS `;
-  await queryWithPosition(session, prefix + statement.text, prefix.length);
+  await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
   try {
     const nulls = new Array(parameters).fill('NULL').join(', ');
     const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
@@ -110,14 +121,17 @@ async function runExplain(
   }
 }
 
-async function queryWithPosition(session: DatabaseSession, sql: string, prefixLength: number) {
+/** Runs `sql` (a prefix + the statement) and turns PostgreSQL's error position into an offset in the statement. */
+async function queryWithPosition(session: DatabaseSession, sql: string, prefixLength: number, statementText?: string) {
   try {
     return await session.query(sql);
   } catch (error) {
     const pgError = error as PgError;
     if (typeof pgError.code === 'string' || pgError.position !== undefined) {
-      const position = pgError.position !== undefined ? Number(pgError.position) - 1 - prefixLength : undefined;
-      throw new PlanningError(pgError.message, position !== undefined && position >= 0 ? position : undefined, pgError.code);
+      // The position is 1-based and counts characters of the whole query text sent, prefix included.
+      const characters = pgError.position !== undefined ? Number(pgError.position) - 1 - prefixLength : -1;
+      const offset = statementText !== undefined && characters >= 0 ? codePointsToUtf16(statementText, characters) : undefined;
+      throw new PlanningError(pgError.message, offset, pgError.code);
     }
     throw error;
   }

@@ -42,8 +42,21 @@ export interface IndexFacts {
 export interface SchemaFacts {
   tables: Map<string, TableFacts>; // keyed by "schema.name" and by bare name when unambiguous
   indexes: IndexFacts[];
+  /** Foreign keys (index advisor, fk-without-index); absent when the facts came from elsewhere. */
+  foreignKeys?: ForeignKeyFacts[];
   /** Changes whenever a table, column, index or the statistics change. */
   fingerprint: string;
+}
+
+/** A foreign key: `table (columns) REFERENCES referencedTable (referencedColumns)`. */
+export interface ForeignKeyFacts {
+  name: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  referencedSchema: string;
+  referencedTable: string;
+  referencedColumns: string[];
 }
 
 export function tableKey(schema: string, name: string): string {
@@ -98,6 +111,31 @@ join pg_namespace n on n.oid = t.relnamespace
 join pg_am am on am.oid = i.relam
 where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
 order by 1, 2, 3`;
+
+const FOREIGN_KEYS_SQL = `
+select c.conname as name, n.nspname as schema, t.relname as table,
+       array(select a.attname::text from unnest(c.conkey) with ordinality k(attnum, i)
+             join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum order by k.i) as columns,
+       rn.nspname as referenced_schema, r.relname as referenced_table,
+       array(select a.attname::text from unnest(c.confkey) with ordinality k(attnum, i)
+             join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum order by k.i) as referenced_columns
+from pg_constraint c
+join pg_class t on t.oid = c.conrelid
+join pg_namespace n on n.oid = t.relnamespace
+join pg_class r on r.oid = c.confrelid
+join pg_namespace rn on rn.oid = r.relnamespace
+where c.contype = 'f' and n.nspname not in ('pg_catalog', 'information_schema')
+order by 2, 3, 1`;
+
+interface ForeignKeyRow {
+  name: string;
+  schema: string;
+  table: string;
+  columns: string[] | string;
+  referenced_schema: string;
+  referenced_table: string;
+  referenced_columns: string[] | string;
+}
 
 interface TableRow {
   schema: string;
@@ -181,7 +219,19 @@ export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaF
       if (!tablesByName.has(facts.name) || facts.schema === 'public') tablesByName.set(facts.name, facts);
     }
   }
-  return { tables: tablesByName, indexes: indexFacts, fingerprint: hash.digest('hex') };
+  const foreignKeys: ForeignKeyFacts[] = (await session.query<ForeignKeyRow>(FOREIGN_KEYS_SQL)).rows.map((row) => {
+    hash.update(`f|${row.schema}|${row.table}|${row.name}\n`);
+    return {
+      name: row.name,
+      schema: row.schema,
+      table: row.table,
+      columns: parsePgArray(row.columns),
+      referencedSchema: row.referenced_schema,
+      referencedTable: row.referenced_table,
+      referencedColumns: parsePgArray(row.referenced_columns),
+    };
+  });
+  return { tables: tablesByName, indexes: indexFacts, foreignKeys, fingerprint: hash.digest('hex') };
 }
 
 /** `pg` returns text[] as an array; PGlite and some drivers as '{a,b}' text. */
