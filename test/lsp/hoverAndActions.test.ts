@@ -1,0 +1,188 @@
+// Hover (plan tree, finding explanation), code actions (ignore comments in the right syntax, rule docs, fixes a
+// finding carries) and the pglens/explain* requests, through the real server and database.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from 'pg';
+import { getSharedTestDatabase } from '../harness/postgres';
+import { applyEdits, createWorkspace, ORDERS_RANGE, ORDERS_SQL, ORDERS_TS, type FixtureWorkspace } from './fixtureWorkspace';
+import { LspTestClient } from './lspTestClient';
+
+interface Hover {
+  contents: { kind: string; value: string };
+  range?: unknown;
+}
+interface CodeAction {
+  title: string;
+  kind?: string;
+  edit?: { changes?: Record<string, { range: never; newText: string }[]>; documentChanges?: unknown[] };
+  command?: { command: string; arguments?: unknown[] };
+}
+
+let workspace: FixtureWorkspace;
+let client: LspTestClient;
+let url: string;
+
+before(async () => {
+  const db = await getSharedTestDatabase();
+  url = db.url;
+  workspace = createWorkspace({ database: { url: db.url } });
+  client = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 50 } });
+});
+
+after(async () => {
+  await client?.stop();
+  workspace?.remove();
+});
+
+async function openAndWait(name: string, languageId: string, text: string) {
+  const uri = workspace.write(name, text);
+  await client.open(uri, languageId, text);
+  return { uri, published: await client.waitForDiagnostics(uri, { version: 1 }) };
+}
+
+test('hover on a statement shows its plan as a tree with the costliest node marked, totals and when it was planned', async () => {
+  const { uri } = await openAndWait('orders.ts', 'typescript', ORDERS_TS);
+  // On `select`, outside the finding's range.
+  const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 15 } });
+  assert.equal(hover.contents.kind, 'markdown');
+  const text = hover.contents.value;
+  assert.match(text, /pglens · plan/);
+  assert.match(text, /Seq Scan on orders {2}rows≈[\d.k]+ {2}cost [\d,]+ {2}◀ costliest/);
+  assert.match(text, /Filter: \(note = \$1\)/);
+  assert.match(text, /total cost [\d,]+ · est\. rows/);
+  assert.match(text, /Generic plan/);
+  assert.match(text, /Planned \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC on app@127\.0\.0\.1/);
+  assert.doesNotMatch(text, /seq-scan-large-table/);
+});
+
+test('hover on a finding explains it in plain words and links the rule docs, above the plan', async () => {
+  const uri = workspace.uri('orders.ts');
+  const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 30 } });
+  const text = hover.contents.value;
+  assert.match(text, /pglens · seq-scan-large-table/);
+  assert.match(text, /What it means:\* A sequential scan of a large table/);
+  assert.match(text, /\[Rule documentation\]\(https:\/\/github\.com\/pglens\/pglens\/blob\/main\/docs\/rules\/seq-scan-large-table\.md\)/);
+  assert.ok(text.indexOf('seq-scan-large-table') < text.indexOf('pglens · plan'));
+  assert.deepEqual(hover.range, ORDERS_RANGE);
+});
+
+test('hover outside any SQL returns nothing', async () => {
+  const uri = workspace.uri('orders.ts');
+  const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } });
+  assert.equal(hover, null);
+});
+
+test('TS: "ignore this rule here" inserts a // comment with the line\'s indentation, and the finding goes away', async () => {
+  const uri = workspace.uri('orders.ts');
+  const diagnostics = client.published.filter((p) => p.uri === uri).at(-1)!.diagnostics;
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: ORDERS_RANGE,
+    context: { diagnostics, only: ['quickfix'] },
+  });
+  const ignore = actions.find((a) => a.title.startsWith('Ignore seq-scan-large-table'));
+  assert.ok(ignore, JSON.stringify(actions));
+  assert.equal(ignore.kind, 'quickfix');
+  const edits = ignore.edit!.changes![uri];
+  assert.deepEqual(edits, [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, newText: '  // pglens-ignore seq-scan-large-table\n' }]);
+
+  const docs = actions.find((a) => a.command?.command === 'pglens.server.openRuleDocs');
+  assert.ok(docs);
+  await client.request('workspace/executeCommand', { command: docs.command!.command, arguments: docs.command!.arguments });
+  assert.deepEqual(client.shownDocuments, [{ uri: 'https://github.com/pglens/pglens/blob/main/docs/rules/seq-scan-large-table.md', external: true }]);
+
+  // The editor applies the edit: the next version has no finding.
+  const before = client.published.length;
+  const version = await client.change(uri, edits.map((e) => ({ range: e.range, text: e.newText })));
+  const published = await client.waitForDiagnostics(uri, { version, since: before });
+  assert.deepEqual(published.diagnostics, []);
+  assert.equal(applyEdits(ORDERS_TS, edits).split('\n')[3], '  // pglens-ignore seq-scan-large-table');
+});
+
+test('SQL: the ignore comment is `-- pglens-ignore` above the statement; a second rule is appended to it', async () => {
+  const { uri, published } = await openAndWait('reports.sql', 'sql', ORDERS_SQL);
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: published.diagnostics[0].range,
+    context: { diagnostics: published.diagnostics },
+  });
+  const ignore = actions.find((a) => a.title.startsWith('Ignore seq-scan-large-table'))!;
+  const edits = ignore.edit!.changes![uri];
+  assert.deepEqual(edits, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '-- pglens-ignore seq-scan-large-table\n' }]);
+  const ignored = applyEdits(ORDERS_SQL, edits);
+  const before = client.published.length;
+  const version = await client.change(uri, [{ text: ignored }]);
+  assert.deepEqual((await client.waitForDiagnostics(uri, { version, since: before })).diagnostics, []);
+
+  // With an ignore comment for another rule already above, the rule is appended to it rather than a second line.
+  const other = ORDERS_SQL.replace('select id, status', '-- pglens-ignore large-sort\nselect id, status');
+  const again = client.published.length;
+  const next = await client.change(uri, [{ text: other }]);
+  const diagnostics = (await client.waitForDiagnostics(uri, { version: next, since: again })).diagnostics;
+  assert.deepEqual(diagnostics.map((d) => d.code), ['seq-scan-large-table']);
+  const more = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0].range, context: { diagnostics } });
+  const append = more.find((a) => a.title.startsWith('Ignore'))!.edit!.changes![uri];
+  assert.deepEqual(append, [{ range: { start: { line: 1, character: 27 }, end: { line: 1, character: 27 } }, newText: ', seq-scan-large-table' }]);
+  assert.equal(applyEdits(other, append).split('\n')[1], '-- pglens-ignore large-sort, seq-scan-large-table');
+});
+
+test('a fix carried by a finding becomes a versioned WorkspaceEdit that applies cleanly', async () => {
+  const migration = '-- add an index for the notes search\ncreate index orders_note_idx on orders (note);\n';
+  const { uri, published } = await openAndWait('001_orders_note.sql', 'sql', migration);
+  const diagnostic = published.diagnostics.find((d) => d.code === 'require-concurrent-index-creation');
+  assert.ok(diagnostic, JSON.stringify(published.diagnostics));
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  const fix = actions.find((a) => /CONCURRENTLY/.test(a.title));
+  assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+  // The client announced documentChanges: edits are versioned against the open document.
+  const [change] = fix.edit!.documentChanges as { textDocument: { uri: string; version: number }; edits: { range: never; newText: string }[] }[];
+  assert.deepEqual(change.textDocument, { uri, version: 1 });
+  assert.equal(applyEdits(migration, change.edits).split('\n')[1], 'create index CONCURRENTLY orders_note_idx on orders (note);');
+
+  // A finding without fixes (PostgreSQL cannot plan the statement) only gets the generic actions.
+  const broken = await openAndWait('broken.sql', 'sql', 'select missing_column from orders;\n');
+  const planError = broken.published.diagnostics.find((d) => d.code === 'plan-error');
+  assert.ok(planError, JSON.stringify(broken.published.diagnostics));
+  assert.deepEqual(planError.range, { start: { line: 0, character: 7 }, end: { line: 0, character: 21 } });
+  const generic = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: broken.uri }, range: planError.range, context: { diagnostics: [planError] } });
+  assert.deepEqual(generic.map((a) => a.title), ['Ignore plan-error here (pglens-ignore comment)', 'Open documentation for plan-error']);
+});
+
+test('pglens/explain returns the plan of the statement at the cursor', async () => {
+  const uri = workspace.uri('orders.ts');
+  // Line 8 (7 in ORDERS_TS): the ignore comment above added a line.
+  const result = await client.request<{ markdown?: string; statement?: string }>('pglens/explain', { uri, position: { line: 8, character: 20 } });
+  assert.match(result.statement ?? JSON.stringify(result), /from accounts where id = \$1/);
+  assert.match(result.markdown!, /Index Scan using accounts_pkey on accounts/);
+});
+
+test('pglens/explainAnalyze runs a SELECT with actual rows and times; a DELETE needs confirmation and is rolled back', async () => {
+  const script = 'select status, count(*) from orders where created_at > now() - interval \'30 days\' group by status;\n\ndelete from order_items where order_id = 1;\n';
+  const { uri } = await openAndWait('analyze.sql', 'sql', script);
+  const select = await client.request<{ root?: { label: string; actualRows?: number; children: unknown[] }; executionTimeMs?: number; markdown?: string; error?: string }>(
+    'pglens/explainAnalyze',
+    { uri, position: { line: 0, character: 3 } },
+  );
+  assert.equal(select.error, undefined);
+  assert.ok(select.root && typeof select.root.actualRows === 'number');
+  assert.ok(typeof select.executionTimeMs === 'number');
+  assert.match(select.markdown!, /\| Node \| Est\. rows \| Actual rows \| Loops \| Time \(self\) \| Time \(total\) \|/);
+  assert.match(select.markdown!, /🐢 slowest/);
+
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    const count = async () => Number((await db.query('select count(*) as n from order_items where order_id = 1')).rows[0].n);
+    const rowsBefore = await count();
+    const unconfirmed = await client.request<{ needsConfirmation?: { reason: string }; root?: unknown }>('pglens/explainAnalyze', { uri, position: { line: 2, character: 3 } });
+    assert.match(unconfirmed.needsConfirmation!.reason, /DELETE writes rows.*rolls the transaction back; sequences still advance/);
+    assert.equal(unconfirmed.root, undefined);
+    const confirmed = await client.request<{ root?: { label: string }; error?: string }>('pglens/explainAnalyze', { uri, position: { line: 2, character: 3 }, confirmed: true });
+    assert.equal(confirmed.error, undefined);
+    assert.match(confirmed.root!.label, /^Delete on order_items/);
+    assert.equal(await count(), rowsBefore);
+  } finally {
+    await db.end();
+  }
+});
