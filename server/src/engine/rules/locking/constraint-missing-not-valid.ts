@@ -9,7 +9,6 @@ import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import { lockDisplayName, describeWhatLockBlocks } from '../../locks/lockModes';
 import type { Rule } from '../rule';
 import {
-  afterStatement,
   constraintName,
   isNewTable,
   lockEvidence,
@@ -74,11 +73,13 @@ export const constraintMissingNotValid: Rule = {
         message = `ADD CHECK checks every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
       }
       const inTransaction = runsInTransaction(context);
-      const edits = [sqlEdit(statement, tokens[to].end, tokens[to].end, ' NOT VALID')];
-      if (!inTransaction) {
-        const after = afterStatement(statement);
-        edits.push(sqlEdit(statement, after.offset, after.offset, `${after.hasSemicolon ? '' : ';'}\n${validate}`));
-      }
+      // The VALIDATE goes right before the statement's own semicolon (outside a .sql file's site), after a new one.
+      const validateHere = `;\n${validate.replace(/;$/, '')}`;
+      const edits =
+        inTransaction || tokens[to].end !== statement.end
+          ? [sqlEdit(statement, tokens[to].end, tokens[to].end, ' NOT VALID')]
+          : [sqlEdit(statement, tokens[to].end, tokens[to].end, ` NOT VALID${validateHere}`)];
+      if (!inTransaction && tokens[to].end !== statement.end) edits.push(sqlEdit(statement, statement.end, statement.end, validateHere));
       context.report({
         message,
         start: tokens[from].start,

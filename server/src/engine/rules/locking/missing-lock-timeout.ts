@@ -4,11 +4,10 @@
 // take the application down for as long as the slowest running query. With `SET lock_timeout` the migration
 // fails fast instead and can be retried.
 
-import { locksForStatement, type StatementLocks } from '../../locks/lockModel';
+import { createdEarlier, fileHistory, locksForStatement, type StatementLocks } from '../../locks/lockModel';
 import type { ParsedStatement } from '../../parse/parse';
 import type { Rule, RuleContext } from '../rule';
 import { historyOf, isNewTable, lockEvidence, lockModelContextFor, sqlEdit } from './support';
-import { createdEarlier, fileHistory } from '../../locks/lockModel';
 
 function accessExclusiveOnExisting(context: RuleContext, statement: ParsedStatement, previous: ParsedStatement[]): StatementLocks['locks'][number] | undefined {
   const locks = locksForStatement(statement, { ...lockModelContextFor(context), previousStatements: previous });

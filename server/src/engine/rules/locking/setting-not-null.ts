@@ -5,9 +5,9 @@
 
 import { locksForStatement } from '../../locks/lockModel';
 import { findWords } from '../../locks/tokens';
+import type { ParsedStatement } from '../../parse/parse';
 import type { Rule } from '../rule';
 import {
-  afterStatement,
   constraintName,
   isNewTable,
   lockEvidence,
@@ -19,6 +19,11 @@ import {
   sqlEdit,
   statementTokens,
 } from './support';
+
+/** Replaces the statement's text, keeping its own terminating semicolon (which lies outside a .sql file's site). */
+function replaceStatement(statement: ParsedStatement, sql: string) {
+  return sqlEdit(statement, statement.start, statement.end, sql.replace(/;\s*$/, ''));
+}
 
 export const settingNotNull: Rule = {
   meta: {
@@ -65,12 +70,12 @@ export const settingNotNull: Rule = {
                   // In one transaction the ADD's ACCESS EXCLUSIVE would still be held during VALIDATE's scan.
                   title: 'Add a NOT VALID CHECK here; validate it and set NOT NULL in a later migration',
                   sql: `${addCheck}\n-- in a later migration:\n${followUp}`,
-                  edits: [sqlEdit(statement, statement.start, afterStatement(statement).offset, addCheck)],
+                  edits: [replaceStatement(statement, addCheck)],
                 }
               : {
                   title: 'Use a NOT VALID CHECK, validate it, then SET NOT NULL (no long lock)',
                   sql: `${addCheck}\n${followUp}`,
-                  edits: [sqlEdit(statement, statement.start, afterStatement(statement).offset, `${addCheck}\n${followUp}`)],
+                  edits: [replaceStatement(statement, `${addCheck}\n${followUp}`)],
                 },
           ]
         : undefined;

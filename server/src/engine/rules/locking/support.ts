@@ -133,15 +133,6 @@ export function sqlEdit(statement: ParsedStatement, start: number, end: number, 
   return { file: site.file, start: fileStart, end: fileEnd, newText };
 }
 
-/** Offset just after the statement's terminating semicolon (or its end when there is none). */
-export function afterStatement(statement: ParsedStatement): { offset: number; hasSemicolon: boolean } {
-  const text = statement.site.text;
-  let i = statement.end;
-  while (i < text.length && /\s/.test(text[i])) i++;
-  if (text[i] === ';') return { offset: i + 1, hasSemicolon: true };
-  return { offset: statement.end, hasSemicolon: false };
-}
-
 /** The relation as written in the statement ("public.accounts", "accounts"), for SQL in fixes. */
 export function relationText(rv: AstNode): string {
   const quote = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
