@@ -1,0 +1,179 @@
+// Which files hold the workspace's schema, in the order they would be applied. With `schema` globs from
+// pglens.json those decide; otherwise the common migration layouts are detected: plain SQL folders
+// (migrations/, db/migrations, supabase/migrations), Prisma (prisma/migrations/<stamp>_<name>/migration.sql),
+// drizzle-kit's SQL output (drizzle/*.sql) and whole-schema dumps (schema.sql, structure.sql).
+
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+
+/** Folders never searched: dependencies, VCS data, build output. */
+const IGNORED_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', 'build', 'coverage', '.next']);
+
+/** Migration folders, relative to the workspace root, in the order they are tried. */
+const MIGRATION_FOLDERS = ['migrations', 'db/migrations', 'database/migrations', 'sql/migrations', 'supabase/migrations', 'drizzle', 'migrations/sql'];
+
+/** Whole-schema files; used only when no migration folder was found, since a dump and migrations describe the same tables. */
+const SCHEMA_DUMP_FILES = ['schema.sql', 'db/schema.sql', 'structure.sql', 'db/structure.sql', 'database/schema.sql', 'sql/schema.sql'];
+
+/**
+ * Returns absolute paths of the schema files of `workspaceRoot`, in application order.
+ * Files ending in `.down.sql` (or `down.sql` inside a migration folder) are rollbacks and never applied.
+ */
+export async function discoverSchemaFiles(workspaceRoot: string, schemaGlobs?: string[]): Promise<string[]> {
+  const root = path.resolve(workspaceRoot);
+  if (schemaGlobs && schemaGlobs.length > 0) return filesMatchingGlobs(root, schemaGlobs);
+
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const add = (files: string[]) => {
+    for (const file of files) {
+      if (!seen.has(file)) {
+        seen.add(file);
+        found.push(file);
+      }
+    }
+  };
+
+  add(await prismaMigrationFiles(root));
+  for (const folder of MIGRATION_FOLDERS) add(await migrationFolderFiles(path.join(root, folder)));
+  if (found.length > 0) return found;
+
+  for (const candidate of SCHEMA_DUMP_FILES) {
+    const file = path.join(root, candidate);
+    if (await isFile(file)) return [file];
+  }
+  return [];
+}
+
+/** Files under `root` matching any of `globs` (relative to root, forward slashes), in migration order. */
+async function filesMatchingGlobs(root: string, globs: string[]): Promise<string[]> {
+  const positive = globs.filter((glob) => !glob.startsWith('!')).map(normalizeGlob);
+  const negative = globs.filter((glob) => glob.startsWith('!')).map((glob) => normalizeGlob(glob.slice(1)));
+  const isIncluded = picomatch(positive, { dot: false });
+  const isExcluded = negative.length > 0 ? picomatch(negative) : () => false;
+  const all = await walkFiles(root, root);
+  const matched = all.filter((relative) => isIncluded(relative) && !isExcluded(relative) && !isDownMigration(relative));
+  return sortInApplicationOrder(matched).map((relative) => path.join(root, relative));
+}
+
+function normalizeGlob(glob: string): string {
+  return glob.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/** All files below `directory` as paths relative to `root` with forward slashes, skipping ignored folders. */
+async function walkFiles(directory: string, root: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await fs.readdir(directory, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const full = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      if (!IGNORED_DIRECTORIES.has(entry.name)) files.push(...(await walkFiles(full, root)));
+    } else if (entry.isFile()) {
+      files.push(path.relative(root, full).split(path.sep).join('/'));
+    }
+  }
+  return files;
+}
+
+/** prisma/migrations/<timestamp>_<name>/migration.sql, ordered by folder name as `prisma migrate` does. */
+async function prismaMigrationFiles(root: string): Promise<string[]> {
+  const folder = path.join(root, 'prisma', 'migrations');
+  const names = await directoryEntries(folder);
+  const files: string[] = [];
+  for (const name of names.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort(naturalCompare)) {
+    const file = path.join(folder, name, 'migration.sql');
+    if (await isFile(file)) files.push(file);
+  }
+  return files;
+}
+
+/**
+ * The .sql files of one migration folder. Tools keep one file per migration (`0001_init.sql`,
+ * `20240101120000_add_users.sql`, `001_init.up.sql`) or one folder per migration (`20240101_init/up.sql`);
+ * both are ordered by name, which carries the timestamp or sequence number.
+ */
+async function migrationFolderFiles(folder: string): Promise<string[]> {
+  const entries = await directoryEntries(folder);
+  const files: string[] = [];
+  const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
+  for (const entry of sorted) {
+    const full = path.join(folder, entry.name);
+    if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql') && !isDownMigration(entry.name)) {
+      files.push(full);
+    } else if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && entry.name !== 'meta') {
+      // One folder per migration: up.sql / migration.sql / *.up.sql inside it.
+      const inner = (await directoryEntries(full))
+        .filter((child) => child.isFile() && child.name.toLowerCase().endsWith('.sql') && !isDownMigration(child.name))
+        .map((child) => child.name)
+        .sort(naturalCompare);
+      files.push(...inner.map((name) => path.join(full, name)));
+    }
+  }
+  return files;
+}
+
+/** `0002_add_index.down.sql`, `down.sql`, `0002_down.sql`: undo scripts, never part of the schema. */
+function isDownMigration(fileName: string): boolean {
+  const base = fileName.split('/').pop()!.toLowerCase();
+  return base.endsWith('.down.sql') || base === 'down.sql' || base.endsWith('_down.sql') || base.endsWith('-down.sql');
+}
+
+/**
+ * Natural order: digit runs compare as numbers (`2_x` before `10_x`), the rest by code point, so both
+ * zero-padded sequences and unpadded ones sort the way their authors meant.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const chunk = /(\d+|\D+)/g;
+  const partsA = a.match(chunk) ?? [];
+  const partsB = b.match(chunk) ?? [];
+  for (let i = 0; i < Math.min(partsA.length, partsB.length); i++) {
+    const x = partsA[i];
+    const y = partsB[i];
+    if (x === y) continue;
+    const xIsNumber = /^\d/.test(x);
+    const yIsNumber = /^\d/.test(y);
+    if (xIsNumber && yIsNumber) {
+      const difference = BigInt(x) - BigInt(y);
+      if (difference !== 0n) return difference < 0n ? -1 : 1;
+      if (x.length !== y.length) return x.length - y.length;
+      continue;
+    }
+    return x < y ? -1 : 1;
+  }
+  return partsA.length - partsB.length;
+}
+
+/** Orders relative paths folder by folder, each level naturally, so `a/2_x.sql` < `a/10_x.sql` < `b/1.sql`. */
+function sortInApplicationOrder(relativePaths: string[]): string[] {
+  return [...relativePaths].sort((a, b) => {
+    const partsA = a.split('/');
+    const partsB = b.split('/');
+    for (let i = 0; i < Math.min(partsA.length, partsB.length); i++) {
+      if (partsA[i] === partsB[i]) continue;
+      return naturalCompare(partsA[i], partsB[i]);
+    }
+    return partsA.length - partsB.length;
+  });
+}
+
+async function directoryEntries(folder: string): Promise<import('node:fs').Dirent[]> {
+  try {
+    return await fs.readdir(folder, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await fs.stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
