@@ -1,0 +1,157 @@
+// `pglens locks`: for every statement of the given files (.sql, and SQL found in TS/JS), the relations it locks
+// and in which mode, whether it rewrites or scans a table while holding the lock, and what that blocks. A reviewer
+// runs it on a migration before approving it.
+
+import { readFile } from 'node:fs/promises';
+import { findTable, type SchemaFacts } from '../db/schemaFacts';
+import { findSqlInFile, mapSqlOffsetToFile } from '../find/index';
+import { loadParser, parseSite, type ParsedStatement } from '../parse/parse';
+import { LineIndex } from '../text';
+import { locksForStatement, type LockModelContext, type TableLock } from './lockModel';
+import { describeWhatLockBlocks, lockDisplayName } from './lockModes';
+
+export interface LockReportLock extends TableLock {
+  /** From a connected database. */
+  rows?: number;
+  bytes?: number;
+}
+
+export interface LockReportEntry {
+  file: string;
+  /** 1-based line of the statement's first character in the file. */
+  line: number;
+  statement: string;
+  locks: LockReportLock[];
+  rewrite: boolean;
+  scan: boolean;
+  notes: string[];
+  canRunInTransaction: boolean;
+}
+
+export interface LockReportOptions {
+  /** server_version_num of the target server (from --db); the newest behaviour is assumed when unknown. */
+  serverVersionNum?: number;
+  /** Table sizes, index owners and column types from a connected database. */
+  schema?: SchemaFacts;
+}
+
+/** The lock model's context with what a database knows (index → table, column types). */
+export function lockContextFromSchema(schema: SchemaFacts | undefined, serverVersionNum?: number): LockModelContext {
+  return {
+    serverVersionNum,
+    indexTable: schema
+      ? (index, schemaName) => {
+          const found = schema.indexes.find((i) => i.name === index && (!schemaName || i.schema === schemaName));
+          return found ? { table: found.table, schema: found.schema } : undefined;
+        }
+      : undefined,
+    columnType: schema ? (table, column, schemaName) => findTable(schema, table, schemaName)?.columns.find((c) => c.name === column)?.type : undefined,
+  };
+}
+
+/** Lock report of one file's text. */
+export function lockReportForText(file: string, text: string, options: LockReportOptions = {}): LockReportEntry[] {
+  const lines = new LineIndex(text);
+  const base = lockContextFromSchema(options.schema, options.serverVersionNum);
+  const previousStatements: ParsedStatement[] = [];
+  const entries: LockReportEntry[] = [];
+  for (const site of findSqlInFile(file, text).sites) {
+    const parsed = parseSite(site);
+    for (const statement of parsed.statements) {
+      const locks = locksForStatement(statement, { ...base, previousStatements: [...previousStatements] });
+      previousStatements.push(statement);
+      entries.push({
+        file,
+        line: lines.positionAt(mapSqlOffsetToFile(site, statement.start)).line + 1,
+        statement: statement.text,
+        locks: locks.locks.map((lock) => {
+          const { location: _location, ...rest } = lock;
+          const facts = options.schema && (lock.relationKind ?? 'table') !== 'index' ? findTable(options.schema, lock.table, lock.schema) : undefined;
+          return facts ? { ...rest, rows: facts.estimatedRows, bytes: facts.totalBytes } : rest;
+        }),
+        rewrite: locks.rewrite,
+        scan: locks.scan,
+        notes: locks.notes,
+        canRunInTransaction: locks.canRunInTransaction,
+      });
+    }
+  }
+  return entries;
+}
+
+/** Reads the files and reports every statement in them, in file order. */
+export async function lockReportForFiles(files: string[], options: LockReportOptions = {}): Promise<LockReportEntry[]> {
+  await loadParser();
+  const entries: LockReportEntry[] = [];
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    entries.push(...lockReportForText(file, text, options));
+  }
+  return entries;
+}
+
+function qualified(lock: { table: string; schema?: string }): string {
+  return lock.schema ? `${lock.schema}.${lock.table}` : lock.table;
+}
+
+/** JSON: an array of { file, line, statement, locks: [{ table, mode }], rewrite, scan }; mode as in pg_locks. */
+export function formatLockReportJson(entries: LockReportEntry[]): string {
+  const plain = entries.map((e) => ({
+    file: e.file,
+    line: e.line,
+    statement: e.statement,
+    locks: e.locks.map((l) => ({ table: qualified(l), mode: l.mode })),
+    rewrite: e.rewrite,
+    scan: e.scan,
+  }));
+  return `${JSON.stringify(plain, null, 2)}\n`;
+}
+
+function formatRows(rows: number): string {
+  if (rows >= 1e6) return `${(rows / 1e6).toFixed(1).replace(/\.0$/, '')}M rows`;
+  if (rows >= 1e4) return `${Math.round(rows / 1e3)}k rows`;
+  return `${Math.round(rows)} rows`;
+}
+
+function formatMegabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return mb >= 10 ? `${Math.round(mb)} MB` : `${mb.toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+function oneLine(sql: string, max = 100): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * Human text, per file then per statement:
+ *
+ *   migrations/002_plan.sql
+ *     3  ALTER TABLE accounts ADD COLUMN plan text DEFAULT 'free'
+ *        ACCESS EXCLUSIVE on accounts: blocks every read and write of accounts until the transaction ends (accounts: 2.1M rows, 310 MB)
+ *        rewrite: no  scan: no
+ */
+export function formatLockReportText(entries: LockReportEntry[]): string {
+  const out: string[] = [];
+  let file: string | undefined;
+  for (const e of entries) {
+    if (e.file !== file) {
+      if (file !== undefined) out.push('');
+      out.push(e.file);
+      file = e.file;
+    }
+    const indent = ' '.repeat(String(e.line).length + 4);
+    out.push(`  ${e.line}  ${oneLine(e.statement)}`);
+    if (e.locks.length === 0) out.push(`${indent}no table locks`);
+    for (const l of e.locks) {
+      const name = qualified(l);
+      const kind = l.relationKind && l.relationKind !== 'table' ? ` (${l.relationKind})` : '';
+      const size = l.rows !== undefined && l.bytes !== undefined ? ` (${l.table}: ${formatRows(l.rows)}, ${formatMegabytes(l.bytes)})` : '';
+      out.push(`${indent}${lockDisplayName(l.mode)} on ${name}${kind}: ${describeWhatLockBlocks(l.mode, name)}${size}  [${l.reason}]`);
+    }
+    if (e.locks.length > 0 || e.rewrite || e.scan) out.push(`${indent}rewrite: ${e.rewrite ? 'yes' : 'no'}  scan: ${e.scan ? 'yes' : 'no'}`);
+    if (!e.canRunInTransaction) out.push(`${indent}cannot run inside a transaction block`);
+    for (const n of e.notes) out.push(`${indent}note: ${n}`);
+  }
+  return out.length ? `${out.join('\n')}\n` : 'no SQL statements found\n';
+}
