@@ -70,8 +70,18 @@ export interface SharedTestDatabase {
 let cachedBindir: string | undefined;
 
 /** Finds initdb/pg_ctl/postgres: $PGLENS_PG_BINDIR, `pg_config --bindir`, /usr/lib/postgresql/<newest>/bin, $PATH. */
-export function findPostgresBindir(): string {
-  if (cachedBindir) return cachedBindir;
+export function findPostgresBindir(candidates?: string[]): string {
+  if (!candidates && cachedBindir) return cachedBindir;
+  for (const dir of candidates ?? defaultBindirCandidates()) {
+    if (['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(dir, b)))) {
+      if (!candidates) cachedBindir = dir;
+      return dir;
+    }
+  }
+  throw new Error(MISSING_BINARIES_MESSAGE);
+}
+
+function defaultBindirCandidates(): string[] {
   const candidates: string[] = [];
   if (process.env.PGLENS_PG_BINDIR) candidates.push(process.env.PGLENS_PG_BINDIR);
   const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
@@ -84,13 +94,7 @@ export function findPostgresBindir(): string {
     for (const v of versions) candidates.push(join(debianRoot, v, 'bin'));
   }
   for (const dir of (process.env.PATH ?? '').split(':')) if (dir) candidates.push(dir);
-  for (const dir of candidates) {
-    if (['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(join(dir, b)))) {
-      cachedBindir = dir;
-      return dir;
-    }
-  }
-  throw new Error(MISSING_BINARIES_MESSAGE);
+  return candidates;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

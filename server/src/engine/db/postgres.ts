@@ -188,6 +188,8 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
   const password = safePassword(url);
   const config: PoolConfig = {
     connectionString: url,
+    // Shows pglens in pg_stat_activity and the server log; an application_name in the URL itself wins (pg's rule),
+    // as someone who wrote one there asked for it.
     application_name: APPLICATION_NAME,
     max: Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
     connectionTimeoutMillis: connectTimeoutMs,
