@@ -185,8 +185,9 @@ function startDirOf(target: string): string {
   }
 }
 
+/** Bad usage: one line, like every other failure, with where to look next. */
 function usageError(io: CommandIo, message: string): number {
-  io.stderr.write(`pglens: ${message}\nRun "pglens check --help" for usage.\n`);
+  io.stderr.write(`pglens: ${message} (see "pglens check --help")\n`);
   return 2;
 }
 

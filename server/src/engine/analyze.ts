@@ -46,6 +46,18 @@ export interface FileAnalysis {
 export const SYNTAX_ERROR_RULE = 'syntax-error';
 export const PLAN_ERROR_RULE = 'plan-error';
 
+/** SQLSTATEs for a table, column, function, type or schema the database does not know (yet). */
+const UNDEFINED_OBJECT_CODES = new Set(['42P01', '42703', '42883', '42704', '3F000']);
+
+/**
+ * Whether planning failed because the statement uses something an earlier statement of the same file creates or
+ * alters (CREATE TABLE, ALTER TABLE ... ADD COLUMN, CREATE TYPE ...): the database is not at that point yet.
+ */
+function usesEarlierSchemaChange(error: PlanningError, previous: ParsedStatement[]): boolean {
+  if (error.code === undefined || !UNDEFINED_OBJECT_CODES.has(error.code)) return false;
+  return previous.some((statement) => /^(Create|Alter|Define|Rename|View|CompositeType)/.test(statement.kind) && !isExplainable(statement));
+}
+
 export class Engine {
   readonly config: PglensConfig;
   readonly database: DatabaseClient | undefined;
@@ -153,7 +165,10 @@ export class Engine {
           } catch (error) {
             if (options.signal?.aborted) throw abortError();
             analyzed.planSkippedReason = (error as Error).message;
-            if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {
+            if (error instanceof PlanningError && usesEarlierSchemaChange(error, previousStatements)) {
+              // A migration that adds a column and then backfills it: the database has not run the migration yet.
+              analyzed.planSkippedReason = `not planned: it needs a schema change made earlier in this file (${error.message})`;
+            } else if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {
               findings.push(this.planErrorFinding(file, text, lines, statement, error));
             } else if (!(error instanceof PlanningError)) {
               this.log(`EXPLAIN failed for statement at ${file}:${analyzed.range.start.line + 1}: ${(error as Error).message}`);

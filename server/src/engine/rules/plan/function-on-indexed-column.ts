@@ -64,7 +64,9 @@ export function indexesHiddenByWrappers(statement: ParsedStatement, plan: Explai
     if (!span) continue;
     const expression = statement.site.text.slice(span.start, span.end);
     const normalized = normalizeExpression(expression);
-    if (indexesOf(schema, table).some((i) => i.keys.some((k) => normalizeExpression(k) === normalized))) continue;
+    // An index on the expression itself serves it. Plain-column keys are not expressions: normalizing strips a
+    // trailing cast, so without this check `created_at::date` would match the index on created_at.
+    if (indexesOf(schema, table).some((i) => i.keys.some((k) => !isPlainColumn(k) && normalizeExpression(k) === normalized))) continue;
     const scan = [...walkPlan(plan.root)].map(({ node }) => node).find((n) => n.relationName === table.name && n.nodeType === 'Seq Scan');
     if (!scan) continue;
     found.push({ wrapped, table, index, span, expression, scan });
@@ -143,6 +145,10 @@ function resolveTable(
     .map((r) => findTable(schema, r.name, r.schema))
     .filter((t): t is TableFacts => t !== undefined && t.columns.some((c) => c.name === column));
   return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+function isPlainColumn(key: string): boolean {
+  return /^(?:[a-z_][\w$]*|"(?:[^"]|"")+")$/i.test(key.trim());
 }
 
 function normalizeExpression(text: string): string {

@@ -46,7 +46,8 @@ export function isUnderNestedLoopInner(node: PlanNode, ancestors: PlanNode[]): b
 
 /** Whether a filter text holds a LIKE/ILIKE whose pattern starts with a wildcard (`~~ '%...'`). */
 export function hasLeadingWildcardLike(filter: string | undefined): boolean {
-  return filter !== undefined && /~~\*? '%/.test(filter);
+  // A literal pattern ('%term') or a concatenation that starts with one (('%'::text || $1) || '%'::text).
+  return filter !== undefined && /~~\*? \(*'[%_]/.test(filter);
 }
 
 /** The filter as people write it: drop the outer parentheses and PostgreSQL's ::text casts on literals. */
