@@ -14,6 +14,13 @@ import type { SqlSite } from '../../server/src/engine/types';
 
 let database: Promise<{ client: DatabaseClient; schema: SchemaFacts }> | undefined;
 
+// Registered at load time so it belongs to the file's root test: it runs once, after every test of the file.
+after(async () => {
+  const opened = await database;
+  database = undefined;
+  await opened?.client.close();
+});
+
 /** The fixture database, connected once per test file and closed when the file's tests end. */
 export function fixtureDatabase(): Promise<{ client: DatabaseClient; schema: SchemaFacts }> {
   if (!database) {
@@ -23,11 +30,6 @@ export function fixtureDatabase(): Promise<{ client: DatabaseClient; schema: Sch
       const schema = await client.withSession((session) => loadSchemaFacts(session));
       return { client, schema };
     })();
-    after(async () => {
-      const opened = await database;
-      database = undefined;
-      await opened?.client.close();
-    });
   }
   return database;
 }

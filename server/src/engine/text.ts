@@ -95,3 +95,10 @@ export class Utf8OffsetMap {
     return this.byteToUtf16[clamped];
   }
 }
+
+/** PostgreSQL reports error positions in characters (code points); JavaScript strings index UTF-16 code units. */
+export function codePointsToUtf16(text: string, codePoints: number): number {
+  let offset = 0;
+  for (let i = 0; i < codePoints && offset < text.length; i++) offset += text.codePointAt(offset)! > 0xffff ? 2 : 1;
+  return offset;
+}

@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import * as pg from '@libpg-query/parser';
-import { Utf8OffsetMap } from '../text';
+import { codePointsToUtf16, Utf8OffsetMap } from '../text';
 import type { SqlSite } from '../types';
 
 let loading: Promise<void> | undefined;
@@ -60,7 +60,8 @@ export function parseSite(site: SqlSite): ParsedSite {
     const details = (error as { sqlDetails?: { message: string; cursorPosition?: number } }).sqlDetails;
     const message = details?.message ?? (error as Error).message;
     const cursor = details?.cursorPosition ?? 0;
-    return { site, statements: [], error: { site, message, offset: offsets.toUtf16(Math.max(0, cursor)) } };
+    // PostgreSQL reports the error position in characters (code points, scanner_errposition), not bytes.
+    return { site, statements: [], error: { site, message, offset: codePointsToUtf16(text, Math.max(0, cursor)) } };
   }
   const statements: ParsedStatement[] = [];
   for (const raw of (result.stmts ?? []) as AstNode[]) {
