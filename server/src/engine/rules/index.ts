@@ -3,8 +3,9 @@
 import type { Rule, RuleMeta } from './rule';
 import { planRules } from './plan/index';
 import { lockingRules } from './locking/index';
+import { adviceRules } from './advice/index';
 
-export const allRules: Rule[] = [...planRules, ...lockingRules];
+export const allRules: Rule[] = [...planRules, ...lockingRules, ...adviceRules];
 
 /** Findings the engine itself raises (the parser and the planner refused the statement); documented like rules. */
 export const engineRuleMetas: RuleMeta[] = [

@@ -1,0 +1,668 @@
+// Index candidates for one statement, read from its parse tree (exact column names, constants, expressions) and
+// checked against its plan (which tables are really scanned, and how). Equality columns come first, then one range
+// or the sort keys (a btree serves `=` on a prefix, then one range or the order), up to three key columns; partial
+// indexes for predicates on constants; expression indexes for `lower(email)` or `payload ->> 'type'`;
+// text_pattern_ops for prefix LIKE under a non-C collation; trigram GIN for `%x%`; GIN for jsonb containment;
+// INCLUDE columns for an index-only scan.
+
+import { findTable, indexesOf, type IndexFacts, type SchemaFacts, type TableFacts } from '../db/schemaFacts';
+import type { AstNode, ParsedStatement } from '../parse/parse';
+import { walkPlan, type PlanNode } from '../plan/model';
+import { spanOfNode, visitObjects } from '../rules/anchor';
+import { relationsOf } from '../rules/plan/function-on-indexed-column';
+
+export type UseKind = 'eq' | 'range' | 'prefix-like' | 'contains-like' | 'jsonb-contains' | 'sort' | 'group';
+
+/** One way the statement uses a column (or an expression over one column) of a table. */
+export interface ColumnUse {
+  kind: UseKind;
+  /** Column name, or the expression without table qualifiers: "lower(email)", "payload ->> 'type'". */
+  key: string;
+  expression: boolean;
+  /** The column under the expression (or the column itself). */
+  column: string;
+  /** `status = 'pending'`, `deleted_at IS NULL`: a predicate on constants that a partial index can hold. */
+  constantPredicate?: string;
+  descending?: boolean;
+  /** Equality from a join condition (`o.account_id = a.id`). */
+  join?: boolean;
+  ilike?: boolean;
+  /** Whether the predicate came from one arm of an OR. */
+  orGroup?: number;
+}
+
+export interface TableUses {
+  table: TableFacts;
+  uses: ColumnUse[];
+  /** Every column of the table the statement mentions (select list, predicates, order); undefined after `*`. */
+  referencedColumns: Set<string> | undefined;
+  /** Per OR in the predicates: each arm's uses of this table, kept when every arm constrains the table. */
+  orArms: ColumnUse[][][];
+}
+
+export type CandidateKind = 'single-column' | 'multi-column' | 'partial' | 'expression' | 'pattern-ops' | 'trigram' | 'jsonb-gin' | 'covering' | 'or-bitmap' | 'foreign-key';
+
+export interface IndexKeySpec {
+  text: string;
+  expression: boolean;
+  opclass?: string;
+  descending?: boolean;
+}
+
+export interface IndexCandidate {
+  schema: string;
+  table: string;
+  method: 'btree' | 'gin';
+  keys: IndexKeySpec[];
+  include: string[];
+  predicate?: string;
+  kinds: CandidateKind[];
+  /** An extension the index needs (trigram operator classes). */
+  needsExtension?: 'pg_trgm';
+}
+
+/** Tables smaller than this never get a suggestion: a scan of them is cheap. */
+export const MIN_TABLE_ROWS = 10_000;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading the statement
+
+const RANGE_OPERATORS = new Set(['<', '>', '<=', '>=']);
+const JSONB_GIN_OPERATORS = new Set(['@>', '?', '?|', '?&']);
+
+interface Relation {
+  name: string;
+  schema?: string;
+}
+
+/** Per table of the statement: how each column is used. Only tables the schema knows are returned. */
+export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts): Map<string, TableUses> {
+  const relations = relationsOf(statement);
+  const byTable = new Map<string, TableUses>();
+  const text = statement.site.text;
+  const tableOf = (qualifier: string | undefined, column: string): TableFacts | undefined => resolveTable(schema, relations, qualifier, column);
+  const entry = (table: TableFacts): TableUses => {
+    const key = `${table.schema}.${table.name}`;
+    let found = byTable.get(key);
+    if (!found) {
+      found = { table, uses: [], referencedColumns: new Set(), orArms: [] };
+      byTable.set(key, found);
+    }
+    return found;
+  };
+  for (const relation of relations.values()) {
+    const table = findTable(schema, relation.name, relation.schema);
+    if (table) entry(table);
+  }
+
+  // Every column mentioned, for INCLUDE and the exhaustive search; `*` or `t.*` means every column.
+  visitObjects(statement.node, (body) => {
+    const fields = body.fields as AstNode[] | undefined;
+    if (!Array.isArray(fields) || body.location === undefined) return;
+    const names = fields.map((f) => (f.String ? (f.String.sval as string) : f.A_Star ? '*' : ''));
+    const last = names[names.length - 1];
+    const qualifier = names.length > 1 ? names[names.length - 2] : undefined;
+    if (last === '*') {
+      if (qualifier) {
+        const relation = relations.get(qualifier);
+        const table = relation && findTable(schema, relation.name, relation.schema);
+        if (table) entry(table).referencedColumns = undefined;
+      } else for (const uses of byTable.values()) uses.referencedColumns = undefined;
+      return;
+    }
+    const table = last ? tableOf(qualifier, last) : undefined;
+    if (table) entry(table).referencedColumns?.add(last);
+  });
+
+  const expressionText = (node: AstNode): string | undefined => {
+    const span = spanOfNode(statement, node);
+    if (!span) return undefined;
+    let expression = text.slice(span.start, span.end).trim();
+    // Qualifiers go: an index is on the table, not on an alias.
+    for (const alias of relations.keys()) expression = expression.replace(new RegExp(`\\b${escapeRegExp(alias)}\\.`, 'g'), '');
+    return expression;
+  };
+
+  /** A column, or an expression (function, cast, operator) over exactly one column and constants. */
+  const columnSide = (node: AstNode): { table: TableFacts; column: string; key: string; expression: boolean; cast?: boolean } | undefined => {
+    const ref = columnRef(node);
+    if (ref) {
+      const table = tableOf(ref.qualifier, ref.column);
+      return table ? { table, column: ref.column, key: ref.column, expression: false } : undefined;
+    }
+    if (!node || typeof node !== 'object') return undefined;
+    if (!(node.FuncCall || node.TypeCast || node.A_Expr || node.CoalesceExpr)) return undefined;
+    const refs = collectColumnRefs(node);
+    if (refs.length !== 1) return undefined;
+    if (containsSubquery(node)) return undefined;
+    const table = tableOf(refs[0].qualifier, refs[0].column);
+    const key = expressionText(node);
+    if (!table || !key) return undefined;
+    return { table, column: refs[0].column, key, expression: true, cast: node.TypeCast !== undefined };
+  };
+
+  let orCounter = 0;
+  const addPredicate = (node: AstNode, orGroup?: number) => {
+    if (!node || typeof node !== 'object') return;
+    if (node.BoolExpr) {
+      const args = (node.BoolExpr.args ?? []) as AstNode[];
+      if (node.BoolExpr.boolop === 'AND_EXPR') for (const arg of args) addPredicate(arg, orGroup);
+      else if (node.BoolExpr.boolop === 'OR_EXPR' && orGroup === undefined) {
+        const group = ++orCounter;
+        const arms: Map<TableUses, ColumnUse[]>[] = [];
+        for (const arg of args) {
+          const counts = new Map([...byTable.values()].map((t) => [t, t.uses.length]));
+          addPredicate(arg, group);
+          const arm = new Map<TableUses, ColumnUse[]>();
+          for (const t of byTable.values()) if (t.uses.length > (counts.get(t) ?? 0)) arm.set(t, t.uses.slice(counts.get(t) ?? 0));
+          arms.push(arm);
+        }
+        // Uses inside OR arms are not conjuncts (they carry orGroup): only a bitmap OR of one index per arm serves them.
+        for (const t of byTable.values()) {
+          if (arms.length > 1 && arms.every((arm) => arm.has(t))) t.orArms.push(arms.map((arm) => arm.get(t)!));
+        }
+      }
+      return;
+    }
+    if (node.NullTest) {
+      const side = columnSide(node.NullTest.arg);
+      if (!side) return;
+      const isNull = node.NullTest.nulltesttype === 'IS_NULL';
+      const predicate = `${side.expression ? `(${side.key})` : quoteIdent(side.key)} ${isNull ? 'IS NULL' : 'IS NOT NULL'}`;
+      entry(side.table).uses.push({ kind: 'eq', key: side.key, expression: side.expression, column: side.column, constantPredicate: predicate, orGroup });
+      return;
+    }
+    const expr = node.A_Expr;
+    if (!expr) return;
+    const operator: string | undefined = expr.name?.[expr.name.length - 1]?.String?.sval;
+    if (expr.kind === 'AEXPR_LIKE' || expr.kind === 'AEXPR_ILIKE') {
+      if (operator?.startsWith('!')) return;
+      const side = columnSide(expr.lexpr);
+      if (!side) return;
+      const pattern = patternShape(expr.rexpr);
+      const ilike = expr.kind === 'AEXPR_ILIKE';
+      if (pattern === 'leading-wildcard') entry(side.table).uses.push({ kind: 'contains-like', key: side.key, expression: side.expression, column: side.column, ilike, orGroup });
+      else if (pattern === 'prefix' && !ilike) entry(side.table).uses.push({ kind: 'prefix-like', key: side.key, expression: side.expression, column: side.column, orGroup });
+      return;
+    }
+    if (expr.kind === 'AEXPR_IN') {
+      const side = columnSide(expr.lexpr);
+      if (!side || operator !== '=') return;
+      const items = (expr.rexpr?.List?.items ?? []) as AstNode[];
+      if (!items.every(isValueSide)) return;
+      entry(side.table).uses.push({ kind: 'eq', key: side.key, expression: side.expression, column: side.column, orGroup });
+      return;
+    }
+    if (expr.kind === 'AEXPR_BETWEEN' || expr.kind === 'AEXPR_BETWEEN_SYM') {
+      const side = columnSide(expr.lexpr);
+      if (side) entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, orGroup });
+      return;
+    }
+    if (expr.kind !== 'AEXPR_OP' || !operator) return;
+    const left = columnSide(expr.lexpr);
+    const right = columnSide(expr.rexpr);
+    if (operator === '=' && left && right && left.table !== right.table) {
+      // A join condition: each side is an equality on its own table (the other side's value comes from the join).
+      entry(left.table).uses.push({ kind: 'eq', key: left.key, expression: left.expression, column: left.column, join: true, orGroup });
+      entry(right.table).uses.push({ kind: 'eq', key: right.key, expression: right.expression, column: right.column, join: true, orGroup });
+      return;
+    }
+    const [side, value, flipped] = left && isValueSide(expr.rexpr) ? [left, expr.rexpr, false] : right && isValueSide(expr.lexpr) ? [right, expr.lexpr, true] : [undefined, undefined, false];
+    if (!side) return;
+    if (operator === '=') {
+      const constant = isConstant(value) ? expressionText(value) : undefined;
+      const keyText = side.expression ? `(${side.key})` : quoteIdent(side.key);
+      entry(side.table).uses.push({
+        kind: 'eq',
+        key: side.key,
+        expression: side.expression,
+        column: side.column,
+        constantPredicate: constant !== undefined ? `${keyText} = ${constant}` : undefined,
+        orGroup,
+      });
+    } else if (RANGE_OPERATORS.has(operator)) {
+      void flipped;
+      entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, orGroup });
+    } else if (JSONB_GIN_OPERATORS.has(operator) && !side.expression && !flipped) {
+      entry(side.table).uses.push({ kind: 'jsonb-contains', key: side.key, expression: false, column: side.column, ilike: operator !== '@>', orGroup });
+    }
+  };
+
+  visitObjects(statement.node, (body) => {
+    if (body.whereClause) addPredicate(body.whereClause);
+    if (body.quals && body.jointype) addPredicate(body.quals);
+  });
+
+  // ORDER BY and GROUP BY of the statement itself (a subquery's order serves nobody).
+  const top = statement.node[statement.kind];
+  const sortClause = (top?.sortClause ?? []) as AstNode[];
+  const sorts: { side: NonNullable<ReturnType<typeof columnSide>>; descending: boolean }[] = [];
+  for (const item of sortClause) {
+    const side = columnSide(item.SortBy?.node);
+    if (!side) {
+      sorts.length = 0;
+      break;
+    }
+    sorts.push({ side, descending: item.SortBy.sortby_dir === 'SORTBY_DESC' });
+  }
+  // An index only returns rows in an order of one table's columns.
+  if (sorts.length > 0 && sorts.every((s) => s.side.table === sorts[0].side.table)) {
+    for (const s of sorts) entry(s.side.table).uses.push({ kind: 'sort', key: s.side.key, expression: s.side.expression, column: s.side.column, descending: s.descending });
+  }
+  for (const item of (top?.groupClause ?? []) as AstNode[]) {
+    const side = columnSide(item);
+    if (side) entry(side.table).uses.push({ kind: 'group', key: side.key, expression: side.expression, column: side.column });
+  }
+  return byTable;
+}
+
+type PatternShape = 'leading-wildcard' | 'prefix' | 'unknown';
+
+function patternShape(node: AstNode): PatternShape {
+  if (!node) return 'unknown';
+  const literal = node.A_Const?.sval?.sval;
+  if (typeof literal === 'string') {
+    if (literal.startsWith('%') || literal.startsWith('_')) return 'leading-wildcard';
+    return /^[^%_\\]+/.test(literal) ? 'prefix' : 'unknown';
+  }
+  if (node.TypeCast) return patternShape(node.TypeCast.arg);
+  const concat = node.A_Expr;
+  if (concat && concat.name?.[0]?.String?.sval === '||') {
+    const first = patternShape(concat.lexpr);
+    if (first !== 'unknown') return first;
+    // $1 || '%': a prefix only if the parameter has no wildcard at its start, which nobody knows.
+    return 'unknown';
+  }
+  const call = node.FuncCall;
+  if (call && call.funcname?.at(-1)?.String?.sval === 'concat') return patternShape(call.args?.[0]);
+  return 'unknown';
+}
+
+function columnRef(node: AstNode): { qualifier?: string; column: string } | undefined {
+  const fields = node?.ColumnRef?.fields as AstNode[] | undefined;
+  if (!fields || fields.some((f) => !f.String)) return undefined;
+  const names = fields.map((f) => f.String.sval as string);
+  return { column: names[names.length - 1], qualifier: names.length > 1 ? names[names.length - 2] : undefined };
+}
+
+function collectColumnRefs(node: AstNode): { qualifier?: string; column: string }[] {
+  const found: { qualifier?: string; column: string }[] = [];
+  visitObjects(node, (body) => {
+    if (Array.isArray(body.fields) && body.location !== undefined && body.fields.every((f: AstNode) => f.String)) {
+      const ref = columnRef({ ColumnRef: body });
+      if (ref) found.push(ref);
+    }
+  });
+  return found;
+}
+
+function containsSubquery(node: AstNode): boolean {
+  let found = false;
+  visitObjects(node, (body) => {
+    if (body.subselect) found = true;
+  });
+  return found;
+}
+
+/** A value the index lookup gets from outside the table: a constant, a parameter, now(), $1 + 1. */
+function isValueSide(node: AstNode): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (containsSubquery(node)) return false;
+  return collectColumnRefs(node).length === 0;
+}
+
+function isConstant(node: AstNode): boolean {
+  if (!node) return false;
+  if (node.A_Const) return !node.A_Const.isnull;
+  if (node.TypeCast) return isConstant(node.TypeCast.arg);
+  return false;
+}
+
+function resolveTable(schema: SchemaFacts, relations: Map<string, Relation>, qualifier: string | undefined, column: string): TableFacts | undefined {
+  if (qualifier) {
+    const relation = relations.get(qualifier);
+    return relation ? findTable(schema, relation.name, relation.schema) : undefined;
+  }
+  const candidates = [...relations.values()]
+    .map((r) => findTable(schema, r.name, r.schema))
+    .filter((t): t is TableFacts => t !== undefined && t.columns.some((c) => c.name === column));
+  const unique = [...new Set(candidates)];
+  return unique.length === 1 ? unique[0] : undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which tables the plan reads in a way an index could change
+
+export interface ScannedTable {
+  uses: TableUses;
+  /** The costliest scan node of the table in the plan. */
+  scan: PlanNode;
+}
+
+/**
+ * Tables that the plan scans sequentially (or with a full index pass, or a bitmap scan that rechecks a lot), big
+ * enough to matter, costliest first.
+ */
+export function scannedTables(root: PlanNode, uses: Map<string, TableUses>, minRows = MIN_TABLE_ROWS): ScannedTable[] {
+  const found = new Map<TableUses, PlanNode>();
+  for (const { node } of walkPlan(root)) {
+    if (!node.relationName || !/Scan$/.test(node.nodeType)) continue;
+    const tableUses = [...uses.values()].find((u) => u.table.name === node.relationName && (!node.schema || u.table.schema === node.schema));
+    if (!tableUses || tableUses.table.estimatedRows < minRows) continue;
+    const previous = found.get(tableUses);
+    if (!previous || previous.totalCost < node.totalCost) found.set(tableUses, node);
+  }
+  return [...found.entries()].map(([u, scan]) => ({ uses: u, scan })).sort((a, b) => b.scan.totalCost - a.scan.totalCost);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Candidates
+
+export interface CandidateContext {
+  /** The database's default collation (datcollate); "C"/"POSIX" lets a plain btree serve prefix LIKE. */
+  databaseCollation?: string;
+  /**
+   * Whether a constant predicate suits a partial index: selective (keeps few rows) on a column with few distinct
+   * values (status, type, deleted_at IS NULL). `email = 'x@y'` is selective too, but a partial index per e-mail
+   * address is no index. Unknown (no statistics): the what-if plan decides.
+   */
+  partialWorthy?: (table: TableFacts, use: ColumnUse) => boolean;
+}
+
+/** Keeps at most 20% of the rows, and the column has at most 200 distinct values (IS NULL tests aside). */
+export function partialWorthyByStats(stats: Map<string, Map<string, { nullFrac: number; distinct: number; common: Map<string, number>; otherFrequency: number }>>): NonNullable<CandidateContext['partialWorthy']> {
+  return (table, use) => {
+    // An expression has no statistics of its own before it is indexed: its plain index is the safer suggestion.
+    if (use.expression) return false;
+    const column = stats.get(`${table.schema}.${table.name}`)?.get(use.column);
+    if (!column) return true;
+    const predicate = use.constantPredicate ?? '';
+    if (/IS NULL$/.test(predicate)) return column.nullFrac <= 0.2;
+    if (/IS NOT NULL$/.test(predicate)) return column.nullFrac >= 0.8;
+    if (column.distinct > 200) return false;
+    const literal = /=\s*'((?:[^']|'')*)'(::[\w ]+)?$/.exec(predicate)?.[1]?.replace(/''/g, "'") ?? /=\s*([-\w.]+)$/.exec(predicate)?.[1];
+    if (literal === undefined) return false;
+    const frequency = column.common.get(literal) ?? column.otherFrequency;
+    return frequency <= 0.2;
+  };
+}
+
+function isCCollation(collation: string | undefined): boolean {
+  return collation === 'C' || collation === 'POSIX' || collation === 'ucs_basic';
+}
+
+function keyOf(use: ColumnUse, table: TableFacts, context: CandidateContext): IndexKeySpec {
+  const spec: IndexKeySpec = { text: use.key, expression: use.expression };
+  if (use.kind === 'prefix-like' && !use.expression) {
+    const column = table.columns.find((c) => c.name === use.column);
+    const collation = column?.collation === 'default' || column?.collation === undefined ? context.databaseCollation : column.collation;
+    if (!isCCollation(collation)) spec.opclass = /^(character varying|varchar)/.test(column?.type ?? '') ? 'varchar_pattern_ops' : 'text_pattern_ops';
+  }
+  return spec;
+}
+
+function uniqueUses(uses: ColumnUse[]): ColumnUse[] {
+  const seen = new Set<string>();
+  return uses.filter((u) => {
+    if (seen.has(u.key)) return false;
+    seen.add(u.key);
+    return true;
+  });
+}
+
+function kindsOf(keys: IndexKeySpec[], extra: CandidateKind[] = []): CandidateKind[] {
+  const kinds = new Set<CandidateKind>(extra);
+  kinds.add(keys.length > 1 ? 'multi-column' : 'single-column');
+  if (keys.some((k) => k.expression)) kinds.add('expression');
+  if (keys.some((k) => k.opclass)) kinds.add('pattern-ops');
+  return [...kinds];
+}
+
+/**
+ * The candidates a DBA would try first for one table, best guess first: equality columns, then one range (or a
+ * prefix LIKE) or the ORDER BY keys; the same without the columns compared to constants, as a partial index on those
+ * constants; the shorter prefixes of the composite (cheaper, maybe as good); GIN for `%x%` and jsonb containment;
+ * one index per arm of an OR.
+ */
+export interface TableCandidates {
+  /** The composite: all equality columns, then range or sort, up to 3. */
+  composite?: IndexCandidate;
+  /** Shorter leading parts of the composite, shortest first. */
+  prefixes: IndexCandidate[];
+  partial?: IndexCandidate;
+  gin: IndexCandidate[];
+  orSets: IndexCandidate[][];
+}
+
+export function tableCandidates(uses: TableUses, context: CandidateContext = {}): TableCandidates {
+  const table = uses.table;
+  const conj = uses.uses.filter((u) => u.orGroup === undefined);
+  const eq = uniqueUses(conj.filter((u) => u.kind === 'eq' && !(u.constantPredicate && /IS NOT NULL$/.test(u.constantPredicate))));
+  // Parameters before constants: a constant with few distinct values leads a poor index, and the partial variant drops it.
+  eq.sort((a, b) => Number(a.constantPredicate !== undefined) - Number(b.constantPredicate !== undefined) || Number(a.join === true) - Number(b.join === true));
+  const ranges = uniqueUses(conj.filter((u) => u.kind === 'range' || u.kind === 'prefix-like'));
+  const sorts = conj.filter((u) => u.kind === 'sort');
+  const groups = conj.filter((u) => u.kind === 'group');
+  const eqKeys = new Set(eq.map((u) => u.key));
+
+  const keys: { use: ColumnUse; descending?: boolean }[] = eq.slice(0, 3).map((use) => ({ use }));
+  const sortAfterEq = sorts.filter((s) => !eqKeys.has(s.key));
+  const mixedDirections = new Set(sortAfterEq.map((s) => s.descending === true)).size > 1;
+  const range = ranges.find((r) => !eqKeys.has(r.key));
+  if (range && (sortAfterEq.length === 0 || sortAfterEq[0].key !== range.key)) keys.push({ use: range });
+  else if (sortAfterEq.length > 0) for (const s of sortAfterEq) keys.push({ use: s, descending: mixedDirections ? s.descending : undefined });
+  else if (keys.length === 0 && groups.length > 0) for (const g of uniqueUses(groups)) keys.push({ use: g });
+  const composed = keys.slice(0, 3);
+
+  const result: TableCandidates = { prefixes: [], gin: [], orSets: [] };
+  const build = (parts: { use: ColumnUse; descending?: boolean }[], predicate?: string, extra: CandidateKind[] = []): IndexCandidate => {
+    const specs = parts.map(({ use, descending }) => ({ ...keyOf(use, table, context), descending: descending || undefined }));
+    return { schema: table.schema, table: table.name, method: 'btree', keys: specs, include: [], predicate, kinds: kindsOf(specs, predicate ? ['partial', ...extra] : extra) };
+  };
+  if (composed.length > 0) {
+    result.composite = build(composed);
+    for (let n = 1; n < composed.length; n++) result.prefixes.push(build(composed.slice(0, n)));
+  }
+  // Partial: the constants move into WHERE, the rest stays as keys (or the constant column itself when nothing is left).
+  const worthy = (u: ColumnUse) => context.partialWorthy?.(table, u) ?? true;
+  const constants = eq.filter((u) => u.constantPredicate !== undefined && worthy(u));
+  const notNull = uniqueUses(conj.filter((u) => u.constantPredicate && /IS NOT NULL$/.test(u.constantPredicate) && worthy(u)));
+  const partialPredicates = [...constants, ...notNull].map((u) => u.constantPredicate!);
+  if (partialPredicates.length > 0) {
+    const constantKeys = new Set(constants.map((u) => u.key));
+    let rest = composed.filter((k) => !constantKeys.has(k.use.key));
+    if (rest.length === 0) rest = sorts.length > 0 ? sorts.slice(0, 3).map((use) => ({ use })) : constants.slice(0, 1).map((use) => ({ use }));
+    if (rest.length > 0 && (constants.length > 0 || rest.length > 0)) result.partial = build(rest, partialPredicates.join(' AND '));
+  }
+  for (const like of uniqueUses(conj.filter((u) => u.kind === 'contains-like'))) {
+    const key = like.expression ? `(${like.key})` : like.key;
+    result.gin.push({
+      schema: table.schema,
+      table: table.name,
+      method: 'gin',
+      keys: [{ text: like.key, expression: like.expression, opclass: 'gin_trgm_ops' }],
+      include: [],
+      kinds: ['trigram'],
+      needsExtension: 'pg_trgm',
+    });
+    void key;
+  }
+  const jsonbUses = conj.filter((u) => u.kind === 'jsonb-contains');
+  for (const json of uniqueUses(jsonbUses)) {
+    // jsonb_path_ops is smaller and faster but serves only @>; the key-exists operators need the default class.
+    const onlyContainment = jsonbUses.filter((u) => u.key === json.key).every((u) => !u.ilike);
+    const column = table.columns.find((c) => c.name === json.column);
+    const isJsonb = column?.type === 'jsonb';
+    result.gin.push({
+      schema: table.schema,
+      table: table.name,
+      method: 'gin',
+      keys: [{ text: json.key, expression: false, opclass: isJsonb && onlyContainment ? 'jsonb_path_ops' : undefined }],
+      include: [],
+      kinds: ['jsonb-gin'],
+    });
+  }
+  for (const arms of uses.orArms) {
+    const set: IndexCandidate[] = [];
+    for (const arm of arms) {
+      const lead = arm.find((u) => u.kind === 'eq') ?? arm.find((u) => u.kind === 'range' || u.kind === 'prefix-like');
+      if (!lead) {
+        set.length = 0;
+        break;
+      }
+      const candidate = build([{ use: lead }], undefined, ['or-bitmap']);
+      if (!set.some((c) => definitionKey(c) === definitionKey(candidate))) set.push(candidate);
+    }
+    if (set.length > 0) result.orSets.push(set);
+  }
+  return result;
+}
+
+/** The composite with the other columns the statement reads as INCLUDE, when few enough for an index-only scan. */
+export function coveringVariant(candidate: IndexCandidate, uses: TableUses, maxInclude = 3): IndexCandidate | undefined {
+  if (candidate.method !== 'btree' || !uses.referencedColumns) return undefined;
+  const keyColumns = new Set(candidate.keys.filter((k) => !k.expression).map((k) => k.text));
+  // An expression key hides its column from an index-only scan unless the column is included too.
+  const include = [...uses.referencedColumns].filter((c) => !keyColumns.has(c));
+  if (include.length === 0 || include.length > maxInclude) return undefined;
+  if (candidate.keys.some((k) => k.opclass)) return undefined;
+  return { ...candidate, include, kinds: [...new Set<CandidateKind>([...candidate.kinds, 'covering'])] };
+}
+
+/**
+ * Every candidate up to three key columns over the columns the statement constrains or orders by (all orders),
+ * each also as a partial index on the statement's constant predicates, plus the GIN and OR candidates: the
+ * exhaustive search space the benchmark compares the greedy search against.
+ */
+export function exhaustiveCandidates(uses: TableUses, context: CandidateContext = {}): IndexCandidate[][] {
+  const table = uses.table;
+  const pool = uniqueUses(uses.uses.filter((u) => u.kind !== 'contains-like' && u.kind !== 'jsonb-contains' && !(u.constantPredicate && /IS NOT NULL$/.test(u.constantPredicate))));
+  // The select list's plain columns belong to the search space too (an index can lead with any of them).
+  for (const column of uses.referencedColumns ?? []) {
+    if (!pool.some((u) => u.key === column)) pool.push({ kind: 'eq', key: column, expression: false, column });
+  }
+  const predicates = [
+    undefined,
+    ...new Set(uses.uses.filter((u) => u.constantPredicate && u.orGroup === undefined).map((u) => u.constantPredicate!)),
+  ];
+  const all: IndexCandidate[][] = [];
+  const seen = new Set<string>();
+  const push = (set: IndexCandidate[]) => {
+    const key = set.map(definitionKey).join(' + ');
+    if (seen.has(key)) return;
+    seen.add(key);
+    all.push(set);
+  };
+  const permutations = (n: number, prefix: ColumnUse[]): void => {
+    if (prefix.length === n) {
+      for (const predicate of predicates) {
+        const specs = prefix.map((u) => keyOf(u, table, context));
+        push([{ schema: table.schema, table: table.name, method: 'btree', keys: specs, include: [], predicate, kinds: kindsOf(specs, predicate ? ['partial'] : []) }]);
+      }
+      return;
+    }
+    for (const use of pool) if (!prefix.includes(use)) permutations(n, [...prefix, use]);
+  };
+  for (let n = 1; n <= 3; n++) permutations(n, []);
+  const greedy = tableCandidates(uses, context);
+  for (const c of [greedy.composite, greedy.partial, ...greedy.prefixes]) if (c) push([c]);
+  for (const c of greedy.gin) push([c]);
+  for (const set of greedy.orSets) push(set);
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text
+
+const RESERVED = new Set(['user', 'order', 'group', 'table', 'select', 'from', 'where', 'limit', 'offset', 'default', 'check', 'column', 'primary', 'references', 'desc', 'asc', 'end', 'to', 'all', 'any', 'on', 'in', 'is', 'as', 'and', 'or', 'not', 'null', 'true', 'false', 'case', 'when', 'then', 'else', 'using', 'window', 'with', 'union']);
+
+export function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+function keySql(key: IndexKeySpec): string {
+  const base = key.expression ? `(${key.text})` : quoteIdent(key.text);
+  return `${base}${key.opclass ? ` ${key.opclass}` : ''}${key.descending ? ' DESC' : ''}`;
+}
+
+export function qualifiedTable(candidate: { schema: string; table: string }): string {
+  return candidate.schema === 'public' ? quoteIdent(candidate.table) : `${quoteIdent(candidate.schema)}.${quoteIdent(candidate.table)}`;
+}
+
+/** `ON invoices (account_id, issued_at) INCLUDE (...) WHERE ...`: what follows CREATE INDEX [name]. */
+export function indexDefinition(candidate: IndexCandidate): string {
+  const using = candidate.method === 'btree' ? '' : ` USING ${candidate.method}`;
+  const include = candidate.include.length > 0 ? ` INCLUDE (${candidate.include.map(quoteIdent).join(', ')})` : '';
+  const where = candidate.predicate ? ` WHERE ${candidate.predicate}` : '';
+  return `ON ${qualifiedTable(candidate)}${using} (${candidate.keys.map(keySql).join(', ')})${include}${where}`;
+}
+
+export function createIndexSql(candidate: IndexCandidate): string {
+  return `CREATE INDEX ${indexDefinition(candidate)}`;
+}
+
+/** Identity of a candidate for de-duplication and merging across statements. */
+export function definitionKey(candidate: IndexCandidate): string {
+  return `${candidate.schema}.${candidate.table}|${indexDefinition(candidate).toLowerCase().replace(/\s+/g, ' ')}`;
+}
+
+/** `invoices_account_id_issued_at_idx`, at most 63 bytes (PostgreSQL's NAMEDATALEN - 1) with a hash when cut. */
+export function indexName(candidate: IndexCandidate): string {
+  const parts = candidate.keys.map((k) =>
+    k.text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, ''),
+  );
+  const suffix = candidate.method === 'gin' ? (candidate.kinds.includes('trigram') ? 'trgm_idx' : 'gin_idx') : candidate.predicate ? 'partial_idx' : 'idx';
+  const name = `${candidate.table}_${parts.join('_')}_${suffix}`.replace(/_+/g, '_');
+  if (Buffer.byteLength(name) <= 63) return name;
+  let hash = 0;
+  for (const c of definitionKey(candidate)) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  const tail = `_${hash.toString(16).padStart(8, '0').slice(0, 8)}_${suffix}`;
+  let head = name.slice(0, 63 - tail.length);
+  while (Buffer.byteLength(head + tail) > 63) head = head.slice(0, -1);
+  return head.replace(/_+$/, '') + tail;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Existing indexes
+
+function normalize(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/('(?:[^']|'')*')::[a-z_ ]+(\[\])?/g, '$1')
+    .replace(/[\s()"]/g, '');
+}
+
+/**
+ * The existing index that already does the candidate's job: same method, same predicate (or none), and the
+ * candidate's keys are its leading keys (a btree on (a, b) serves every lookup on a). Expressions and predicates are
+ * compared without casts, quotes, parentheses and spaces, as pg_get_indexdef prints them differently from people.
+ */
+export function existingIndexCovering(candidate: IndexCandidate, schema: SchemaFacts): IndexFacts | undefined {
+  const table = findTable(schema, candidate.table, candidate.schema);
+  if (!table) return undefined;
+  return indexesOf(schema, table).find((index) => {
+    if (!index.valid || index.method !== candidate.method) return false;
+    if (normalize(index.predicate ?? '') !== normalize(candidate.predicate ?? '')) return false;
+    if (candidate.keys.length > index.keys.length) return false;
+    for (let i = 0; i < candidate.keys.length; i++) {
+      const key = candidate.keys[i];
+      const existing = index.keys[i];
+      const existingBare = existing.replace(/\s+(text_pattern_ops|varchar_pattern_ops|jsonb_path_ops|gin_trgm_ops|DESC|ASC)\b/gi, '');
+      if (normalize(existingBare) !== normalize(key.text)) return false;
+      if (key.opclass && !existing.includes(key.opclass)) return false;
+      if (!key.opclass && /_pattern_ops\b/.test(existing)) return false;
+    }
+    if (candidate.method === 'btree') {
+      const include = new Set([...index.keys, ...index.include].map(normalize));
+      if (!candidate.include.every((c) => include.has(normalize(c)))) return false;
+    }
+    return true;
+  });
+}
