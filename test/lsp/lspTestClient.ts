@@ -119,7 +119,10 @@ export class LspTestClient {
     c.onNotification('window/showMessage', (params: { message: string }) => {
       this.logs.push(`showMessage: ${params.message}`);
     });
-    c.onRequest('window/showMessageRequest', () => null);
+    c.onRequest('window/showMessageRequest', (params: { message: string }) => {
+      this.logs.push(`showMessage: ${params.message}`);
+      return null;
+    });
     c.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map(() => this.settings ?? null));
     c.onRequest('client/registerCapability', (params: { registrations: { method: string; registerOptions?: unknown }[] }) => {
       this.registrations.push(...params.registrations);

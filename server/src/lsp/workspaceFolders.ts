@@ -212,9 +212,17 @@ export class WorkspaceFolders {
       log(`${slot.name}: ${configError}`);
       config = loadConfig(undefined, slot.root);
     }
+    const previous = slot.current;
+    if (configError && previous) {
+      // A pglens.json being edited is often invalid for a moment: keep working with the last valid one meanwhile.
+      const kept: FolderContext = { ...previous, configError, generation: ++this.generation };
+      slot.current = kept;
+      this.options.onReload(kept);
+      this.options.onStateChange();
+      return kept;
+    }
     config = mergeConfig(config, { databaseUrl: settings.database?.url || undefined, rules: mergeRuleSettings(config.rules, settings.rules, log) });
 
-    const previous = slot.current;
     let database: DatabaseClient | undefined;
     let state: DatabaseState;
     if (!this.options.trusted()) {
@@ -275,7 +283,7 @@ export class WorkspaceFolders {
     slot.current = folder;
     const describe = state.state === 'connected' || state.state === 'embedded' ? `${state.state} to ${state.label} (PostgreSQL ${state.serverVersion})` : `${state.state}: ${'reason' in state ? state.reason : ''}`;
     log(`${slot.name}: ${config.file ? `config ${config.file}` : 'no pglens.json'}; ${describe}`);
-    if (previous) await previous.database?.close().catch(() => undefined);
+    if (previous?.database && previous.database !== database) await previous.database.close().catch(() => undefined);
     this.options.onReload(folder);
     this.options.onStateChange();
     return folder;
