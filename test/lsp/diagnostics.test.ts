@@ -54,8 +54,8 @@ test('a TS file: a sequential scan of orders is reported on `orders`, the indexe
   assert.equal(diagnostic.source, 'pglens');
   assert.equal(diagnostic.code, 'seq-scan-large-table');
   assert.equal(diagnostic.severity, 2);
-  assert.match(diagnostic.message, /Seq Scan on orders/);
-  assert.match(diagnostic.message, /generic plan/);
+  assert.match(String(diagnostic.message), /Seq Scan on orders/);
+  assert.match(String(diagnostic.message), /generic plan/);
   assert.equal(diagnostic.codeDescription?.href, 'https://github.com/pglens/pglens/blob/main/docs/rules/seq-scan-large-table.md');
   const status = await client.waitForStatus((s) => s.findingCount === 1);
   assert.equal(status.findingCount, 1);

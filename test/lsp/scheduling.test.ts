@@ -85,7 +85,7 @@ test('without debounce, superseded analyses are cancelled: publications only eve
     // Every publication describes its own version's text: the message names the column of that version.
     for (const publication of publications) {
       for (const diagnostic of publication.diagnostics) {
-        assert.match(diagnostic.message, new RegExp(`where ${columnByVersion.get(publication.version!)} = \\$1`), `version ${publication.version}`);
+        assert.match(String(diagnostic.message), new RegExp(`where ${columnByVersion.get(publication.version!)} = \\$1`), `version ${publication.version}`);
       }
     }
   } finally {
