@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { mergeSuggestions } from '../engine/advise/index';
 import { Engine } from '../engine/analyze';
 import { ConfigError, findConfigFile, loadConfig, type PglensConfig } from '../engine/config';
 import { DatabaseUnavailableError, type DatabaseClient } from '../engine/db/client';
@@ -146,6 +147,8 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     await Promise.all(Array.from({ length: Math.min(4, Math.max(1, files.length)) }, worker));
     progress('');
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
+    // One index for several statements: the advisor's suggestions merged across the run ("serves 4 queries").
+    mergeSuggestions(findings);
 
     const report: CheckReport = {
       root: config.root,

@@ -2,6 +2,7 @@
 // `Engine.analyzeFile`, so the editor and CI can never disagree.
 
 import * as path from 'node:path';
+import { ADVISED_RULES, adviseStatementCached, advisorSettings, applyAdvice } from './advise/index';
 import type { PglensConfig, RuleSetting } from './config';
 import type { DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
@@ -178,6 +179,7 @@ export class Engine {
           analyzed.planSkippedReason = this.database ? `${statement.kind} is not planned (only queries are EXPLAINed)` : 'no database';
         }
 
+        const findingsBeforeRules = findings.length;
         for (const rule of allRules) {
           const severity = this.severityOf(rule.meta.id, rule.meta.defaultSeverity);
           if (severity === undefined) continue;
@@ -221,6 +223,19 @@ export class Engine {
             });
           }
         }
+        // --- index advisor (issue 4): what-if planning for statements with findings an index or a rewrite can fix ---
+        const statementFindings = findings.slice(findingsBeforeRules).filter((f) => ADVISED_RULES.has(f.ruleId));
+        if (this.database && schema && statementFindings.length > 0) {
+          try {
+            const settings = advisorSettings(this.config);
+            const advice = await adviseStatementCached({ database: this.database, statement, schema, settings, signal: options.signal });
+            applyAdvice(statementFindings, advice, { statement, settings, databaseLabel: this.database.info.label });
+          } catch (error) {
+            if (options.signal?.aborted) throw abortError();
+            this.log(`index advisor failed on ${file}:${analyzed.range.start.line + 1}: ${(error as Error).message}`);
+          }
+        }
+        // --- end index advisor ---
         previousStatements.push(statement);
       }
     }
@@ -231,13 +246,21 @@ export class Engine {
   private async explainCached(statement: ParsedStatement, schema: SchemaFacts | undefined, signal?: AbortSignal): Promise<ExplainedPlan> {
     const database = this.database!;
     const key = `${database.info.label}|${schema?.fingerprint ?? ''}|${statement.parameterCount}|${statement.textHash}`;
-    return this.planCache.getOrCompute(key, () =>
-      explainStatement(database, statement, {
-        statementTimeoutMs: this.config.database.statementTimeoutMs,
-        lockTimeoutMs: this.config.database.lockTimeoutMs,
-        signal,
-      }),
-    );
+    const compute = () =>
+      this.planCache.getOrCompute(key, () =>
+        explainStatement(database, statement, {
+          statementTimeoutMs: this.config.database.statementTimeoutMs,
+          lockTimeoutMs: this.config.database.lockTimeoutMs,
+          signal,
+        }),
+      );
+    try {
+      return await compute();
+    } catch (error) {
+      // The EXPLAIN was shared with an analysis that was cancelled since; this one was not, so plan again.
+      if ((error as Error).name === 'AbortError' && !signal?.aborted) return compute();
+      throw error;
+    }
   }
 
   private planErrorFinding(file: string, text: string, lines: LineIndex, statement: ParsedStatement, error: PlanningError): Finding {

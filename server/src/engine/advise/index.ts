@@ -332,7 +332,7 @@ export function applyAdvice(findings: Finding[], advice: StatementAdvice, contex
 
 function attachSuggestion(finding: Finding, suggestion: IndexSuggestion, context: ApplyContext, subject: string): void {
   finding.message = `${finding.message.replace(/\s+$/, '')} ${capitalize(suggestionSentence(suggestion, subject))}.`;
-  const statementKey = `${finding.file}:${context.statement.start}`;
+  const statementKey = `${finding.file}:${mapSqlRangeToFile(context.statement.site, context.statement.start, context.statement.end).start}`;
   finding.evidence = {
     ...(finding.evidence ?? {}),
     indexSuggestion: {
