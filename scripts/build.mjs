@@ -28,8 +28,5 @@ const common = {
 };
 
 const started = Date.now();
-for (const entry of entries) {
-  if (!existsSync(entry.in)) continue;
-  await build({ ...common, entryPoints: [entry.in], outfile: entry.out });
-}
+await Promise.all(entries.filter((entry) => existsSync(entry.in)).map((entry) => build({ ...common, entryPoints: [entry.in], outfile: entry.out })));
 if (!watch) console.log(`built ${entries.filter((e) => existsSync(e.in)).map((e) => e.out).join(', ')} in ${Date.now() - started} ms`);
