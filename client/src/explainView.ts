@@ -1,0 +1,83 @@
+// Shows plans readably: "Explain Statement" as a markdown preview; "Explain Analyze" as a webview with the plan
+// tree, estimated against actual rows, time per node and the slowest node marked.
+
+import * as vscode from 'vscode';
+import type { AnalyzedPlanNode, ExplainAnalyzeResult } from '../../server/src/lsp/protocol';
+
+export async function showMarkdown(markdown: string): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+  const shown = await vscode.commands.executeCommand('markdown.showPreviewToSide', document.uri).then(
+    () => true,
+    () => false,
+  );
+  if (!shown) await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+}
+
+let panel: vscode.WebviewPanel | undefined;
+
+export function showExplainAnalyze(result: ExplainAnalyzeResult): vscode.WebviewPanel {
+  if (!panel) {
+    panel = vscode.window.createWebviewPanel('pglens.explainAnalyze', 'pglens: EXPLAIN ANALYZE', vscode.ViewColumn.Beside, { enableScripts: false });
+    panel.onDidDispose(() => (panel = undefined));
+  } else {
+    panel.reveal(vscode.ViewColumn.Beside, true);
+  }
+  panel.webview.html = renderHtml(result);
+  return panel;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function ms(value: number | undefined): string {
+  if (value === undefined) return '–';
+  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(2)} ms`;
+}
+
+function rows(n: number | undefined): string {
+  return n === undefined ? '–' : Math.round(n).toLocaleString('en-US');
+}
+
+export function renderHtml(result: ExplainAnalyzeResult): string {
+  const body: string[] = [];
+  const visit = (node: AnalyzedPlanNode, depth: number) => {
+    const actual = node.actualRows;
+    const ratio = actual !== undefined && actual > 0 && node.estimatedRows > 0 ? Math.max(actual / node.estimatedRows, node.estimatedRows / actual) : 1;
+    const misestimate = ratio >= 10 ? ` class="off" title="estimate off by ${ratio.toFixed(0)}x"` : '';
+    body.push(
+      `<tr${node.slowest ? ' class="slowest"' : ''}><td style="padding-left:${depth * 1.4 + 0.4}em">${depth > 0 ? '└ ' : ''}<b>${escapeHtml(node.label)}</b>` +
+        `${node.slowest ? ' <span class="tag">slowest</span>' : ''}${node.detail ? `<div class="detail">${escapeHtml(node.detail)}</div>` : ''}</td>` +
+        `<td>${rows(node.estimatedRows)}</td><td${misestimate}>${rows(actual)}</td><td>${node.loops ?? '–'}</td>` +
+        `<td>${ms(node.exclusiveTimeMs)}</td><td>${ms(node.totalTimeMs)}</td></tr>`,
+    );
+    node.children.forEach((child) => visit(child, depth + 1));
+  };
+  if (result.root) visit(result.root, 0);
+  return `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
+<style>
+ body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
+ pre { background: var(--vscode-textCodeBlock-background); padding: .6em; white-space: pre-wrap; }
+ table { border-collapse: collapse; width: 100%; }
+ th, td { text-align: right; padding: .25em .6em; border-bottom: 1px solid var(--vscode-panel-border); vertical-align: top; }
+ th:first-child, td:first-child { text-align: left; }
+ .detail { font-size: 90%; opacity: .75; font-family: var(--vscode-editor-font-family); }
+ .slowest { background: var(--vscode-inputValidation-warningBackground); }
+ .tag { font-size: 80%; border: 1px solid currentColor; border-radius: 3px; padding: 0 .3em; }
+ .off { color: var(--vscode-errorForeground); font-weight: bold; }
+ .error { color: var(--vscode-errorForeground); }
+</style></head><body>
+<h2>EXPLAIN ANALYZE</h2>
+<pre>${escapeHtml(result.statement ?? '')}</pre>
+${
+  result.error
+    ? `<p class="error">${escapeHtml(result.error)}</p>`
+    : `<p>Executed on ${escapeHtml(result.databaseLabel ?? '')} inside a transaction that was rolled back.
+ Planning ${ms(result.planningTimeMs)} · execution ${ms(result.executionTimeMs)}.</p>
+<table><thead><tr><th>Node</th><th>Est. rows</th><th>Actual rows</th><th>Loops</th><th>Time (self)</th><th>Time (total)</th></tr></thead>
+<tbody>${body.join('\n')}</tbody></table>
+<p>Rows are per loop. Red actual rows: the estimate was off by 10x or more. Highlighted: the node that spent the most time itself.</p>`
+}
+</body></html>`;
+}

@@ -1,0 +1,185 @@
+// The VS Code side of pglens: starts the language server (out/server.js, node IPC), relays settings, the database
+// password (SecretStorage, never settings) and workspace trust, shows the status bar item and runs the commands.
+// Everything about SQL and plans happens in the server.
+
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  ExplainAnalyzeRequest,
+  ExplainRequest,
+  ReanalyzeRequest,
+  SetPasswordNotification,
+  SetTrustNotification,
+  StatusNotification,
+  type ExplainAnalyzeParams,
+  type ExplainAnalyzeResult,
+  type ExplainResult,
+  type PglensInitializationOptions,
+  type StatusParams,
+} from '../../server/src/lsp/protocol';
+import { showExplainAnalyze, showMarkdown } from './explainView';
+import { StatusBar } from './status';
+
+const PASSWORD_KEY = 'pglens.database.password';
+const RECENT_URLS_KEY = 'pglens.recentDatabaseUrls';
+export const DOCUMENT_LANGUAGES = ['sql', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
+
+/** What the extension returns from activate(): used by the extension tests. */
+export interface PglensApi {
+  client: LanguageClient;
+  statusBar: StatusBar;
+  whenStatus(predicate: (status: StatusParams) => boolean): Promise<StatusParams>;
+}
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<PglensApi> {
+  const output = vscode.window.createOutputChannel('pglens', { log: true });
+  const statusBar = new StatusBar();
+  context.subscriptions.push(output, statusBar);
+
+  const serverModule = context.asAbsolutePath('out/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const initializationOptions: PglensInitializationOptions = {
+    password: await context.secrets.get(PASSWORD_KEY),
+    untrusted: !vscode.workspace.isTrusted,
+    cacheDir: context.globalStorageUri.fsPath,
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: DOCUMENT_LANGUAGES.flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
+    initializationOptions,
+    outputChannel: output,
+  };
+  client = new LanguageClient('pglens', 'pglens', serverOptions, clientOptions);
+
+  const statusWaiters: { predicate: (s: StatusParams) => boolean; resolve: (s: StatusParams) => void }[] = [];
+  const onStatus = (status: StatusParams) => {
+    statusBar.update(status);
+    for (const waiter of [...statusWaiters]) {
+      if (waiter.predicate(status)) {
+        statusWaiters.splice(statusWaiters.indexOf(waiter), 1);
+        waiter.resolve(status);
+      }
+    }
+  };
+  context.subscriptions.push(client.onNotification(StatusNotification, onStatus));
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(() => statusBar.last && statusBar.update(statusBar.last)));
+
+  const sendPassword = async () => client?.sendNotification(SetPasswordNotification, { password: await context.secrets.get(PASSWORD_KEY) });
+  context.subscriptions.push(
+    context.secrets.onDidChange((event) => {
+      if (event.key === PASSWORD_KEY) void sendPassword();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(SetTrustNotification, { trusted: true })),
+  );
+
+  const statementAtCursor = (): ExplainAnalyzeParams | undefined => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('pglens: put the cursor in a SQL statement first.');
+      return undefined;
+    }
+    return { uri: editor.document.uri.toString(), position: { line: editor.selection.active.line, character: editor.selection.active.character } };
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('pglens.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('pglens.reanalyze', async () => {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'pglens: re-analysing' }, () => client!.sendRequest(ReanalyzeRequest));
+    }),
+    vscode.commands.registerCommand('pglens.explainStatement', async (): Promise<ExplainResult | undefined> => {
+      const params = statementAtCursor();
+      if (!params) return undefined;
+      const result = await client!.sendRequest<ExplainResult>(ExplainRequest, params);
+      if (result.error || !result.markdown) void vscode.window.showWarningMessage(`pglens: ${result.error ?? 'no plan'}`);
+      else await showMarkdown(result.markdown);
+      return result;
+    }),
+    vscode.commands.registerCommand('pglens.explainAnalyze', async (options?: { confirm?: boolean }): Promise<ExplainAnalyzeResult | undefined> => {
+      const params = statementAtCursor();
+      if (!params) return undefined;
+      let result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, params);
+      if (result.needsConfirmation) {
+        // Tests pass { confirm: true }; a person always sees the modal.
+        const run = 'Run and roll back';
+        const answer =
+          options?.confirm === true
+            ? run
+            : await vscode.window.showWarningMessage(
+                'pglens: EXPLAIN ANALYZE executes this statement.',
+                { modal: true, detail: `${result.needsConfirmation.reason}\n\nThe transaction is always rolled back, but sequences still advance.` },
+                run,
+              );
+        if (answer !== run) return result;
+        result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, { ...params, confirmed: true });
+      }
+      if (result.error && !result.statement) void vscode.window.showWarningMessage(`pglens: ${result.error}`);
+      else showExplainAnalyze(result);
+      return result;
+    }),
+    vscode.commands.registerCommand('pglens.setPassword', async () => {
+      const password = await vscode.window.showInputBox({
+        prompt: 'Database password for pglens (kept in VS Code secret storage, never in settings)',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (password === undefined) return;
+      if (password === '') await context.secrets.delete(PASSWORD_KEY);
+      else await context.secrets.store(PASSWORD_KEY, password);
+    }),
+    vscode.commands.registerCommand('pglens.selectDatabase', async () => selectDatabase(context)),
+  );
+
+  await client.start();
+  return {
+    client,
+    statusBar,
+    whenStatus: (predicate) =>
+      statusBar.last && predicate(statusBar.last) ? Promise.resolve(statusBar.last) : new Promise((resolve) => statusWaiters.push({ predicate, resolve })),
+  };
+}
+
+/** Picks the database URL for the workspace; a password typed into the URL goes to secret storage instead. */
+async function selectDatabase(context: vscode.ExtensionContext): Promise<void> {
+  const recent = context.globalState.get<string[]>(RECENT_URLS_KEY, []);
+  const current = vscode.workspace.getConfiguration('pglens').get<string>('database.url');
+  const items: (vscode.QuickPickItem & { url?: string; action?: 'enter' | 'clear' })[] = [
+    { label: '$(edit) Enter a connection URL…', action: 'enter' },
+    ...recent.map((url) => ({ label: url, description: url === current ? 'current' : undefined, url })),
+    { label: '$(close) Use pglens.json (or the embedded database)', description: 'clears pglens.database.url', action: 'clear' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Database pglens plans against' });
+  if (!picked) return;
+  let url = picked.url;
+  if (picked.action === 'clear') {
+    await vscode.workspace.getConfiguration('pglens').update('database.url', undefined, vscode.ConfigurationTarget.Workspace);
+    return;
+  }
+  if (picked.action === 'enter') {
+    url = await vscode.window.showInputBox({ prompt: 'postgres://user@host:5432/database', value: current ?? 'postgres://', ignoreFocusOut: true });
+    if (!url) return;
+  }
+  try {
+    const parsed = new URL(url!);
+    if (parsed.password) {
+      await context.secrets.store(PASSWORD_KEY, decodeURIComponent(parsed.password));
+      parsed.password = '';
+      url = parsed.toString();
+    }
+  } catch {
+    // not a URL (key=value string): stored as written
+  }
+  await context.globalState.update(RECENT_URLS_KEY, [url!, ...recent.filter((u) => u !== url)].slice(0, 8));
+  await vscode.workspace.getConfiguration('pglens').update('database.url', url, vscode.ConfigurationTarget.Workspace);
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,82 @@
+// The status bar item: what pglens plans against and how many findings the open documents have. Clicking it opens
+// the output log, where connection problems are explained.
+
+import * as vscode from 'vscode';
+import type { FolderStatus, StatusParams } from '../../server/src/lsp/protocol';
+
+export class StatusBar implements vscode.Disposable {
+  readonly item: vscode.StatusBarItem;
+  last: StatusParams | undefined;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem('pglens.status', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'pglens';
+    this.item.command = 'pglens.showOutput';
+    this.item.text = '$(database) pglens: starting';
+    this.item.tooltip = 'pglens is starting';
+    this.item.show();
+  }
+
+  update(status: StatusParams): void {
+    this.last = status;
+    const folders = status.folders;
+    const main = pickFolder(folders);
+    const findings = `${status.findingCount} finding${status.findingCount === 1 ? '' : 's'}`;
+    let state: string;
+    let warning = false;
+    switch (main?.state) {
+      case 'connected':
+        state = shortLabel(main.label);
+        break;
+      case 'embedded':
+        state = 'embedded';
+        break;
+      case 'disconnected':
+        state = 'disconnected';
+        warning = true;
+        break;
+      case 'static':
+        state = 'no database';
+        break;
+      default:
+        state = 'starting';
+    }
+    const multi = folders.length > 1 ? ` (+${folders.length - 1})` : '';
+    this.item.text = `${warning ? '$(warning)' : '$(database)'} pglens: ${state}${multi} · ${findings}`;
+    this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip = new vscode.MarkdownString(folders.map(describeFolder).join('\n\n') + '\n\n*Click to open the pglens output.*');
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+/** The folder of the active editor, else the first one. */
+function pickFolder(folders: FolderStatus[]): FolderStatus | undefined {
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const folder = active ? vscode.workspace.getWorkspaceFolder(active) : undefined;
+  return (folder && folders.find((f) => f.folder === folder.uri.toString())) ?? folders.find((f) => f.state !== 'starting') ?? folders[0];
+}
+
+/** "dev@localhost:5432/app" → "dev@localhost": the status bar has little room; the tooltip has the rest. */
+export function shortLabel(label: string): string {
+  return label.replace(/:\d+(\/.*)?$/, '').replace(/\/.*$/, '');
+}
+
+function describeFolder(folder: FolderStatus): string {
+  const name = `**${folder.name}**`;
+  const config = folder.configError ? ` — invalid config: ${folder.configError}` : folder.configFile ? '' : ' (no pglens.json)';
+  switch (folder.state) {
+    case 'connected':
+      return `${name}: connected to ${folder.label}, PostgreSQL ${folder.serverVersion}${folder.hypopg ? ', hypopg installed' : ', no hypopg'}${config}`;
+    case 'embedded':
+      return `${name}: embedded database (PostgreSQL ${folder.serverVersion})${folder.note ? ` — ${folder.note}` : ''}${config}`;
+    case 'disconnected':
+      return `${name}: disconnected — ${folder.reason}${config}`;
+    case 'static':
+      return `${name}: ${folder.reason}; only rules that need no plan run${config}`;
+    default:
+      return `${name}: starting`;
+  }
+}
