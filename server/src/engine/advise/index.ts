@@ -265,7 +265,12 @@ export function adviseStatementCached(input: AdviseInput): Promise<StatementAdvi
   }
   const s = input.settings;
   const key = `${input.database.info.label}|${input.schema.fingerprint}|${input.statement.textHash}|${s.indexTrials}|${s.maxTrialTableRows}|${s.minCostReduction}`;
-  return cache.getOrCompute(key, () => adviseStatement(input));
+  const compute = () => cache.getOrCompute(key, () => adviseStatement(input));
+  // Advice shared with an analysis that was cancelled since fails with AbortError; this caller was not cancelled.
+  return compute().catch((error: Error) => {
+    if (error.name === 'AbortError' && !input.signal?.aborted) return compute();
+    throw error;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
