@@ -1,0 +1,130 @@
+// The extension in a real VS Code (code-server's extension host, or desktop VS Code through @vscode/test-electron),
+// against the test database: diagnostics at the right ranges, a plan on hover, a quick fix that applies, the status
+// bar, and Explain Analyze. The workspace is test/vscode/fixture plus a pglens.json written by the runner.
+
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { PglensApi } from '../../../client/src/extension';
+
+const SEQ_SCAN_RANGE = new vscode.Range(3, 27, 3, 33);
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need the fixture workspace open');
+  return folder.uri.fsPath;
+}
+
+async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function pglensDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'pglens');
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+describe('pglens in VS Code', () => {
+  let api: PglensApi;
+  let uri: vscode.Uri;
+  let editor: vscode.TextEditor;
+
+  before(async () => {
+    uri = vscode.Uri.file(path.join(workspaceRoot(), 'src', 'orders.ts'));
+    const document = await vscode.workspace.openTextDocument(uri);
+    editor = await vscode.window.showTextDocument(document);
+    const extension = vscode.extensions.getExtension('pglens.pglens');
+    assert.ok(extension, 'the pglens extension is installed');
+    api = (await waitFor('activation', () => (extension.isActive ? extension.exports : undefined))) as PglensApi;
+  });
+
+  it('activates on a TypeScript file and reports the connected database in the status bar', async () => {
+    const status = await api.whenStatus((s) => s.folders.some((f) => f.state === 'connected'));
+    const folder = status.folders.find((f) => f.state === 'connected');
+    assert.ok(folder && folder.state === 'connected');
+    assert.match(folder.label, /^app@127\.0\.0\.1:\d+\/pglens_test$/);
+    await waitFor('status bar text', () => (/pglens: app@127\.0\.0\.1 · 1 finding$/.test(api.statusBar.item.text) ? true : undefined));
+    assert.equal(api.statusBar.item.command, 'pglens.showOutput');
+  });
+
+  it('shows the seq-scan diagnostic on `orders`, with the rule id and docs link', async () => {
+    const [diagnostic] = await waitFor('diagnostics', () => {
+      const found = pglensDiagnostics(uri);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(pglensDiagnostics(uri).length, 1);
+    assert.ok(diagnostic.range.isEqual(SEQ_SCAN_RANGE), `range ${JSON.stringify(diagnostic.range)}`);
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    const code = diagnostic.code as { value: string; target: vscode.Uri };
+    assert.equal(code.value, 'seq-scan-large-table');
+    assert.equal(code.target.toString(), 'https://github.com/pglens/pglens/blob/main/docs/rules/seq-scan-large-table.md');
+    assert.match(diagnostic.message, /Seq Scan on orders/);
+  });
+
+  it('shows the plan and the finding on hover', async () => {
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(3, 30));
+    const text = hoverText(hovers);
+    assert.match(text, /pglens · seq-scan-large-table/);
+    assert.match(text, /Seq Scan on orders .*◀ costliest/);
+    assert.match(text, /Generic plan/);
+  });
+
+  it('keeps the squiggle and the open hover on screen for the screenshot', async () => {
+    // The runner (test/vscode/run.mjs) takes the screenshot when it sees this line and then creates the file.
+    const done = process.env.PGLENS_SCREENSHOT_DONE_FILE;
+    editor.selection = new vscode.Selection(3, 30, 3, 30);
+    editor.revealRange(SEQ_SCAN_RANGE, vscode.TextEditorRevealType.InCenter);
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await new Promise((r) => setTimeout(r, 1500));
+    console.log('PGLENS_SCREENSHOT_READY');
+    if (done) await waitFor('the screenshot', () => (fs.existsSync(done) ? true : undefined), 30_000).catch(() => undefined);
+  });
+
+  it('offers "ignore this rule here"; applying it inserts the comment and clears the diagnostic', async () => {
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, SEQ_SCAN_RANGE, vscode.CodeActionKind.QuickFix.value);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Open documentation for seq-scan-large-table'), titles.join(', '));
+    const ignore = actions.find((a) => a.title === 'Ignore seq-scan-large-table here (pglens-ignore comment)');
+    assert.ok(ignore?.edit, titles.join(', '));
+    assert.ok(await vscode.workspace.applyEdit(ignore.edit));
+    assert.equal(editor.document.lineAt(3).text, '  // pglens-ignore seq-scan-large-table');
+    await waitFor('diagnostics to clear', () => (pglensDiagnostics(uri).length === 0 ? true : undefined));
+    await waitFor('status bar count', () => (/· 0 findings$/.test(api.statusBar.item.text) ? true : undefined));
+    // Undo: the finding comes back (edits are analysed as they happen).
+    await vscode.commands.executeCommand('undo');
+    await waitFor('diagnostics to return', () => (pglensDiagnostics(uri).length === 1 ? true : undefined));
+  });
+
+  it('Explain Analyze runs the statement at the cursor and shows estimated against actual rows', async () => {
+    editor.selection = new vscode.Selection(7, 20, 7, 20);
+    const result = (await vscode.commands.executeCommand('pglens.explainStatement')) as { markdown?: string };
+    assert.match(result.markdown ?? '', /accounts_pkey/);
+    // The accounts statement has a parameter: EXPLAIN ANALYZE needs values and says so.
+    const withParameter = (await vscode.commands.executeCommand('pglens.explainAnalyze')) as { error?: string };
+    assert.match(withParameter.error ?? '', /parameter/);
+
+    const scratch = await vscode.workspace.openTextDocument({ language: 'sql', content: 'select count(*) from orders where note is not null;\n' });
+    const scratchEditor = await vscode.window.showTextDocument(scratch);
+    scratchEditor.selection = new vscode.Selection(0, 3, 0, 3);
+    const result2 = (await vscode.commands.executeCommand('pglens.explainAnalyze')) as { root?: { actualRows?: number; label: string }; executionTimeMs?: number };
+    assert.ok(result2.root, JSON.stringify(result2));
+    assert.equal(typeof result2.root.actualRows, 'number');
+    assert.equal(typeof result2.executionTimeMs, 'number');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
