@@ -61,7 +61,8 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       },
     }));
   } catch (error) {
-    return usageError(io, (error as Error).message.replace(/\. To specify a positional argument.*$/, ''));
+    // node:util's messages can run over several lines ("argument is ambiguous.\nDid you forget..."): keep the first.
+    return usageError(io, (error as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
   }
   if (values.help) {
     io.stdout.write(CHECK_USAGE);
