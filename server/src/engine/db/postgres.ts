@@ -80,7 +80,7 @@ function parsePostgresUrl(url: string): ParsedUrl {
   };
   return {
     user: u.username ? decode(u.username) : undefined,
-    host: u.searchParams.get('host') ?? (u.hostname ? decode(u.hostname) : 'localhost'),
+    host: u.searchParams.get('host') ?? (u.hostname ? decode(u.hostname.replace(/^\[(.*)\]$/, '$1')) : 'localhost'),
     port,
     database: u.pathname.length > 1 ? decode(u.pathname.slice(1)) : undefined,
   };
