@@ -72,20 +72,20 @@ async function testDatabaseUrl() {
   return { url: started.shared.url, stop: () => started.cluster.stop() };
 }
 
-function bundleSuite() {
+async function bundleSuite() {
+  const { build } = await import('esbuild');
   const outfile = join(root, 'out', 'test', 'vscode', 'suite', 'index.js');
-  run(process.execPath, [
-    join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'),
-    join(root, 'test', 'vscode', 'suite', 'index.ts'),
-    '--bundle',
-    '--platform=node',
-    '--target=node20',
-    '--format=cjs',
-    '--external:vscode',
-    '--external:mocha',
-    `--outfile=${outfile}`,
-    '--log-level=warning',
-  ]);
+  await build({
+    entryPoints: [join(root, 'test', 'vscode', 'suite', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // mocha stays a plain require: the extension host resolves it from the repository's node_modules.
+    external: ['vscode', 'mocha'],
+    outfile,
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -179,7 +179,7 @@ async function launchBrowser() {
 
 /** The mocha suite inside code-server; resolves with its exit code. */
 async function runSuite(url) {
-  const suite = bundleSuite();
+  const suite = await bundleSuite();
   const workspace = makeWorkspace(url);
   const screenshotDone = join(workspace, '.screenshot-done');
   const server = await startCodeServer(workspace, [], { PGLENS_SCREENSHOT_DONE_FILE: screenshotDone });

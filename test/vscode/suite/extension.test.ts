@@ -85,7 +85,8 @@ describe('pglens in VS Code', () => {
   it('keeps the squiggle and the open hover on screen for the screenshot', async () => {
     // The runner (test/vscode/run.mjs) takes the screenshot when it sees this line and then creates the file.
     const done = process.env.PGLENS_SCREENSHOT_DONE_FILE;
-    editor.selection = new vscode.Selection(3, 30, 3, 30);
+    // On `select`: the hover shows the plan tree, next to the squiggle under `orders`.
+    editor.selection = new vscode.Selection(3, 16, 3, 16);
     editor.revealRange(SEQ_SCAN_RANGE, vscode.TextEditorRevealType.InCenter);
     await vscode.commands.executeCommand('workbench.action.closePanel');
     await new Promise((r) => setTimeout(r, 500));
