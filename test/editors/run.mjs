@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Another editor gets the same diagnostics: headless Neovim (apt `neovim`, 0.7+) runs test/editors/nvim/init.lua
+// against `node out/server.js --stdio` on the fixture workspace of the VS Code tests, and the result must match
+// what the protocol tests and the VS Code tests assert: one seq-scan-large-table warning on `orders` (line 4,
+// columns 28-33), a plan on hover, and no diagnostic after an edit that makes the query use the primary key.
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const log = (line) => process.stderr.write(`[editors] ${line}\n`);
+
+async function testDatabaseUrl() {
+  if (process.env.PGLENS_TEST_DATABASE_URL) return { url: process.env.PGLENS_TEST_DATABASE_URL, stop: async () => undefined };
+  const { require: tsRequire } = await import('tsx/cjs/api');
+  const harness = tsRequire('../harness/postgres.ts', import.meta.url);
+  const started = await harness.startFixtureCluster();
+  return { url: started.shared.url, stop: () => started.cluster.stop() };
+}
+
+function checkNeovim(url) {
+  const nvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
+  if (nvim.status !== 0) throw new Error('nvim is missing: run `bash scripts/setup.sh` (apt package neovim)');
+  const workspace = mkdtempSync(join(tmpdir(), 'pglens-nvim-'));
+  try {
+    cpSync(join(root, 'test', 'vscode', 'fixture'), workspace, { recursive: true });
+    writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url } }, null, 2)}\n`);
+    const out = join(workspace, 'nvim-result.json');
+    const started = Date.now();
+    const run = spawnSync('nvim', ['--headless', '--clean', '-u', join(root, 'test', 'editors', 'nvim', 'init.lua')], {
+      cwd: workspace,
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, PGLENS_SERVER: join(root, 'out', 'server.js'), PGLENS_WORKSPACE: workspace, PGLENS_NVIM_OUT: out },
+    });
+    if (!existsSync(out)) throw new Error(`Neovim wrote no result (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    log(`${nvim.stdout.split('\n')[0]}: ${Date.now() - started} ms, diagnostics ${JSON.stringify(result.diagnostics.map((d) => [d.code, d.lnum, d.col, d.end_lnum, d.end_col]))}`);
+    assert.deepEqual(result.errors, []);
+    assert.equal(result.diagnostics.length, 1, JSON.stringify(result.diagnostics));
+    const [diagnostic] = result.diagnostics;
+    assert.deepEqual([diagnostic.lnum, diagnostic.col, diagnostic.end_lnum, diagnostic.end_col], [3, 27, 3, 33]);
+    assert.equal(diagnostic.code, 'seq-scan-large-table');
+    assert.equal(diagnostic.severity, 2); // vim.diagnostic.severity.WARN
+    assert.match(diagnostic.message, /Seq Scan on orders/);
+    assert.match(result.hover ?? '', /Seq Scan on orders .*◀ costliest/);
+    assert.deepEqual(result.after_edit, []);
+    log('Neovim: same diagnostic at the same range, plan on hover, cleared after an edit');
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  if (process.env.PGLENS_TEST_NO_BUILD !== '1' && !existsSync(join(root, 'out', 'server.js'))) {
+    const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+    if (build.status !== 0) return build.status ?? 1;
+  }
+  const database = await testDatabaseUrl();
+  try {
+    checkNeovim(database.url);
+    return 0;
+  } finally {
+    await database.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(error.stack ?? String(error));
+    process.exit(1);
+  },
+);
