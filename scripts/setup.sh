@@ -10,6 +10,10 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   postgresql-15          # test/harness/postgres.ts: initdb, pg_ctl, postgres for the ephemeral cluster
   postgresql-15-hypopg   # hypothetical indexes for the index advisor (CREATE EXTENSION hypopg in the fixture)
+  chromium               # test/vscode/run.mjs: drives code-server's workbench through playwright-core
+  ripgrep                # test/vscode/run.mjs: seeds @vscode/ripgrep's download cache when code-server is installed
+  libkrb5-dev            # test/vscode/run.mjs: code-server's kerberos module builds against the gssapi headers
+  neovim                 # test/editors/run.mjs: a second LSP client of the language server
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }
