@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../../server/src/engine/db/embedded/embedded';
-import { makeWorkspace, sharedTestCacheDir } from './helpers';
+import { makeCacheDir, makeWorkspace, removeTemporary } from './helpers';
 
 // Line numbers matter: the problems below name them.
 const INIT = `-- Kundendaten (Zeilen mit Umlauten: äöü, 😀) vor den Anweisungen, damit Byte- und Zeichen-Offsets auseinanderlaufen.
@@ -36,14 +36,18 @@ CREATE TABLE public.broken (id integer NOT NULL REFERENCES public.missing_table 
 `;
 
 let db: EmbeddedDatabase;
+let root: string;
+let cacheDir: string;
 
 before(async () => {
-  const root = makeWorkspace({ 'migrations/0001_init.sql': INIT, 'migrations/0002_dump.sql': PSQL_DUMP });
-  db = await openEmbeddedDatabase({ workspaceRoot: root, cacheDir: sharedTestCacheDir, volumes: { '*': 100 } });
+  cacheDir = await makeCacheDir();
+  root = makeWorkspace({ 'migrations/0001_init.sql': INIT, 'migrations/0002_dump.sql': PSQL_DUMP });
+  db = await openEmbeddedDatabase({ workspaceRoot: root, cacheDir, volumes: { '*': 100 } });
 });
 
 after(async () => {
   await db?.close();
+  removeTemporary(root, cacheDir);
 });
 
 test('each statement that cannot be applied is reported once with its file and line, and skipped', () => {
