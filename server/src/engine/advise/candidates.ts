@@ -538,11 +538,13 @@ export function coveringVariant(candidate: IndexCandidate, uses: TableUses, maxI
  * each also as a partial index on the statement's constant predicates, plus the GIN and OR candidates: the
  * exhaustive search space the benchmark compares the greedy search against.
  */
-export function exhaustiveCandidates(uses: TableUses, context: CandidateContext = {}): IndexCandidate[][] {
+export function exhaustiveCandidates(uses: TableUses, context: CandidateContext = {}, options: { expandStar?: boolean } = {}): IndexCandidate[][] {
   const table = uses.table;
   const pool = uniqueUses(uses.uses.filter((u) => u.kind !== 'contains-like' && u.kind !== 'jsonb-contains' && !(u.constantPredicate && /IS NOT NULL$/.test(u.constantPredicate))));
-  // The select list's plain columns belong to the search space too (an index can lead with any of them).
-  for (const column of uses.referencedColumns ?? []) {
+  // The select list's plain columns belong to the search space too (an index can lead with any of them); with
+  // `expandStar`, `SELECT *` mentions every column of the table.
+  const mentioned = uses.referencedColumns ?? (options.expandStar ? new Set(table.columns.map((c) => c.name)) : new Set<string>());
+  for (const column of mentioned) {
     if (!pool.some((u) => u.key === column)) pool.push({ kind: 'eq', key: column, expression: false, column });
   }
   const predicates = [

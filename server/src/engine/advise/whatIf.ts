@@ -188,10 +188,13 @@ class WhatIfSession implements WhatIf {
   async explainText(statement: ParsedStatement, set: IndexCandidate[] = []): Promise<WhatIfResult | undefined> {
     if (this.options.signal?.aborted) throw abortError();
     if (set.length > 0 && !this.canVerify(set)) return undefined;
-    const savepoint = `pglens_whatif_${++this.savepoints}`;
-    await this.session.query(`SAVEPOINT ${savepoint}`);
-    const names: string[] = [];
-    let sizeBytes = 0;
+    // A trial's CREATE INDEX is undone by ROLLBACK TO (which also releases its SHARE lock). Hypothetical indexes are
+    // not transactional, so no savepoint is spent on them: hypopg_reset() undoes them, and a failed statement (a
+    // candidate PostgreSQL refuses) restarts the transaction instead.
+    const savepoint = this.method === 'index trial' && set.length > 0 ? `pglens_whatif_${++this.savepoints}` : undefined;
+    if (savepoint) await this.session.query(`SAVEPOINT ${savepoint}`);
+    const created: { name: string; oid?: number }[] = [];
+    let failed = false;
     try {
       for (const candidate of set) {
         if (this.method === 'hypopg') {
@@ -199,31 +202,47 @@ class WhatIfSession implements WhatIf {
             `SELECT indexrelid, indexname FROM ${quote(this.hypopgSchema)}.hypopg_create_index($1)`,
             [`CREATE INDEX ${indexDefinition(candidate)}`],
           );
-          names.push(rows[0].indexname);
-          const size = await this.session.query<{ size: string }>(`SELECT ${quote(this.hypopgSchema)}.hypopg_relation_size($1)::text AS size`, [rows[0].indexrelid]);
-          sizeBytes += Number(size.rows[0]?.size ?? 0);
+          created.push({ name: rows[0].indexname, oid: rows[0].indexrelid });
         } else {
           const name = `pglens_trial_${randomBytes(5).toString('hex')}`;
           await this.session.query(`CREATE INDEX ${name} ${indexDefinition(candidate)}`);
-          names.push(name);
-          const size = await this.session.query<{ size: string }>(`SELECT pg_catalog.pg_relation_size($1::regclass)::text AS size`, [name]);
-          sizeBytes += Number(size.rows[0]?.size ?? 0);
+          created.push({ name });
         }
       }
       const { root } = await explainOnSession(this.session, statement, this.serverVersionNum);
+      const names = created.map((c) => c.name);
       const used = names.length > 0 && [...walkPlan(root)].some(({ node }) => node.indexName !== undefined && names.includes(node.indexName));
+      // Sizes only matter for indexes the plan uses (choose.ts compares them).
+      let sizeBytes = 0;
+      if (used) {
+        for (const index of created) {
+          const size =
+            this.method === 'hypopg'
+              ? await this.session.query<{ size: string }>(`SELECT ${quote(this.hypopgSchema)}.hypopg_relation_size($1)::text AS size`, [index.oid])
+              : await this.session.query<{ size: string }>(`SELECT pg_catalog.pg_relation_size($1::regclass)::text AS size`, [index.name]);
+          sizeBytes += Number(size.rows[0]?.size ?? 0);
+        }
+      }
       return { root, used, sizeBytes };
     } catch (error) {
+      failed = true;
       const code = (error as { code?: string }).code;
       // A cancelled statement or a lock we could not get: the whole advice stops; anything else (an operator class
       // that does not exist, an expression that is not immutable) only rules this candidate out.
       if (code === '57014' || code === '55P03' || this.options.signal?.aborted) throw error;
       return undefined;
     } finally {
-      // ROLLBACK TO drops a trial index and releases its SHARE lock; hypothetical ones need the reset.
-      await this.session.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
-      if (this.method === 'hypopg' && set.length > 0) await this.resetHypothetical().catch(() => undefined);
+      if (savepoint) await this.session.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+      if (this.method === 'hypopg' && created.length > 0 && !failed) await this.resetHypothetical().catch(() => undefined);
+      if (failed && !savepoint) await this.restart();
     }
+  }
+
+  /** After a failed statement outside a savepoint: roll back, reset, and open the transaction again. */
+  private async restart(): Promise<void> {
+    await this.session.query('ROLLBACK').catch(() => undefined);
+    if (this.method === 'hypopg') await this.resetHypothetical().catch(() => undefined);
+    await this.open();
   }
 }
 
