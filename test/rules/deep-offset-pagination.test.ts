@@ -1,0 +1,41 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deepOffsetPagination } from '../../server/src/engine/rules/advice/deep-offset-pagination';
+import { checkPlanRule } from './planRuleTestUtils';
+
+describe('deep-offset-pagination', () => {
+  test('a deep constant OFFSET: anchored on OFFSET n, with the keyset rewrite', async () => {
+    const sql = 'select id, created_at from orders where account_id = $1 order by created_at desc, id desc limit 20 offset 5000';
+    const { reports } = await checkPlanRule(deepOffsetPagination, sql);
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].anchoredText, 'offset 5000');
+    assert.match(reports[0].message, /^OFFSET 5000 reads and discards 5,000 rows before the page/);
+    assert.equal(
+      reports[0].fixes?.[0].sql,
+      'select id, created_at from orders where account_id = $1 AND (created_at, id) < ($2, $3) order by created_at desc, id desc limit 20',
+    );
+  });
+
+  test('a page-dependent OFFSET ($2) is flagged; without WHERE the keyset predicate becomes the WHERE clause', async () => {
+    const { reports } = await checkPlanRule(deepOffsetPagination, 'select * from events order by id limit $1 offset $2');
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].fixes?.[0].sql, 'select * from events WHERE id > $3 order by id limit $1');
+  });
+
+  test('an OR in the WHERE clause is parenthesised before the keyset condition is added', async () => {
+    const { reports } = await checkPlanRule(deepOffsetPagination, "select * from orders where status = 'pending' or status = 'shipped' order by id limit 50 offset 10000");
+    assert.equal(reports[0].fixes?.[0].sql, "select * from orders where (status = 'pending' or status = 'shipped') AND id > $1 order by id limit 50");
+  });
+
+  test('shallow offsets stay quiet, and so do parameter offsets when the team turns them off', async () => {
+    assert.deepEqual((await checkPlanRule(deepOffsetPagination, 'select * from orders order by id limit 20 offset 40')).reports, []);
+    assert.deepEqual((await checkPlanRule(deepOffsetPagination, 'select * from orders order by id limit 20 offset $1', { flagParameterOffsets: false })).reports, []);
+  });
+
+  test('mixed sort directions: no row comparison can express them, so the advice is given in words', async () => {
+    const { reports } = await checkPlanRule(deepOffsetPagination, 'select * from orders order by created_at desc, id asc limit 20 offset 2000');
+    assert.equal(reports.length, 1);
+    assert.equal(reports[0].fixes, undefined);
+    assert.match(reports[0].message, /paginate by keyset/);
+  });
+});
