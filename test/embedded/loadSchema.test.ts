@@ -42,7 +42,16 @@ let cacheDir: string;
 before(async () => {
   cacheDir = await makeCacheDir();
   root = makeWorkspace({ 'migrations/0001_init.sql': INIT, 'migrations/0002_dump.sql': PSQL_DUMP });
-  db = await openEmbeddedDatabase({ workspaceRoot: root, cacheDir, volumes: { '*': 100 } });
+  // PGlite must not download anything (WASM, data files, the pg_trgm extension): any fetch fails this test.
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (input: unknown) => {
+    throw new Error(`the embedded database tried to fetch ${String(input)}`);
+  };
+  try {
+    db = await openEmbeddedDatabase({ workspaceRoot: root, cacheDir, volumes: { '*': 100 } });
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });
 
 after(async () => {
