@@ -160,7 +160,9 @@ function queryLocks(b: Builder, statement: ParsedStatement, root: AstNode): void
   });
   const rowShare = new Set<AstNode>();
   const isCte = (rv: AstNode) => !rv.schemaname && cteNames.has(rv.relname);
-  const visit = (type: string, body: AstNode) => {
+  const visit = (type: string, body: AstNode): void | false => {
+    // FOR UPDATE OF a: "a" names a relation (or alias) of the FROM list, it is not a relation reference itself.
+    if (type === 'LockingClause') return false;
     if (type === 'InsertStmt' || type === 'UpdateStmt' || type === 'DeleteStmt' || type === 'MergeStmt') {
       if (body.relation && !isCte(body.relation)) {
         const verb = type.replace('Stmt', '').toUpperCase();
@@ -184,7 +186,7 @@ function queryLocks(b: Builder, statement: ParsedStatement, root: AstNode): void
       else lockRangeVar(b, statement, body, 'AccessShareLock', 'read');
     }
   };
-  walkAst({ root }, (type, body) => visit(type, body));
+  walkAst({ root }, visit);
   if (b.locks.some((l) => l.mode === 'RowExclusiveLock')) {
     note(
       b,

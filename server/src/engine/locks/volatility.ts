@@ -27,7 +27,6 @@ export const BUILTIN_FUNCTION_VOLATILITY: Readonly<Record<string, Volatility>> =
   lower: 'immutable',
   upper: 'immutable',
   md5: 'immutable',
-  length: 'immutable',
   abs: 'immutable',
   btrim: 'immutable',
   replace: 'immutable',
