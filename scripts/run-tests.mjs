@@ -161,8 +161,11 @@ try {
     .map(([t, n]) => `${t} ${Math.round(n / 1000)}k`)
     .join(', ');
   log(
-    `database: PostgreSQL on port ${cluster.port}, fixture loaded in ${(started.fixture.loadMs / 1000).toFixed(1)} s ` +
-      `(${((Date.now() - t0) / 1000).toFixed(1)} s with initdb; ${tables}; hypopg ${started.fixture.hypopg ? 'yes' : 'NO'})`,
+    `database: PostgreSQL on port ${cluster.port}, ` +
+      (started.fixture.fromCache
+        ? `fixture copied from the cache in ${(started.fixture.loadMs / 1000).toFixed(1)} s`
+        : `fixture loaded in ${(started.fixture.loadMs / 1000).toFixed(1)} s (${((Date.now() - t0) / 1000).toFixed(1)} s with initdb)`) +
+      ` (${tables}; hypopg ${started.fixture.hypopg ? 'yes' : 'NO'})`,
   );
   const env = { ...process.env, ...h.sharedTestDatabaseEnv(started.shared) };
 

@@ -4,11 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
-import { APP_PASSWORD, findPostgresBindir, MISSING_BINARIES_MESSAGE, startEphemeralPostgres } from './postgres';
+import { APP_PASSWORD, findPostgresBindir, MISSING_BINARIES_MESSAGE, startEphemeralPostgres, startFixtureCluster } from './postgres';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -108,3 +109,42 @@ for (const how of ['SIGTERM', 'SIGKILL'] as const) {
     assert.ok(await waitFor(async () => !existsSync(started.root), 10_000), `${started.root} still there`);
   });
 }
+
+test('the fixture cache: a second start copies the loaded cluster instead of loading it, with the same contents', async () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'pglens-fixture-cache-'));
+  const saved = { cache: process.env.PGLENS_FIXTURE_CACHE, dir: process.env.PGLENS_FIXTURE_CACHE_DIR };
+  process.env.PGLENS_FIXTURE_CACHE = '1';
+  process.env.PGLENS_FIXTURE_CACHE_DIR = cacheDir;
+  try {
+    const first = await startFixtureCluster();
+    await first.cluster.stop();
+    assert.equal(first.fixture.fromCache ?? false, false);
+    const second = await startFixtureCluster();
+    try {
+      assert.equal(second.fixture.fromCache, true);
+      assert.deepEqual(second.fixture.tables, first.fixture.tables);
+      assert.notEqual(second.cluster.port, 0);
+      const app = new Client({ connectionString: second.shared.url });
+      await app.connect();
+      try {
+        const { rows } = await app.query(
+          `SELECT (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM pg_extension WHERE extname = 'hypopg') AS hypopg`,
+        );
+        assert.deepEqual(rows[0], { orders: 300_000, hypopg: first.fixture.hypopg ? 1 : 0 });
+      } finally {
+        await app.end();
+      }
+      const nohypo = new Client({ connectionString: second.shared.nohypoUrl });
+      await nohypo.connect();
+      await nohypo.end();
+    } finally {
+      await second.cluster.stop();
+    }
+  } finally {
+    for (const [k, v] of [['PGLENS_FIXTURE_CACHE', saved.cache], ['PGLENS_FIXTURE_CACHE_DIR', saved.dir]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+});

@@ -8,9 +8,10 @@
 //    getSharedTestDatabase(), stopped when the process exits.
 
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chownSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, chownSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
@@ -31,6 +32,11 @@ export interface EphemeralPostgresOptions {
   database?: string;
   /** Extra postgresql.conf lines, e.g. `['log_min_duration_statement = 0']`. */
   extraConfig?: string[];
+  /**
+   * Start from a copy of this data directory (a cleanly stopped cluster made by this harness: roles and databases
+   * already there) instead of initdb. Used by the fixture cache.
+   */
+  fromDataDir?: string;
 }
 
 export interface EphemeralPostgres {
@@ -48,6 +54,8 @@ export interface EphemeralPostgres {
   dataDir: string;
   logFile: string;
   bindir: string;
+  /** Stops the server cleanly, copies its data directory to `target` (which must not exist), starts it again. */
+  snapshotTo(target: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -252,13 +260,19 @@ export async function startEphemeralPostgres(options: EphemeralPostgresOptions =
   liveClusters.add(handle);
 
   try {
-    await run(
-      user,
-      join(bindir, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256'],
-      rootDir,
-      60_000,
-    );
+    if (options.fromDataDir) {
+      const copy = spawnSync('cp', ['-a', options.fromDataDir, dataDir], { encoding: 'utf8' });
+      if (copy.status !== 0) throw new Error(`could not copy ${options.fromDataDir}: ${copy.stderr.trim()}`);
+      if (user.uid !== undefined && user.gid !== undefined) chownRecursive(dataDir, user.uid, user.gid);
+    } else {
+      await run(
+        user,
+        join(bindir, 'initdb'),
+        ['-D', dataDir, '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--auth-local=trust', '--auth-host=scram-sha-256'],
+        rootDir,
+        60_000,
+      );
+    }
     // Our own pg_hba.conf: the superuser is trusted (socket and 127.0.0.1), everyone else must prove a password
     // over TCP. (Overwriting an existing file keeps its owner, so the server can still read it.)
     writeFileSync(
@@ -315,14 +329,26 @@ export async function startEphemeralPostgres(options: EphemeralPostgresOptions =
     const superuserUrlFor = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
     const urlFor = (db: string) => `postgres://${APP_ROLE}:${APP_PASSWORD}@127.0.0.1:${port}/${db}`;
 
-    const admin = new Client({ connectionString: superuserUrlFor('postgres') });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}'`);
-      await admin.query(`CREATE DATABASE ${database} OWNER ${APP_ROLE}`);
-    } finally {
-      await admin.end();
+    if (!options.fromDataDir) {
+      const admin = new Client({ connectionString: superuserUrlFor('postgres') });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_PASSWORD}'`);
+        await admin.query(`CREATE DATABASE ${database} OWNER ${APP_ROLE}`);
+      } finally {
+        await admin.end();
+      }
     }
+
+    const snapshotTo = async (target: string) => {
+      await run(user, pgCtl, ['stop', '-D', dataDir, '-m', 'fast', '-w', '-t', '60'], rootDir, 90_000);
+      try {
+        const copy = spawnSync('cp', ['-a', dataDir, target], { encoding: 'utf8' });
+        if (copy.status !== 0) throw new Error(`could not copy ${dataDir} to ${target}: ${copy.stderr.trim()}`);
+      } finally {
+        await run(user, pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60'], rootDir, 90_000);
+      }
+    };
 
     return {
       url: urlFor(database),
@@ -335,6 +361,7 @@ export async function startEphemeralPostgres(options: EphemeralPostgresOptions =
       dataDir,
       logFile,
       bindir,
+      snapshotTo,
       stop: async () => stopSync(),
     };
   } catch (err) {
@@ -342,6 +369,11 @@ export async function startEphemeralPostgres(options: EphemeralPostgresOptions =
     stopSync();
     throw withLog(err, log);
   }
+}
+
+function chownRecursive(path: string, uid: number, gid: number): void {
+  const r = spawnSync('chown', ['-R', `${uid}:${gid}`, path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`chown -R ${path} failed: ${r.stderr.trim()}`);
 }
 
 function withLog(err: unknown, log: string): Error {
@@ -364,6 +396,8 @@ export interface FixtureLoadResult {
   tables: Record<string, number>;
   /** The app role's URL of the copy without hypopg (same host/port as superuserUrl). */
   nohypoDatabase: string;
+  /** Set when the cluster was copied from the fixture cache (loadMs is then the copy and start). */
+  fromCache?: boolean;
 }
 
 /**
@@ -442,25 +476,86 @@ export function splitDataSql(text: string): { prelude: string; sections: string[
   return { prelude, sections, epilogue };
 }
 
-/** Starts a cluster and loads the fixture: what the runner does once per run. */
+/**
+ * Starts a cluster with the fixture loaded: what the runner does once per run.
+ *
+ * Outside CI the loaded cluster is kept in a cache (PGLENS_FIXTURE_CACHE_DIR, default ~/.cache/pglens-test/fixture)
+ * keyed by a hash of schema.sql, data.sql, this file, the server version and the extensions it has, so later runs
+ * copy a data directory (~1 s) instead of loading (~15 s). CI (CI=true) or PGLENS_FIXTURE_CACHE=0 always loads, so
+ * the loading path is what CI proves.
+ */
 export async function startFixtureCluster(): Promise<{ cluster: EphemeralPostgres; fixture: FixtureLoadResult; shared: SharedTestDatabase }> {
+  const cache = fixtureCache();
+  if (cache && existsSync(join(cache.dir, 'data', 'PG_VERSION')) && existsSync(join(cache.dir, 'fixture.json'))) {
+    const started = Date.now();
+    const cluster = await startEphemeralPostgres({ database: FIXTURE_DATABASE, fromDataDir: join(cache.dir, 'data') });
+    const saved = JSON.parse(readFileSync(join(cache.dir, 'fixture.json'), 'utf8')) as FixtureLoadResult;
+    const fixture: FixtureLoadResult = { ...saved, loadMs: Date.now() - started, fromCache: true };
+    return { cluster, fixture, shared: sharedFor(cluster, fixture) };
+  }
+
   const cluster = await startEphemeralPostgres({ database: FIXTURE_DATABASE });
   try {
     const fixture = await loadAppFixture(cluster.superuserUrl);
-    return {
-      cluster,
-      fixture,
-      shared: {
-        url: cluster.url,
-        superuserUrl: cluster.superuserUrl,
-        nohypoUrl: cluster.urlFor(NOHYPO_DATABASE),
-        hypopg: fixture.hypopg,
-        cluster,
-      },
-    };
+    if (cache) await saveFixtureCache(cluster, fixture, cache);
+    return { cluster, fixture, shared: sharedFor(cluster, fixture) };
   } catch (err) {
     await cluster.stop();
     throw err;
+  }
+}
+
+function sharedFor(cluster: EphemeralPostgres, fixture: FixtureLoadResult): SharedTestDatabase {
+  return {
+    url: cluster.url,
+    superuserUrl: cluster.superuserUrl,
+    nohypoUrl: cluster.urlFor(NOHYPO_DATABASE),
+    hypopg: fixture.hypopg,
+    cluster,
+  };
+}
+
+function fixtureCache(): { root: string; dir: string } | undefined {
+  const setting = process.env.PGLENS_FIXTURE_CACHE;
+  if (setting === '0' || (process.env.CI && setting !== '1')) return undefined;
+  try {
+    const bindir = findPostgresBindir();
+    const hash = createHash('sha256');
+    for (const file of [join(FIXTURE_DIR, 'schema.sql'), join(FIXTURE_DIR, 'data.sql'), __filename]) hash.update(readFileSync(file));
+    hash.update(spawnSync(join(bindir, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout ?? '');
+    // Which extensions the server could install (hypopg or not) changes what the fixture holds.
+    const sharedir = spawnSync(join(bindir, 'pg_config'), ['--sharedir'], { encoding: 'utf8' });
+    const pgConfig = sharedir.status === 0 ? sharedir : spawnSync('pg_config', ['--sharedir'], { encoding: 'utf8' });
+    const extensionDir = join(pgConfig.stdout?.trim() ?? '', 'extension');
+    hash.update(existsSync(extensionDir) ? readdirSync(extensionDir).filter((f) => f.endsWith('.control')).sort().join(',') : 'unknown');
+    const root = process.env.PGLENS_FIXTURE_CACHE_DIR ?? join(homedir(), '.cache', 'pglens-test', 'fixture');
+    return { root, dir: join(root, hash.digest('hex').slice(0, 16)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Best effort: a cache that cannot be written only costs time. */
+async function saveFixtureCache(cluster: EphemeralPostgres, fixture: FixtureLoadResult, cache: { root: string; dir: string }): Promise<void> {
+  try {
+    mkdirSync(cache.root, { recursive: true });
+    // Only the newest fixture is kept: each is ~300 MB.
+    // (Another process may be writing a .tmp- directory right now: only those older than an hour are left-overs.)
+    for (const old of readdirSync(cache.root)) {
+      const path = join(cache.root, old);
+      const stale = !old.startsWith('.tmp-') || Date.now() - statSync(path).mtimeMs > 3_600_000;
+      if (path !== cache.dir && stale) rmSync(path, { recursive: true, force: true });
+    }
+    const tmp = mkdtempSync(join(cache.root, '.tmp-'));
+    try {
+      await cluster.snapshotTo(join(tmp, 'data'));
+      writeFileSync(join(tmp, 'fixture.json'), JSON.stringify({ ...fixture, fromCache: false }, null, 2));
+      renameSync(tmp, cache.dir); // fails harmlessly when another process got there first
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  } catch {
+    /* keep going without a cache */
   }
 }
 
