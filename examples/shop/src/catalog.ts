@@ -6,7 +6,7 @@ const prisma = new PrismaClient();
 // Slow: a leading wildcard cannot use a b-tree index, so every search reads all products.
 // Fix: a pg_trgm GIN index (CREATE EXTENSION pg_trgm; CREATE INDEX ... USING gin (name gin_trgm_ops)).
 export async function searchProducts(term: string) {
-  return prisma.$queryRaw`SELECT id, sku, name, price_cents FROM products WHERE name ILIKE ${'%' + term + '%'} AND active LIMIT 50`;
+  return prisma.$queryRaw`SELECT id, sku, name, price_cents FROM products WHERE name ILIKE '%' || ${term} || '%' AND active LIMIT 50`;
 }
 
 // Good: the product page, by primary key.
