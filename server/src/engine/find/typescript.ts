@@ -14,6 +14,12 @@ import {
   substitutionTakesValue,
 } from './sqlLexer';
 
+// The compiler API behind a module namespace costs a getter call per use once transpiled or bundled
+// (`__toESM`); the walk touches every node of every file, so what it needs is bound once here.
+const SK = ts.SyntaxKind;
+const forEachChild = ts.forEachChild;
+const CONST_FLAG = ts.NodeFlags.Const;
+
 export interface TypeScriptFindResult {
   sites: SqlSite[];
   skipped: SkippedSite[];
@@ -41,12 +47,19 @@ export function scriptKindOf(file: string): ts.ScriptKind | undefined {
 
 export function findSqlInTypeScript(file: string, text: string, options: FindOptions): TypeScriptFindResult {
   const compiled = compileOptions(options);
-  const hasMarker = SQL_MARKER_ANYWHERE.test(text);
-  // Cheap and exact: a file that never spells a tag or function name (nor the marker) cannot hold a site.
-  if (!hasMarker && !compiled.needles.some((needle) => text.includes(needle))) return { sites: [], skipped: [] };
+  const markers = markerPositions(text);
+  // Every site holds a configured name (in its tag or callee) or a marker comment. Where they occur is found
+  // with indexOf; a file with none is not even parsed, and the walk below only enters nodes that hold one.
+  let positions: number[] | undefined;
+  if (!compiled.needles.some((needle) => needle.text === '')) {
+    positions = markers.slice();
+    for (const needle of compiled.needles) pushOccurrences(text, needle, positions);
+    if (positions.length === 0) return { sites: [], skipped: [] };
+    positions.sort((a, b) => a - b);
+  }
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
-  const finder = new FileFinder(file, text, sourceFile, compiled, hasMarker);
-  finder.collect();
+  const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0);
+  finder.collect(positions);
   return finder.build();
 }
 
@@ -59,8 +72,78 @@ interface CompiledOptions {
   isFunction(name: string, dotted: string | undefined): boolean;
   /** Whether some function entry is a dotted path (`knex.raw`), so calls need their dotted name. */
   hasFunctionPaths: boolean;
-  /** Substrings one of which must occur in a file for it to hold a site. */
-  needles: string[];
+  /** Names one of which a site's tag or callee spells; an empty text means any node may be a site. */
+  needles: Needle[];
+}
+
+/**
+ * A name to look for in the text. `boundedBefore`/`boundedAfter`: the name must not continue an identifier
+ * on that side (it does not when the pattern has a `*` right there, as in `sq*`).
+ */
+interface Needle {
+  text: string;
+  boundedBefore: boolean;
+  boundedAfter: boolean;
+}
+
+function pushOccurrences(text: string, needle: Needle, into: number[]): void {
+  const length = needle.text.length;
+  if (length === 0) return; // an empty name (a missing identifier in broken code) occurs nowhere
+  let at = text.indexOf(needle.text);
+  while (at >= 0) {
+    const end = at + length;
+    if (
+      (!needle.boundedBefore || at === 0 || !isJsIdentifierPart(text.charCodeAt(at - 1))) &&
+      (!needle.boundedAfter || !isJsIdentifierPart(text.charCodeAt(end)))
+    ) {
+      into.push(at);
+    }
+    at = text.indexOf(needle.text, end);
+  }
+}
+
+function isJsIdentifierPart(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c >= 0x80
+  );
+}
+
+const SQL_MARKER_ALL = /\/\*\s*sql\s*\*\//gi;
+
+function markerPositions(text: string): number[] {
+  const positions: number[] = [];
+  if (text.indexOf('/*') < 0) return positions;
+  SQL_MARKER_ALL.lastIndex = 0;
+  for (let match = SQL_MARKER_ALL.exec(text); match; match = SQL_MARKER_ALL.exec(text)) positions.push(match.index);
+  return positions;
+}
+
+/** Whether a sorted array holds a value in [start, end). */
+function holdsValueIn(sorted: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (sorted[mid] < start) low = mid + 1;
+    else high = mid;
+  }
+  return low < sorted.length && sorted[low] < end;
+}
+
+/**
+ * Visits `root` and, depth first, every descendant whose range (with its leading trivia) holds one of the
+ * sorted `positions`; all of them when `positions` is undefined.
+ */
+function descendTo(root: ts.Node, positions: readonly number[] | undefined, visit: (node: ts.Node) => void): void {
+  const walk = (node: ts.Node): void => {
+    visit(node);
+    forEachChild(node, enter);
+  };
+  const enter = (child: ts.Node): undefined => {
+    if (positions === undefined || holdsValueIn(positions, child.pos, child.end)) walk(child);
+    return undefined;
+  };
+  walk(root);
 }
 
 const compiledCache = new WeakMap<FindOptions, CompiledOptions>();
@@ -72,22 +155,29 @@ function compileOptions(options: FindOptions): CompiledOptions {
     const excluded = compilePatterns(options.excludeTags);
     const functionNames = new Set(options.functions.filter((name) => !name.includes('.') && !name.includes('*')));
     const functionPaths = compilePatterns(options.functions.filter((name) => name.includes('.') || name.includes('*')));
-    const needles = new Set<string>();
-    let scanEverything = false;
+    const needles = new Map<string, Needle>();
     for (const pattern of [...options.tags, ...options.functions]) {
-      const longest = pattern
-        .split('*')
-        .map((part) => part.replace(/^\.+|\.+$/g, ''))
-        .sort((a, b) => b.length - a.length)[0];
-      if (longest) needles.add(longest);
-      else scanEverything = true;
+      const parts = pattern.split('*');
+      let best: Needle = { text: '', boundedBefore: false, boundedAfter: false };
+      parts.forEach((part, index) => {
+        const text = part.replace(/^\.+|\.+$/g, '');
+        if (text.length <= best.text.length) return;
+        best = {
+          text,
+          boundedBefore: index === 0 || part.startsWith('.'),
+          boundedAfter: index === parts.length - 1 || part.endsWith('.'),
+        };
+      });
+      const key = `${best.text}|${best.boundedBefore}|${best.boundedAfter}`;
+      needles.set(key, best);
     }
+    // postgres.js sql.unsafe(...) is found through its `sql`, which is a tag and so already a needle.
     compiled = {
       isTag: tags,
       isExcludedTag: excluded,
       isFunction: (name, dotted) => functionNames.has(name) || (dotted !== undefined && functionPaths(dotted)),
       hasFunctionPaths: options.functions.some((name) => name.includes('.') || name.includes('*')),
-      needles: scanEverything ? [''] : [...needles],
+      needles: [...needles.values()],
     };
     compiledCache.set(options, compiled);
   }
@@ -110,7 +200,6 @@ function compilePatterns(patterns: string[]): (dotted: string) => boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Names and shapes of expressions
 
-const SQL_MARKER_ANYWHERE = /\/\*\s*sql\s*\*\//i;
 const SQL_MARKER = /^\/\*\s*sql\s*\*\/$/i;
 
 /** Helpers of SQL tag libraries whose result is a bound value, so `$n` is a faithful stand-in. */
@@ -126,17 +215,17 @@ const FRAGMENT_NAMESPACES = new Set(['Prisma']);
 /** `a.b.c` for identifiers, `this` and property access; an unknown part (a call, an index) is written `?`. */
 function dottedName(expression: ts.Expression): string | undefined {
   switch (expression.kind) {
-    case ts.SyntaxKind.Identifier:
+    case SK.Identifier:
       return ts.idText(expression as ts.Identifier);
-    case ts.SyntaxKind.ThisKeyword:
+    case SK.ThisKeyword:
       return 'this';
-    case ts.SyntaxKind.PropertyAccessExpression: {
+    case SK.PropertyAccessExpression: {
       const access = expression as ts.PropertyAccessExpression;
       const name = ts.isIdentifier(access.name) ? ts.idText(access.name) : access.name.text;
       return `${dottedName(access.expression) ?? '?'}.${name}`;
     }
-    case ts.SyntaxKind.NonNullExpression:
-    case ts.SyntaxKind.ParenthesizedExpression:
+    case SK.NonNullExpression:
+    case SK.ParenthesizedExpression:
       return dottedName((expression as ts.NonNullExpression | ts.ParenthesizedExpression).expression);
     default:
       return undefined;
@@ -147,11 +236,11 @@ function dottedName(expression: ts.Expression): string | undefined {
 function unwrap(expression: ts.Expression): ts.Expression {
   for (;;) {
     switch (expression.kind) {
-      case ts.SyntaxKind.ParenthesizedExpression:
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.TypeAssertionExpression:
+      case SK.ParenthesizedExpression:
+      case SK.AsExpression:
+      case SK.SatisfiesExpression:
+      case SK.NonNullExpression:
+      case SK.TypeAssertionExpression:
         expression = (expression as ts.ParenthesizedExpression).expression;
         break;
       default:
@@ -161,17 +250,17 @@ function unwrap(expression: ts.Expression): ts.Expression {
 }
 
 function isPlus(expression: ts.Expression): expression is ts.BinaryExpression {
-  return ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.PlusToken;
+  return ts.isBinaryExpression(expression) && expression.operatorToken.kind === SK.PlusToken;
 }
 
 /** A string, a template or a `+` chain starting with one: what a query function's SQL argument looks like. */
 function isStringShaped(expression: ts.Expression): boolean {
   switch (expression.kind) {
-    case ts.SyntaxKind.StringLiteral:
-    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-    case ts.SyntaxKind.TemplateExpression:
+    case SK.StringLiteral:
+    case SK.NoSubstitutionTemplateLiteral:
+    case SK.TemplateExpression:
       return true;
-    case ts.SyntaxKind.BinaryExpression:
+    case SK.BinaryExpression:
       return isPlus(expression) && (isStringShaped(unwrap(expression.left)) || isStringShaped(unwrap(expression.right)));
     default:
       return false;
@@ -206,7 +295,7 @@ class FileFinder {
   private readonly taggedTemplates: { node: ts.TaggedTemplateExpression; via: string }[] = [];
   private readonly calls: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }[] = [];
   private readonly markedLiterals: ts.Expression[] = [];
-  /** Names bound exactly once in the file, by `const`, to their initializer; null when bound more than once. */
+  /** Names bound exactly once in the file, by `const`, to their initializer; null otherwise. Filled lazily. */
   private readonly constants = new Map<string, ts.Expression | null>();
 
   private readonly sites: SqlSite[] = [];
@@ -238,33 +327,24 @@ class FileFinder {
 
   // ----- the one walk
 
-  collect(): void {
+  collect(positions: number[] | undefined): void {
     const visit = (node: ts.Node): void => {
       switch (node.kind) {
-        case ts.SyntaxKind.TaggedTemplateExpression:
+        case SK.TaggedTemplateExpression:
           this.collectTaggedTemplate(node as ts.TaggedTemplateExpression);
           break;
-        case ts.SyntaxKind.CallExpression:
+        case SK.CallExpression:
           this.collectCall(node as ts.CallExpression);
           break;
-        case ts.SyntaxKind.VariableDeclarationList:
-          this.collectBindings(node as ts.VariableDeclarationList);
-          break;
-        case ts.SyntaxKind.Parameter: {
-          const name = (node as ts.ParameterDeclaration).name;
-          if (ts.isIdentifier(name)) this.constants.set(ts.idText(name), null);
-          break;
-        }
-        case ts.SyntaxKind.StringLiteral:
-        case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-        case ts.SyntaxKind.TemplateExpression:
-        case ts.SyntaxKind.BinaryExpression:
+        case SK.StringLiteral:
+        case SK.NoSubstitutionTemplateLiteral:
+        case SK.TemplateExpression:
+        case SK.BinaryExpression:
           if (this.hasMarker && this.isMarked(node)) this.markedLiterals.push(node as ts.Expression);
           break;
       }
-      ts.forEachChild(node, visit);
     };
-    visit(this.sourceFile);
+    descendTo(this.sourceFile, positions, visit);
   }
 
   private collectTaggedTemplate(node: ts.TaggedTemplateExpression): void {
@@ -280,27 +360,47 @@ class FileFinder {
     if (node.arguments.length === 0) return;
     const callee = unwrap(node.expression);
     let name: string;
-    if (ts.isIdentifier(callee)) name = ts.idText(callee);
-    else if (ts.isPropertyAccessExpression(callee)) name = callee.name.text;
+    if (callee.kind === SK.Identifier) name = (callee as ts.Identifier).text;
+    else if (callee.kind === SK.PropertyAccessExpression) name = (callee as ts.PropertyAccessExpression).name.text;
     else return;
     if (name !== 'unsafe' && !this.options.isFunction(name, this.options.hasFunctionPaths ? dottedName(callee) : undefined)) {
       return;
     }
-    const onTagNamespace = ts.isPropertyAccessExpression(callee) && this.isTagNamespace(callee.expression);
+    const onTagNamespace =
+      callee.kind === SK.PropertyAccessExpression && this.isTagNamespace((callee as ts.PropertyAccessExpression).expression);
     // postgres.js sql.unsafe('...') runs its argument as a whole query.
     if (name === 'unsafe' && !onTagNamespace && !this.options.isFunction(name, undefined)) return;
     this.calls.push({ node, via: dottedName(callee) ?? name, name, onTagNamespace });
   }
 
-  private collectBindings(list: ts.VariableDeclarationList): void {
-    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
-    for (const declaration of list.declarations) {
-      if (!ts.isIdentifier(declaration.name)) continue;
-      const name = ts.idText(declaration.name);
-      const known = this.constants.has(name);
-      if (isConst && declaration.initializer && !known) this.constants.set(name, unwrap(declaration.initializer));
-      else this.constants.set(name, null);
-    }
+  /**
+   * What `name` is bound to, when the file binds it exactly once and by `const`: its initializer; null
+   * otherwise (several bindings may shadow each other, `let` may change). Looked up on first use, entering
+   * only the nodes that spell the name.
+   */
+  private binding(name: string): ts.Expression | null {
+    const cached = this.constants.get(name);
+    if (cached !== undefined) return cached;
+    const positions: number[] = [];
+    pushOccurrences(this.text, { text: name, boundedBefore: true, boundedAfter: true }, positions);
+    let bindings = 0;
+    let initializer: ts.Expression | null = null;
+    descendTo(this.sourceFile, positions, (node) => {
+      if (node.kind === SK.VariableDeclarationList) {
+        const isConst = (node.flags & CONST_FLAG) !== 0;
+        for (const declaration of (node as ts.VariableDeclarationList).declarations) {
+          if (declaration.name.kind !== SK.Identifier || declaration.name.text !== name) continue;
+          bindings++;
+          initializer = isConst && declaration.initializer ? unwrap(declaration.initializer) : null;
+        }
+      } else if (node.kind === SK.Parameter) {
+        const parameterName = (node as ts.ParameterDeclaration).name;
+        if (parameterName.kind === SK.Identifier && parameterName.text === name) bindings++;
+      }
+    });
+    const bound = bindings === 1 ? initializer : null;
+    this.constants.set(name, bound);
+    return bound;
   }
 
   private isMarked(node: ts.Node): boolean {
@@ -363,7 +463,7 @@ class FileFinder {
     if (ts.isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
     const strict = !call.onTagNamespace;
     if (ts.isIdentifier(argument)) {
-      const bound = this.constants.get(ts.idText(argument));
+      const bound = this.binding(ts.idText(argument));
       if (bound && isStringShaped(bound)) argument = bound;
       else {
         if (bound && (ts.isTaggedTemplateExpression(bound) || ts.isCallExpression(bound))) return;
@@ -498,7 +598,9 @@ class FileFinder {
       text,
       segments,
       parameters,
-      parameterCount: highestParameterNumber(text),
+      // Numbering continued from the highest literal $n, so `next` is the highest, unless a `${}` sat inside
+      // a quoted string, where its $n is no parameter at all; only then is the text counted again.
+      parameterCount: parameters.length > 0 ? highestParameterNumber(text) : next,
       fileStart,
       fileEnd,
     };
@@ -529,29 +631,29 @@ class FileFinder {
     // Parts of a `+` chain are candidates of their own when marked /* sql */; this site covers them.
     (this.byNameDepth > 0 ? this.touchedByName : this.touchedInPlace).push(expression);
     switch (expression.kind) {
-      case ts.SyntaxKind.StringLiteral: {
+      case SK.StringLiteral: {
         const [start, end] = this.contentRange(expression);
         this.addCooked(start, end, false);
         return;
       }
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      case ts.SyntaxKind.TemplateExpression:
+      case SK.NoSubstitutionTemplateLiteral:
+      case SK.TemplateExpression:
         this.addTemplate(expression as ts.TemplateLiteral, 'plain');
         return;
-      case ts.SyntaxKind.NumericLiteral: {
+      case SK.NumericLiteral: {
         const start = expression.getStart(this.sourceFile);
         this.addText((expression as ts.NumericLiteral).text, [{ sqlStart: 0, fileStart: start, length: expression.end - start }]);
         return;
       }
-      case ts.SyntaxKind.BinaryExpression:
+      case SK.BinaryExpression:
         if (isPlus(expression)) {
           this.addPlainExpression(expression.left);
           this.addPlainExpression(expression.right);
           return;
         }
         break;
-      case ts.SyntaxKind.Identifier: {
-        const bound = this.constants.get(ts.idText(expression as ts.Identifier));
+      case SK.Identifier: {
+        const bound = this.binding(ts.idText(expression as ts.Identifier));
         if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
           this.inline(bound, this.rangeOf(expression), () => this.addPlainExpression(bound));
           return;
@@ -604,7 +706,7 @@ class FileFinder {
     let substitutionStart = template.head.end - 2;
     for (const span of template.templateSpans) {
       const literalStart = span.literal.getStart(this.sourceFile);
-      const isTail = span.literal.kind === ts.SyntaxKind.TemplateTail;
+      const isTail = span.literal.kind === SK.TemplateTail;
       const literalEnd = isTail ? templateEnd(this.text, span.literal) : span.literal.end - 2;
       const after = cookLiteral(this.text, literalStart + 1, literalEnd, true);
       this.addSubstitution(span.expression, substitutionStart, literalStart + 1, context, after.text);
@@ -636,7 +738,7 @@ class FileFinder {
 
   private touchSubtree(node: ts.Node): void {
     if (ts.isTaggedTemplateExpression(node) || ts.isCallExpression(node)) this.touchedInPlace.push(node);
-    ts.forEachChild(node, (child) => this.touchSubtree(child));
+    forEachChild(node, (child) => this.touchSubtree(child));
   }
 
   private addSubstitutionValue(
@@ -652,7 +754,7 @@ class FileFinder {
         return;
       }
       if (ts.isIdentifier(value)) {
-        const bound = this.constants.get(ts.idText(value));
+        const bound = this.binding(ts.idText(value));
         if (bound && this.isSqlTagged(bound)) {
           this.inline(bound, [fileStart, fileEnd], () => this.addTemplate(bound.template, 'tagged'));
           return;
@@ -671,7 +773,7 @@ class FileFinder {
           return;
         }
         if (helper.kind === 'raw' && helper.argument && ts.isIdentifier(unwrap(helper.argument))) {
-          const bound = this.constants.get(ts.idText(unwrap(helper.argument) as ts.Identifier));
+          const bound = this.binding(ts.idText(unwrap(helper.argument) as ts.Identifier));
           if (bound && isStringShaped(bound)) {
             this.touchedInPlace.push(value);
             this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
@@ -693,7 +795,7 @@ class FileFinder {
       return;
     }
     if (ts.isIdentifier(value)) {
-      const bound = this.constants.get(ts.idText(value));
+      const bound = this.binding(ts.idText(value));
       if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
         this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
         return;
@@ -781,16 +883,16 @@ class FileFinder {
   private contentRange(node: ts.Node): [number, number] {
     const expression = unwrap(node as ts.Expression);
     switch (expression.kind) {
-      case ts.SyntaxKind.StringLiteral: {
+      case SK.StringLiteral: {
         const start = expression.getStart(this.sourceFile);
         const quote = this.text.charCodeAt(start);
         const closed = expression.end - 1 > start && this.text.charCodeAt(expression.end - 1) === quote;
         return [start + 1, closed ? expression.end - 1 : expression.end];
       }
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
-      case ts.SyntaxKind.TemplateExpression:
+      case SK.NoSubstitutionTemplateLiteral:
+      case SK.TemplateExpression:
         return [expression.getStart(this.sourceFile) + 1, templateEnd(this.text, expression as ts.TemplateLiteral)];
-      case ts.SyntaxKind.BinaryExpression: {
+      case SK.BinaryExpression: {
         const binary = expression as ts.BinaryExpression;
         return [this.contentRange(binary.left)[0], this.contentRange(binary.right)[1]];
       }
