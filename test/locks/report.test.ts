@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runLocksCommand } from '../../server/src/cli/locksCommand';
-import { formatLockReportJson, formatLockReportText, lockReportForFiles } from '../../server/src/engine/locks/report';
+import { describeStatementLocks, formatLockReportJson, formatLockReportText, lockReportForFiles } from '../../server/src/engine/locks/report';
+import { locksForStatement } from '../../server/src/engine/locks/lockModel';
+import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 
 function sink(): Writable & { text: string } {
   const s = new Writable({
@@ -104,4 +106,18 @@ test('runLocksCommand --db with an unreachable server: exit 2, one line', async 
   assert.equal(code, 2);
   assert.equal(err.text.trim().split('\n').length, 1);
   assert.match(err.text, /^pglens: /);
+});
+
+test('the text report names migration files and whether they run in one transaction', async () => {
+  const text = formatLockReportText(await lockReportForFiles([migration]));
+  assert.match(text.split('\n')[0], /002_plan\.sql {2}\(migration, runs in one transaction: every lock below is held until the whole migration commits\)$/);
+});
+
+test('describeStatementLocks: hover lines with sizes', async () => {
+  await loadParser();
+  const text = "alter table accounts add column plan text default 'free'";
+  const [statement] = parseSite({ file: 'x.sql', origin: 'sql-file', text, segments: [{ sqlStart: 0, fileStart: 0, length: text.length }], parameters: [], parameterCount: 0, fileStart: 0, fileEnd: text.length }).statements;
+  const facts = { schema: 'public', name: 'accounts', estimatedRows: 2_100_000, totalBytes: 310 * 1024 * 1024, columns: [] };
+  const lines = describeStatementLocks(locksForStatement(statement), { tables: new Map([['accounts', facts]]), indexes: [], fingerprint: '' });
+  assert.equal(lines[0], 'ACCESS EXCLUSIVE on accounts: blocks every read and write of accounts until the transaction ends (accounts: 2.1M rows, 310 MB)');
 });

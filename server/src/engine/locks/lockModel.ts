@@ -706,6 +706,9 @@ export function locksForStatement(statement: ParsedStatement, context: LockModel
   const b = newBuilder();
   const history = fileHistory(context.previousStatements);
   statementLocks(b, statement, statement.kind, statement.node[statement.kind], context, history);
+  if (history.openTransaction && b.locks.length > 0) {
+    note(b, 'Runs inside the transaction opened by BEGIN earlier in the file: these locks, and those of the statements before it in that transaction, are held until COMMIT.');
+  }
   return { locks: b.locks, rewrite: b.rewrite, scan: b.scan, notes: b.notes, canRunInTransaction: b.canRunInTransaction };
 }
 
