@@ -204,9 +204,10 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
 
   let first: PoolClient | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const connecting = pool.connect();
   try {
     first = await Promise.race([
-      pool.connect(),
+      connecting,
       // pg's own connection timeout covers the socket and the start-up; this also covers a DNS lookup that hangs.
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('timeout')), connectTimeoutMs + 250);
@@ -230,7 +231,9 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
     };
     return new PostgresClient(pool, info, url, connectTimeoutMs, config.max!);
   } catch (error) {
-    first?.release(true);
+    if (first) first.release(true);
+    // A connection that arrives after our own timer gave up must not keep the process alive.
+    else connecting.then((late) => late.release(true), () => {});
     pool.end().catch(() => {});
     if (error instanceof DatabaseUnavailableError) throw error;
     throw new DatabaseUnavailableError(describeConnectError(error, url, connectTimeoutMs, password));
