@@ -37,13 +37,13 @@ export interface EmbeddedDatabaseOptions {
   values?: Record<string, unknown[]>;
   /** Where built databases are cached; default `$XDG_CACHE_HOME/pglens` or `~/.cache/pglens`. `false`: no cache. */
   cacheDir?: string | false;
-  /** Upper bound of synthetic rows over all tables (default 2,000,000). */
+  /** Upper bound of synthetic rows over the tables sized by the default volume (default 1,000,000). */
   maxTotalRows?: number;
   onProgress?: (message: string) => void;
 }
 
 /** Bumped whenever schema loading or data generation changes what a built database contains. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 export interface EmbeddedDatabase extends DatabaseClient {
   /** Absolute paths of the schema files applied, in order. */
@@ -245,7 +245,7 @@ const PG_COMPATIBLE_PARSERS = { 20: (value: string) => value };
 export function syntheticDataNote(volumes: TableVolume[]): string {
   const filled = [...volumes].filter((volume) => volume.rows > 0).sort((a, b) => b.rows - a.rows || a.table.localeCompare(b.table));
   if (filled.length === 0) return 'embedded database, no rows (empty schema)';
-  const shown = filled.slice(0, 5).map((volume) => `${volume.table} ${formatRowCount(volume.rows)} rows`);
+  const shown = filled.slice(0, 5).map((volume) => `${volume.table} ${formatRowCount(volume.rows)} rows${volume.source === 'capped' ? ' (capped)' : ''}`);
   const more = filled.length > 5 ? `, ${filled.length - 5} more tables` : '';
   return `embedded database, synthetic data: ${shown.join(', ')}${more}`;
 }

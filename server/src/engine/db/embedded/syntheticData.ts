@@ -14,12 +14,14 @@ import { errorMessage, quoteIdentifier } from './loadSchema';
 /** Rows per table when neither the table nor "*" has a configured volume. */
 export const DEFAULT_TABLE_ROWS = 50_000;
 /**
- * Rows over all tables. Measured in PGlite 0.5.16: set-based inserts run at roughly 100k-300k rows/s, and
+ * Rows over all tables sized by the default (configured volumes are honoured). Measured in PGlite 0.5.16: set-based inserts run at roughly 100k-300k rows/s, and
  * memory grows with the data (1M rows cost ~950 MB in the issue's measurement), so generation is capped.
  */
-export const DEFAULT_MAX_TOTAL_ROWS = 2_000_000;
+export const DEFAULT_MAX_TOTAL_ROWS = 1_000_000;
+/** Configured volumes above this total are scaled down (memory: PGlite keeps its buffers and WAL in this process). */
+export const HARD_MAX_TOTAL_ROWS = 10_000_000;
 /** After this much generation time, the remaining tables get at most SMALL_TABLE_ROWS rows. */
-export const DEFAULT_TIME_BUDGET_MS = 120_000;
+export const DEFAULT_TIME_BUDGET_MS = 300_000;
 const SMALL_TABLE_ROWS = 1_000;
 
 export interface SyntheticDataOptions {
@@ -36,7 +38,10 @@ export interface TableVolume {
   /** `table` for the public schema, else `schema.table`. */
   table: string;
   rows: number;
-  /** configured: from `volumes`; default: the "*" or built-in default; seeded: rows the migrations inserted; capped: lowered to fit the budget. */
+  /**
+   * configured: from `volumes`; default: the "*" or built-in default (shared out under maxTotalRows); seeded: rows
+   * the migrations inserted; capped: fewer than asked for (time budget, unique-value capacity, or a table that failed).
+   */
   source: 'configured' | 'default' | 'seeded' | 'capped';
 }
 
@@ -312,29 +317,23 @@ function planVolumes(tables: TableInfo[], options: SyntheticDataOptions): Map<nu
       planned.set(table.oid, { rows: Math.max(0, Math.floor(fallback)), source: 'default' });
     }
   }
-  const maxTotal = options.maxTotalRows ?? DEFAULT_MAX_TOTAL_ROWS;
-  const total = [...planned.values()].reduce((sum, plan) => sum + plan.rows, 0);
-  if (total > maxTotal) {
-    // Shrink default-sized tables first, then all of them proportionally.
-    const defaults = [...planned.values()].filter((plan) => plan.source === 'default' && plan.rows > 0);
-    const explicitTotal = total - defaults.reduce((sum, plan) => sum + plan.rows, 0);
-    const roomForDefaults = Math.max(0, maxTotal - explicitTotal);
-    const defaultTotal = total - explicitTotal;
-    if (defaultTotal > 0 && roomForDefaults < defaultTotal) {
-      for (const plan of defaults) {
-        plan.rows = Math.max(Math.min(plan.rows, SMALL_TABLE_ROWS), Math.floor((plan.rows * roomForDefaults) / defaultTotal));
-        plan.source = 'capped';
-      }
+  // Configured volumes are what the person asked for: only an absurd total is scaled down. Tables sized by
+  // the default share what is left of maxTotalRows, each keeping at least SMALL_TABLE_ROWS.
+  const plans = [...planned.values()];
+  const explicit = plans.filter((plan) => plan.source === 'configured');
+  const explicitTotal = explicit.reduce((sum, plan) => sum + plan.rows, 0);
+  if (explicitTotal > HARD_MAX_TOTAL_ROWS) {
+    for (const plan of explicit) {
+      plan.rows = Math.floor((plan.rows * HARD_MAX_TOTAL_ROWS) / explicitTotal);
+      plan.source = 'capped';
     }
-    const newTotal = [...planned.values()].reduce((sum, plan) => sum + plan.rows, 0);
-    if (newTotal > maxTotal) {
-      const factor = maxTotal / newTotal;
-      for (const plan of planned.values()) {
-        if (plan.rows > SMALL_TABLE_ROWS) {
-          plan.rows = Math.max(SMALL_TABLE_ROWS, Math.floor(plan.rows * factor));
-          plan.source = 'capped';
-        }
-      }
+  }
+  const defaults = plans.filter((plan) => plan.source === 'default' && plan.rows > 0);
+  const defaultTotal = defaults.reduce((sum, plan) => sum + plan.rows, 0);
+  const room = Math.max(0, (options.maxTotalRows ?? DEFAULT_MAX_TOTAL_ROWS) - Math.min(explicitTotal, HARD_MAX_TOTAL_ROWS));
+  if (defaultTotal > room) {
+    for (const plan of defaults) {
+      plan.rows = Math.max(Math.min(plan.rows, SMALL_TABLE_ROWS), Math.floor((plan.rows * room) / defaultTotal));
     }
   }
   return planned;
