@@ -75,6 +75,8 @@ const CASES: LockCase[] = [
   { sql: 'merge into orders o using accounts a on o.id = a.id when matched then update set total = 0' },
   { sql: "with d as (delete from items returning id) insert into orders (id, account_id, total, status) select id + 9000, 1, 1, 'x' from d" },
   { sql: 'explain update orders set total = 3 where id = 1' },
+  { sql: "insert into orders (id, account_id, total, status) values (1, 1, 1, 'x') on conflict (id) do update set total = excluded.total" },
+  { sql: 'select count(*) from orders o where exists (select 1 from items i where i.order_id = o.id)' },
   // CREATE INDEX / DROP INDEX / REINDEX (reference pages)
   { sql: 'create index orders_created_idx on orders (created_at)' },
   { sql: 'create unique index on accounts (name)' },
@@ -102,6 +104,7 @@ const CASES: LockCase[] = [
   { sql: 'alter table accounts alter column name type text using upper(name)' },
   // timestamp → timestamptz skips the rewrite only when the session time zone is UTC (PG 12+); pglens assumes a rewrite.
   { sql: 'alter table accounts alter column created_at type timestamptz', before: "set local timezone = 'Europe/Paris'" },
+  { sql: 'alter table orders alter column status type varchar(20)' },
   { sql: 'alter table accounts alter column code set default 0' },
   { sql: 'alter table accounts alter column code drop default' },
   { sql: 'alter table accounts alter column code set not null' },
@@ -166,6 +169,8 @@ const CASES: LockCase[] = [
   { sql: "comment on column orders.total is 'in cents'" },
   { sql: 'grant select on orders to app' },
   { sql: 'create table notes (id int primary key, account_id int references accounts (id))' },
+  { sql: 'create table notes2 (id int, account_id int, constraint notes2_fk foreign key (account_id) references accounts (id))' },
+  { sql: 'create sequence order_numbers' },
   { sql: 'create table part3 partition of parent for values in (3)' },
   { sql: 'create table accounts_copy (like accounts including all)' },
   { sql: 'create table accounts_child () inherits (accounts)' },
