@@ -23,7 +23,11 @@ export function formatStylish(report: CheckReport, options: { color: boolean; ve
       for (const fix of finding.fixes ?? []) {
         if (fix.sql) lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('32', 'fix:')} ${fix.sql.split('\n').join(' ')}${fix.verified === false ? ' (not verified)' : ''}`);
       }
-      for (const note of finding.notes ?? []) lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('2', `(${note})`)}`);
+      for (const note of finding.notes ?? []) {
+        // The volumes of the embedded database are in the summary line; each finding still says where it comes from.
+        const shown = note === report.database?.note ? 'embedded database, synthetic data' : note;
+        lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('2', `(${shown})`)}`);
+      }
     }
     lines.push('');
   }
