@@ -265,7 +265,8 @@ interface EmbeddedState {
  * therefore queues work and runs it strictly one after another, ending each turn with ROLLBACK so no
  * transaction outlives it. A running statement cannot be cancelled (PGlite has no cancel request and runs
  * on this thread): an abort rejects work that has not started yet, and the caller of work that has started
- * gets its rejection as soon as the current statement returns.
+ * gets its rejection as soon as the current statement returns. statement_timeout has no effect in PGlite either
+ * (measured: a 20M-row generate_series ran to completion under `SET statement_timeout = 200`).
  */
 class EmbeddedPglite implements EmbeddedDatabase {
   private queue: Promise<unknown> = Promise.resolve();
