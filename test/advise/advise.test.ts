@@ -71,6 +71,12 @@ describe('with hypopg: each candidate kind', () => {
     assert.match(advice.suggestion!.sql, /^CREATE INDEX ON orders \(account_id/);
   });
 
+  test('a join that needs both sides indexed: the filter of the outer table and the join column of the inner one, together', async () => {
+    const advice = await advise('hypopg', 'select i.number, l.description from invoices i join invoice_lines l on l.invoice_id = i.id where i.account_id = $1');
+    assert.equal(advice.suggestion?.sql, 'CREATE INDEX ON invoice_lines (invoice_id);\nCREATE INDEX ON invoices (account_id)');
+    assert.ok(advice.suggestion!.reduction! > 0.9);
+  });
+
   test('INCLUDE columns when the index-only scan is what pays', async () => {
     const advice = await advise('hypopg', 'select account_id, sum(amount_cents) from invoices where issued_at >= $1 and account_id = $2 group by account_id');
     assert.ok(advice.search!.evaluated.some((e) => e.set[0].include.length > 0), 'the covering variant was tried');

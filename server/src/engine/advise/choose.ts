@@ -3,7 +3,7 @@
 // A suggestion must cut the statement's cost by `minCostReduction` (50% by default), judged by `effectiveCost`,
 // which does not let a LIMIT hide a long scan.
 
-import type { SchemaFacts } from '../db/schemaFacts';
+import { indexesOf, type SchemaFacts } from '../db/schemaFacts';
 import type { ParsedStatement } from '../parse/parse';
 import { walkPlan, type PlanNode } from '../plan/model';
 import {
@@ -147,7 +147,9 @@ export async function searchIndexes(
   for (const { uses, scan } of tables.slice(0, 3)) {
     // A table whose scan is a small part of the statement cannot halve its cost with an index of its own.
     if (scan.totalCost < baselineCost * 0.2 && tables.length > 1 && baseline.totalCost >= baselineCost) continue;
-    const candidates = tableCandidates(uses, options.context);
+    // A join column that already leads an index (usually the primary key) is looked up through that index.
+    const served = new Set(indexesOf(schema, uses.table).filter((i) => i.valid && !i.predicate && i.method === 'btree').map((i) => i.keys[0]));
+    const candidates = tableCandidates({ ...uses, uses: uses.uses.filter((u) => !(u.join && served.has(u.key))) }, options.context);
     const first: IndexCandidate[][] = [];
     if (candidates.composite) first.push([candidates.composite]);
     if (candidates.partial) first.push([candidates.partial]);
@@ -176,6 +178,22 @@ export async function searchIndexes(
       if (covering) await evaluate([covering]);
     }
   }
+
+  // A join may need an index on each side (the outer side's filter and the inner side's join column): one more plan
+  // with the best of the two most helpful tables together. It is kept only when it beats both by the usual rule.
+  // Each table is represented by its cheapest set within 90% of its own best.
+  const perTable = new Map<string, Evaluated[]>();
+  for (const e of result.evaluated) {
+    if (!e.used || e.saving === undefined || e.saving <= 0 || e.set.length !== 1) continue;
+    const table = `${e.set[0].schema}.${e.set[0].table}`;
+    perTable.set(table, [...(perTable.get(table) ?? []), e]);
+  }
+  const representatives = [...perTable.values()].map((list) => {
+    const tableBest = Math.max(...list.map((e) => e.saving!));
+    return { saving: tableBest, pick: list.filter((e) => e.saving! >= tableBest * (options.nearBest ?? 0.9)).sort(cheaperFirst)[0] };
+  });
+  const top = representatives.sort((a, b) => b.saving - a.saving).slice(0, 2);
+  if (top.length === 2 && top[0].saving < 0.99) await evaluate([...top[0].pick.set, ...top[1].pick.set]);
 
   const { best, chosen } = pickCheapest(result.evaluated, options.minCostReduction, options.nearBest);
   result.best = best;

@@ -303,7 +303,8 @@ export function applyAdvice(findings: Finding[], advice: StatementAdvice, contex
   const advised = findings.filter((f) => ADVISED_RULES.has(f.ruleId));
   if (advice.suggestion) {
     const suggestion = advice.suggestion;
-    const onTable = advised.filter((f) => f.ruleId !== 'fk-without-index' && f.evidence?.['table'] === suggestion.table);
+    const tables = new Set(suggestion.indexes.map((c) => c.table));
+    const onTable = advised.filter((f) => f.ruleId !== 'fk-without-index' && tables.has(f.evidence?.['table'] as string));
     const targets = onTable.length > 0 ? onTable : advised.filter((f) => f.ruleId !== 'fk-without-index').slice(0, 1);
     for (const finding of targets) attachSuggestion(finding, suggestion, context, 'the estimated cost');
   }
