@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { Client } from 'pg';
 import { explainOnSession } from '../../server/src/engine/db/explain';
 import { walkPlan } from '../../server/src/engine/plan/model';
-import { advise, connect, indexDefinitions, parseOne } from './advisorTestUtils';
+import { withWhatIf } from '../../server/src/engine/advise/whatIf';
+import { advise, connect, indexDefinitions, parseOne, settings } from './advisorTestUtils';
 
 const HYPOTHETICAL = "select * from hypopg_create_index('create index on invoices (account_id)')";
 const QUERY = 'select * from invoices where account_id = 42';
@@ -123,5 +124,17 @@ describe('the database is unchanged after advice', () => {
     assert.deepEqual(await indexDefinitions(url), before);
     const locks = await db.withSession((session) => session.query<{ n: number }>("select count(*)::int as n from pg_locks where pid = pg_backend_pid() and mode = 'ShareLock' and locktype = 'relation'"));
     assert.equal(locks.rows[0].n, 0, 'no SHARE lock held after the trial');
+  });
+});
+
+describe('what-if plans for operator classes', () => {
+  test('a text_pattern_ops candidate is valid SQL for hypopg and the planner uses it for a prefix LIKE', async () => {
+    const { client, schema } = await connect('hypopg');
+    const statement = await parseOne("select id from orders where customer_email like 'alice%'");
+    const outcome = await withWhatIf(client, schema, settings(), (whatIf) =>
+      whatIf.evaluate(statement, [{ schema: 'public', table: 'orders', method: 'btree', keys: [{ text: 'customer_email', expression: false, opclass: 'text_pattern_ops' }], include: [], kinds: ['pattern-ops'] }]),
+    );
+    assert.equal(outcome?.used, true);
+    assert.ok(outcome!.sizeBytes > 0);
   });
 });
