@@ -89,7 +89,13 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Pr
       progress(`embedded database cache unusable (${(error as Error).message}); building without it`);
       return buildInMemory(options, workspaceRoot, schemaFiles, files, extensionNames, progress);
     }
-    return buildIntoCache(options, cacheDir, key, workspaceRoot, schemaFiles, files, extensionNames, progress);
+    try {
+      return await buildIntoCache(options, cacheDir, key, workspaceRoot, schemaFiles, files, extensionNames, progress);
+    } catch (error) {
+      // A full disk or an unwritable cache must not cost the run its database.
+      progress(`could not cache the embedded database (${(error as Error).message}); building it in memory`);
+      return buildInMemory(options, workspaceRoot, schemaFiles, files, extensionNames, progress);
+    }
   }
   return buildInMemory(options, workspaceRoot, schemaFiles, files, extensionNames, progress);
 }
