@@ -51,11 +51,15 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
   // Every site holds a configured name (in its tag or callee) or a marker comment. Where they occur is found
   // with indexOf; a file with none is not even parsed, and the walk below only enters nodes that hold one.
   let positions: number[] | undefined;
-  if (!compiled.needles.some((needle) => needle.text === '')) {
-    positions = markers.slice();
-    for (const needle of compiled.needles) pushOccurrences(text, needle, positions);
+  if (!compiled.names.matchesEverything) {
+    positions = [];
+    pushNamePositions(text, compiled.names, positions);
+    if (markers.length > 0 || compiled.names.substrings.length > 0) {
+      for (const substring of compiled.names.substrings) pushOccurrences(text, substring, positions);
+      positions.push(...markers);
+      positions.sort((a, b) => a - b);
+    }
     if (positions.length === 0) return { sites: [], skipped: [] };
-    positions.sort((a, b) => a - b);
   }
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
   const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0);
@@ -72,8 +76,64 @@ interface CompiledOptions {
   isFunction(name: string, dotted: string | undefined): boolean;
   /** Whether some function entry is a dotted path (`knex.raw`), so calls need their dotted name. */
   hasFunctionPaths: boolean;
-  /** Names one of which a site's tag or callee spells; an empty text means any node may be a site. */
-  needles: Needle[];
+  /** The names one of which a site's tag or callee spells. */
+  names: NameIndex;
+}
+
+/**
+ * Whole identifiers to find in a file in one pass (`sql`, `query`, `$queryRaw`; for a dotted name its last
+ * part), plus the few substrings that a pattern like `sq*` leaves open-ended, found with indexOf.
+ */
+interface NameIndex {
+  words: Set<string>;
+  /** Bit i set: some word starts with the ASCII character i, or (bit 0) with a non-ASCII one. */
+  firstCharacters: Uint8Array;
+  lengths: Uint8Array;
+  substrings: Needle[];
+  /** A pattern with no name in it at all (`*`): any node may be a site. */
+  matchesEverything: boolean;
+}
+
+function buildNameIndex(needles: Needle[]): NameIndex {
+  const index: NameIndex = {
+    words: new Set(),
+    firstCharacters: new Uint8Array(128),
+    lengths: new Uint8Array(256),
+    substrings: [],
+    matchesEverything: false,
+  };
+  for (const needle of needles) {
+    if (needle.text === '') index.matchesEverything = true;
+    else if (!needle.boundedAfter || (!needle.boundedBefore && !needle.text.includes('.'))) index.substrings.push(needle);
+    else {
+      const word = needle.text.slice(needle.text.lastIndexOf('.') + 1);
+      index.words.add(word);
+      const first = word.charCodeAt(0);
+      index.firstCharacters[first < 128 ? first : 0] = 1;
+      index.lengths[Math.min(word.length, 255)] = 1;
+    }
+  }
+  return index;
+}
+
+/** Pushes the start of every identifier of `text` that is one of the index's words. */
+function pushNamePositions(text: string, index: NameIndex, into: number[]): void {
+  const { words, firstCharacters, lengths } = index;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!isJsIdentifierPart(c)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isJsIdentifierPart(text.charCodeAt(j))) j++;
+    if (firstCharacters[c < 128 ? c : 0] === 1 && lengths[Math.min(j - i, 255)] === 1 && words.has(text.slice(i, j))) {
+      into.push(i);
+    }
+    i = j;
+  }
 }
 
 /**
@@ -177,7 +237,7 @@ function compileOptions(options: FindOptions): CompiledOptions {
       isExcludedTag: excluded,
       isFunction: (name, dotted) => functionNames.has(name) || (dotted !== undefined && functionPaths(dotted)),
       hasFunctionPaths: options.functions.some((name) => name.includes('.') || name.includes('*')),
-      needles: [...needles.values()],
+      names: buildNameIndex([...needles.values()]),
     };
     compiledCache.set(options, compiled);
   }
@@ -295,6 +355,11 @@ class FileFinder {
   private readonly taggedTemplates: { node: ts.TaggedTemplateExpression; via: string }[] = [];
   private readonly calls: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }[] = [];
   private readonly markedLiterals: ts.Expression[] = [];
+  /**
+   * Names declared with a tagged template as initializer: only these can be SQL fragments inlined by name
+   * into a tagged template, so only these are looked up when one appears as `${name}`.
+   */
+  private readonly namesOfTaggedConstants = new Set<string>();
   /** Names bound exactly once in the file, by `const`, to their initializer; null otherwise. Filled lazily. */
   private readonly constants = new Map<string, ts.Expression | null>();
 
@@ -335,6 +400,15 @@ class FileFinder {
           break;
         case SK.CallExpression:
           this.collectCall(node as ts.CallExpression);
+          break;
+        case SK.VariableDeclarationList:
+          // A declaration holding a tagged template is on the way to its tag, so it is always entered here.
+          for (const declaration of (node as ts.VariableDeclarationList).declarations) {
+            const initializer = declaration.initializer && unwrap(declaration.initializer);
+            if (initializer?.kind === SK.TaggedTemplateExpression && declaration.name.kind === SK.Identifier) {
+              this.namesOfTaggedConstants.add(declaration.name.text);
+            }
+          }
           break;
         case SK.StringLiteral:
         case SK.NoSubstitutionTemplateLiteral:
@@ -753,8 +827,8 @@ class FileFinder {
         this.inline(value, undefined, () => this.addTemplate(value.template, 'tagged'));
         return;
       }
-      if (ts.isIdentifier(value)) {
-        const bound = this.binding(ts.idText(value));
+      if (value.kind === SK.Identifier && this.namesOfTaggedConstants.has((value as ts.Identifier).text)) {
+        const bound = this.binding((value as ts.Identifier).text);
         if (bound && this.isSqlTagged(bound)) {
           this.inline(bound, [fileStart, fileEnd], () => this.addTemplate(bound.template, 'tagged'));
           return;
