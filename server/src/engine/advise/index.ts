@@ -69,6 +69,8 @@ export interface IndexSuggestion {
   kinds: CandidateKind[];
   needsExtension?: 'pg_trgm';
   sizeBytes?: number;
+  /** The what-if plan with the index, one node per line ("Show plan with this index"). */
+  planAfter?: string;
 }
 
 export interface RewriteSuggestion {
@@ -146,6 +148,7 @@ export async function adviseStatement(input: AdviseInput): Promise<StatementAdvi
           verifiedWith: picked.verified ? whatIf.method : null,
           unverifiedReason: picked.verified ? undefined : unverifiedReason(picked.set, whatIf),
           sizeBytes: picked.verified ? picked.sizeBytes : undefined,
+          planAfter: picked.plan ? planText(picked.plan) : undefined,
         };
       }
     }
@@ -189,6 +192,20 @@ function describe(set: IndexCandidate[]): Pick<IndexSuggestion, 'schema' | 'tabl
     kinds: [...new Set(set.flatMap((c) => c.kinds))],
     needsExtension: set.find((c) => c.needsExtension)?.needsExtension,
   };
+}
+
+/** `Limit (cost 8)` / `  -> Index Scan using <hypothetical>invoices_account_id on invoices (cost 8) Index Cond: ...` */
+export function planText(root: PlanNode): string {
+  const lines: string[] = [];
+  const visit = (node: PlanNode, depth: number) => {
+    const on = node.relationName ? ` on ${node.relationName}` : '';
+    const using = node.indexName ? ` using ${node.indexName}` : '';
+    const condition = node.indexCond ? ` Index Cond: ${node.indexCond}` : node.filter ? ` Filter: ${node.filter}` : '';
+    lines.push(`${'  '.repeat(depth)}${depth > 0 ? '-> ' : ''}${node.nodeType}${using}${on} (cost ${formatCost(node.totalCost)}, rows ${Math.round(node.planRows)})${condition}`);
+    for (const child of node.children) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  return lines.join('\n');
 }
 
 function unverifiedReason(set: IndexCandidate[], whatIf: WhatIf): string {
@@ -351,6 +368,7 @@ function attachSuggestion(finding: Finding, suggestion: IndexSuggestion, context
       names: suggestion.names,
       needsExtension: suggestion.needsExtension,
       unverifiedReason: suggestion.unverifiedReason,
+      planAfter: suggestion.planAfter,
       indexes: suggestion.indexes,
       statement: statementKey,
       servesStatements: 1,
