@@ -134,6 +134,12 @@ describe('tagged templates', () => {
     assert.deepEqual(sqlOf('snow.sql`select 1`; pg.sql`select 2`', resolveFindOptions({ excludeTags: ['snow.*'] })), ['select 2']);
   });
 
+  test('a * in a configured tag stands for any name or dotted path', () => {
+    const source = 'mySql`select 1`; myOtherSql`select 2`; app.db.pg`select 3`; pg`select 4`;';
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ tags: ['my*'] })), ['select 1', 'select 2']);
+    assert.deepEqual(sqlOf(source, resolveFindOptions({ tags: ['*.pg'] })), ['select 3']);
+  });
+
   test('JavaScript flavours: .js, .jsx, .mjs, .cjs, .tsx, .mts, .cts; .d.ts and other files are not read', () => {
     const source = 'export const q = sql`select 1`;';
     for (const file of ['a.js', 'a.jsx', 'a.mjs', 'a.cjs', 'a.tsx', 'a.mts', 'a.cts', 'A.TS']) {
@@ -348,6 +354,14 @@ describe('query functions', () => {
       'one site for one literal, however many calls use it',
     );
     assert.deepEqual(skipped, []);
+  });
+
+  test('a value pasted inside a quoted string stays a string constant, not a parameter', () => {
+    const [site] = find("db.query(`select * from users where name = '${name}' and id = ${id}`);").sites;
+    assert.equal(site.text, "select * from users where name = '$1' and id = $2");
+    assert.equal(site.parameterCount, 2);
+    const [quotedOnly] = find("db.query(`select * from users where name = '${name}'`);").sites;
+    assert.equal(quotedOnly.parameterCount, 0, 'PostgreSQL sees no parameter, so none is planned for');
   });
 
   test('knex.raw: ? bindings become $n and map to the ?', () => {
