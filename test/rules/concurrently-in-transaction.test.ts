@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { concurrentlyInTransaction as rule } from '../../server/src/engine/rules/locking/concurrently-in-transaction';
+import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 import { MIGRATION, MIGRATION_NO_TRANSACTION, runLockRule } from './lockRuleTestUtils';
 
 test('CREATE INDEX CONCURRENTLY in a transactional migration fails: anchored on CONCURRENTLY', async () => {
@@ -27,4 +28,14 @@ test('quiet in a no-transaction migration, in plain SQL files, and for statement
   assert.deepEqual(await runLockRule(rule, 'CREATE INDEX CONCURRENTLY i ON orders (a);', { migration: MIGRATION_NO_TRANSACTION }), []);
   assert.deepEqual(await runLockRule(rule, 'CREATE INDEX CONCURRENTLY i ON orders (a);'), []);
   assert.deepEqual(await runLockRule(rule, 'CREATE INDEX i ON orders (a); ANALYZE orders;', { migration: MIGRATION }), []);
+});
+
+test('a BEGIN sent from application code does not make later SQL of the file transactional', async () => {
+  await loadParser();
+  const site = (text: string) => ({ file: 'repo.ts', origin: 'call-argument' as const, text, segments: [{ sqlStart: 0, fileStart: 0, length: text.length }], parameters: [], parameterCount: 0, fileStart: 0, fileEnd: text.length });
+  const begin = parseSite(site('BEGIN')).statements[0];
+  const [statement] = parseSite(site('CREATE INDEX CONCURRENTLY i ON orders (a)')).statements;
+  const reports: unknown[] = [];
+  rule.check({ statement, previousStatements: [begin], options: {}, report: (r) => reports.push(r) });
+  assert.deepEqual(reports, []);
 });

@@ -390,6 +390,8 @@ export function fileHistory(previous: ParsedStatement[] | undefined): FileHistor
         break;
       }
       case 'TransactionStmt':
+        // Only a .sql file runs top to bottom; BEGIN in application code says nothing about a query elsewhere in the file.
+        if (s.site.origin !== 'sql-file') break;
         if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') h.openTransaction = true;
         else if (n.kind === 'TRANS_STMT_COMMIT' || n.kind === 'TRANS_STMT_ROLLBACK') h.openTransaction = false;
         break;
