@@ -221,7 +221,6 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
         orGroup,
       });
     } else if (RANGE_OPERATORS.has(operator)) {
-      void flipped;
       entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, orGroup });
     } else if (JSONB_GIN_OPERATORS.has(operator) && !side.expression && !flipped) {
       entry(side.table).uses.push({ kind: 'jsonb-contains', key: side.key, expression: false, column: side.column, ilike: operator !== '@>', orGroup });
@@ -476,10 +475,9 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
     const constantKeys = new Set(constants.map((u) => u.key));
     let rest = composed.filter((k) => !constantKeys.has(k.use.key));
     if (rest.length === 0) rest = sorts.length > 0 ? sorts.slice(0, 3).map((use) => ({ use })) : constants.slice(0, 1).map((use) => ({ use }));
-    if (rest.length > 0 && (constants.length > 0 || rest.length > 0)) result.partial = build(rest, partialPredicates.join(' AND '));
+    if (rest.length > 0) result.partial = build(rest, partialPredicates.join(' AND '));
   }
   for (const like of uniqueUses(conj.filter((u) => u.kind === 'contains-like'))) {
-    const key = like.expression ? `(${like.key})` : like.key;
     result.gin.push({
       schema: table.schema,
       table: table.name,
@@ -489,7 +487,6 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
       kinds: ['trigram'],
       needsExtension: 'pg_trgm',
     });
-    void key;
   }
   const jsonbUses = conj.filter((u) => u.kind === 'jsonb-contains');
   for (const json of uniqueUses(jsonbUses)) {

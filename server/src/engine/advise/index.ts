@@ -429,7 +429,7 @@ export interface MergedSuggestion {
  * keys are the leading keys of another verified one on the same table (same predicate, no INCLUDE), which then
  * serves both. Findings are updated in place ("serves 4 queries", the shared migration); the merged list is returned.
  */
-export function mergeSuggestions(findings: Finding[], settings?: AdvisorSettings): MergedSuggestion[] {
+export function mergeSuggestions(findings: Finding[]): MergedSuggestion[] {
   const withSuggestion = findings.filter((f) => (f.evidence?.['indexSuggestion'] as SuggestionEvidence | undefined)?.indexes?.length);
   const keyOf = (e: SuggestionEvidence) => e.indexes.map(definitionKey).join(' + ');
   const groups = new Map<string, Finding[]>();
@@ -483,7 +483,6 @@ export function mergeSuggestions(findings: Finding[], settings?: AdvisorSettings
       }));
       finding.fixes = [...others, ...fixes];
     }
-    void settings;
   }
   return merged;
 }
