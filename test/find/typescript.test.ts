@@ -379,6 +379,19 @@ describe('query functions', () => {
     assert.equal(find("knex.raw('select ?? from t', [column])").skipped.length, 1);
   });
 
+  test('Sequelize and mysql-style ? placeholders in query() are bound when unmistakable; jsonb ? is left alone', () => {
+    const source = [
+      "sequelize.query('SELECT * FROM users WHERE id = ? AND status IN (?, ?) LIMIT ?', { replacements: [1, 'a', 'b', 10] });",
+      "pool.query(\"select * from docs where data ? 'owner' and id = $1\", [id]);",
+    ].join('\n');
+    const sites = find(source).sites;
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      ['SELECT * FROM users WHERE id = $1 AND status IN ($2, $3) LIMIT $4', "select * from docs where data ? 'owner' and id = $1"],
+    );
+    for (const site of sites) assert.equal(parseSite(site).error, undefined, site.text);
+  });
+
   test("Prisma's $queryRawUnsafe and $executeRawUnsafe with literal SQL", () => {
     assert.deepEqual(sqlOf("prisma.$queryRawUnsafe('SELECT * FROM \"User\" WHERE id = $1', 1);"), ['SELECT * FROM "User" WHERE id = $1']);
   });

@@ -1,7 +1,8 @@
 // SQL in JavaScript and TypeScript, read with the TypeScript compiler's parser (syntax only, no type
 // checking): tagged templates (sql`...`), literals marked /* sql */, and the first argument of query
-// functions (pool.query('...')). One walk over the syntax tree collects candidates; the SQL of each is then
-// assembled from literal text (mapped back to the file character by character) and `$n` placeholders.
+// functions (pool.query('...')). One walk over the syntax tree, entering only nodes that spell a configured
+// name or hold a marker, collects candidates; the SQL of each is then assembled from literal text (mapped
+// back to the file character by character) and `$n` placeholders.
 
 import * as ts from 'typescript';
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigin, TemplateParameter } from '../types';
@@ -15,7 +16,7 @@ import {
 } from './sqlLexer';
 
 // The compiler API behind a module namespace costs a getter call per use once transpiled or bundled
-// (`__toESM`); the walk touches every node of every file, so what it needs is bound once here.
+// (`__toESM`); the walk runs per node, so what it needs is bound once here.
 const SK = ts.SyntaxKind;
 const forEachChild = ts.forEachChild;
 const CONST_FLAG = ts.NodeFlags.Const;
@@ -48,8 +49,8 @@ export function scriptKindOf(file: string): ts.ScriptKind | undefined {
 export function findSqlInTypeScript(file: string, text: string, options: FindOptions): TypeScriptFindResult {
   const compiled = compileOptions(options);
   const markers = markerPositions(text);
-  // Every site holds a configured name (in its tag or callee) or a marker comment. Where they occur is found
-  // with indexOf; a file with none is not even parsed, and the walk below only enters nodes that hold one.
+  // Every site holds a configured name (in its tag or callee) or a marker comment. One scan of the text finds
+  // where they occur; a file with none is not even parsed, and the walk only enters nodes that hold one.
   let positions: number[] | undefined;
   if (!compiled.names.matchesEverything) {
     positions = [];
@@ -349,6 +350,27 @@ class NotStatic {
 
 type TemplateContext = 'tagged' | 'plain';
 
+/** What `?` in a call argument is: always a binding (knex raw), a binding when unmistakable, or left alone. */
+type QuestionMarks = 'bind' | 'bind-if-unambiguous' | 'keep';
+
+/**
+ * Whether the `?` at `at` can only be a placeholder: it follows a comparison, `(`, `,` or a keyword and is
+ * followed by `)`, `,`, `;`, a keyword or the end, never by what jsonb's `?` operator takes (`'key'`, `$1`).
+ */
+function isPlaceholderPosition(text: string, at: number): boolean {
+  let before = at - 1;
+  while (before >= 0 && /\s/.test(text[before])) before--;
+  let after = at + 1;
+  while (after < text.length && /\s/.test(text[after])) after++;
+  const previous = before < 0 ? '' : text[before];
+  const next = after >= text.length ? '' : text[after];
+  // `id = ? and`, `limit ?`, `in (?, ?)`: after an operator, `(`, `,` or a keyword; before `)`, `,`, `;`, a
+  // keyword or the end. `data ? 'key'` and `data ? $1` fail the second test.
+  const afterOperator = /[=<>(,A-Za-z]/.test(previous);
+  const beforeEnd = next === '' || /[),;A-Za-z]/.test(next);
+  return afterOperator && beforeEnd;
+}
+
 const MAX_INLINE_DEPTH = 16;
 
 class FileFinder {
@@ -390,7 +412,7 @@ class FileFinder {
     private readonly hasMarker: boolean,
   ) {}
 
-  // ----- the one walk
+  // ----- the walk
 
   collect(positions: number[] | undefined): void {
     const visit = (node: ts.Node): void => {
@@ -557,8 +579,10 @@ class FileFinder {
     if (this.used.has(argument)) return; // the same constant passed to another call
     const [start, end] = this.contentRange(argument);
     // knex's raw() binds `?` placeholders positionally; PostgreSQL needs them as $1, $2 ...
-    const knexBindings = call.name === 'raw' && !call.onTagNamespace;
-    this.emit(argument, 'call-argument', call.via, start, end, strict, () => this.addPlainExpression(argument), knexBindings);
+    // knex's raw() binds every `?`; other drivers' query() (Sequelize, mysql-style) may, where PostgreSQL's
+    // jsonb `?` operator could also stand, so there only unmistakable placeholders are bound.
+    const questionMarks: QuestionMarks = call.name === 'raw' && !call.onTagNamespace ? 'bind' : 'bind-if-unambiguous';
+    this.emit(argument, 'call-argument', call.via, start, end, strict, () => this.addPlainExpression(argument), questionMarks);
   }
 
   /**
@@ -574,7 +598,7 @@ class FileFinder {
     fileEnd: number,
     strict: boolean,
     assemble: () => void,
-    knexBindings = false,
+    questionMarks: QuestionMarks = 'keep',
   ): void {
     this.pieces = [];
     this.assembled = '';
@@ -596,8 +620,8 @@ class FileFinder {
       }
       return;
     }
-    if (knexBindings) {
-      const reason = this.bindQuestionMarks();
+    if (questionMarks !== 'keep') {
+      const reason = this.bindQuestionMarks(questionMarks === 'bind-if-unambiguous');
       if (reason) {
         if (readsAsSqlStatement(this.assembled, strict)) this.skip(fileStart, fileEnd, reason);
         return;
@@ -920,14 +944,19 @@ class FileFinder {
    * knex raw(): every `?` outside quotes is a positional binding and becomes the next `$n`; a `??` binds an
    * identifier, which cannot be known. Returns the reason when the site must be skipped.
    */
-  private bindQuestionMarks(): string | undefined {
+  private bindQuestionMarks(onlyIfUnambiguous: boolean): string | undefined {
     let literalText = '';
     for (const piece of this.pieces) {
       if (piece.kind === 'text') literalText += piece.text;
       else if (piece.kind === 'parameter') literalText += '$0';
     }
+    if (literalText.indexOf('?') < 0) return undefined;
     const { positions, hasIdentifierBinding } = questionMarkPlaceholders(literalText);
-    if (hasIdentifierBinding) return 'SQL with a `??` identifier binding, filled in at run time: cannot be known statically';
+    if (onlyIfUnambiguous) {
+      if (hasIdentifierBinding || !positions.every((at) => isPlaceholderPosition(literalText, at))) return undefined;
+    } else if (hasIdentifierBinding) {
+      return 'SQL with a `??` identifier binding, filled in at run time: cannot be known statically';
+    }
     if (positions.length === 0) return undefined;
     const split: Piece[] = [];
     let offset = 0;
