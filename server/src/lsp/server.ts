@@ -124,6 +124,8 @@ export class PglensLanguageServer {
       return { documents: uris.length };
     });
     connection.onRequest(ExplainRequest, (params: StatementAtParams) => this.explain(params));
+    // For benchmarks and bug reports: where the server's memory goes.
+    connection.onRequest('pglens/memoryUsage', () => process.memoryUsage());
     connection.onRequest(ExplainAnalyzeRequest, (params: ExplainAnalyzeParams) => this.explainAnalyze(params));
 
     connection.listen();
