@@ -43,7 +43,7 @@ export interface EmbeddedDatabaseOptions {
 }
 
 /** Bumped whenever schema loading or data generation changes what a built database contains. */
-const GENERATOR_VERSION = 2;
+const GENERATOR_VERSION = 3;
 
 export interface EmbeddedDatabase extends DatabaseClient {
   /** Absolute paths of the schema files applied, in order. */

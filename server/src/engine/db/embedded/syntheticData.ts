@@ -154,6 +154,19 @@ export async function fillSyntheticData(db: PGlite, options: SyntheticDataOption
   } finally {
     await db.exec('RESET session_replication_role; RESET work_mem; RESET maintenance_work_mem');
   }
+  // Materialized views were created empty (WITH NO DATA, or before any rows existed): compute them from the
+  // synthetic rows so queries on them plan against realistic sizes too.
+  const materializedViews = await db.query<{ name: string }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'm' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY c.oid`,
+  );
+  for (const view of materializedViews.rows) {
+    try {
+      await db.exec(`REFRESH MATERIALIZED VIEW ${view.name}`);
+    } catch (error) {
+      problems.push({ table: view.name, reason: `materialized view could not be refreshed: ${errorMessage(error)}` });
+    }
+  }
   options.onProgress?.('analyzing synthetic data…');
   // VACUUM sets the visibility map as on a settled production table (index-only scans are costed with it);
   // ANALYZE gives the planner statistics of the synthetic data.
