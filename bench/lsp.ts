@@ -70,6 +70,14 @@ async function main(): Promise<void> {
   const pg = new Client({ connectionString: db.url, application_name: 'pglens-bench-floor' });
   await pg.connect();
   try {
+    // Baseline: the server with one small document open (parser WASM, TypeScript, the database pool loaded).
+    const smallUri = workspace.write('small.sql', 'select 1;\n');
+    await client.open(smallUri, 'sql', 'select 1;\n');
+    await client.waitForDiagnostics(smallUri, { version: 1, timeoutMs: 120_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const baseline = rssMb(client.child.pid!);
+    await client.close(smallUri);
+
     const big = generateFile(1, SITES, LINES);
     const bigUri = workspace.write('big.ts', big.text);
     let started = performance.now();
@@ -138,6 +146,7 @@ async function main(): Promise<void> {
       goalP95WithinFloorPlus30Ms: p95 <= floorP95 + 30,
       openDocuments: 1 + EXTRA_DOCUMENTS,
       open49DocumentsMs: Math.round(openMs),
+      serverBaselineRssMb: Math.round(baseline.rss),
       serverRssMb: Math.round(memory.rss),
       serverPeakRssMb: Math.round(memory.peak),
       serverHeapUsedMb: mb(usage.heapUsed),

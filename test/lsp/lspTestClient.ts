@@ -147,7 +147,7 @@ export class LspTestClient {
   }
 
   /** Resolves when `check` returns a value other than undefined (checked at once and on every message). */
-  waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 60_000): Promise<T> {
     return new Promise<T>((resolvePromise, reject) => {
       const attempt = () => {
         let value: T | undefined;
@@ -186,7 +186,7 @@ export class LspTestClient {
     );
   }
 
-  waitForStatus(predicate: (status: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  waitForStatus(predicate: (status: Record<string, unknown>) => boolean, timeoutMs = 60_000): Promise<Record<string, unknown>> {
     return this.waitFor('pglens/status', () => [...this.statuses].reverse().find(predicate), timeoutMs);
   }
 
