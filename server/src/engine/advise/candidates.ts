@@ -38,6 +38,8 @@ export interface TableUses {
   referencedColumns: Set<string> | undefined;
   /** Per OR in the predicates: each arm's uses of this table, kept when every arm constrains the table. */
   orArms: ColumnUse[][][];
+  /** Columns of the primary key, the narrow key of a partial index that has nothing else to index. */
+  primaryKey?: string[];
 }
 
 export type CandidateKind = 'single-column' | 'multi-column' | 'partial' | 'expression' | 'pattern-ops' | 'trigram' | 'jsonb-gin' | 'covering' | 'or-bitmap' | 'foreign-key';
@@ -85,7 +87,8 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
     const key = `${table.schema}.${table.name}`;
     let found = byTable.get(key);
     if (!found) {
-      found = { table, uses: [], referencedColumns: new Set(), orArms: [] };
+      const primary = indexesOf(schema, table).find((i) => i.primary);
+      found = { table, uses: [], referencedColumns: new Set(), orArms: [], primaryKey: primary?.keys };
       byTable.set(key, found);
     }
     return found;
@@ -474,7 +477,11 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
   if (partialPredicates.length > 0) {
     const constantKeys = new Set(constants.map((u) => u.key));
     let rest = composed.filter((k) => !constantKeys.has(k.use.key));
-    if (rest.length === 0) rest = sorts.length > 0 ? sorts.slice(0, 3).map((use) => ({ use })) : constants.slice(0, 1).map((use) => ({ use }));
+    // Nothing left to look up: the partial index only has to list its rows. Its smallest key is the primary key
+    // (the planner also costs a full pass over a small partial index lower than a lookup by the predicate column).
+    if (rest.length === 0 && sorts.length > 0) rest = sorts.slice(0, 3).map((use) => ({ use }));
+    if (rest.length === 0 && uses.primaryKey?.length === 1) rest = [{ use: { kind: 'eq', key: uses.primaryKey[0], expression: false, column: uses.primaryKey[0] } }];
+    if (rest.length === 0) rest = constants.slice(0, 1).map((use) => ({ use }));
     if (rest.length > 0) result.partial = build(rest, partialPredicates.join(' AND '));
   }
   for (const like of uniqueUses(conj.filter((u) => u.kind === 'contains-like'))) {
