@@ -48,6 +48,8 @@ export interface LockModelContext {
   serverVersionNum?: number;
   /** Statements earlier in the same file (tables and constraints created there, column types). */
   previousStatements?: ParsedStatement[];
+  /** What those statements amount to, when the caller keeps it up to date (instead of folding previousStatements again). */
+  history?: FileHistory;
   /** The table an index belongs to (from schema facts); DROP INDEX and REINDEX INDEX lock that table. */
   indexTable?(index: string, schema?: string): { table: string; schema?: string } | undefined;
   /** The current type of a column as format_type() prints it (from schema facts). */
@@ -317,8 +319,8 @@ export function createdEarlier(history: FileHistory, table: string, schema?: str
   return history.createdTables.has(relationKey(table, schema)) || (!!schema && schema === 'public' && history.createdTables.has(table)) || (!schema && history.createdTables.has(`public.${table}`));
 }
 
-export function fileHistory(previous: ParsedStatement[] | undefined): FileHistory {
-  const h: FileHistory = {
+export function emptyFileHistory(): FileHistory {
+  return {
     createdTables: new Set(),
     createdIndexes: new Map(),
     columnTypes: new Map(),
@@ -328,7 +330,17 @@ export function fileHistory(previous: ParsedStatement[] | undefined): FileHistor
     lockTimeoutSet: false,
     openTransaction: false,
   };
-  for (const s of previous ?? []) {
+}
+
+export function fileHistory(previous: ParsedStatement[] | undefined): FileHistory {
+  const h = emptyFileHistory();
+  for (const s of previous ?? []) addToFileHistory(h, s);
+  return h;
+}
+
+/** Folds one more statement of the file into its history (statements in file order). */
+export function addToFileHistory(h: FileHistory, s: ParsedStatement): void {
+  {
     const n = s.node[s.kind];
     switch (s.kind) {
       case 'CreateStmt': {
@@ -397,7 +409,6 @@ export function fileHistory(previous: ParsedStatement[] | undefined): FileHistor
         break;
     }
   }
-  return h;
 }
 
 function isZeroSetting(args: AstNode[] | undefined): boolean {
@@ -706,7 +717,7 @@ function indexOwner(ctx: LockModelContext, history: FileHistory, index: string, 
 
 export function locksForStatement(statement: ParsedStatement, context: LockModelContext = {}): StatementLocks {
   const b = newBuilder();
-  const history = fileHistory(context.previousStatements);
+  const history = context.history ?? fileHistory(context.previousStatements);
   statementLocks(b, statement, statement.kind, statement.node[statement.kind], context, history);
   if (history.openTransaction && b.locks.length > 0) {
     note(b, 'Runs inside the transaction opened by BEGIN earlier in the file: these locks, and those of the statements before it in that transaction, are held until COMMIT.');

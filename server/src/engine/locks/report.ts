@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';
 import { findSqlInFile, mapSqlOffsetToFile } from '../find/index';
-import { loadParser, parseSite, type ParsedStatement } from '../parse/parse';
+import { loadParser, parseSite } from '../parse/parse';
 import { LineIndex } from '../text';
-import { locksForStatement, type LockModelContext, type TableLock } from './lockModel';
+import { addToFileHistory, emptyFileHistory, locksForStatement, type LockModelContext, type TableLock } from './lockModel';
 import { describeWhatLockBlocks, lockDisplayName } from './lockModes';
 import { migrationContextFor, type MigrationConfig } from './migrations';
 import type { StatementLocks } from './lockModel';
@@ -59,7 +59,7 @@ export function lockContextFromSchema(schema: SchemaFacts | undefined, serverVer
 export function lockReportForText(file: string, text: string, options: LockReportOptions = {}): LockReportEntry[] {
   const lines = new LineIndex(text);
   const base = lockContextFromSchema(options.schema, options.serverVersionNum);
-  const previousStatements: ParsedStatement[] = [];
+  const history = emptyFileHistory();
   const entries: LockReportEntry[] = [];
   const migration = migrationContextFor(file, text, options.migrations);
   const migrationLabel = migration.isMigration
@@ -68,8 +68,8 @@ export function lockReportForText(file: string, text: string, options: LockRepor
   for (const site of findSqlInFile(file, text).sites) {
     const parsed = parseSite(site);
     for (const statement of parsed.statements) {
-      const locks = locksForStatement(statement, { ...base, previousStatements: [...previousStatements] });
-      previousStatements.push(statement);
+      const locks = locksForStatement(statement, { ...base, history });
+      addToFileHistory(history, statement);
       entries.push({
         file,
         line: lines.positionAt(mapSqlOffsetToFile(site, statement.start)).line + 1,

@@ -4,17 +4,36 @@
 // take the application down for as long as the slowest running query. With `SET lock_timeout` the migration
 // fails fast instead and can be retried.
 
-import { createdEarlier, fileHistory, locksForStatement, type StatementLocks } from '../../locks/lockModel';
+import { addToFileHistory, createdEarlier, emptyFileHistory, locksForStatement, type FileHistory, type StatementLocks } from '../../locks/lockModel';
 import type { ParsedStatement } from '../../parse/parse';
 import type { Rule, RuleContext } from '../rule';
 import { historyOf, isNewTable, lockEvidence, lockModelContextFor, sqlEdit } from './support';
 
-function accessExclusiveOnExisting(context: RuleContext, statement: ParsedStatement, previous: ParsedStatement[]): StatementLocks['locks'][number] | undefined {
-  const locks = locksForStatement(statement, { ...lockModelContextFor(context), previousStatements: previous });
-  const history = fileHistory(previous);
+function accessExclusiveOnExisting(context: RuleContext, statement: ParsedStatement, history: FileHistory): StatementLocks['locks'][number] | undefined {
+  const locks = locksForStatement(statement, { ...lockModelContextFor(context), history });
   return locks.locks.find(
     (l) => l.mode === 'AccessExclusiveLock' && (l.relationKind ?? 'table') !== 'index' && !createdEarlier(history, l.table, l.schema) && !/^CREATE (TABLE|MATERIALIZED VIEW|VIEW)/.test(l.reason),
   );
+}
+
+/** Per file (the engine's growing array of earlier statements): how far it was scanned and whether one needed ACCESS EXCLUSIVE. */
+const scans = new WeakMap<ParsedStatement[], { scanned: number; last: ParsedStatement | undefined; found: boolean; history: FileHistory }>();
+
+/** Whether an earlier statement of the file already took ACCESS EXCLUSIVE on an existing table (reported there). */
+function reportedEarlier(context: RuleContext): boolean {
+  const previous = context.previousStatements;
+  let scan = scans.get(previous);
+  if (!scan || scan.scanned > previous.length || previous[scan.scanned - 1] !== scan.last) {
+    scan = { scanned: 0, last: undefined, found: false, history: emptyFileHistory() };
+    scans.set(previous, scan);
+  }
+  for (let i = scan.scanned; i < previous.length && !scan.found; i++) {
+    if (accessExclusiveOnExisting(context, previous[i], scan.history)) scan.found = true;
+    addToFileHistory(scan.history, previous[i]);
+    scan.scanned = i + 1;
+    scan.last = previous[i];
+  }
+  return scan.found;
 }
 
 export const missingLockTimeout: Rule = {
@@ -30,12 +49,10 @@ export const missingLockTimeout: Rule = {
     const { statement } = context;
     if (context.migration?.isMigration !== true) return;
     if (historyOf(context).lockTimeoutSet) return;
-    const lock = accessExclusiveOnExisting(context, statement, context.previousStatements);
+    const lock = accessExclusiveOnExisting(context, statement, historyOf(context));
     if (!lock || isNewTable(context, lock.table, lock.schema)) return;
     // Reported once per file: on the first statement that needs it.
-    for (let i = 0; i < context.previousStatements.length; i++) {
-      if (accessExclusiveOnExisting(context, context.previousStatements[i], context.previousStatements.slice(0, i))) return;
-    }
+    if (reportedEarlier(context)) return;
     const timeout = String(context.options.lockTimeout ?? '5s');
     const setting = `SET lock_timeout = '${timeout.replace(/'/g, "''")}';`;
     const location = lock.location;

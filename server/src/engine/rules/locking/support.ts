@@ -3,7 +3,7 @@
 
 import { findTable, indexesOf, type SchemaFacts } from '../../db/schemaFacts';
 import { mapSqlOffsetToFile } from '../../find/index';
-import { createdEarlier, fileHistory, type FileHistory, type LockModelContext } from '../../locks/lockModel';
+import { addToFileHistory, createdEarlier, fileHistory, type FileHistory, type LockModelContext } from '../../locks/lockModel';
 import { describeWhatLockBlocks, lockDisplayName, type LockMode } from '../../locks/lockModes';
 import { tokenizeSql, type SqlToken } from '../../locks/tokens';
 import type { AstNode, ParsedStatement } from '../../parse/parse';
@@ -60,6 +60,7 @@ export function lockModelContextFor(context: RuleContext): LockModelContext {
   return {
     serverVersionNum: context.serverVersionNum,
     previousStatements: context.previousStatements,
+    history: historyOf(context),
     indexTable: schema
       ? (index, schemaName) => {
           const found = schema.indexes.find((i) => i.name === index && (!schemaName || i.schema === schemaName));
@@ -72,14 +73,23 @@ export function lockModelContextFor(context: RuleContext): LockModelContext {
   };
 }
 
-const histories = new WeakMap<ParsedStatement[], { length: number; history: FileHistory }>();
+const histories = new WeakMap<ParsedStatement[], { length: number; last: ParsedStatement | undefined; history: FileHistory }>();
 
-/** What earlier statements of the file created and set (cached per file while the list grows). */
+/**
+ * What earlier statements of the file created and set. The engine passes one growing array per file, so the history
+ * is extended with the new statements instead of folding the whole file again for every statement.
+ */
 export function historyOf(context: RuleContext): FileHistory {
-  const cached = histories.get(context.previousStatements);
-  if (cached && cached.length === context.previousStatements.length) return cached.history;
-  const history = fileHistory(context.previousStatements);
-  histories.set(context.previousStatements, { length: context.previousStatements.length, history });
+  const previous = context.previousStatements;
+  const cached = histories.get(previous);
+  if (cached && cached.length <= previous.length && previous[cached.length - 1] === cached.last) {
+    for (let i = cached.length; i < previous.length; i++) addToFileHistory(cached.history, previous[i]);
+    cached.length = previous.length;
+    cached.last = previous[previous.length - 1];
+    return cached.history;
+  }
+  const history = fileHistory(previous);
+  histories.set(previous, { length: previous.length, last: previous[previous.length - 1], history });
   return history;
 }
 
