@@ -211,7 +211,7 @@ async function runSuite(url) {
       ['extensionDevelopmentPath', `vscode-remote://${authority}${root}`],
       ['extensionTestsPath', `vscode-remote://${authority}${suite}`],
     ];
-    await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     const timeout = new Promise((r) => setTimeout(() => r('timeout'), 10 * 60_000));
     const code = await Promise.race([exited, timeout]);
     if (code === 'timeout') {
@@ -245,9 +245,9 @@ async function checkVsix(url) {
     const browser = await launchBrowser();
     try {
       const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-      await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}`);
+      await page.goto(`${server.base}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
       // Open src/orders.ts through Quick Open, then wait for the status bar item and the squiggle.
-      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.waitForSelector('.monaco-workbench', { timeout: 180_000 });
       await page.waitForTimeout(2000);
       // Open src/orders.ts from the explorer (activation: onLanguage:typescript or workspaceContains:pglens.json).
       const explorer = page.locator('.explorer-folders-view');
