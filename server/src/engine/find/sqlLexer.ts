@@ -150,26 +150,61 @@ export function skipQuotedOrComment(text: string, i: number, result: { untermina
 /** Highest `$n` parameter written in `text`, outside strings, quoted identifiers and comments; 0 if none. */
 export function highestParameterNumber(text: string): number {
   if (text.indexOf('$') < 0) return 0;
-  const skip = { unterminated: false, comment: false };
+  // From the start, since a quote or comment opened before a `$` hides it; only the few characters that
+  // open something are acted on.
   let highest = 0;
-  let i = 0;
   const n = text.length;
+  let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === CH_DOLLAR && isDigit(text.charCodeAt(i + 1)) && (i === 0 || !isIdentifierPart(text.charCodeAt(i - 1)))) {
-      let j = i + 1;
-      let value = 0;
-      while (j < n && isDigit(text.charCodeAt(j))) value = value * 10 + (text.charCodeAt(j++) - CH_0);
-      if (value > highest) highest = value;
-      i = j;
-      continue;
+    switch (c) {
+      case CH_DOLLAR: {
+        if (i > 0 && isIdentifierPart(text.charCodeAt(i - 1))) {
+          i++; // `a$1` is one identifier
+          break;
+        }
+        if (isDigit(text.charCodeAt(i + 1))) {
+          let j = i + 1;
+          let value = 0;
+          while (j < n && isDigit(text.charCodeAt(j))) value = value * 10 + (text.charCodeAt(j++) - CH_0);
+          if (value > highest) highest = value;
+          i = j;
+          break;
+        }
+        const delimiter = dollarQuoteDelimiter(text, i);
+        if (delimiter === undefined) {
+          i++;
+          break;
+        }
+        const close = text.indexOf(delimiter, i + delimiter.length);
+        i = close < 0 ? n : close + delimiter.length;
+        break;
+      }
+      case CH_QUOTE: {
+        const end = quotedEnd(text, i, isEscapeStringQuote(text, i));
+        i = end < 0 ? n : end;
+        break;
+      }
+      case CH_DQUOTE: {
+        const end = quotedEnd(text, i, false);
+        i = end < 0 ? n : end;
+        break;
+      }
+      case CH_MINUS:
+        i = text.charCodeAt(i + 1) === CH_MINUS ? lineCommentEnd(text, i) : i + 1;
+        break;
+      case CH_SLASH: {
+        if (text.charCodeAt(i + 1) !== CH_STAR) {
+          i++;
+          break;
+        }
+        const end = blockCommentEnd(text, i);
+        i = end < 0 ? n : end;
+        break;
+      }
+      default:
+        i++;
     }
-    if (isIdentifierStart(c)) {
-      i = wordEnd(text, i);
-      continue;
-    }
-    const end = skipQuotedOrComment(text, i, skip);
-    i = end < 0 ? i + 1 : end;
   }
   return highest;
 }

@@ -18,8 +18,26 @@ import {
 // The compiler API behind a module namespace costs a getter call per use once transpiled or bundled
 // (`__toESM`); the walk runs per node, so what it needs is bound once here.
 const SK = ts.SyntaxKind;
-const forEachChild = ts.forEachChild;
 const CONST_FLAG = ts.NodeFlags.Const;
+const {
+  createSourceFile,
+  forEachChild,
+  getLeadingCommentRanges,
+  getTrailingCommentRanges,
+  idText,
+  isBinaryExpression,
+  isCallExpression,
+  isConditionalExpression,
+  isIdentifier,
+  isNoSubstitutionTemplateLiteral,
+  isNumericLiteral,
+  isObjectLiteralExpression,
+  isPropertyAccessExpression,
+  isPropertyAssignment,
+  isShorthandPropertyAssignment,
+  isStringLiteral,
+  isTaggedTemplateExpression,
+} = ts;
 
 export interface TypeScriptFindResult {
   sites: SqlSite[];
@@ -62,7 +80,7 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
     }
     if (positions.length === 0) return { sites: [], skipped: [] };
   }
-  const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
+  const sourceFile = createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
   const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0);
   finder.collect(positions);
   return finder.build();
@@ -120,16 +138,17 @@ function buildNameIndex(needles: Needle[]): NameIndex {
 /** Pushes the start of every identifier of `text` that is one of the index's words. */
 function pushNamePositions(text: string, index: NameIndex, into: number[]): void {
   const { words, firstCharacters, lengths } = index;
+  const part = JS_IDENTIFIER_PART;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (!isJsIdentifierPart(c)) {
+    if (c < 128 && part[c] === 0) {
       i++;
       continue;
     }
     let j = i + 1;
-    while (j < n && isJsIdentifierPart(text.charCodeAt(j))) j++;
+    for (let d = text.charCodeAt(j); j < n && (d >= 128 || part[d] === 1); d = text.charCodeAt(++j));
     if (firstCharacters[c < 128 ? c : 0] === 1 && lengths[Math.min(j - i, 255)] === 1 && words.has(text.slice(i, j))) {
       into.push(i);
     }
@@ -163,10 +182,14 @@ function pushOccurrences(text: string, needle: Needle, into: number[]): void {
   }
 }
 
+/** 1 for the ASCII characters that can continue a JavaScript identifier; anything non-ASCII counts too. */
+const JS_IDENTIFIER_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  JS_IDENTIFIER_PART[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 ? 1 : 0;
+}
+
 function isJsIdentifierPart(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c >= 0x80
-  );
+  return c >= 128 || JS_IDENTIFIER_PART[c] === 1;
 }
 
 const SQL_MARKER_ALL = /\/\*\s*sql\s*\*\//gi;
@@ -193,18 +216,30 @@ function holdsValueIn(sorted: readonly number[], start: number, end: number): bo
 
 /**
  * Visits `root` and, depth first, every descendant whose range (with its leading trivia) holds one of the
- * sorted `positions`; all of them when `positions` is undefined.
+ * sorted `positions`; all of them when `positions` is undefined. A class rather than closures: the walk
+ * starts several times per file, and a closure created per start costs more than the walk of a small file.
  */
-function descendTo(root: ts.Node, positions: readonly number[] | undefined, visit: (node: ts.Node) => void): void {
-  const walk = (node: ts.Node): void => {
-    visit(node);
-    forEachChild(node, enter);
-  };
-  const enter = (child: ts.Node): undefined => {
-    if (positions === undefined || holdsValueIn(positions, child.pos, child.end)) walk(child);
+class GuidedWalk {
+  private positions: readonly number[] | undefined;
+  private visit: (node: ts.Node) => void = () => undefined;
+  private readonly enter = (child: ts.Node): undefined => {
+    if (this.positions === undefined || holdsValueIn(this.positions, child.pos, child.end)) this.walk(child);
     return undefined;
   };
-  walk(root);
+
+  run(root: ts.Node, positions: readonly number[] | undefined, visit: (node: ts.Node) => void): void {
+    const outer = { positions: this.positions, visit: this.visit };
+    this.positions = positions;
+    this.visit = visit;
+    this.walk(root);
+    this.positions = outer.positions;
+    this.visit = outer.visit;
+  }
+
+  private walk(node: ts.Node): void {
+    this.visit(node);
+    forEachChild(node, this.enter);
+  }
 }
 
 const compiledCache = new WeakMap<FindOptions, CompiledOptions>();
@@ -277,12 +312,12 @@ const FRAGMENT_NAMESPACES = new Set(['Prisma']);
 function dottedName(expression: ts.Expression): string | undefined {
   switch (expression.kind) {
     case SK.Identifier:
-      return ts.idText(expression as ts.Identifier);
+      return idText(expression as ts.Identifier);
     case SK.ThisKeyword:
       return 'this';
     case SK.PropertyAccessExpression: {
       const access = expression as ts.PropertyAccessExpression;
-      const name = ts.isIdentifier(access.name) ? ts.idText(access.name) : access.name.text;
+      const name = isIdentifier(access.name) ? idText(access.name) : access.name.text;
       return `${dottedName(access.expression) ?? '?'}.${name}`;
     }
     case SK.NonNullExpression:
@@ -311,7 +346,7 @@ function unwrap(expression: ts.Expression): ts.Expression {
 }
 
 function isPlus(expression: ts.Expression): expression is ts.BinaryExpression {
-  return ts.isBinaryExpression(expression) && expression.operatorToken.kind === SK.PlusToken;
+  return isBinaryExpression(expression) && expression.operatorToken.kind === SK.PlusToken;
 }
 
 /** A string, a template or a `+` chain starting with one: what a query function's SQL argument looks like. */
@@ -394,6 +429,8 @@ class FileFinder {
   /** Tagged or marked literals that are not whole statements; reported only if never inlined anywhere. */
   private readonly fragments: { node: ts.Node; start: number; end: number; reason: string }[] = [];
 
+  private readonly walker = new GuidedWalk();
+
   // State of the site being assembled.
   private pieces: Piece[] = [];
   /** The SQL so far, `$0` standing for each parameter: what decides whether a substitution takes a value. */
@@ -415,38 +452,39 @@ class FileFinder {
   // ----- the walk
 
   collect(positions: number[] | undefined): void {
-    const visit = (node: ts.Node): void => {
-      switch (node.kind) {
-        case SK.TaggedTemplateExpression:
-          this.collectTaggedTemplate(node as ts.TaggedTemplateExpression);
-          break;
-        case SK.CallExpression:
-          this.collectCall(node as ts.CallExpression);
-          break;
-        case SK.VariableDeclarationList:
-          // A declaration holding a tagged template is on the way to its tag, so it is always entered here.
-          for (const declaration of (node as ts.VariableDeclarationList).declarations) {
-            const initializer = declaration.initializer && unwrap(declaration.initializer);
-            if (initializer?.kind === SK.TaggedTemplateExpression && declaration.name.kind === SK.Identifier) {
-              this.namesOfTaggedConstants.add(declaration.name.text);
-            }
-          }
-          break;
-        case SK.StringLiteral:
-        case SK.NoSubstitutionTemplateLiteral:
-        case SK.TemplateExpression:
-        case SK.BinaryExpression:
-          if (this.hasMarker && this.isMarked(node)) this.markedLiterals.push(node as ts.Expression);
-          break;
-      }
-    };
-    descendTo(this.sourceFile, positions, visit);
+    this.walker.run(this.sourceFile, positions, this.visitForCandidates);
   }
+
+  private readonly visitForCandidates = (node: ts.Node): void => {
+    switch (node.kind) {
+      case SK.TaggedTemplateExpression:
+        this.collectTaggedTemplate(node as ts.TaggedTemplateExpression);
+        break;
+      case SK.CallExpression:
+        this.collectCall(node as ts.CallExpression);
+        break;
+      case SK.VariableDeclarationList:
+        // A declaration holding a tagged template is on the way to its tag, so it is always entered here.
+        for (const declaration of (node as ts.VariableDeclarationList).declarations) {
+          const initializer = declaration.initializer && unwrap(declaration.initializer);
+          if (initializer?.kind === SK.TaggedTemplateExpression && declaration.name.kind === SK.Identifier) {
+            this.namesOfTaggedConstants.add(declaration.name.text);
+          }
+        }
+        break;
+      case SK.StringLiteral:
+      case SK.NoSubstitutionTemplateLiteral:
+      case SK.TemplateExpression:
+      case SK.BinaryExpression:
+        if (this.hasMarker && this.isMarked(node)) this.markedLiterals.push(node as ts.Expression);
+        break;
+    }
+  };
 
   private collectTaggedTemplate(node: ts.TaggedTemplateExpression): void {
     const tag = unwrap(node.tag);
     // slonik's sql.type(Row)`...`, sql.typeAlias('id')`...`: the tag is a call of a member of the tag.
-    const named = ts.isCallExpression(tag) ? tag.expression : tag;
+    const named = isCallExpression(tag) ? tag.expression : tag;
     const via = dottedName(named);
     if (via === undefined || this.options.isExcludedTag(via) || !this.options.isTag(via)) return;
     this.taggedTemplates.push({ node, via });
@@ -481,7 +519,7 @@ class FileFinder {
     pushOccurrences(this.text, { text: name, boundedBefore: true, boundedAfter: true }, positions);
     let bindings = 0;
     let initializer: ts.Expression | null = null;
-    descendTo(this.sourceFile, positions, (node) => {
+    this.walker.run(this.sourceFile, positions, (node) => {
       if (node.kind === SK.VariableDeclarationList) {
         const isConst = (node.flags & CONST_FLAG) !== 0;
         for (const declaration of (node as ts.VariableDeclarationList).declarations) {
@@ -502,8 +540,8 @@ class FileFinder {
   private isMarked(node: ts.Node): boolean {
     // TypeScript calls a comment on the same line as the previous token "trailing", one after a line break
     // "leading"; the marker may be either (`= /* sql */ '...'` or on a line of its own).
-    const leading = ts.getLeadingCommentRanges(this.text, node.pos);
-    const comments = leading && leading.length > 0 ? leading : ts.getTrailingCommentRanges(this.text, node.pos);
+    const leading = getLeadingCommentRanges(this.text, node.pos);
+    const comments = leading && leading.length > 0 ? leading : getTrailingCommentRanges(this.text, node.pos);
     if (!comments || comments.length === 0) return false;
     const last = comments[comments.length - 1];
     return SQL_MARKER.test(this.text.slice(last.pos, last.end));
@@ -517,9 +555,9 @@ class FileFinder {
   }
 
   private isSqlTagged(expression: ts.Expression): expression is ts.TaggedTemplateExpression {
-    if (!ts.isTaggedTemplateExpression(expression)) return false;
+    if (!isTaggedTemplateExpression(expression)) return false;
     const tag = unwrap(expression.tag);
-    const via = dottedName(ts.isCallExpression(tag) ? tag.expression : tag);
+    const via = dottedName(isCallExpression(tag) ? tag.expression : tag);
     return via !== undefined && this.options.isTag(via) && !this.options.isExcludedTag(via);
   }
 
@@ -530,13 +568,13 @@ class FileFinder {
       if (this.used.has(node)) continue;
       const start = node.template.getStart(this.sourceFile) + 1;
       const end = templateEnd(this.text, node.template);
-      this.emit(node, 'tagged-template', via, start, end, false, () => this.addTemplate(node.template, 'tagged'));
+      this.emit(node, 'tagged-template', via, start, end, false, node.template);
     }
     for (const call of this.calls) this.buildCall(call);
     for (const node of this.markedLiterals) {
       if (this.used.has(node)) continue;
       const [start, end] = this.contentRange(node);
-      this.emit(node, 'marked-literal', undefined, start, end, false, () => this.addPlainExpression(node));
+      this.emit(node, 'marked-literal', undefined, start, end, false, node);
     }
     for (const fragment of this.fragments) {
       if (this.used.has(fragment.node) || this.referenced.has(fragment.node)) continue;
@@ -550,25 +588,25 @@ class FileFinder {
   private buildCall(call: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }): void {
     if (this.used.has(call.node)) return;
     let argument = unwrap(call.node.arguments[0]);
-    if (ts.isObjectLiteralExpression(argument)) {
+    if (isObjectLiteralExpression(argument)) {
       // pg's query config object: pool.query({ text: '...', values: [...] })
       const text = objectProperty(argument, 'text');
       if (!text) return;
       argument = unwrap(text);
     }
-    if (ts.isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
+    if (isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
     const strict = !call.onTagNamespace;
-    if (ts.isIdentifier(argument)) {
-      const bound = this.binding(ts.idText(argument));
+    if (isIdentifier(argument)) {
+      const bound = this.binding(idText(argument));
       if (bound && isStringShaped(bound)) argument = bound;
       else {
-        if (bound && (ts.isTaggedTemplateExpression(bound) || ts.isCallExpression(bound))) return;
+        if (bound && (isTaggedTemplateExpression(bound) || isCallExpression(bound))) return;
         if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
-          this.skip(argument.getStart(this.sourceFile), argument.end, `SQL passed in \`${ts.idText(argument)}\`, which is not a constant of this file: cannot be known statically`);
+          this.skip(argument.getStart(this.sourceFile), argument.end, `SQL passed in \`${idText(argument)}\`, which is not a constant of this file: cannot be known statically`);
         }
         return;
       }
-    } else if (ts.isPropertyAccessExpression(argument) || ts.isCallExpression(argument)) {
+    } else if (isPropertyAccessExpression(argument) || isCallExpression(argument)) {
       if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
         const source = truncate(this.text.slice(argument.getStart(this.sourceFile), argument.end));
         this.skip(argument.getStart(this.sourceFile), argument.end, `SQL built at run time by \`${source}\`: cannot be known statically`);
@@ -582,7 +620,7 @@ class FileFinder {
     // knex's raw() binds every `?`; other drivers' query() (Sequelize, mysql-style) may, where PostgreSQL's
     // jsonb `?` operator could also stand, so there only unmistakable placeholders are bound.
     const questionMarks: QuestionMarks = call.name === 'raw' && !call.onTagNamespace ? 'bind' : 'bind-if-unambiguous';
-    this.emit(argument, 'call-argument', call.via, start, end, strict, () => this.addPlainExpression(argument), questionMarks);
+    this.emit(argument, 'call-argument', call.via, start, end, strict, argument, questionMarks);
   }
 
   /**
@@ -597,7 +635,8 @@ class FileFinder {
     fileStart: number,
     fileEnd: number,
     strict: boolean,
-    assemble: () => void,
+    /** The template of a tagged template, or the plain expression (string, template, `+` chain) to read. */
+    source: ts.Expression,
     questionMarks: QuestionMarks = 'keep',
   ): void {
     this.pieces = [];
@@ -607,7 +646,8 @@ class FileFinder {
     this.touchedByName = [];
     this.byNameDepth = 0;
     try {
-      assemble();
+      if (origin === 'tagged-template') this.addTemplate(source as ts.TemplateLiteral, 'tagged');
+      else this.addPlainExpression(source);
     } catch (error) {
       if (!(error instanceof NotStatic)) throw error;
       if (strict && !readsAsSqlStatement(this.assembled, true)) return;
@@ -751,8 +791,8 @@ class FileFinder {
         }
         break;
       case SK.Identifier: {
-        const bound = this.binding(ts.idText(expression as ts.Identifier));
-        if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
+        const bound = this.binding(idText(expression as ts.Identifier));
+        if (bound && (isStringShaped(bound) || isNumericLiteral(bound))) {
           this.inline(bound, this.rangeOf(expression), () => this.addPlainExpression(bound));
           return;
         }
@@ -794,7 +834,7 @@ class FileFinder {
   }
 
   private addTemplate(template: ts.TemplateLiteral, context: TemplateContext): void {
-    if (ts.isNoSubstitutionTemplateLiteral(template)) {
+    if (isNoSubstitutionTemplateLiteral(template)) {
       const start = template.getStart(this.sourceFile) + 1;
       this.addCooked(start, templateEnd(this.text, template), true);
       return;
@@ -835,7 +875,7 @@ class FileFinder {
   }
 
   private touchSubtree(node: ts.Node): void {
-    if (ts.isTaggedTemplateExpression(node) || ts.isCallExpression(node)) this.touchedInPlace.push(node);
+    if (isTaggedTemplateExpression(node) || isCallExpression(node)) this.touchedInPlace.push(node);
     forEachChild(node, (child) => this.touchSubtree(child));
   }
 
@@ -870,8 +910,8 @@ class FileFinder {
           this.inline(value, undefined, () => this.addPlainExpression(argument));
           return;
         }
-        if (helper.kind === 'raw' && helper.argument && ts.isIdentifier(unwrap(helper.argument))) {
-          const bound = this.binding(ts.idText(unwrap(helper.argument) as ts.Identifier));
+        if (helper.kind === 'raw' && helper.argument && isIdentifier(unwrap(helper.argument))) {
+          const bound = this.binding(idText(unwrap(helper.argument) as ts.Identifier));
           if (bound && isStringShaped(bound)) {
             this.touchedInPlace.push(value);
             this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
@@ -880,7 +920,7 @@ class FileFinder {
         }
         throw this.notStatic(value);
       }
-      if (ts.isConditionalExpression(value) && (this.buildsSql(value.whenTrue) || this.buildsSql(value.whenFalse))) {
+      if (isConditionalExpression(value) && (this.buildsSql(value.whenTrue) || this.buildsSql(value.whenFalse))) {
         throw this.notStatic(value, ', chosen at run time');
       }
       this.addParameterIfValue(value, fileStart, fileEnd, after);
@@ -888,13 +928,13 @@ class FileFinder {
     }
     // A plain template: constants are pasted; anything else is only known at run time, but where a value is
     // expected a parameter stands for it faithfully enough to plan the statement.
-    if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value) || ts.isNumericLiteral(value)) {
+    if (isStringLiteral(value) || isNoSubstitutionTemplateLiteral(value) || isNumericLiteral(value)) {
       this.addPlainExpression(value);
       return;
     }
-    if (ts.isIdentifier(value)) {
-      const bound = this.binding(ts.idText(value));
-      if (bound && (isStringShaped(bound) || ts.isNumericLiteral(bound))) {
+    if (isIdentifier(value)) {
+      const bound = this.binding(idText(value));
+      if (bound && (isStringShaped(bound) || isNumericLiteral(bound))) {
         this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
         return;
       }
@@ -921,14 +961,14 @@ class FileFinder {
   private fragmentHelper(
     value: ts.Expression,
   ): { kind: 'raw' | 'value' | 'empty' | 'fragment'; argument?: ts.Expression } | undefined {
-    if (ts.isPropertyAccessExpression(value)) {
+    if (isPropertyAccessExpression(value)) {
       if (!this.isTagNamespace(value.expression)) return undefined;
       const name = value.name.text;
       return name === 'empty' ? { kind: 'empty' } : { kind: 'fragment' };
     }
-    if (!ts.isCallExpression(value)) return undefined;
+    if (!isCallExpression(value)) return undefined;
     const callee = unwrap(value.expression);
-    if (ts.isPropertyAccessExpression(callee) && this.isTagNamespace(callee.expression)) {
+    if (isPropertyAccessExpression(callee) && this.isTagNamespace(callee.expression)) {
       const name = callee.name.text;
       if (RAW_HELPERS.has(name)) return { kind: 'raw', argument: value.arguments[0] };
       if (VALUE_HELPERS.has(name)) return { kind: 'value' };
@@ -1012,14 +1052,14 @@ function templateEnd(text: string, node: ts.Node): number {
 
 function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined {
   for (const property of object.properties) {
-    if (ts.isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
-    if (ts.isShorthandPropertyAssignment(property) && ts.idText(property.name) === name) return property.name;
+    if (isPropertyAssignment(property) && propertyNameText(property.name) === name) return property.initializer;
+    if (isShorthandPropertyAssignment(property) && idText(property.name) === name) return property.name;
   }
   return undefined;
 }
 
 function propertyNameText(name: ts.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (isIdentifier(name) || isStringLiteral(name) || isNoSubstitutionTemplateLiteral(name)) return name.text;
   return undefined;
 }
 
