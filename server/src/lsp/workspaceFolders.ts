@@ -136,8 +136,8 @@ export class WorkspaceFolders {
       if (folder.database?.info.kind === 'embedded') {
         await this.reload(slot);
       } else {
+        // Plans are keyed by the schema's fingerprint: unchanged tables keep their cached plans.
         folder.engine.refreshSchema();
-        folder.engine.planCache.clear();
         this.options.onReload(folder);
       }
       changed.push(folder);
