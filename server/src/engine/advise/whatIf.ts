@@ -149,12 +149,24 @@ class WhatIfSession implements WhatIf {
     const stats = new Map<string, ColumnStats>();
     if (columns.length === 0) return stats;
     const rowsOf = findTable(this.schema, tableName, schemaName)?.estimatedRows ?? 0;
-    const { rows } = await this.session.query<{ attname: string; null_frac: number; n_distinct: number; vals: string[] | null; freqs: number[] | null }>(
-      `SELECT attname, null_frac::float8 AS null_frac, n_distinct::float8 AS n_distinct,
-              most_common_vals::text::text[] AS vals, most_common_freqs::float8[] AS freqs
-         FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = ANY($3::text[])`,
-      [schemaName, tableName, columns],
-    );
+    // Statistics only sharpen the choice of partial predicates: if reading them fails (a type whose values do not
+    // read back as text[]), the advice goes on without them.
+    await this.session.query('SAVEPOINT pglens_stats');
+    let rows: { attname: string; null_frac: number; n_distinct: number; vals: string[] | null; freqs: number[] | null }[] = [];
+    try {
+      rows = (
+        await this.session.query<{ attname: string; null_frac: number; n_distinct: number; vals: string[] | null; freqs: number[] | null }>(
+          `SELECT attname, null_frac::float8 AS null_frac, n_distinct::float8 AS n_distinct,
+                  most_common_vals::text::text[] AS vals, most_common_freqs::float8[] AS freqs
+             FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = ANY($3::text[])`,
+          [schemaName, tableName, columns],
+        )
+      ).rows;
+      await this.session.query('RELEASE SAVEPOINT pglens_stats');
+    } catch (error) {
+      if ((error as { code?: string }).code === '57014' || this.options.signal?.aborted) throw error;
+      await this.session.query('ROLLBACK TO SAVEPOINT pglens_stats');
+    }
     for (const row of rows) {
       const distinct = row.n_distinct < 0 ? -row.n_distinct * rowsOf : row.n_distinct;
       const common = new Map<string, number>();
