@@ -48,7 +48,8 @@ export function lockContextFromSchema(schema: SchemaFacts | undefined, serverVer
     indexTable: schema
       ? (index, schemaName) => {
           const found = schema.indexes.find((i) => i.name === index && (!schemaName || i.schema === schemaName));
-          return found ? { table: found.table, schema: found.schema } : undefined;
+          // Named like people write it: the schema only when it is not the default one.
+          return found ? { table: found.table, ...(found.schema !== 'public' ? { schema: found.schema } : {}) } : undefined;
         }
       : undefined,
     columnType: schema ? (table, column, schemaName) => findTable(schema, table, schemaName)?.columns.find((c) => c.name === column)?.type : undefined,

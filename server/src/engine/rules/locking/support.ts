@@ -64,7 +64,8 @@ export function lockModelContextFor(context: RuleContext): LockModelContext {
     indexTable: schema
       ? (index, schemaName) => {
           const found = schema.indexes.find((i) => i.name === index && (!schemaName || i.schema === schemaName));
-          return found ? { table: found.table, schema: found.schema } : undefined;
+          // Named like people write it: the schema only when it is not the default one.
+          return found ? { table: found.table, ...(found.schema !== 'public' ? { schema: found.schema } : {}) } : undefined;
         }
       : undefined,
     columnType: schema
