@@ -318,6 +318,16 @@ export interface ApplyContext {
 /** Adds the advice to the statement's findings: a sentence with the evidence, "Add index" and "Copy CREATE INDEX". */
 export function applyAdvice(findings: Finding[], advice: StatementAdvice, context: ApplyContext): void {
   const advised = findings.filter((f) => ADVISED_RULES.has(f.ruleId));
+  if (!advice.suggestion && advice.search && advice.search.evaluated.length > 0) {
+    // What-if planning found no index worth it: said in the evidence, so nobody adds one by guesswork.
+    for (const finding of advised.filter((f) => f.ruleId !== 'fk-without-index')) {
+      finding.evidence = {
+        ...(finding.evidence ?? {}),
+        indexSuggestion: null,
+        advisor: { method: advice.method, whatIfPlans: advice.whatIfCalls, bestReduction: advice.search.best?.saving ?? 0, duplicates: advice.duplicates },
+      };
+    }
+  }
   if (advice.suggestion) {
     const suggestion = advice.suggestion;
     const tables = new Set(suggestion.indexes.map((c) => c.table));
