@@ -2,13 +2,19 @@
 // a working directory and an environment, observed only through its exit code, stdout and stderr.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 // dirname(__filename), not __dirname: tsx's tsImport() gives a wrong __dirname (see test/harness/postgres.ts).
 export const REPO_ROOT = resolve(dirname(__filename), '..', '..');
-export const CLI_PATH = join(REPO_ROOT, 'out', 'cli.js');
+export const BUILT_CLI = join(REPO_ROOT, 'out', 'cli.js');
+/**
+ * What the tests run: a copy of out/cli.js taken once it is built, next to it (so node_modules resolve the same way).
+ * Other processes may rebuild out/ while the tests run (a developer's `npm run build`, another test file); a
+ * half-written bundle would fail in ways that look like exit codes.
+ */
+export const CLI_PATH = join(REPO_ROOT, 'out', `cli.test-${process.pid}.js`);
 export const REALISTIC_APP = join(REPO_ROOT, 'test', 'fixtures', 'realistic-app');
 
 /** Generous: only a hung CLI ever reaches it (the unreachable-database test relies on it to fail, not to time). */
@@ -49,16 +55,30 @@ export function ensureCliBuilt(): void {
     }
   }
   try {
-    const built = existsSync(CLI_PATH) ? statSync(CLI_PATH).mtimeMs : 0;
+    const built = existsSync(BUILT_CLI) ? statSync(BUILT_CLI).mtimeMs : 0;
     const sources = Math.max(...BUILD_INPUTS.map((p) => newestMtime(join(REPO_ROOT, p))));
-    if (built >= sources) return;
-    const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
-    if (result.status !== 0 || !existsSync(CLI_PATH)) {
-      throw new Error(`node scripts/build.mjs failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+    if (built < sources) {
+      const result = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, encoding: 'utf8' });
+      if (result.status !== 0 || !existsSync(BUILT_CLI)) {
+        throw new Error(`node scripts/build.mjs failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+      }
     }
+    snapshotCli();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+function snapshotCli(): void {
+  if (existsSync(CLI_PATH)) return;
+  for (let attempt = 0; ; attempt++) {
+    copyFileSync(BUILT_CLI, CLI_PATH);
+    // A copy taken while someone rewrites the bundle does not parse: take it again.
+    if (spawnSync(process.execPath, ['--check', CLI_PATH]).status === 0) break;
+    if (attempt >= 10) throw new Error(`${BUILT_CLI} does not parse`);
+    spawnSync('sleep', ['1']);
+  }
+  process.on('exit', () => rmSync(CLI_PATH, { force: true }));
 }
 
 export interface CliResult {
@@ -182,9 +202,20 @@ export function expectedFindings(dir: string): string[] {
   return expected.sort();
 }
 
-/** A scratch folder with the given files (paths relative to it), removed by the returned function. */
+/**
+ * The test database is shared with test files that run at the same time, some of which hold table locks for a moment
+ * (a rolled-back index trial, EXPLAIN ANALYZE of a write). pglens's default lock_timeout of 100 ms is right for a
+ * production database and would turn such a moment into a plan-error here: the CLI tests wait a little longer.
+ */
+export const SHARED_DATABASE_TIMEOUTS = { lockTimeoutMs: 5000, statementTimeoutMs: 10000 };
+
+/**
+ * A scratch folder with the given files (paths relative to it), removed by the returned function. Without a
+ * pglens.json among the files, one with SHARED_DATABASE_TIMEOUTS is written.
+ */
 export function scratchWorkspace(files: Record<string, string>): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'pglens-cli-'));
+  if (!('pglens.json' in files)) writeFileSync(join(dir, 'pglens.json'), JSON.stringify({ database: SHARED_DATABASE_TIMEOUTS }));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

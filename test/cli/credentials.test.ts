@@ -46,7 +46,7 @@ describe('the password of the database URL is never printed', { concurrency: tru
   test('pglens.json with ${env:VAR}', async () => {
     const { url } = await getSharedTestDatabase();
     const configured = scratchWorkspace({
-      'pglens.json': '{ "database": { "url": "${env:PGLENS_CLI_SECRET_URL}" } }',
+      'pglens.json': '{ "database": { "url": "${env:PGLENS_CLI_SECRET_URL}", "lockTimeoutMs": 5000 } }',
       'q.sql': "SELECT id FROM orders WHERE customer_email = 'x';\nSELECT * FROM no_such_table;\n",
     });
     try {

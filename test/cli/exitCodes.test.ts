@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getSharedTestDatabase } from '../harness/postgres';
-import { ensureCliBuilt, expectedFindings, parseJsonReport, runCli, scratchWorkspace, siteKey, stderrLines } from './cliHarness';
+import { ensureCliBuilt, expectedFindings, parseJsonReport, runCli, scratchWorkspace, SHARED_DATABASE_TIMEOUTS, siteKey, stderrLines } from './cliHarness';
 
 before(() => ensureCliBuilt());
 
@@ -53,7 +53,7 @@ describe('exit codes', { concurrency: true }, () => {
   test('0 with warnings only, and the warnings are listed', async () => {
     const url = await dbUrl();
     const result = await runCli(['check', '.', '--db', url, '--format', 'json'], { cwd: TWO_WARNINGS });
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     const report = parseJsonReport(result);
     assert.deepEqual(report.findings.map((f) => siteKey(f.file, f.line, f.ruleId)).sort(), expectedFindings(TWO_WARNINGS));
     assert.deepEqual([report.summary.errors, report.summary.warnings], [0, 2]);
@@ -62,7 +62,7 @@ describe('exit codes', { concurrency: true }, () => {
   test('1 on a finding at error level', async () => {
     const url = await dbUrl();
     const result = await runCli(['check', '.', '--db', url, '--format', 'json'], { cwd: ONE_ERROR });
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
     const report = parseJsonReport(result);
     assert.deepEqual(report.findings.map((f) => siteKey(f.file, f.line, f.ruleId)), expectedFindings(ONE_ERROR));
     assert.equal(report.findings[0].severity, 'error');
@@ -86,7 +86,7 @@ describe('exit codes', { concurrency: true }, () => {
   test('0 when the warnings are within --max-warnings', async () => {
     const url = await dbUrl();
     const result = await runCli(['check', '.', '--db', url, '--max-warnings', '2'], { cwd: TWO_WARNINGS });
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.stderr, '');
   });
 });
@@ -95,11 +95,11 @@ describe('pglens.json', { concurrency: true }, () => {
   test('database.url from ${env:VAR}, and a rule raised to error: exit 1', async () => {
     const url = await dbUrl();
     const dir = workspace({
-      'pglens.json': '{\n  "database": { "url": "${env:PGLENS_CLI_TEST_DB}" },\n  // CI fails on any missing index\n  "rules": { "seq-scan-large-table": "error" }\n}\n',
+      'pglens.json': '{\n  "database": { "url": "${env:PGLENS_CLI_TEST_DB}", "lockTimeoutMs": 5000 },\n  // CI fails on any missing index\n  "rules": { "seq-scan-large-table": "error" }\n}\n',
       'support.sql': "SELECT id FROM orders WHERE customer_email = 'ann@example.com'; -- expect: seq-scan-large-table\n",
     });
     const result = await runCli(['check', '--format', 'json'], { cwd: dir, env: { PGLENS_CLI_TEST_DB: url } });
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
     const report = parseJsonReport(result);
     assert.equal(report.database?.kind, 'postgres', 'the URL came from the environment variable');
     assert.deepEqual(report.findings.map((f) => [siteKey(f.file, f.line, f.ruleId), f.severity]), [[expectedFindings(dir)[0], 'error']]);
@@ -108,19 +108,19 @@ describe('pglens.json', { concurrency: true }, () => {
   test('a rule turned off is not run: exit 0', async () => {
     const url = await dbUrl();
     const dir = workspace({
-      'pglens.json': JSON.stringify({ database: { url: '${env:PGLENS_CLI_TEST_DB}' }, rules: { 'seq-scan-large-table': { severity: 'off' } } }),
+      'pglens.json': JSON.stringify({ database: { url: '${env:PGLENS_CLI_TEST_DB}', ...SHARED_DATABASE_TIMEOUTS }, rules: { 'seq-scan-large-table': { severity: 'off' } } }),
       'support.sql': "SELECT id FROM orders WHERE customer_email = 'ann@example.com';\n",
     });
     const result = await runCli(['check', '--format', 'json'], { cwd: dir, env: { PGLENS_CLI_TEST_DB: url } });
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.deepEqual(parseJsonReport(result).findings, []);
   });
 
   test('--config names a file elsewhere; its folder is the root for paths', async () => {
     const url = await dbUrl();
-    const configDir = workspace({ 'ci/pglens.json': JSON.stringify({ rules: { 'seq-scan-large-table': 'error' } }) });
+    const configDir = workspace({ 'ci/pglens.json': JSON.stringify({ database: SHARED_DATABASE_TIMEOUTS, rules: { 'seq-scan-large-table': 'error' } }) });
     const result = await runCli(['check', TWO_WARNINGS, '--config', `${configDir}/ci/pglens.json`, '--db', url, '--format', 'json'], { cwd: configDir });
-    assert.equal(result.code, 1, result.stderr);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
     const report = parseJsonReport(result);
     assert.deepEqual(report.findings.map((f) => f.severity), ['error', 'error']);
   });
@@ -154,7 +154,7 @@ describe('comments in the code', { concurrency: true }, () => {
       ].join('\n'),
     });
     const result = await runCli(['check', '.', '--db', url, '--format', 'json'], { cwd: dir });
-    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     const findings = parseJsonReport(result).findings.map((f) => siteKey(f.file, f.line, f.ruleId)).sort();
     assert.deepEqual(findings, expectedFindings(dir));
   });
