@@ -76,7 +76,7 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
     if (markers.length > 0 || compiled.names.substrings.length > 0) {
       for (const substring of compiled.names.substrings) pushOccurrences(text, substring, positions);
       positions.push(...markers);
-      positions.sort((a, b) => a - b);
+      positions.sort(ascending);
     }
     if (positions.length === 0) return { sites: [], skipped: [] };
   }
@@ -214,32 +214,68 @@ function holdsValueIn(sorted: readonly number[], start: number, end: number): bo
   return low < sorted.length && sorted[low] < end;
 }
 
+interface NodeVisitor {
+  visitNode(node: ts.Node): void;
+}
+
 /**
  * Visits `root` and, depth first, every descendant whose range (with its leading trivia) holds one of the
- * sorted `positions`; all of them when `positions` is undefined. A class rather than closures: the walk
- * starts several times per file, and a closure created per start costs more than the walk of a small file.
+ * sorted `positions`; all of them when `positions` is undefined. One walker serves every file (finding is
+ * synchronous): closures or objects made per file cost as much as walking a small file.
  */
 class GuidedWalk {
   private positions: readonly number[] | undefined;
-  private visit: (node: ts.Node) => void = () => undefined;
+  private visitor: NodeVisitor | undefined;
   private readonly enter = (child: ts.Node): undefined => {
     if (this.positions === undefined || holdsValueIn(this.positions, child.pos, child.end)) this.walk(child);
     return undefined;
   };
 
-  run(root: ts.Node, positions: readonly number[] | undefined, visit: (node: ts.Node) => void): void {
-    const outer = { positions: this.positions, visit: this.visit };
+  run(root: ts.Node, positions: readonly number[] | undefined, visitor: NodeVisitor): void {
+    const outerPositions = this.positions;
+    const outerVisitor = this.visitor;
     this.positions = positions;
-    this.visit = visit;
-    this.walk(root);
-    this.positions = outer.positions;
-    this.visit = outer.visit;
+    this.visitor = visitor;
+    try {
+      this.walk(root);
+    } finally {
+      this.positions = outerPositions;
+      this.visitor = outerVisitor;
+    }
   }
 
   private walk(node: ts.Node): void {
-    this.visit(node);
+    this.visitor!.visitNode(node);
     forEachChild(node, this.enter);
   }
+}
+
+const guidedWalk = new GuidedWalk();
+
+/** Counts the `const`/`let`/`var` declarations and parameters named `name`; keeps the last initializer. */
+class DeclarationsOf implements NodeVisitor {
+  count = 0;
+  initializer: ts.Expression | null = null;
+
+  constructor(private readonly name: string) {}
+
+  visitNode(node: ts.Node): void {
+    if (node.kind === SK.VariableDeclarationList) {
+      const isConst = (node.flags & CONST_FLAG) !== 0;
+      for (const declaration of (node as ts.VariableDeclarationList).declarations) {
+        if (declaration.name.kind !== SK.Identifier || declaration.name.text !== this.name) continue;
+        this.count++;
+        this.initializer = isConst && declaration.initializer ? unwrap(declaration.initializer) : null;
+      }
+    } else if (node.kind === SK.Parameter) {
+      const parameterName = (node as ts.ParameterDeclaration).name;
+      if (parameterName.kind === SK.Identifier && parameterName.text === this.name) this.count++;
+    }
+  }
+}
+
+function ascending(a: number, b: number): number {
+  return a - b;
 }
 
 const compiledCache = new WeakMap<FindOptions, CompiledOptions>();
@@ -408,7 +444,7 @@ function isPlaceholderPosition(text: string, at: number): boolean {
 
 const MAX_INLINE_DEPTH = 16;
 
-class FileFinder {
+class FileFinder implements NodeVisitor {
   private readonly taggedTemplates: { node: ts.TaggedTemplateExpression; via: string }[] = [];
   private readonly calls: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }[] = [];
   private readonly markedLiterals: ts.Expression[] = [];
@@ -428,8 +464,6 @@ class FileFinder {
   private readonly referenced = new Set<ts.Node>();
   /** Tagged or marked literals that are not whole statements; reported only if never inlined anywhere. */
   private readonly fragments: { node: ts.Node; start: number; end: number; reason: string }[] = [];
-
-  private readonly walker = new GuidedWalk();
 
   // State of the site being assembled.
   private pieces: Piece[] = [];
@@ -452,10 +486,11 @@ class FileFinder {
   // ----- the walk
 
   collect(positions: number[] | undefined): void {
-    this.walker.run(this.sourceFile, positions, this.visitForCandidates);
+    guidedWalk.run(this.sourceFile, positions, this);
   }
 
-  private readonly visitForCandidates = (node: ts.Node): void => {
+  /** Called by the walk for every node it enters. */
+  visitNode(node: ts.Node): void {
     switch (node.kind) {
       case SK.TaggedTemplateExpression:
         this.collectTaggedTemplate(node as ts.TaggedTemplateExpression);
@@ -479,7 +514,7 @@ class FileFinder {
         if (this.hasMarker && this.isMarked(node)) this.markedLiterals.push(node as ts.Expression);
         break;
     }
-  };
+  }
 
   private collectTaggedTemplate(node: ts.TaggedTemplateExpression): void {
     const tag = unwrap(node.tag);
@@ -517,22 +552,9 @@ class FileFinder {
     if (cached !== undefined) return cached;
     const positions: number[] = [];
     pushOccurrences(this.text, { text: name, boundedBefore: true, boundedAfter: true }, positions);
-    let bindings = 0;
-    let initializer: ts.Expression | null = null;
-    this.walker.run(this.sourceFile, positions, (node) => {
-      if (node.kind === SK.VariableDeclarationList) {
-        const isConst = (node.flags & CONST_FLAG) !== 0;
-        for (const declaration of (node as ts.VariableDeclarationList).declarations) {
-          if (declaration.name.kind !== SK.Identifier || declaration.name.text !== name) continue;
-          bindings++;
-          initializer = isConst && declaration.initializer ? unwrap(declaration.initializer) : null;
-        }
-      } else if (node.kind === SK.Parameter) {
-        const parameterName = (node as ts.ParameterDeclaration).name;
-        if (parameterName.kind === SK.Identifier && parameterName.text === name) bindings++;
-      }
-    });
-    const bound = bindings === 1 ? initializer : null;
+    const declarations = new DeclarationsOf(name);
+    guidedWalk.run(this.sourceFile, positions, declarations);
+    const bound = declarations.count === 1 ? declarations.initializer : null;
     this.constants.set(name, bound);
     return bound;
   }
