@@ -121,3 +121,11 @@ test('describeStatementLocks: hover lines with sizes', async () => {
   const lines = describeStatementLocks(locksForStatement(statement), { tables: new Map([['accounts', facts]]), indexes: [], fingerprint: '' });
   assert.equal(lines[0], 'ACCESS EXCLUSIVE on accounts: blocks every read and write of accounts until the transaction ends (accounts: 2.1M rows, 310 MB)');
 });
+
+test('statements pglens does not model say so instead of "no table locks"', async () => {
+  const file = join(dir, 'misc.sql');
+  writeFileSync(file, 'BEGIN;\nALTER SEQUENCE orders_id_seq RESTART WITH 10;\nCOMMIT;\n');
+  const text = formatLockReportText(await lockReportForFiles([file]));
+  assert.match(text, / {2}1 {2}BEGIN\n {5}no table locks\n/);
+  assert.match(text, / {2}2 {2}ALTER SEQUENCE orders_id_seq RESTART WITH 10\n {5}note: pglens does not model the locks of AlterSeq statements\.\n/);
+});

@@ -713,6 +713,38 @@ function indexOwner(ctx: LockModelContext, history: FileHistory, index: string, 
   return history.createdIndexes.get(index) ?? ctx.indexTable?.(index, schema);
 }
 
+/** Statements that take no lock on an existing table (or only on objects they create, which nobody else sees yet). */
+const NO_TABLE_LOCK_KINDS = new Set([
+  'TransactionStmt',
+  'VariableSetStmt',
+  'VariableShowStmt',
+  'DiscardStmt',
+  'CheckPointStmt',
+  'NotifyStmt',
+  'ListenStmt',
+  'UnlistenStmt',
+  'PrepareStmt',
+  'DeallocateStmt',
+  'CreateSchemaStmt',
+  'CreateExtensionStmt',
+  'CreateFunctionStmt',
+  'CreateSeqStmt',
+  'CreateEnumStmt',
+  'CompositeTypeStmt',
+  'CreateDomainStmt',
+  'DefineStmt',
+  'CreateRoleStmt',
+  'AlterRoleStmt',
+  'GrantRoleStmt',
+  'AlterDefaultPrivilegesStmt',
+  'CreatedbStmt',
+  'DropdbStmt',
+  'CreateTableSpaceStmt',
+  'DropTableSpaceStmt',
+  'AlterSystemStmt',
+  'AlterEnumStmt',
+]);
+
 // ---------------------------------------------------------------------------------------------------------
 
 export function locksForStatement(statement: ParsedStatement, context: LockModelContext = {}): StatementLocks {
@@ -989,6 +1021,7 @@ function statementLocks(b: Builder, statement: ParsedStatement, kind: string, n:
       note(b, 'pglens cannot see the statements inside a DO block; their locks are not shown.');
       return;
     default:
+      if (!NO_TABLE_LOCK_KINDS.has(kind)) note(b, `pglens does not model the locks of ${kind.replace(/Stmt$/, '')} statements.`);
       return;
   }
 }

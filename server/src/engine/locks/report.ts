@@ -154,7 +154,7 @@ export function formatLockReportText(entries: LockReportEntry[]): string {
     }
     const indent = ' '.repeat(String(e.line).length + 4);
     out.push(`  ${e.line}  ${oneLine(e.statement)}`);
-    if (e.locks.length === 0) out.push(`${indent}no table locks`);
+    if (e.locks.length === 0 && !e.notes.some((n) => n.startsWith('pglens does not model') || n.includes('DO block'))) out.push(`${indent}no table locks`);
     for (const l of e.locks) {
       const name = qualified(l);
       const kind = l.relationKind && l.relationKind !== 'table' ? ` (${l.relationKind})` : '';
