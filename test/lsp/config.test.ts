@@ -191,3 +191,22 @@ test('pglens/reanalyze reconnects and re-analyses every open document', async ()
     await client.stop();
   }
 });
+
+test('a changed .sql file (a migration, a schema file) makes the server read the schema again and re-analyse open documents', async () => {
+  const workspace = workspaceWith({ database: { url } });
+  const client = await LspTestClient.start({ rootDir: workspace.dir, settings: {} });
+  try {
+    const uri = workspace.write('orders.ts', ORDERS_TS);
+    await client.open(uri, 'typescript', ORDERS_TS);
+    await client.waitForDiagnostics(uri, { version: 1 });
+    const before = client.published.length;
+    const migration = workspace.write('001_add_index.sql', 'create index concurrently orders_note_idx on orders (note);\n');
+    await client.notify_('workspace/didChangeWatchedFiles', { changes: [{ uri: migration, type: 1 }] });
+    const again = await client.waitForDiagnostics(uri, { since: before });
+    assert.equal(again.version, 1);
+    // The migration has not been applied to the database: the scan is still there.
+    assert.deepEqual(again.diagnostics.map((d) => d.code), ['seq-scan-large-table']);
+  } finally {
+    await client.stop();
+  }
+});
