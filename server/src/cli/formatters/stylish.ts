@@ -20,8 +20,9 @@ export function formatStylish(report: CheckReport, options: { color: boolean; ve
       const where = `${finding.range.start.line + 1}:${finding.range.start.character + 1}`;
       const severity = finding.severity === 'error' ? paint('31', 'error') : finding.severity === 'warning' ? paint('33', 'warning') : paint('36', finding.severity);
       lines.push(`  ${where.padEnd(8)} ${severity.padEnd(options.color ? 16 : 7)}  ${finding.message}  ${paint('2', finding.ruleId)}`);
+      // Fixes that write a new file are editor actions; the terminal shows the SQL to run.
       for (const fix of finding.fixes ?? []) {
-        if (fix.sql) lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('32', 'fix:')} ${fix.sql.split('\n').join(' ')}${fix.verified === false ? ' (not verified)' : ''}`);
+        if (fix.sql && !fix.newFile) lines.push(`  ${''.padEnd(8)} ${''.padEnd(7)}  ${paint('32', 'fix:')} ${fix.sql.split('\n').join(' ')}${fix.verified === false ? ' (not verified)' : ''}`);
       }
       for (const note of finding.notes ?? []) {
         // The volumes of the embedded database are in the summary line; each finding still says where it comes from.
