@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runLocksCommand } from '../../server/src/cli/locksCommand';
-import { describeStatementLocks, formatLockReportJson, formatLockReportText, lockReportForFiles } from '../../server/src/engine/locks/report';
+import { describeStatementLocks, lockHoverMarkdown, formatLockReportJson, formatLockReportText, lockReportForFiles } from '../../server/src/engine/locks/report';
 import { locksForStatement } from '../../server/src/engine/locks/lockModel';
 import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 
@@ -128,4 +128,15 @@ test('statements pglens does not model say so instead of "no table locks"', asyn
   const text = formatLockReportText(await lockReportForFiles([file]));
   assert.match(text, / {2}1 {2}BEGIN\n {5}no table locks\n/);
   assert.match(text, / {2}2 {2}ALTER SEQUENCE orders_id_seq RESTART WITH 10\n {5}note: pglens does not model the locks of AlterSeq statements\.\n/);
+});
+
+test('lockHoverMarkdown: locks in words for a hover; nothing for plain reads', async () => {
+  await loadParser();
+  const parse = (text: string) =>
+    parseSite({ file: 'x.sql', origin: 'sql-file', text, segments: [{ sqlStart: 0, fileStart: 0, length: text.length }], parameters: [], parameterCount: 0, fileStart: 0, fileEnd: text.length }).statements[0];
+  assert.equal(lockHoverMarkdown(parse('select * from accounts')), undefined);
+  assert.equal(
+    lockHoverMarkdown(parse('create index on orders (created_at)')),
+    '**pglens · locks**\n\n- SHARE on orders: blocks every write (INSERT, UPDATE, DELETE) of orders until the transaction ends; reads go on\n- Reads the whole table to build the index while writes are blocked.',
+  );
 });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';
 import { findSqlInFile, mapSqlOffsetToFile } from '../find/index';
-import { loadParser, parseSite } from '../parse/parse';
+import { loadParser, parseSite, type ParsedStatement } from '../parse/parse';
 import { LineIndex } from '../text';
 import { addToFileHistory, emptyFileHistory, locksForStatement, type LockModelContext, type TableLock } from './lockModel';
 import { describeWhatLockBlocks, lockDisplayName } from './lockModes';
@@ -181,9 +181,27 @@ export function describeStatementLocks(locks: StatementLocks, schema?: SchemaFac
     const kind = l.relationKind && l.relationKind !== 'table' ? ` (${l.relationKind})` : '';
     return `${lockDisplayName(l.mode)} on ${name}${kind}: ${describeWhatLockBlocks(l.mode, name)}${size}`;
   });
-  if (locks.rewrite) lines.push('Rewrites the table while holding the lock.');
-  else if (locks.scan) lines.push('Reads the whole table while holding the lock.');
+  // The notes say why a table is rewritten or scanned; the generic line only when they do not.
+  if (locks.notes.length === 0) {
+    if (locks.rewrite) lines.push('Rewrites the table while holding the lock.');
+    else if (locks.scan) lines.push('Reads the whole table while holding the lock.');
+  }
   if (!locks.canRunInTransaction) lines.push('Cannot run inside a transaction block.');
   lines.push(...locks.notes);
   return lines;
+}
+
+/**
+ * Markdown for an editor hover on a statement: its locks in plain words, with sizes when a database is connected.
+ * Undefined for statements that lock nothing worth showing (plain reads: ACCESS SHARE only, transaction control).
+ */
+export function lockHoverMarkdown(
+  statement: ParsedStatement,
+  options: LockReportOptions & { previousStatements?: ParsedStatement[] } = {},
+): string | undefined {
+  const locks = locksForStatement(statement, { ...lockContextFromSchema(options.schema, options.serverVersionNum), previousStatements: options.previousStatements });
+  if (locks.locks.every((l) => l.mode === 'AccessShareLock') && locks.canRunInTransaction) return undefined;
+  const escape = (text: string) => text.replace(/([\\`*_{}[\]<>#|])/g, '\\$1');
+  const lines = describeStatementLocks(locks, options.schema).map((line) => `- ${escape(line)}`);
+  return [`**pglens · locks**`, '', ...lines].join('\n');
 }
