@@ -737,7 +737,11 @@ class FileFinder implements NodeVisitor {
         region.sqlEnd = text.length;
         inlinedConstants.push(region);
       } else if (piece.kind === 'text') {
-        for (const segment of piece.segments) segments.push({ ...segment, sqlStart: segment.sqlStart + text.length });
+        // Pieces and their segments are made afresh for each site, so they are moved into place, not copied.
+        for (const segment of piece.segments) {
+          segment.sqlStart += text.length;
+          segments.push(segment);
+        }
         text += piece.text;
       } else {
         const placeholder = `$${++next}`;
