@@ -52,7 +52,7 @@ test('hover on a statement shows its plan as a tree with the costliest node mark
   assert.match(text, /Filter: \(note = \$1\)/);
   assert.match(text, /total cost [\d,]+ · est\. rows/);
   assert.match(text, /Generic plan/);
-  assert.match(text, /Planned \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC on app@127\.0\.0\.1/);
+  assert.match(text, /Planned \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC on `app@127\.0\.0\.1:\d+\/pglens_test` \(PostgreSQL \d+/);
   assert.doesNotMatch(text, /seq-scan-large-table/);
 });
 

@@ -105,7 +105,8 @@ export function renderPlanMarkdown(plan: ExplainedPlan): string {
   out.push(totals.join(' · '));
   if (plan.generic) out.push('', '*Generic plan:* parameter values are unknown, so estimates use default selectivities.');
   for (const note of plan.notes.filter((n) => !n.startsWith('generic plan'))) out.push('', `*Note:* ${escapeMarkdown(note)}`);
-  out.push('', `Planned ${new Date(plan.plannedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} on ${escapeMarkdown(plan.databaseLabel)} (PostgreSQL ${escapeMarkdown(plan.serverVersion)})`);
+  // The label in code style: `user@host` would otherwise be turned into a mail link.
+  out.push('', `Planned ${new Date(plan.plannedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} on \`${plan.databaseLabel.replace(/`/g, "'")}\` (PostgreSQL ${escapeMarkdown(plan.serverVersion)})`);
   return out.join('\n');
 }
 
