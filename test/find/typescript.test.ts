@@ -70,6 +70,23 @@ describe('tagged templates', () => {
     assert.equal(site.parameterCount, 5);
   });
 
+  test('FROM, IN and ZONE that take a value still bind a parameter', () => {
+    const source = [
+      'sql`select extract(epoch from ${since}), substring(name from ${start} for 3), position(${needle} in name) from t`',
+      'sql`select * from t where a is distinct from ${a} and created_at at time zone ${zone} > now()`',
+    ].join(';\n');
+    const { sites, skipped } = find(source);
+    assert.deepEqual(skipped, []);
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      [
+        'select extract(epoch from $1), substring(name from $2 for 3), position($3 in name) from t',
+        'select * from t where a is distinct from $1 and created_at at time zone $2 > now()',
+      ],
+    );
+    for (const site of sites) assert.equal(parseSite(site).error, undefined, site.text);
+  });
+
   test('the same expression written twice gets two parameters', () => {
     const [site] = find('sql`select * from t where a = ${id} or b = ${id}`').sites;
     assert.equal(site.text, 'select * from t where a = $1 or b = $2');

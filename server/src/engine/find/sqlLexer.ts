@@ -325,8 +325,14 @@ export function readsAsSqlStatement(text: string, strict: boolean): boolean {
 const VALUE_KEYWORDS = new Set([
   'select', 'where', 'and', 'or', 'not', 'on', 'when', 'then', 'else', 'limit', 'offset', 'by', 'is', 'like',
   'ilike', 'between', 'having', 'distinct', 'case', 'returning', 'to', 'first', 'next', 'default', 'escape',
-  'symmetric', 'return', 'any', 'some', 'all', 'exists', 'array',
+  'symmetric', 'return', 'any', 'some', 'all', 'exists', 'array', 'zone',
 ]);
+
+/**
+ * FROM and IN that take a value: inside extract/substring/trim/overlay/position(...), and IS [NOT] DISTINCT
+ * FROM. Elsewhere FROM is followed by a table and IN by a parenthesised list.
+ */
+const VALUE_FROM = /(\b(extract|substring|trim|overlay|position)\s*\([^()]*|\bdistinct\s+from)$/i;
 
 /**
  * Whether a substitution placed right after `before` and right before `after` (the SQL around it) stands
@@ -351,7 +357,9 @@ export function substitutionTakesValue(before: string, after: string): boolean {
     while (start > 0 && isIdentifierPart(before.charCodeAt(start - 1))) start--;
     const word = before.slice(start, i + 1);
     if (isDigit(word.charCodeAt(0))) return false;
-    return VALUE_KEYWORDS.has(word.toLowerCase());
+    const lower = word.toLowerCase();
+    if (lower === 'from' || lower === 'in') return VALUE_FROM.test(before.slice(Math.max(0, i + 1 - 120), i + 1));
+    return VALUE_KEYWORDS.has(lower);
   }
   return true;
 }
