@@ -14,6 +14,8 @@ APT_PACKAGES=(
   ripgrep                # test/vscode/run.mjs: seeds @vscode/ripgrep's download cache when code-server is installed
   libkrb5-dev            # test/vscode/run.mjs: code-server's kerberos module builds against the gssapi headers
   neovim                 # test/editors/run.mjs: a second LSP client of the language server
+  emacs-nox              # test/editors/run.mjs: Emacs + eglot, a third LSP client of the language server
+  elpa-eglot             # (with emacs-nox)
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Another editor gets the same diagnostics: headless Neovim (apt `neovim`, 0.7+) runs test/editors/nvim/init.lua
+// Other editors get the same diagnostics: headless Neovim (apt `neovim`, 0.7+) runs test/editors/nvim/init.lua
 // against `node out/server.js --stdio` on the fixture workspace of the VS Code tests, and the result must match
 // what the protocol tests and the VS Code tests assert: one seq-scan-large-table warning on `orders` (line 4,
-// columns 28-33), a plan on hover, and no diagnostic after an edit that makes the query use the primary key.
+// columns 28-33), a plan on hover, and no diagnostic after an edit that makes the query use the primary key. Then
+// Emacs 28 with eglot (apt `emacs-nox elpa-eglot`) runs test/editors/emacs/test.el and must see the same diagnostic.
 
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +56,39 @@ function checkNeovim(url) {
   }
 }
 
+function checkEmacs(url) {
+  const emacs = spawnSync('emacs', ['--version'], { encoding: 'utf8' });
+  if (emacs.status !== 0) throw new Error('emacs is missing: run `bash scripts/setup.sh` (apt packages emacs-nox elpa-eglot)');
+  const workspace = mkdtempSync(join(tmpdir(), 'pglens-emacs-'));
+  try {
+    cpSync(join(root, 'test', 'vscode', 'fixture'), workspace, { recursive: true });
+    writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url } }, null, 2)}\n`);
+    // eglot finds the project through project.el, which needs a VCS root.
+    spawnSync('git', ['init', '-q', workspace]);
+    const out = join(workspace, 'emacs-result.json');
+    const started = Date.now();
+    // Not -Q: Debian's site-start puts elpa-eglot on the load path.
+    const run = spawnSync('emacs', ['--batch', '-l', join(root, 'test', 'editors', 'emacs', 'test.el')], {
+      cwd: workspace,
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, PGLENS_SERVER: join(root, 'out', 'server.js'), PGLENS_WORKSPACE: workspace, PGLENS_EMACS_OUT: out },
+    });
+    if (!existsSync(out)) throw new Error(`Emacs wrote no result (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    log(`${emacs.stdout.split('\n')[0]} + eglot: ${Date.now() - started} ms, diagnostics ${JSON.stringify(result)}`);
+    assert.ok(Array.isArray(result), JSON.stringify(result));
+    assert.equal(result.length, 1, JSON.stringify(result));
+    const [diagnostic] = result;
+    assert.deepEqual([diagnostic.line, diagnostic.col, diagnostic.end_line, diagnostic.end_col], [3, 27, 3, 33]);
+    assert.equal(diagnostic.type, 'eglot-warning');
+    assert.match(diagnostic.text, /seq-scan-large-table.*Seq Scan on orders/);
+    log('Emacs: same diagnostic at the same range');
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   if (process.env.PGLENS_TEST_NO_BUILD !== '1' && !existsSync(join(root, 'out', 'server.js'))) {
     const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
@@ -63,6 +97,7 @@ async function main() {
   const database = await testDatabaseUrl();
   try {
     checkNeovim(database.url);
+    checkEmacs(database.url);
     return 0;
   } finally {
     await database.stop();
