@@ -5,7 +5,7 @@
 // Statements: generated over the fixture schema (SELECT with joins, aggregates, sorts; UPDATE, DELETE, INSERT), all
 // with parameters, so on PostgreSQL 15 each needs PREPARE, EXPLAIN EXECUTE with NULLs and DEALLOCATE.
 //  - floor: one `pg` Client sending exactly what reaches the planner, one statement after another, nothing around
-//    it (plan_cache_mode set once for the session);
+//    it (plan_cache_mode set once for the session); timed in chunks of 25 statements that alternate with pglens's;
 //  - pglens EXPLAIN path: the Engine's own plan step (`explainCached`: the plan cache in front of explainStatement,
 //    which adds BEGIN READ ONLY, SET LOCAL statement_timeout/lock_timeout, ROLLBACK), one statement after another
 //    like the floor: the headline ratio; its second pass through the same Engine is the cache ratio;
@@ -28,6 +28,7 @@ const N = Number(process.env.BENCH_EXPLAIN_STATEMENTS ?? 500);
 const PER_FILE = 10;
 const ROUNDS = Number(process.env.BENCH_EXPLAIN_ROUNDS ?? 3);
 const CONCURRENCY = 4;
+const CHUNK = 25;
 const GOAL = 1.3;
 const CACHE_GOAL = 50;
 
@@ -122,14 +123,39 @@ async function main(): Promise<void> {
     const config = defaultConfig(dir);
     const database = await connectPostgres(url, { maxConnections: config.database.maxConnections });
     try {
-      // The EXPLAIN path, one statement at a time, then the same statements again through the same Engine.
+      // The EXPLAIN path against the floor, one statement at a time on both sides, interleaved in chunks of 25
+      // statements (floor first, then pglens, then the other way round) so that bursts of load from other work on
+      // the machine fall on both sides alike. Then the same statements again through the same Engine: the cache.
       const engine = new Engine({ config, database });
       const schema = await engine.schemaFacts();
       const explainCached = (statement: ParsedStatement) => engine['explainCached'](statement, schema);
-      floorTimes.push(await bareLoop(url, statements, serverVersionNum, 1));
-      pathTimes.push(await timeAsync(async () => {
-        for (const statement of statements) await explainCached(statement);
-      }));
+      const floorClient = new Client({ connectionString: url, application_name: 'pglens-bench-floor' });
+      await floorClient.connect();
+      await floorClient.query('SET plan_cache_mode = force_generic_plan');
+      let floorTotal = 0;
+      let pathTotal = 0;
+      try {
+        for (let start = 0, chunk = 0; start < statements.length; start += CHUNK, chunk++) {
+          const part = statements.slice(start, start + CHUNK);
+          const floorPart = () => timeAsync(async () => {
+            for (const [offset, statement] of part.entries()) await bareExplain(floorClient, statement, serverVersionNum, round * N + start + offset);
+          });
+          const pathPart = () => timeAsync(async () => {
+            for (const statement of part) await explainCached(statement);
+          });
+          if (chunk % 2 === 0) {
+            floorTotal += await floorPart();
+            pathTotal += await pathPart();
+          } else {
+            pathTotal += await pathPart();
+            floorTotal += await floorPart();
+          }
+        }
+      } finally {
+        await floorClient.end();
+      }
+      floorTimes.push(floorTotal);
+      pathTimes.push(pathTotal);
       cacheMisses = engine.planCache.misses;
       const hitsBefore = engine.planCache.hits;
       cachedTimes.push(await timeAsync(async () => {

@@ -3,7 +3,8 @@
 //
 // The bundled CLI (out/cli.js, built by `npm run bench`) runs as a child process; its peak is read from
 // /proc/<pid>/status (VmHWM, the high-water mark of the resident set, which only grows) every 20 ms while it runs.
-// When /usr/bin/time exists, a second run reports its "maximum resident set size" as a cross-check.
+// With BENCH_RSS_CROSS_CHECK=1 and /usr/bin/time present, a second run reports its "maximum resident set size" as a
+// cross-check (off by default: a run takes minutes).
 // The floor, for scale: the same node binary loading the same bundle and exiting (`pglens --version`).
 
 import { spawn } from 'node:child_process';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     if (summary.statements < 20_000) throw new Error(`only ${summary.statements} statements checked`);
 
     let timeMaxKb: number | undefined;
-    if (existsSync('/usr/bin/time') && process.env.BENCH_RSS_CROSS_CHECK !== '0') {
+    if (existsSync('/usr/bin/time') && process.env.BENCH_RSS_CROSS_CHECK === '1') {
       const timed = await runMeasured('/usr/bin/time', ['-f', 'MAXRSS %M', process.execPath, CLI, 'check', workspace.dir, '--db', url, '--format', 'json'], env);
       const match = /MAXRSS (\d+)/.exec(timed.stderr);
       timeMaxKb = match ? Number(match[1]) : undefined;

@@ -55,18 +55,19 @@ export async function explainStatement(db: DatabaseClient, statement: ParsedStat
   const analyze = options.analyze === true;
   const prepares = !analyze && statement.parameterCount > 0 && info.serverVersionNum < 160000;
   return db.withSession(async (session) => {
-    // The transaction and its limits in one round trip (a text without parameters goes through the simple protocol,
-    // which runs its statements in order, with pg and with the embedded database alike). Measured with
+    // The transaction and its limits go in front of the first statement sent, in the same round trip: a text without
+    // parameters goes through the simple protocol, which runs its statements in order (pg and the embedded database
+    // alike), and the statement pglens confirmed to be exactly one statement stays the last. Measured with
     // bench/explain.ts: planning a statement often takes less than a round trip, so each one saved shows.
-    await session.query(
-      [
-        analyze ? 'BEGIN' : 'BEGIN READ ONLY',
-        `SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`,
-        `SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`,
-        ...(prepares ? ['SET LOCAL plan_cache_mode = force_generic_plan'] : []),
-      ].join('; '),
-    );
-    const owned: OwnedTransaction = {};
+    const owned: OwnedTransaction = {
+      preamble:
+        [
+          analyze ? 'BEGIN' : 'BEGIN READ ONLY',
+          `SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`,
+          `SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`,
+          ...(prepares ? ['SET LOCAL plan_cache_mode = force_generic_plan'] : []),
+        ].join('; ') + '; ',
+    };
     try {
       const started = Date.now();
       const { json, generic } = await runExplain(session, statement, info.serverVersionNum, analyze, owned);
@@ -92,8 +93,12 @@ export async function explainStatement(db: DatabaseClient, statement: ParsedStat
   }, options.signal);
 }
 
-/** Set when explainStatement owns the transaction: plan_cache_mode is already set, and it deallocates after ROLLBACK. */
+/**
+ * Set when explainStatement owns the transaction: `preamble` (BEGIN and the SET LOCALs, plan_cache_mode included)
+ * goes in front of the first statement sent, and explainStatement deallocates `prepared` after its ROLLBACK.
+ */
 interface OwnedTransaction {
+  preamble: string;
   prepared?: string;
 }
 
@@ -116,19 +121,25 @@ async function runExplain(
 ): Promise<{ json: unknown[]; generic: boolean }> {
   const explainOptions = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
   const parameters = statement.parameterCount;
+  // The preamble rides with the first statement only.
+  const lead = () => {
+    const preamble = owned?.preamble ?? '';
+    if (owned) owned.preamble = '';
+    return preamble;
+  };
   if (parameters === 0 || analyze) {
-    const prefix = `EXPLAIN (${explainOptions}) `;
+    const prefix = `${lead()}EXPLAIN (${explainOptions}) `;
     const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
     return { json: explainJson(result), generic: false };
   }
   if (serverVersionNum >= 160000) {
-    const prefix = `EXPLAIN (GENERIC_PLAN, ${explainOptions}) `;
+    const prefix = `${lead()}EXPLAIN (GENERIC_PLAN, ${explainOptions}) `;
     const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
     return { json: explainJson(result), generic: true };
   }
   const name = `pglens_${randomBytes(6).toString('hex')}`;
   if (!owned) await session.query('SET LOCAL plan_cache_mode = force_generic_plan');
-  const prefix = `PREPARE ${name} AS `;
+  const prefix = `${lead()}PREPARE ${name} AS `;
   await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
   if (owned) {
     owned.prepared = name;
