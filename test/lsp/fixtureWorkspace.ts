@@ -1,9 +1,9 @@
 // A throw-away workspace folder for the protocol tests: a pglens.json pointing at the shared test database and
 // source files that query the fixture schema (test/fixtures/app/schema.sql).
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToUri } from './lspTestClient';
 
 /** orders.note has no index and ~300k rows: a seq scan the rule must report, anchored on `orders` (line 3). */
@@ -41,6 +41,7 @@ export function createWorkspace(config: Record<string, unknown> | undefined): Fi
     dir,
     uri: (name) => pathToUri(join(dir, name)),
     write(name, text) {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
       writeFileSync(join(dir, name), text);
       return pathToUri(join(dir, name));
     },

@@ -186,3 +186,14 @@ test('pglens/explainAnalyze runs a SELECT with actual rows and times; a DELETE n
     await db.end();
   }
 });
+
+test('hover on a migration statement says which lock it takes, what that blocks, and the table size', async () => {
+  const sql = 'alter table orders add column archived boolean;\n';
+  const { uri } = await openAndWait('migrations/0001_archive.sql', 'sql', sql);
+  const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } });
+  const text = hover.contents.value;
+  assert.match(text, /pglens · locks/);
+  assert.match(text, /ACCESS EXCLUSIVE on orders/);
+  assert.match(text, /blocks every read and write of orders/);
+  assert.match(text, /300k rows/);
+});

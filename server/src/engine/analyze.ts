@@ -42,6 +42,9 @@ export interface FileAnalysis {
   findings: Finding[];
   statements: AnalyzedStatement[];
   skipped: SkippedSite[];
+  /** What the analysis was measured against, for hovers (table sizes in lock descriptions). */
+  schema?: SchemaFacts;
+  serverVersionNum?: number;
 }
 
 export const SYNTAX_ERROR_RULE = 'syntax-error';
@@ -240,7 +243,7 @@ export class Engine {
       }
     }
     findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
-    return { file, findings, statements, skipped };
+    return { file, findings, statements, skipped, schema, serverVersionNum };
   }
 
   private async explainCached(statement: ParsedStatement, schema: SchemaFacts | undefined, signal?: AbortSignal): Promise<ExplainedPlan> {

@@ -1,11 +1,13 @@
 // Hover: on a finding, what it means in plain words and a link to its docs page; on any planned statement, the
 // plan as a compact tree (node, relation and index, estimated rows, cost), the costliest node marked, totals,
-// whether the plan is generic, and when and where it was planned.
+// whether the plan is generic, and when and where it was planned; for statements that take more than ACCESS SHARE,
+// which lock they take and what it blocks.
 
 import { MarkupKind, type Hover, type Position, type Range } from 'vscode-languageserver';
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
 import { exclusiveCost, formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { allRuleMetas } from '../engine/rules/index';
+import { lockHoverMarkdown } from '../engine/locks/report';
 import type { Finding } from '../engine/types';
 
 export function contains(range: Range, position: Position): boolean {
@@ -31,6 +33,12 @@ export function hoverFor(analysis: FileAnalysis, position: Position): Hover | un
   if (findings.length === 0 && !statement) return undefined;
   const parts: string[] = [];
   for (const finding of findings) parts.push(describeFinding(finding));
+  if (statement) {
+    // Which lock the statement takes and what that blocks, with table sizes when a database is connected.
+    const previousStatements = analysis.statements.filter((s) => s.fileEnd <= statement.fileStart).map((s) => s.statement);
+    const locks = lockHoverMarkdown(statement.statement, { schema: analysis.schema, serverVersionNum: analysis.serverVersionNum, previousStatements });
+    if (locks) parts.push(locks);
+  }
   if (statement?.plan) parts.push(renderPlanMarkdown(statement.plan));
   else if (statement?.planSkippedReason && findings.length === 0) parts.push(`**pglens** · not planned: ${escapeMarkdown(statement.planSkippedReason)}`);
   if (parts.length === 0) return undefined;
