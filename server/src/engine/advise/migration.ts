@@ -39,8 +39,22 @@ function listing(dir: string): string[] {
   }
 }
 
+const recentTargets = new Map<string, { at: number; target: MigrationTarget }>();
+/** How long a detected layout is reused: the editor re-analyses on every edit, and each finding asks again. */
+const TARGET_REUSE_MS = 2000;
+
 /** Finds where migrations live under `root`, or uses `configuredDir` (relative to root). */
 export function detectMigrationTarget(root: string, configuredDir?: string): MigrationTarget {
+  const key = `${root}\u0000${configuredDir ?? ''}`;
+  const recent = recentTargets.get(key);
+  const now = Date.now();
+  if (recent && now - recent.at < TARGET_REUSE_MS) return recent.target;
+  const target = detectMigrationTargetNow(root, configuredDir);
+  recentTargets.set(key, { at: now, target });
+  return target;
+}
+
+function detectMigrationTargetNow(root: string, configuredDir?: string): MigrationTarget {
   const base = (layout: MigrationLayout, dir: string, extension: MigrationTarget['extension'] = '.sql'): MigrationTarget => ({
     ...namingOf(listing(dir)),
     layout,

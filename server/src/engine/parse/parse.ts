@@ -142,7 +142,11 @@ function highestParameter(node: AstNode, text: string): number {
   return highest;
 }
 
-/** Depth-first walk over a parse tree; `visit(nodeType, body, parentChain)` for every typed node. */
+/**
+ * Depth-first walk over a parse tree: `visit(nodeType, body, ancestors)` for every typed node; returning false skips
+ * its children. `ancestors` is one array reused for the whole walk (copy it to keep it): rules walk every statement
+ * on every keystroke, so the walk allocates nothing per node.
+ */
 export function walkAst(
   node: AstNode,
   visit: (nodeType: string, body: AstNode, ancestors: AstNode[]) => void | false,
@@ -153,13 +157,16 @@ export function walkAst(
     for (const item of node) walkAst(item, visit, ancestors);
     return;
   }
-  for (const key of Object.keys(node)) {
+  for (const key in node) {
     const value = node[key];
     if (value === null || typeof value !== 'object') continue;
     // Typed nodes are keyed by an upper-case type name ({ RangeVar: {...} }); other keys are fields.
-    if (/^[A-Z]/.test(key) && !Array.isArray(value)) {
+    const first = key.charCodeAt(0);
+    if (first >= 65 && first <= 90 && !Array.isArray(value)) {
       if (visit(key, value, ancestors) === false) continue;
-      walkAst(value, visit, [...ancestors, { [key]: value }]);
+      ancestors.push(node);
+      walkAst(value, visit, ancestors);
+      ancestors.pop();
     } else {
       walkAst(value, visit, ancestors);
     }
