@@ -24,6 +24,8 @@ const DATABASE = `pglens_cli_readonly_${process.pid}`;
 /** Tables in foreign-key order, and how many rows of each the sample copies. */
 const TABLES = ['countries', 'currencies', 'plans', 'accounts', 'users', 'projects', 'invoices', 'invoice_lines', 'orders', 'order_items', 'events', 'audit_log'];
 const SAMPLE_ROWS = 3000;
+/** Big enough for sequential-scan findings, so that the index advisor's what-if planning (hypopg) runs too. */
+const LARGE_SAMPLE: Record<string, number> = { orders: 60_000, invoices: 60_000 };
 const CONTROL_APPLICATION = 'pglens-readonly-control';
 
 let superuserUrl: string;
@@ -64,11 +66,13 @@ before(async () => {
       // The sample is consistent only within itself: skip the foreign key triggers (superuser only).
       await target.query('SET LOCAL session_replication_role = replica');
       for (const table of TABLES) {
-        const { rows } = await source.query(`SELECT coalesce(json_agg(t), '[]') AS rows FROM (SELECT * FROM ${table} ORDER BY 1 LIMIT ${SAMPLE_ROWS}) t`);
+        const { rows } = await source.query(`SELECT coalesce(json_agg(t), '[]') AS rows FROM (SELECT * FROM ${table} ORDER BY 1 LIMIT ${LARGE_SAMPLE[table] ?? SAMPLE_ROWS}) t`);
         await target.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1)`, [JSON.stringify(rows[0].rows)]);
       }
       await target.query('COMMIT');
       await target.query('ANALYZE');
+      // Hypothetical indexes live in the backend's memory, never in the catalog: the snapshot below checks that too.
+      if (shared.hypopg) await target.query('CREATE EXTENSION IF NOT EXISTS hypopg');
     });
   });
 });
@@ -153,13 +157,17 @@ async function snapshot(): Promise<Snapshot> {
 test('a check run over code with UPDATE, DELETE, INSERT and DDL leaves the database exactly as it was', async () => {
   await waitForSessionsToEnd('pglens-readonly-test');
   const before = await snapshot();
-  assert.equal(before.rowCounts.orders, SAMPLE_ROWS);
+  assert.equal(before.rowCounts.orders, LARGE_SAMPLE.orders);
 
   const result = await runCli(['check', '.', '--format', 'json'], { cwd: REALISTIC_APP, env: { APP_DATABASE_URL: appUrl } });
   assert.ok(result.code === 0 || result.code === 1, `the run completed: exit ${result.code}\n${result.stderr}`);
   const report = parseJsonReport(result);
   // The writes really were planned (EXPLAINed), not skipped: on this small sample most are quiet, but planned.
   assert.ok(report.summary.planned >= 38, `planned ${report.summary.planned} of ${report.summary.statements}`);
+  assert.ok(report.findings.some((f) => f.ruleId === 'seq-scan-large-table'), `plan rules reported on the sample: ${report.findings.map((f) => f.ruleId).join(', ')}`);
+  if ((await getSharedTestDatabase()).hypopg) {
+    assert.ok(report.findings.some((f) => /verified with hypopg/.test(f.message)), 'the index advisor planned with hypothetical indexes');
+  }
   assert.deepEqual(
     report.findings.filter((f) => f.ruleId === 'plan-error').map((f) => `${f.file}:${f.line} ${f.message}`),
     [],
