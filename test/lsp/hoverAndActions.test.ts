@@ -3,6 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { getSharedTestDatabase } from '../harness/postgres';
 import { applyEdits, createWorkspace, ORDERS_RANGE, ORDERS_SQL, ORDERS_TS, type FixtureWorkspace } from './fixtureWorkspace';
@@ -196,4 +197,22 @@ test('hover on a migration statement says which lock it takes, what that blocks,
   assert.match(text, /ACCESS EXCLUSIVE on orders/);
   assert.match(text, /blocks every read and write of orders/);
   assert.match(text, /300k rows/);
+});
+
+test('"Show plan with this index" opens the what-if plan of the suggested index, with the cost before and after', async () => {
+  const source = "import { sql } from './db';\nexport const byEmail = (email: string) => sql`select id from orders where customer_email = ${email}`;\n";
+  const { uri, published } = await openAndWait('orders-by-email.ts', 'typescript', source);
+  const diagnostic = published.diagnostics.find((d: { code?: unknown }) => d.code === 'seq-scan-large-table');
+  assert.ok(diagnostic, JSON.stringify(published.diagnostics));
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  const show = actions.find((a) => a.title === 'Show plan with this index');
+  assert.ok(show, JSON.stringify(actions.map((a) => a.title)));
+  const shownBefore = client.shownDocuments.length;
+  const page = await client.request<string>('workspace/executeCommand', { command: show.command!.command, arguments: show.command!.arguments });
+  const text = readFileSync(page, 'utf8');
+  assert.match(text, /CREATE INDEX .*ON orders \(customer_email\)/);
+  assert.match(text, /Estimated cost [\d,]+ → [\d,]+ \(-\d+\.\d%\); planned with a hypothetical index \(hypopg\): nothing was created/);
+  assert.match(text, /Index Scan|Bitmap/);
+  assert.equal(client.shownDocuments.length, shownBefore + 1);
+  assert.match(String((client.shownDocuments.at(-1) as { uri: string }).uri), /^file:\/\/.*plan-with-index-[0-9a-f]+\.md$/);
 });

@@ -21,6 +21,42 @@ import { contains } from './hover';
 import { pathToUri, uriToPath } from './workspaceFolders';
 
 export const OPEN_RULE_DOCS_COMMAND = 'pglens.server.openRuleDocs';
+/** Opens the what-if plan of a suggested index (a markdown page written to a temp folder, shown with showDocument). */
+export const SHOW_PLAN_WITH_INDEX_COMMAND = 'pglens.server.showPlanWithIndex';
+
+interface IndexSuggestionEvidence {
+  sql: string;
+  costBefore?: number;
+  costAfter?: number | null;
+  reduction?: number | null;
+  verifiedWith?: string | null;
+  planAfter?: string;
+}
+
+/** The page "Show plan with this index" opens: the index, the cost before and after, and the what-if plan. */
+export function planWithIndexMarkdown(finding: Finding): string | undefined {
+  const suggestion = finding.evidence?.['indexSuggestion'] as IndexSuggestionEvidence | undefined;
+  if (!suggestion?.planAfter) return undefined;
+  const cost = (n: number | null | undefined) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : '?');
+  const how =
+    suggestion.verifiedWith === 'hypopg'
+      ? 'planned with a hypothetical index (hypopg): nothing was created'
+      : 'planned with the index built inside a transaction that was rolled back';
+  return [
+    '# pglens: plan with this index',
+    '',
+    '```sql',
+    suggestion.sql,
+    '```',
+    '',
+    `Estimated cost ${cost(suggestion.costBefore)} → ${cost(suggestion.costAfter)}${typeof suggestion.reduction === 'number' ? ` (-${(suggestion.reduction * 100).toFixed(1)}%)` : ''}; ${how}.`,
+    '',
+    '```text',
+    suggestion.planAfter,
+    '```',
+    '',
+  ].join('\n');
+}
 
 export interface CodeActionSupport {
   /** The client applies WorkspaceEdit.documentChanges (versioned edits, file creation). */
@@ -45,6 +81,15 @@ export function codeActionsFor(
       const edit = workspaceEditFor(fix, support, openDocument);
       if (!edit) continue;
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.verified === true, edit });
+    }
+    const planPage = planWithIndexMarkdown(finding);
+    if (planPage) {
+      actions.push({
+        title: 'Show plan with this index',
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: 'Show plan with this index', command: SHOW_PLAN_WITH_INDEX_COMMAND, arguments: [planPage] },
+      });
     }
     const statement = analysis.statements.find((s) => s.fileStart <= finding.fileStart && finding.fileStart <= s.fileEnd);
     const ignoreKey = `${finding.ruleId}@${statement?.fileStart ?? finding.fileStart}`;

@@ -2,7 +2,11 @@
 // diagnostics (pushed, or pulled where the client supports textDocument/diagnostic), hover, code actions and the
 // pglens/* messages. Everything about SQL lives in the engine; this file only decides when and where to show it.
 
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -18,7 +22,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisScheduler, type AnalysisResult } from './analysisScheduler';
-import { codeActionsFor, OPEN_RULE_DOCS_COMMAND, type CodeActionSupport } from './codeActions';
+import { codeActionsFor, OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, type CodeActionSupport } from './codeActions';
 import { findingsToDiagnostics } from './diagnostics';
 import { runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, renderPlanMarkdown, statementAt } from './hover';
@@ -96,6 +100,13 @@ export class PglensLanguageServer {
       if (params.command === OPEN_RULE_DOCS_COMMAND && typeof params.arguments?.[0] === 'string') {
         await connection.window.showDocument({ uri: params.arguments[0], external: true }).catch(() => undefined);
       }
+      if (params.command === SHOW_PLAN_WITH_INDEX_COMMAND && typeof params.arguments?.[0] === 'string') {
+        // A file any editor can open: LSP has no way to show an untitled document.
+        const page = writePlanPage(params.arguments[0]);
+        await connection.window.showDocument({ uri: pathToFileURL(page).toString(), takeFocus: true }).catch(() => undefined);
+        return page;
+      }
+      return undefined;
     });
     connection.languages.diagnostics.on(async (params): Promise<DocumentDiagnosticReport> => {
       const result = await this.scheduler.current(params.textDocument.uri, false);
@@ -173,7 +184,7 @@ export class PglensLanguageServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND] },
+        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND] },
         diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: false, workspaceDiagnostics: false } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -338,3 +349,12 @@ export class PglensLanguageServer {
 }
 
 declare const PGLENS_VERSION: string | undefined;
+
+/** Writes a what-if plan page to a pglens folder in the temp directory, named by its content. */
+function writePlanPage(markdown: string): string {
+  const dir = path.join(os.tmpdir(), 'pglens-plans');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `plan-with-index-${createHash('sha1').update(markdown).digest('hex').slice(0, 12)}.md`);
+  fs.writeFileSync(file, markdown);
+  return file;
+}
