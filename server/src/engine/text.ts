@@ -53,6 +53,8 @@ export class LineIndex {
   }
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /**
  * Converts UTF-8 byte offsets of `text` to UTF-16 offsets. Built once per text; for pure ASCII (the common
  * case) the two coincide and no table is kept.
@@ -62,14 +64,8 @@ export class Utf8OffsetMap {
   readonly byteLength: number;
 
   constructor(text: string) {
-    let ascii = true;
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
+    // One native scan: most SQL is ASCII, where byte and UTF-16 offsets coincide.
+    if (!NON_ASCII.test(text)) {
       this.byteToUtf16 = undefined;
       this.byteLength = text.length;
       return;

@@ -74,7 +74,9 @@ export function parseSite(site: SqlSite): ParsedSite {
     start = skipLeadingTrivia(text, start, end);
     const node = raw.stmt;
     if (!node) continue;
-    const stmtText = text.slice(start, end).replace(/[\s;]+$/, '');
+    let stop = end;
+    while (stop > start && isTrailingTrivia(text.charCodeAt(stop - 1))) stop--;
+    const stmtText = text.slice(start, stop);
     const kind = Object.keys(node)[0];
     let textHash: string | undefined;
     statements.push({
@@ -93,6 +95,11 @@ export function parseSite(site: SqlSite): ParsedSite {
     });
   }
   return { site, statements };
+}
+
+/** Whitespace or the semicolon that ends a statement. */
+function isTrailingTrivia(c: number): boolean {
+  return c === 59 /* ; */ || c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11;
 }
 
 /** Skips whitespace and SQL comments at the start of [start, end). */
