@@ -3,6 +3,8 @@
 // findings are anchored and where quick fixes insert text; this finds them while skipping comments,
 // string literals, dollar-quoted bodies and quoted identifiers.
 
+import { skipLeadingTrivia } from '../parse/parse';
+
 export interface SqlToken {
   /** 'word' (keyword or bare identifier, `value` lower-cased), 'ident' ("quoted", value unquoted), 'string', 'number', 'param', 'punct' */
   type: 'word' | 'ident' | 'string' | 'number' | 'param' | 'punct';
@@ -16,24 +18,14 @@ export function tokenizeSql(text: string, start = 0, end = text.length): SqlToke
   const tokens: SqlToken[] = [];
   let i = start;
   while (i < end) {
+    // Whitespace and comments (nested block comments too), the same way the statement splitter skips them.
+    const afterTrivia = skipLeadingTrivia(text, i, end);
+    if (afterTrivia !== i) {
+      i = afterTrivia;
+      continue;
+    }
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f') {
-      i++;
-    } else if (c === '-' && text[i + 1] === '-') {
-      while (i < end && text[i] !== '\n') i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < end && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-    } else if (c === "'" || ((c === 'E' || c === 'e') && text[i + 1] === "'")) {
+    if (c === "'" || ((c === 'E' || c === 'e') && text[i + 1] === "'")) {
       const s = i;
       i += c === "'" ? 1 : 2;
       while (i < end) {
