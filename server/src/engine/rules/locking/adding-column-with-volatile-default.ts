@@ -7,7 +7,7 @@ import { addColumnRewrite } from '../../locks/lockModel';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import type { AstNode } from '../../parse/parse';
 import type { Rule } from '../rule';
-import { isNewTable, lockEvidence, lockImpact, quoteIdent, relationText, spanAtOffset, statementTokens } from './support';
+import { alterOfExistingTable, lockEvidence, lockImpact, quoteIdent, relationText, spanAtOffset, statementTokens } from './support';
 
 export const addingColumnWithVolatileDefault: Rule = {
   meta: {
@@ -19,23 +19,21 @@ export const addingColumnWithVolatileDefault: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (statement.kind !== 'AlterTableStmt') return;
-    const n = statement.node.AlterTableStmt;
-    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
-    const table: string = n.relation.relname;
-    for (const c of n.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
-      if (cmd?.subtype !== 'AT_AddColumn' || !cmd.def?.ColumnDef) continue;
+    const alter = alterOfExistingTable(context);
+    if (!alter) return;
+    const { relation, table, commands } = alter;
+    for (const cmd of commands) {
+      if (cmd.subtype !== 'AT_AddColumn' || !cmd.def?.ColumnDef) continue;
       const col = cmd.def.ColumnDef;
       const verdict = addColumnRewrite(col, context.serverVersionNum);
       if (!verdict.rewrite) continue;
       const anchor = spanAtOffset(statement, statement.offsetOf(verdict.location ?? col.location));
-      const safe = safeForm(statement, n.relation, col);
+      const safe = safeForm(statement, relation, col);
       context.report({
-        message: `ADD COLUMN ${col.colname} rewrites ${table} and its indexes because ${verdict.why}; the rewrite holds ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. Add the column without the default, set the default for new rows, and backfill existing rows in batches.`,
+        message: `ADD COLUMN ${col.colname} rewrites ${table} and its indexes because ${verdict.why}; the rewrite holds ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Add the column without the default, set the default for new rows, and backfill existing rows in batches.`,
         start: anchor.start,
         end: anchor.end,
-        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), rewrite: true, volatileFunction: verdict.volatileFunction },
+        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), rewrite: true, volatileFunction: verdict.volatileFunction },
         fixes: safe ? [{ title: 'Add the column without a volatile default, then backfill in batches', sql: safe }] : undefined,
       });
     }

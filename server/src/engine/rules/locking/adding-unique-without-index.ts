@@ -6,7 +6,7 @@
 import type { AstNode } from '../../parse/parse';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import type { Rule } from '../rule';
-import { constraintName, isNewTable, lockEvidence, lockImpact, quoteIdent, relationText, statementTokens } from './support';
+import { constraintName, alterOfExistingTable, lockEvidence, lockImpact, quoteIdent, relationText, statementTokens } from './support';
 
 export const addingUniqueWithoutIndex: Rule = {
   meta: {
@@ -18,16 +18,14 @@ export const addingUniqueWithoutIndex: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (statement.kind !== 'AlterTableStmt') return;
-    const n = statement.node.AlterTableStmt;
-    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
-    const table: string = n.relation.relname;
+    const alter = alterOfExistingTable(context);
+    if (!alter) return;
+    const { relation, table, commands } = alter;
     const tokens = statementTokens(statement);
-    for (const c of n.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
+    for (const cmd of commands) {
       const constraints: AstNode[] = [];
-      if (cmd?.subtype === 'AT_AddConstraint' && cmd.def?.Constraint) constraints.push(cmd.def.Constraint);
-      if (cmd?.subtype === 'AT_AddColumn') for (const k of cmd.def?.ColumnDef?.constraints ?? []) if (k.Constraint) constraints.push(k.Constraint);
+      if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint) constraints.push(cmd.def.Constraint);
+      if (cmd.subtype === 'AT_AddColumn') for (const k of cmd.def?.ColumnDef?.constraints ?? []) if (k.Constraint) constraints.push(k.Constraint);
       for (const con of constraints) {
         if (!['CONSTR_UNIQUE', 'CONSTR_PRIMARY', 'CONSTR_EXCLUSION'].includes(con.contype) || con.indexname) continue;
         const from = tokenAtOrAfter(tokens, statement.offsetOf(con.location));
@@ -39,7 +37,7 @@ export const addingUniqueWithoutIndex: Rule = {
           : cmd.subtype === 'AT_AddColumn'
             ? [cmd.def.ColumnDef.colname]
             : [];
-        const t = relationText(n.relation);
+        const t = relationText(relation);
         const fixes =
           kind !== 'EXCLUDE' && keys.length > 0
             ? (() => {
@@ -59,10 +57,10 @@ export const addingUniqueWithoutIndex: Rule = {
               })()
             : undefined;
         context.report({
-          message: `ADD ${kind} builds its index over every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... ${kind === 'EXCLUDE' ? 'UNIQUE' : kind} USING INDEX.`,
+          message: `ADD ${kind} builds its index over every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... ${kind === 'EXCLUDE' ? 'UNIQUE' : kind} USING INDEX.`,
           start: tokens[from].start,
           end: tokens[to].end,
-          evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), scan: true },
+          evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), scan: true },
           fixes,
         });
       }

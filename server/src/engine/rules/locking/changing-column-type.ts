@@ -5,7 +5,7 @@ import { columnTypeChange } from '../../locks/lockModel';
 import { formatColumnType } from '../../locks/columnTypes';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import type { Rule } from '../rule';
-import { historyOf, isNewTable, lockEvidence, lockImpact, lockModelContextFor, statementTokens } from './support';
+import { historyOf, alterOfExistingTable, lockEvidence, lockImpact, lockModelContextFor, statementTokens } from './support';
 
 export const changingColumnType: Rule = {
   meta: {
@@ -17,15 +17,13 @@ export const changingColumnType: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (statement.kind !== 'AlterTableStmt') return;
-    const n = statement.node.AlterTableStmt;
-    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
-    const table: string = n.relation.relname;
+    const alter = alterOfExistingTable(context);
+    if (!alter) return;
+    const { relation, table, commands } = alter;
     const tokens = statementTokens(statement);
-    for (const c of n.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
-      if (cmd?.subtype !== 'AT_AlterColumnType' || !cmd.def?.ColumnDef?.typeName) continue;
-      const change = columnTypeChange(cmd, table, n.relation.schemaname, lockModelContextFor(context), historyOf(context));
+    for (const cmd of commands) {
+      if (cmd.subtype !== 'AT_AlterColumnType' || !cmd.def?.ColumnDef?.typeName) continue;
+      const change = columnTypeChange(cmd, table, relation.schemaname, lockModelContextFor(context), historyOf(context));
       if (!change.rewrite) continue;
       const typeAt = tokenAtOrAfter(tokens, statement.offsetOf(cmd.def.ColumnDef.typeName.location));
       if (!tokens[typeAt]) continue;
@@ -33,11 +31,11 @@ export const changingColumnType: Rule = {
       const target = formatColumnType(change.to);
       const verb = change.from ? 'rewrites' : 'probably rewrites';
       context.report({
-        message: `Changing ${table}.${change.column} to ${target} ${verb} ${table} and rebuilds its indexes while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. ${change.explanation}. Safer: add a new column, backfill it in batches, then switch reads and writes to it.`,
+        message: `Changing ${table}.${change.column} to ${target} ${verb} ${table} and rebuilds its indexes while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. ${change.explanation}. Safer: add a new column, backfill it in batches, then switch reads and writes to it.`,
         start: tokens[typeAt].start,
         end: tokens[typeEnd].end,
         evidence: {
-          ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname),
+          ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname),
           rewrite: true,
           from: change.from ? formatColumnType(change.from) : undefined,
           to: target,

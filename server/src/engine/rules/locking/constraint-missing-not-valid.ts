@@ -10,8 +10,7 @@ import { lockDisplayName, describeWhatLockBlocks } from '../../locks/lockModes';
 import type { Rule } from '../rule';
 import {
   constraintName,
-  isNewTable,
-  lockEvidence,
+  alterOfExistingTable, lockEvidence,
   lockImpact,
   quoteIdent,
   relationText,
@@ -48,29 +47,27 @@ export const constraintMissingNotValid: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (statement.kind !== 'AlterTableStmt') return;
-    const n = statement.node.AlterTableStmt;
-    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
-    const table: string = n.relation.relname;
+    const alter = alterOfExistingTable(context);
+    if (!alter) return;
+    const { relation, table, commands } = alter;
     const tokens = statementTokens(statement);
-    for (const c of n.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
-      const con = cmd?.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
+    for (const cmd of commands) {
+      const con = cmd.subtype === 'AT_AddConstraint' ? cmd.def?.Constraint : undefined;
       if (!con || con.skip_validation) continue;
       if (con.contype !== 'CONSTR_FOREIGN' && con.contype !== 'CONSTR_CHECK') continue;
       const from = tokenAtOrAfter(tokens, statement.offsetOf(con.location));
       if (!tokens[from]) continue;
       const to = clauseEnd(tokens, from);
       const name: string = con.conname ?? defaultConstraintName(table, con);
-      const t = relationText(n.relation);
+      const t = relationText(relation);
       const validate = `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(name)};`;
       let message: string;
       if (con.contype === 'CONSTR_FOREIGN') {
         const ref: string = con.pktable?.relname ?? 'the referenced table';
-        const size = [tableSize(context.schema, table, n.relation.schemaname), con.pktable ? tableSize(context.schema, ref, con.pktable.schemaname) : undefined].filter(Boolean);
+        const size = [tableSize(context.schema, table, relation.schemaname), con.pktable ? tableSize(context.schema, ref, con.pktable.schemaname) : undefined].filter(Boolean);
         message = `ADD FOREIGN KEY checks every row of ${table} against ${ref} while holding ${lockDisplayName('ShareRowExclusiveLock')} on both: ${describeWhatLockBlocks('ShareRowExclusiveLock', `${table} and ${ref}`)}${size.length ? ` (${size.join('; ')})` : ''}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
       } else {
-        message = `ADD CHECK checks every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
+        message = `ADD CHECK checks every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
       }
       const inTransaction = runsInTransaction(context);
       // The VALIDATE goes right before the statement's own semicolon (outside a .sql file's site), after a new one.
@@ -85,7 +82,7 @@ export const constraintMissingNotValid: Rule = {
         start: tokens[from].start,
         end: tokens[to].end,
         evidence: {
-          ...lockEvidence(context, con.contype === 'CONSTR_FOREIGN' ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock', table, n.relation.schemaname),
+          ...lockEvidence(context, con.contype === 'CONSTR_FOREIGN' ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock', table, relation.schemaname),
           scan: true,
           constraint: name,
         },

@@ -4,7 +4,7 @@
 
 import type { Rule } from '../rule';
 import { findWords } from '../../locks/tokens';
-import { isNewTable, lockEvidence, lockImpact, statementTokens } from './support';
+import { alterOfExistingTable, lockEvidence, lockImpact, statementTokens } from './support';
 
 export const droppingColumn: Rule = {
   meta: {
@@ -16,15 +16,13 @@ export const droppingColumn: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (statement.kind !== 'AlterTableStmt') return;
-    const n = statement.node.AlterTableStmt;
-    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
-    const table: string = n.relation.relname;
+    const alter = alterOfExistingTable(context);
+    if (!alter) return;
+    const { relation, table, commands } = alter;
     const tokens = statementTokens(statement);
     let cursor = 0;
-    for (const c of n.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
-      if (cmd?.subtype !== 'AT_DropColumn') continue;
+    for (const cmd of commands) {
+      if (cmd.subtype !== 'AT_DropColumn') continue;
       const at = findWords(tokens, ['drop'], cursor);
       if (at < 0) break;
       let i = at + 1;
@@ -33,10 +31,10 @@ export const droppingColumn: Rule = {
       cursor = i + 1;
       const anchor = tokens[i];
       context.report({
-        message: `Dropping ${table}.${cmd.name} breaks every running query and deployed code that still reads or writes it. Deploy code that no longer uses the column first, then drop it. It also takes ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}.`,
+        message: `Dropping ${table}.${cmd.name} breaks every running query and deployed code that still reads or writes it. Deploy code that no longer uses the column first, then drop it. It also takes ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.`,
         start: anchor?.start,
         end: anchor?.end,
-        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), column: cmd.name },
+        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), column: cmd.name },
       });
     }
   },

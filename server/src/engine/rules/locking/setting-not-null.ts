@@ -9,8 +9,7 @@ import type { ParsedStatement } from '../../parse/parse';
 import type { Rule } from '../rule';
 import {
   constraintName,
-  isNewTable,
-  lockEvidence,
+  alterOfExistingTable, lockEvidence,
   lockImpact,
   lockModelContextFor,
   quoteIdent,
@@ -35,19 +34,17 @@ export const settingNotNull: Rule = {
   },
   check(context) {
     const { statement } = context;
-    if (statement.kind !== 'AlterTableStmt') return;
-    const n = statement.node.AlterTableStmt;
-    if (!n.relation || isNewTable(context, n.relation.relname, n.relation.schemaname)) return;
-    const cmds = (n.cmds ?? []).map((c: { AlterTableCmd?: unknown }) => c.AlterTableCmd).filter(Boolean);
-    if (!cmds.some((c: { subtype: string }) => c.subtype === 'AT_SetNotNull')) return;
+    const alter = alterOfExistingTable(context);
+    if (!alter) return;
+    const { relation, table, commands } = alter;
+    if (!commands.some((c) => c.subtype === 'AT_SetNotNull')) return;
     const locks = locksForStatement(statement, lockModelContextFor(context));
     if (!locks.scan) return; // proven by a validated CHECK earlier in the file
-    const table: string = n.relation.relname;
-    const t = relationText(n.relation);
+    const t = relationText(relation);
     const tokens = statementTokens(statement);
     const modern = (context.serverVersionNum ?? 999999) >= 120000;
     let cursor = 0;
-    for (const cmd of cmds) {
+    for (const cmd of commands) {
       if (cmd.subtype !== 'AT_SetNotNull') continue;
       const at = findWords(tokens, ['set', 'not', 'null'], cursor);
       if (at < 0) break;
@@ -61,7 +58,7 @@ export const settingNotNull: Rule = {
         `ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`,
         `ALTER TABLE ${t} DROP CONSTRAINT ${name};`,
       ].join('\n');
-      const single = cmds.length === 1;
+      const single = commands.length === 1;
       const inTransaction = runsInTransaction(context);
       const fixes = modern && single
         ? [
@@ -80,10 +77,10 @@ export const settingNotNull: Rule = {
           ]
         : undefined;
       context.report({
-        message: `SET NOT NULL on ${table}.${column} scans the whole table for NULLs while holding ${lockImpact(context, 'AccessExclusiveLock', table, n.relation.schemaname)}. ${modern ? `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it (SHARE UPDATE EXCLUSIVE: reads and writes go on), then SET NOT NULL skips the scan.` : 'Before PostgreSQL 12 the scan cannot be avoided; run it when the table is quiet.'}`,
+        message: `SET NOT NULL on ${table}.${column} scans the whole table for NULLs while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. ${modern ? `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it (SHARE UPDATE EXCLUSIVE: reads and writes go on), then SET NOT NULL skips the scan.` : 'Before PostgreSQL 12 the scan cannot be avoided; run it when the table is quiet.'}`,
         start: tokens[at].start,
         end: tokens[at + 2].end,
-        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), scan: true, column },
+        evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), scan: true, column },
         fixes,
       });
     }

@@ -99,6 +99,21 @@ export function isNewTable(context: RuleContext, table: string, schemaName?: str
   return createdEarlier(historyOf(context), table, schemaName);
 }
 
+/**
+ * The ALTER TABLE commands of a statement that alters a table existing before this file: the shared start of every
+ * ALTER TABLE rule. Undefined for other statements and for tables created earlier in the same file (new and empty,
+ * so their locks and rewrites cost nothing).
+ */
+export function alterOfExistingTable(context: RuleContext): { relation: AstNode; table: string; commands: AstNode[] } | undefined {
+  const { statement } = context;
+  if (statement.kind !== 'AlterTableStmt') return undefined;
+  const alter = statement.node.AlterTableStmt;
+  const relation = alter.relation;
+  if (!relation || isNewTable(context, relation.relname, relation.schemaname)) return undefined;
+  const commands = ((alter.cmds ?? []) as AstNode[]).map((c) => c.AlterTableCmd).filter((cmd): cmd is AstNode => cmd !== undefined);
+  return { relation, table: relation.relname, commands };
+}
+
 /** Whether the statement runs inside a transaction block: the migration is wrapped, or an explicit BEGIN is open. */
 export function runsInTransaction(context: RuleContext): boolean {
   return context.migration?.inTransaction === true || historyOf(context).openTransaction;
