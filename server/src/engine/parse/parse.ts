@@ -183,17 +183,3 @@ export function walkAst(
     }
   }
 }
-
-/** Fingerprint that ignores constants and whitespace: the same query shape (for merging advice across sites). */
-export function fingerprintStatement(text: string): string {
-  try {
-    return pg.fingerprintSync(text);
-  } catch {
-    return createHash('sha1').update(text).digest('hex').slice(0, 16);
-  }
-}
-
-/** Deparses a node back into SQL (used for rewritten statements and index definitions). */
-export function deparseStatement(node: AstNode): string {
-  return pg.deparseSync({ version: 170004, stmts: [{ stmt: node }] } as never);
-}

@@ -2,7 +2,7 @@
 // visits every row, locks each one it changes until commit, and keeps the transaction open for as long as the scan
 // takes: other writers queue behind it. This is the pattern of the incident that made pglens.
 
-import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
+import { formatCost, formatCount, walkPlan } from '../../plan/model';
 import { findRelationReference } from '../anchor';
 import type { Rule } from '../rule';
 import { readableCondition, tableRows, totalPlanRows } from './planFacts';
@@ -46,7 +46,3 @@ export const modifyScansLargeTable: Rule = {
     }
   },
 };
-
-export function isRowLockingPlan(root: PlanNode): boolean {
-  return [...walkPlan(root)].some(({ node }) => node.nodeType === 'ModifyTable' || node.nodeType === 'LockRows');
-}
