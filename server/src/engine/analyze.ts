@@ -7,12 +7,12 @@ import type { PglensConfig, RuleSetting } from './config';
 import type { DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
 import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
-import { directivesFor, isIgnored, readDirectives, type FileDirectives } from './directives';
+import { directivesFor, isIgnored, readDirectives } from './directives';
 import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
 import { loadParser, parseSite, type ParsedStatement } from './parse/parse';
 import type { ExplainedPlan } from './plan/model';
 import { PlanCache } from './plan/cache';
-import { allRules, ruleById } from './rules/index';
+import { allRules } from './rules/index';
 import { ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
 import { LineIndex } from './text';
 import type { Finding, SkippedSite, SourceRange } from './types';
@@ -257,12 +257,15 @@ export class Engine {
           signal,
         }),
       );
-    try {
-      return await compute();
-    } catch (error) {
-      // The EXPLAIN was shared with an analysis that was cancelled since; this one was not, so plan again.
-      if ((error as Error).name === 'AbortError' && !signal?.aborted) return compute();
-      throw error;
+    // An in-flight EXPLAIN is shared with other analyses and runs under the signal of the one that started it. When
+    // that one is cancelled (the editor superseded it) and this one is not, plan again: the cancelled entry has left
+    // the cache, so the next attempt starts an EXPLAIN of its own (bounded, in case it joins another one meanwhile).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await compute();
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError' || signal?.aborted || attempt >= 3) throw error;
+      }
     }
   }
 
@@ -317,5 +320,3 @@ export function displayPath(file: string, root: string): string {
   return (relative.startsWith('..') ? file : relative).split(path.sep).join('/');
 }
 
-export { ruleById };
-export type { FileDirectives };

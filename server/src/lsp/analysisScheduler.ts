@@ -57,11 +57,6 @@ export function analysisPathOf(document: TextDocument): string {
   return path.join(process.cwd(), path.extname(name) ? name : `${name}${extension}`);
 }
 
-/** A statement whose plan is missing because someone else's cancellation reached it (see `run`). */
-function wasCancelled(statement: FileAnalysis['statements'][number]): boolean {
-  return statement.plan === undefined && statement.planSkippedReason !== undefined && /\b(aborted|cancell?ed)\b/i.test(statement.planSkippedReason);
-}
-
 export class AnalysisScheduler {
   private readonly states = new Map<string, DocumentState>();
 
@@ -147,15 +142,9 @@ export class AnalysisScheduler {
       if (controller.signal.aborted) return;
       const file = analysisPathOf(document);
       const excluded = uriToPath(uri) !== undefined && !folder.accepts(file);
-      let analysis: FileAnalysis = excluded
+      const analysis: FileAnalysis = excluded
         ? { file, findings: [], statements: [], skipped: [] }
         : await folder.engine.analyzeFile(file, document.getText(), { signal: controller.signal });
-      // Work-around: the engine's plan cache shares an in-flight EXPLAIN between analyses, started with the first
-      // one's AbortSignal. When a superseded analysis is cancelled, a newer one that joined the same EXPLAIN gets the
-      // cancellation as that statement's result. The cancelled entry has left the cache, so planning again is cheap.
-      for (let attempt = 0; attempt < 3 && !controller.signal.aborted && analysis.statements.some(wasCancelled); attempt++) {
-        analysis = await folder.engine.analyzeFile(file, document.getText(), { signal: controller.signal });
-      }
       result = { uri, version, analysis, folder, durationMs: performance.now() - started };
     } catch (error) {
       if (controller.signal.aborted || (error as Error).name === 'AbortError') return;
