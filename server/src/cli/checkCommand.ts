@@ -17,6 +17,7 @@ import { formatJson } from './formatters/json';
 import { countBySeverity, type CheckReport } from './formatters/report';
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
+import { writePieces } from './formatters/streamJson';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -165,7 +166,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     };
     const color = format === 'stylish' && io.stdout.isTTY === true && !io.env.NO_COLOR;
     const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose as boolean });
-    io.stdout.write(output);
+    await writePieces(io.stdout, output);
     const { errors, warnings } = countBySeverity(findings);
     if (errors > 0) return 1;
     if (maxWarnings !== undefined && warnings > maxWarnings) {

@@ -71,11 +71,21 @@ export class Engine {
   private readonly findOptions: FindOptions;
   private readonly migrationContextFor: EngineOptions['migrationContextFor'];
   private readonly log: (message: string) => void;
+  private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
 
   constructor(options: EngineOptions) {
     this.config = options.config;
     this.database = options.database;
     this.migrationContextFor = options.migrationContextFor;
+    // Severities and options are fixed for an engine's life (a config change makes a new engine): resolved once here,
+    // not for every rule and statement.
+    this.enabledRules = [];
+    for (const rule of allRules) {
+      const severity = this.severityOf(rule.meta.id, rule.meta.defaultSeverity);
+      if (severity === undefined) continue;
+      const ruleOptions = Object.freeze({ ...(rule.meta.defaultOptions ?? {}), ...(this.config.rules[rule.meta.id]?.options ?? {}) });
+      this.enabledRules.push({ rule, severity, options: ruleOptions });
+    }
     this.log = options.log ?? (() => undefined);
     const find = options.config.find;
     this.findOptions = resolveFindOptions({
@@ -183,14 +193,11 @@ export class Engine {
         }
 
         const findingsBeforeRules = findings.length;
-        for (const rule of allRules) {
-          const severity = this.severityOf(rule.meta.id, rule.meta.defaultSeverity);
-          if (severity === undefined) continue;
+        for (const { rule, severity, options: configuredOptions } of this.enabledRules) {
           if (rule.meta.kind === 'plan' && !analyzed.plan) continue;
           if (isIgnored(lineDirectives, rule.meta.id)) continue;
           const reports: RuleReport[] = [];
-          const ruleOptions = this.optionsOf(rule);
-          if (lineDirectives.budget !== undefined) ruleOptions['statementBudget'] = lineDirectives.budget;
+          const ruleOptions = lineDirectives.budget === undefined ? configuredOptions : { ...configuredOptions, statementBudget: lineDirectives.budget };
           try {
             rule.check({
               statement,
@@ -303,9 +310,7 @@ export class Engine {
     return severity === 'off' ? undefined : severity;
   }
 
-  private optionsOf(rule: Rule): Record<string, RuleOptionValue> {
-    return { ...(rule.meta.defaultOptions ?? {}), ...(this.config.rules[rule.meta.id]?.options ?? {}) };
-  }
+
 }
 
 function abortError(): Error {

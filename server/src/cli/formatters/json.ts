@@ -3,9 +3,11 @@
 
 import { displayPath } from '../../engine/analyze';
 import { countBySeverity, type CheckReport } from './report';
+import { lazyArray, stringifyJsonPieces } from './streamJson';
 
-export function formatJson(report: CheckReport): string {
-  const findings = report.findings.map((finding) => ({
+/** The report as JSON, in pieces (see streamJson.ts). */
+export function* formatJson(report: CheckReport): Generator<string> {
+  const findings = lazyArray(report.findings, (finding) => ({
     file: displayPath(finding.file, report.root),
     line: finding.range.start.line + 1,
     column: finding.range.start.character + 1,
@@ -20,18 +22,13 @@ export function formatJson(report: CheckReport): string {
     fixes: finding.fixes,
     notes: finding.notes,
   }));
-  return (
-    JSON.stringify(
-      {
-        tool: 'pglens',
-        version: report.toolVersion,
-        database: report.database ?? null,
-        summary: { ...countBySeverity(report.findings), files: report.filesChecked, statements: report.statementsChecked, planned: report.statementsPlanned },
-        findings,
-        skipped: report.skipped.map((site) => ({ file: displayPath(site.file, report.root), offset: site.fileStart, reason: site.reason })),
-      },
-      null,
-      2,
-    ) + '\n'
-  );
+  yield* stringifyJsonPieces({
+    tool: 'pglens',
+    version: report.toolVersion,
+    database: report.database ?? null,
+    summary: { ...countBySeverity(report.findings), files: report.filesChecked, statements: report.statementsChecked, planned: report.statementsPlanned },
+    findings,
+    skipped: lazyArray(report.skipped, (site) => ({ file: displayPath(site.file, report.root), offset: site.fileStart, reason: site.reason })),
+  });
+  yield '\n';
 }

@@ -9,10 +9,12 @@ import { ruleDocsUrl } from '../../engine/rules/rule';
 import { LineIndex } from '../../engine/text';
 import type { Finding } from '../../engine/types';
 import type { CheckReport } from './report';
+import { lazyArray, stringifyJsonPieces } from './streamJson';
 
 const LEVEL: Record<Finding['severity'], 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
-export function formatSarif(report: CheckReport): string {
+/** The report as SARIF 2.1.0, in pieces (see streamJson.ts). */
+export function* formatSarif(report: CheckReport): Generator<string> {
   const metas = allRuleMetas();
   const ruleIndex = new Map(metas.map((meta, index) => [meta.id, index]));
   const lineIndexes = new Map<string, LineIndex | undefined>();
@@ -31,7 +33,7 @@ export function formatSarif(report: CheckReport): string {
     const range = index.rangeOf(start, end);
     return { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
   };
-  const results = report.findings.map((finding) => {
+  const results = lazyArray(report.findings, (finding) => {
     const uri = displayPath(finding.file, report.root);
     const fixes = (finding.fixes ?? [])
       .filter((fix) => fix.edits && fix.edits.length > 0)
@@ -96,7 +98,8 @@ export function formatSarif(report: CheckReport): string {
       },
     ],
   };
-  return JSON.stringify(sarif, null, 2) + '\n';
+  yield* stringifyJsonPieces(sarif);
+  yield '\n';
 }
 
 function groupEditsByFile<E extends { file: string }>(edits: E[]): [string, E[]][] {

@@ -5,7 +5,8 @@ import { displayPath } from '../../engine/analyze';
 import type { Finding } from '../../engine/types';
 import { countBySeverity, type CheckReport } from './report';
 
-export function formatStylish(report: CheckReport, options: { color: boolean; verbose?: boolean }): string {
+/** The report for a terminal, a file's findings at a time. */
+export function* formatStylish(report: CheckReport, options: { color: boolean; verbose?: boolean }): Generator<string> {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   const byFile = new Map<string, Finding[]>();
@@ -31,6 +32,8 @@ export function formatStylish(report: CheckReport, options: { color: boolean; ve
       }
     }
     lines.push('');
+    yield lines.join('\n') + '\n';
+    lines.length = 0;
   }
   if (options.verbose && report.skipped.length > 0) {
     lines.push(paint('2', 'Skipped (SQL not known statically):'));
@@ -47,5 +50,5 @@ export function formatStylish(report: CheckReport, options: { color: boolean; ve
     const summary = `✖ ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''})`;
     lines.push(paint(errors > 0 ? '31;1' : '33;1', summary) + ` in ${counted}`);
   }
-  return lines.join('\n') + '\n';
+  yield lines.join('\n') + '\n';
 }

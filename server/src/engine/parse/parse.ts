@@ -3,16 +3,13 @@
 // rest of the engine only sees UTF-16 offsets into the site's SQL text.
 
 import { createHash } from 'node:crypto';
-import * as pg from '@libpg-query/parser';
 import { codePointsToUtf16, Utf8OffsetMap } from '../text';
+import { loadPgQuery, parseToJson, PgParseError } from './libpgQuery';
 import type { SqlSite } from '../types';
-
-let loading: Promise<void> | undefined;
 
 /** Loads the WASM module once; every other function here is synchronous afterwards. */
 export function loadParser(): Promise<void> {
-  loading ??= pg.loadModule();
-  return loading;
+  return loadPgQuery();
 }
 
 /** A raw parse-tree node as libpg_query emits it: `{ SelectStmt: {...} }`, `{ ColumnRef: {...} }`, ... */
@@ -55,13 +52,11 @@ export function parseSite(site: SqlSite): ParsedSite {
   const offsets = new Utf8OffsetMap(text);
   let result: AstNode;
   try {
-    result = pg.parseSync(text);
+    result = parseToJson(text);
   } catch (error) {
-    const details = (error as { sqlDetails?: { message: string; cursorPosition?: number } }).sqlDetails;
-    const message = details?.message ?? (error as Error).message;
-    const cursor = details?.cursorPosition ?? 0;
+    if (!(error instanceof PgParseError)) throw error;
     // PostgreSQL reports the error position in characters (code points, scanner_errposition), not bytes.
-    return { site, statements: [], error: { site, message, offset: codePointsToUtf16(text, Math.max(0, cursor)) } };
+    return { site, statements: [], error: { site, message: error.message, offset: codePointsToUtf16(text, error.cursorPosition) } };
   }
   const statements: ParsedStatement[] = [];
   for (const raw of (result.stmts ?? []) as AstNode[]) {

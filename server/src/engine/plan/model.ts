@@ -32,9 +32,13 @@ export interface PlanNode {
   actualLoops?: number;
   actualTotalTime?: number;
   actualStartupTime?: number;
+  tidCond?: string;
+  /** Per-process rows: "Plan Rows" of a parallel-aware node counts one process (see totalPlanRows). */
+  parallelAware?: boolean;
+  /** On Gather and Gather Merge. */
+  workersPlanned?: number;
   children: PlanNode[];
-  /** The node as PostgreSQL sent it, for anything not modelled above. */
-  raw: Record<string, unknown>;
+  // No copy of PostgreSQL's JSON is kept: plans live in caches, and the raw objects doubled what each one held.
 }
 
 export interface ExplainedPlan {
@@ -92,15 +96,34 @@ export function planNodeFromJson(json: Record<string, unknown>): PlanNode {
     actualLoops: typeof json['Actual Loops'] === 'number' ? (json['Actual Loops'] as number) : undefined,
     actualTotalTime: typeof json['Actual Total Time'] === 'number' ? (json['Actual Total Time'] as number) : undefined,
     actualStartupTime: typeof json['Actual Startup Time'] === 'number' ? (json['Actual Startup Time'] as number) : undefined,
+    tidCond: asString(json['TID Cond']),
+    parallelAware: json['Parallel Aware'] === true ? true : undefined,
+    workersPlanned: typeof json['Workers Planned'] === 'number' ? (json['Workers Planned'] as number) : undefined,
     children,
-    raw: json,
   };
 }
 
-/** Every node, parents before children. */
-export function* walkPlan(node: PlanNode, ancestors: PlanNode[] = []): Generator<{ node: PlanNode; ancestors: PlanNode[] }> {
-  yield { node, ancestors };
-  for (const child of node.children) yield* walkPlan(child, [...ancestors, node]);
+/**
+ * Every node, parents before children, with the path from the root to its parent. The `ancestors` array is one array
+ * that the walk updates as it goes (rules walk every plan several times; copying a path per node was a large share
+ * of all allocation): read it during the step, copy it to keep it.
+ */
+export function* walkPlan(root: PlanNode): Generator<{ node: PlanNode; ancestors: readonly PlanNode[] }> {
+  const ancestors: PlanNode[] = [];
+  const pending: PlanNode[] = [root];
+  const depths: number[] = [0];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    const depth = depths.pop()!;
+    ancestors.length = depth;
+    yield { node, ancestors };
+    ancestors.length = depth;
+    ancestors.push(node);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      pending.push(node.children[i]);
+      depths.push(depth + 1);
+    }
+  }
 }
 
 /** Cost of the node itself, without its children (what the costliest-node marker compares). */
@@ -116,7 +139,7 @@ export function isScanNode(node: PlanNode): boolean {
 }
 
 /** How many times a node runs: under the inner side of a Nested Loop it runs once per outer row. */
-export function estimatedLoops(ancestors: PlanNode[], node: PlanNode): number {
+export function estimatedLoops(ancestors: readonly PlanNode[], node: PlanNode): number {
   let loops = 1;
   let child = node;
   for (let i = ancestors.length - 1; i >= 0; i--) {

@@ -55,7 +55,11 @@ export function visitObjects(node: AstNode, visit: (body: AstNode) => void): voi
     return;
   }
   visit(node);
-  for (const value of Object.values(node)) if (value !== null && typeof value === 'object') visitObjects(value, visit);
+  // for-in, not Object.values: this runs over every parse tree several times, and the arrays added up.
+  for (const key in node) {
+    const value = node[key];
+    if (value !== null && typeof value === 'object') visitObjects(value, visit);
+  }
 }
 
 /** The span of a node with a `location` (ColumnRef, FuncCall, A_Expr, ...), from its start to the end of its last located descendant. */

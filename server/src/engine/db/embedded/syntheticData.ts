@@ -7,8 +7,8 @@
 // a table that cannot be filled is reported and left empty.
 
 import type { PGlite } from '@electric-sql/pglite';
-import * as libpg from '@libpg-query/parser';
 import { loadParser } from '../../parse/parse';
+import { parseToJson } from '../../parse/libpgQuery';
 import { errorMessage, quoteIdentifier } from './loadSchema';
 
 /** Rows per table when neither the table nor "*" has a configured volume. */
@@ -599,7 +599,7 @@ function checkDomains(table: TableInfo): Map<string, ColumnDomain> {
     const expression = check.definition.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, '');
     let tree: AstNodeLike;
     try {
-      tree = (libpg.parseSync(`SELECT 1 WHERE ${expression}`) as AstNodeLike).stmts[0].stmt.SelectStmt.whereClause;
+      tree = (parseToJson(`SELECT 1 WHERE ${expression}`) as AstNodeLike).stmts[0].stmt.SelectStmt.whereClause;
     } catch {
       continue;
     }

@@ -16,6 +16,7 @@ export const vacuumFullOrCluster: Rule = {
   },
   check(context) {
     const { statement } = context;
+    if (statement.kind !== 'VacuumStmt' && statement.kind !== 'ClusterStmt') return;
     const tokens = statementTokens(statement);
     if (statement.kind === 'VacuumStmt') {
       const n = statement.node.VacuumStmt;

@@ -5,7 +5,7 @@ import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/mod
 import { findRelationReference } from '../anchor';
 import type { Rule } from '../rule';
 
-const CONDITION_KEYS = ['Index Cond', 'Filter', 'Recheck Cond', 'Join Filter', 'Hash Cond', 'Merge Cond', 'TID Cond'];
+const CONDITION_KEYS = ['indexCond', 'filter', 'recheckCond', 'joinFilter', 'hashCond', 'mergeCond', 'tidCond'] as const;
 
 export const joinWithoutCondition: Rule = {
   meta: {
@@ -59,8 +59,8 @@ function conditionsIn(node: PlanNode): string[] {
   const found: string[] = [];
   for (const { node: n } of walkPlan(node)) {
     for (const key of CONDITION_KEYS) {
-      const value = n.raw[key];
-      if (typeof value === 'string') found.push(value);
+      const value = n[key];
+      if (value !== undefined) found.push(value);
     }
   }
   return found;

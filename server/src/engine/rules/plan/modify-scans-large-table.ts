@@ -2,7 +2,7 @@
 // visits every row, locks each one it changes until commit, and keeps the transaction open for as long as the scan
 // takes: other writers queue behind it. This is the pattern of the incident that made pglens.
 
-import { formatCost, formatCount, walkPlan } from '../../plan/model';
+import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
 import { findRelationReference } from '../anchor';
 import type { Rule } from '../rule';
 import { readableCondition, tableRows, totalPlanRows } from './planFacts';
@@ -19,9 +19,16 @@ export const modifyScansLargeTable: Rule = {
   check(context) {
     const plan = context.plan!;
     const minRows = Number(context.options.minRows);
-    const lockingNode = [...walkPlan(plan.root)].find(({ node }) => node.nodeType === 'ModifyTable' || node.nodeType === 'LockRows');
-    if (!lockingNode) return;
-    const top = lockingNode.node;
+    let top: PlanNode | undefined;
+    let aboveTop: PlanNode[] = [];
+    for (const { node, ancestors } of walkPlan(plan.root)) {
+      if (node.nodeType === 'ModifyTable' || node.nodeType === 'LockRows') {
+        top = node;
+        aboveTop = [...ancestors]; // walkPlan reuses its ancestors array
+        break;
+      }
+    }
+    if (!top) return;
     const operation = top.nodeType === 'LockRows' ? 'SELECT ... FOR UPDATE' : (top.operation ?? '').toUpperCase();
     if (top.nodeType === 'ModifyTable' && operation !== 'UPDATE' && operation !== 'DELETE') return;
     for (const { node, ancestors } of walkPlan(top)) {
@@ -30,7 +37,7 @@ export const modifyScansLargeTable: Rule = {
       if (top.nodeType === 'ModifyTable' && top.relationName !== undefined && node.relationName !== top.relationName) continue;
       const rows = tableRows(context.schema, node);
       if (rows === undefined || rows < minRows) continue;
-      const matched = totalPlanRows(node, [...lockingNode.ancestors, ...ancestors]);
+      const matched = totalPlanRows(node, [...aboveTop, ...ancestors]);
       const span = findRelationReference(context.statement, node.relationName, node.alias);
       const how = node.filter ? ` to find ~${formatCount(matched)} row${matched === 1 ? '' : 's'} where ${readableCondition(node.filter)}` : '';
       context.report({

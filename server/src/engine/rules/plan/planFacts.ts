@@ -15,11 +15,11 @@ export function tableRows(schema: SchemaFacts | undefined, node: PlanNode): numb
  * Rows a node produces in total. A parallel-aware node's "Plan Rows" is per process: PostgreSQL divides the total by
  * the workers plus the leader's share, 1 - 0.3 × workers while positive (costsize.c, get_parallel_divisor).
  */
-export function totalPlanRows(node: PlanNode, ancestors: PlanNode[]): number {
-  if (node.raw['Parallel Aware'] !== true) return node.planRows;
+export function totalPlanRows(node: PlanNode, ancestors: readonly PlanNode[]): number {
+  if (!node.parallelAware) return node.planRows;
   for (let i = ancestors.length - 1; i >= 0; i--) {
-    const workers = ancestors[i].raw['Workers Planned'];
-    if (typeof workers === 'number') return Math.round(node.planRows * parallelDivisor(workers));
+    const workers = ancestors[i].workersPlanned;
+    if (workers !== undefined) return Math.round(node.planRows * parallelDivisor(workers));
   }
   return node.planRows;
 }
@@ -29,12 +29,12 @@ export function parallelDivisor(workers: number): number {
   return workers + (leaderShare > 0 ? leaderShare : 0);
 }
 
-export function limitAbove(ancestors: PlanNode[]): PlanNode | undefined {
+export function limitAbove(ancestors: readonly PlanNode[]): PlanNode | undefined {
   return ancestors.find((a) => a.nodeType === 'Limit');
 }
 
 /** True when the node is (inside) the inner side of a Nested Loop: it runs once per outer row. */
-export function isUnderNestedLoopInner(node: PlanNode, ancestors: PlanNode[]): boolean {
+export function isUnderNestedLoopInner(node: PlanNode, ancestors: readonly PlanNode[]): boolean {
   let child = node;
   for (let i = ancestors.length - 1; i >= 0; i--) {
     const parent = ancestors[i];
