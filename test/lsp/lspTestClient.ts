@@ -65,7 +65,7 @@ export class LspTestClient {
 
   static async start(options: StartOptions): Promise<LspTestClient> {
     ensureServerBuilt();
-    const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { cwd: options.rootDir, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(process.env.XPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : []), SERVER_JS, '--stdio'], { cwd: options.rootDir, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const stderr: string[] = [];
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));

@@ -9,7 +9,8 @@ import { explainStatement, isExplainable, PlanningError } from './db/explain';
 import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
 import { directivesFor, isIgnored, readDirectives } from './directives';
 import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
-import { loadParser, parseSite, type ParsedStatement } from './parse/parse';
+import { RecentSourceFiles } from './find/typescript';
+import { loadParser, SiteParser, type AstNode, type ParsedStatement } from './parse/parse';
 import type { ExplainedPlan } from './plan/model';
 import { PlanCache } from './plan/cache';
 import { allRules } from './rules/index';
@@ -24,6 +25,11 @@ export interface EngineOptions {
   /** Decides whether a file is a migration (lock rules); provided by the locks module. */
   migrationContextFor?: (file: string, text: string) => MigrationContext | undefined;
   log?: (message: string) => void;
+  /**
+   * The engine will see the same files again and again (an editor): it keeps the parse trees of recent SQL texts so
+   * that a re-analysis parses only what changed. Off for a one-pass run (`pglens check`), where it would only hold memory.
+   */
+  incremental?: boolean;
 }
 
 export interface AnalyzedStatement {
@@ -71,6 +77,10 @@ export class Engine {
   private readonly findOptions: FindOptions;
   private readonly migrationContextFor: EngineOptions['migrationContextFor'];
   private readonly log: (message: string) => void;
+  private readonly siteParser: SiteParser;
+  private readonly incremental: boolean;
+  private readonly recentSourceFiles: RecentSourceFiles | undefined;
+  private readonly planReports = new WeakMap<AstNode, { plan: ExplainedPlan; schema: SchemaFacts | undefined; budget: number | undefined; reports: Map<string, RuleReport[]> }>();
   private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
 
   constructor(options: EngineOptions) {
@@ -87,6 +97,9 @@ export class Engine {
       this.enabledRules.push({ rule, severity, options: ruleOptions });
     }
     this.log = options.log ?? (() => undefined);
+    this.incremental = options.incremental === true;
+    this.siteParser = new SiteParser(this.incremental ? 4000 : 0);
+    this.recentSourceFiles = this.incremental ? new RecentSourceFiles(3) : undefined;
     const find = options.config.find;
     this.findOptions = resolveFindOptions({
       tags: find.tags ? [...find.tags, ...find.extraTags] : undefined,
@@ -113,6 +126,22 @@ export class Engine {
     return this.schemaLoading;
   }
 
+  /**
+   * Reports of the plan rules for a statement, kept (incremental engines only) with its parse tree, which the site
+   * parser shares between analyses while the statement's text is unchanged. Plan rules read only the statement, its
+   * plan, the schema and their options (the budget comment included), and report offsets in the statement's own SQL
+   * text: while those are the same objects and values, their reports are too. An edit elsewhere in the file then
+   * costs this statement no rule work (it was a fifth of a re-analysis, measured with bench/lsp.ts).
+   */
+  private planReportsMemo(statement: ParsedStatement, plan: ExplainedPlan, schema: SchemaFacts | undefined, budget: number | undefined): Map<string, RuleReport[]> | undefined {
+    if (!this.incremental) return undefined;
+    const memo = this.planReports.get(statement.node);
+    if (memo && memo.plan === plan && memo.schema === schema && memo.budget === budget) return memo.reports;
+    const reports = new Map<string, RuleReport[]>();
+    this.planReports.set(statement.node, { plan, schema, budget, reports });
+    return reports;
+  }
+
   /** Forget the schema facts (a migration ran, statistics changed); plans are re-keyed by the new fingerprint. */
   refreshSchema(): void {
     this.schema = undefined;
@@ -120,7 +149,7 @@ export class Engine {
 
   async analyzeFile(file: string, text: string, options: { signal?: AbortSignal } = {}): Promise<FileAnalysis> {
     await loadParser();
-    const { sites, skipped } = findSqlInFile(file, text, this.findOptions);
+    const { sites, skipped } = findSqlInFile(file, text, this.findOptions, this.recentSourceFiles);
     const findings: Finding[] = [];
     const statements: AnalyzedStatement[] = [];
     if (sites.length === 0) return { file, findings, statements, skipped };
@@ -137,7 +166,7 @@ export class Engine {
     const previousStatements: ParsedStatement[] = [];
 
     for (const site of sites) {
-      const parsed = parseSite(site);
+      const parsed = this.siteParser.parse(site);
       if (parsed.error) {
         // Underline the token the parser stopped at (or one character at the end of the text).
         const token = /^(?:[\p{L}\p{N}_$]+|'(?:[^']|'')*'?|\S)/u.exec(site.text.slice(parsed.error.offset, parsed.error.offset + 200));
@@ -193,12 +222,14 @@ export class Engine {
         }
 
         const findingsBeforeRules = findings.length;
+        const planReports = analyzed.plan ? this.planReportsMemo(statement, analyzed.plan, schema, lineDirectives.budget) : undefined;
         for (const { rule, severity, options: configuredOptions } of this.enabledRules) {
           if (rule.meta.kind === 'plan' && !analyzed.plan) continue;
           if (isIgnored(lineDirectives, rule.meta.id)) continue;
-          const reports: RuleReport[] = [];
+          const remembered = rule.meta.kind === 'plan' ? planReports?.get(rule.meta.id) : undefined;
+          const reports: RuleReport[] = remembered ?? [];
           const ruleOptions = lineDirectives.budget === undefined ? configuredOptions : { ...configuredOptions, statementBudget: lineDirectives.budget };
-          try {
+          if (!remembered) try {
             rule.check({
               statement,
               plan: analyzed.plan,
@@ -214,6 +245,7 @@ export class Engine {
             this.log(`rule ${rule.meta.id} failed on ${file}:${analyzed.range.start.line + 1}: ${(error as Error).stack ?? error}`);
             continue;
           }
+          if (!remembered && rule.meta.kind === 'plan') planReports?.set(rule.meta.id, reports);
           for (const report of reports) {
             const range = mapSqlRangeToFile(site, report.start ?? statement.start, report.end ?? statement.end);
             if (isIgnored(directivesFor(directives, [lines.positionAt(range.start).line]), rule.meta.id)) continue;

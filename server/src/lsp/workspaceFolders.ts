@@ -262,6 +262,7 @@ export class WorkspaceFolders {
     const engine = new Engine({
       config,
       database,
+      incremental: true,
       migrationContextFor: (file, text) =>
         migrationContextFor(file, text, { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root }),
       log: (message) => log(`${slot.name}: ${redactSecrets(message, this.options.password())}`),

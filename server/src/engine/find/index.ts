@@ -4,7 +4,7 @@
 
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite } from '../types';
 import { findSqlInSqlFile } from './sqlFile';
-import { findSqlInTypeScript } from './typescript';
+import { findSqlInTypeScript, type RecentSourceFiles } from './typescript';
 
 export interface FindOptions {
   /** Template tags whose templates are SQL, by dotted name; `*` stands for any dotted path (`*.sql`). */
@@ -85,11 +85,12 @@ export function findSqlInFile(
   file: string,
   text: string,
   options: FindOptions = DEFAULT_FIND_OPTIONS,
+  recentSourceFiles?: RecentSourceFiles,
 ): { sites: SqlSite[]; skipped: SkippedSite[] } {
   const extension = extensionOf(file);
   if (SQL_FILE_EXTENSIONS.includes(extension)) return { sites: findSqlInSqlFile(file, text), skipped: [] };
   if (SCRIPT_FILE_EXTENSIONS.includes(extension) && !isDeclarationFile(file)) {
-    return findSqlInTypeScript(file, text, options);
+    return findSqlInTypeScript(file, text, options, recentSourceFiles);
   }
   return { sites: [], skipped: [] };
 }

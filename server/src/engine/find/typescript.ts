@@ -64,7 +64,42 @@ export function scriptKindOf(file: string): ts.ScriptKind | undefined {
   }
 }
 
-export function findSqlInTypeScript(file: string, text: string, options: FindOptions): TypeScriptFindResult {
+/**
+ * The syntax trees of the last few files parsed, by path. When an editor sends a file again after an edit, TypeScript's
+ * incremental parser (ts.updateSourceFile, what tsserver uses) re-parses only around the change and reuses the
+ * rest of the old tree: most of the parse of a 3,000-line file is saved on every keystroke (bench/lsp.ts). The old
+ * tree is consumed by the update (its nodes are reused and moved), so each path keeps only its newest tree.
+ */
+export class RecentSourceFiles {
+  private readonly files = new Map<string, ts.SourceFile>();
+
+  constructor(private readonly capacity: number) {}
+
+  parse(file: string, text: string, kind: ts.ScriptKind): ts.SourceFile {
+    const previous = this.files.get(file);
+    let sourceFile: ts.SourceFile;
+    if (previous && previous.text === text) sourceFile = previous;
+    // The kind comes from the path's extension, so a tree kept under the same path has the same kind.
+    else if (previous) sourceFile = ts.updateSourceFile(previous, text, changeBetween(previous.text, text));
+    else sourceFile = createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
+    this.files.delete(file); // re-inserted: Map order is the recency order
+    this.files.set(file, sourceFile);
+    if (this.files.size > this.capacity) this.files.delete(this.files.keys().next().value!);
+    return sourceFile;
+  }
+}
+
+/** The one span of `before` that differs from `after` (common prefix and suffix excluded). */
+function changeBetween(before: string, after: string): ts.TextChangeRange {
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { span: { start: prefix, length: before.length - prefix - suffix }, newLength: after.length - prefix - suffix };
+}
+
+export function findSqlInTypeScript(file: string, text: string, options: FindOptions, recent?: RecentSourceFiles): TypeScriptFindResult {
   const compiled = compileOptions(options);
   const markers = markerPositions(text);
   // Every site holds a configured name (in its tag or callee) or a marker comment. One scan of the text finds
@@ -80,7 +115,8 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
     }
     if (positions.length === 0) return { sites: [], skipped: [] };
   }
-  const sourceFile = createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
+  const kind = scriptKindOf(file) ?? ts.ScriptKind.TS;
+  const sourceFile = recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
   const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0);
   finder.collect(positions);
   return finder.build();

@@ -6,6 +6,8 @@
 // parse to JSON, which is the same three calls into the WASM module that the package's own parseSync makes.
 // The package is pinned in package-lock.json; test/engine/parse.test.ts exercises this path on every run.
 
+import { useBaselineWasmTierForParser } from '../wasmTiers';
+
 interface PgQueryWasm {
   _wasm_parse_query_raw(queryPtr: number): number;
   _wasm_free_parse_result(resultPtr: number): void;
@@ -37,6 +39,7 @@ export function loadPgQuery(): Promise<void> {
   loading ??= (async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const createModule = require('@libpg-query/parser/wasm/libpg-query.js') as () => Promise<PgQueryWasm>;
+    useBaselineWasmTierForParser();
     wasm = await createModule();
   })();
   return loading;

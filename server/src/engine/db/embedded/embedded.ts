@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { useOptimisingWasmTiers } from '../../wasmTiers';
 import type { DatabaseClient, DatabaseInfo, DatabaseSession, QueryResultRows } from '../client';
 import { discoverSchemaFiles } from './schemaDiscovery';
 import { applySchemaFiles, readSchemaFiles, type SchemaProblem } from './loadSchema';
@@ -149,6 +150,7 @@ async function buildIntoCache(
     await copyDataDirectory(template, buildDirectory);
     const extensions = await loadContribExtensions(extensionNames);
     const loaded = loadedExtensionNames(extensions, extensionNames);
+    useOptimisingWasmTiers();
     const db = await PGlite.create(buildDirectory, { extensions, startParams: BUILD_START_PARAMS });
     let outcome: BuildOutcome;
     try {
@@ -193,6 +195,7 @@ async function openFromCache(cacheDir: string, key: string, schemaFiles: string[
   try {
     await copyDataDirectory(entry.directory, sessionDirectory);
     const extensions = await loadContribExtensions(entry.metadata.extensions);
+    useOptimisingWasmTiers();
     db = await PGlite.create(sessionDirectory, { extensions, parsers: PG_COMPATIBLE_PARSERS, startParams: SESSION_START_PARAMS });
     // A data directory that starts but lost files fails here rather than in the middle of a check run.
     await db.query('SELECT count(*) FROM pg_class');
@@ -222,6 +225,7 @@ async function buildInMemory(
 ): Promise<EmbeddedDatabase> {
   progress('starting the embedded PostgreSQL (initdb)…');
   const extensions = await loadContribExtensions(extensionNames);
+  useOptimisingWasmTiers();
   const db = await PGlite.create({ extensions, parsers: PG_COMPATIBLE_PARSERS });
   try {
     const outcome = await buildContents(db, options, workspaceRoot, files, loadedExtensionNames(extensions, extensionNames), progress);

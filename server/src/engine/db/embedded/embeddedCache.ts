@@ -18,6 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { useOptimisingWasmTiers } from '../../wasmTiers';
 import type { SchemaProblem } from './loadSchema';
 import type { SyntheticDataProblem, TableVolume } from './syntheticData';
 
@@ -156,6 +157,7 @@ export async function ensureInitdbTemplate(cacheDir: string, progress: (message:
   progress('initialising the embedded PostgreSQL (once per PGlite version)…');
   const directory = await newWorkDirectory(cacheDir, 'initdb');
   try {
+    useOptimisingWasmTiers();
     const db = await PGlite.create(directory);
     await db.exec('CHECKPOINT');
     await db.close();

@@ -1,0 +1,86 @@
+// An incremental engine (the language server's) re-analyses an edited file from what it kept: the syntax tree of
+// the file (TypeScript's incremental parser), the parse trees of unchanged SQL texts and the plan rules' reports.
+// Whatever it kept, its findings must be exactly those of an engine that starts from nothing, edit after edit:
+// edits inside a statement, above it (everything shifts), inside a ${} (the site's text stays, its mapping changes),
+// a budget comment added and removed, a site deleted, a syntax error and its repair.
+
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../../server/src/engine/analyze';
+import { defaultConfig } from '../../server/src/engine/config';
+import type { DatabaseClient } from '../../server/src/engine/db/client';
+import type { Finding } from '../../server/src/engine/types';
+import { fixtureDatabase } from '../rules/planRuleTestUtils';
+
+const FILE = '/workspace/src/incremental.ts';
+
+const VERSIONS: string[] = [];
+const base = `import { sql } from './db';
+export const byEmail = (email: string) => pool.query('select id from orders where customer_email = $1', [email]);
+export const byNote = (note: string) => sql\`select id, note from orders where note = \${note} order by created_at\`;
+export const lower = (email: string) => sql\`select id from users where lower(email) = \${email}\`;
+export const all = () => sql\`select count(*) from users\`;
+export const like = (q: string) => sql\`select id from orders where note like '%' || \${q}\`;
+`;
+VERSIONS.push(base);
+// Inside a statement: a different statement, planned anew.
+VERSIONS.push(base.replace('where note = ${note}', 'where note = ${note} and id > 10'));
+// Above everything: every site moves down a line and right by a few characters.
+VERSIONS.push(`// a comment added at the top, with ünïcödé 😀\n${VERSIONS[1]}`);
+// Inside a ${}: the SQL text is the same, its mapping to the file is not.
+VERSIONS.push(VERSIONS[2].replace('where lower(email) = ${email}', 'where lower(email) = ${email.trim().toLowerCase()}'));
+// A budget comment: the same statement and plan, other options.
+VERSIONS.push(VERSIONS[3].replace('export const all', '// pglens: budget 1\nexport const all'));
+VERSIONS.push(VERSIONS[4].replace('// pglens: budget 1\n', ''));
+// An ignore comment for one rule.
+VERSIONS.push(VERSIONS[5].replace('export const byEmail', '// pglens-ignore seq-scan-large-table\nexport const byEmail'));
+// A syntax error, then its repair; a site deleted.
+VERSIONS.push(VERSIONS[6].replace('select count(*) from users', 'select count(*) from users where'));
+VERSIONS.push(VERSIONS[6]);
+VERSIONS.push(VERSIONS[8].replace(/export const like.*\n/, ''));
+// Back to the first version.
+VERSIONS.push(base);
+
+/** Findings as plain data, without when an index migration would be written (a timestamp). */
+function comparable(findings: Finding[]): unknown {
+  return JSON.parse(JSON.stringify(findings).replace(/\d{14}_/g, 'TIMESTAMP_'));
+}
+
+describe('incremental analysis', () => {
+  let database: DatabaseClient;
+  before(async () => {
+    database = (await fixtureDatabase()).client;
+  });
+
+  test('after every edit, the same findings as an engine without memory', async () => {
+    const incremental = new Engine({ config: defaultConfig('/workspace'), database, incremental: true });
+    let sawFindings = 0;
+    for (const [index, text] of VERSIONS.entries()) {
+      const kept = await incremental.analyzeFile(FILE, text);
+      const fresh = await new Engine({ config: defaultConfig('/workspace'), database }).analyzeFile(FILE, text);
+      assert.deepEqual(comparable(kept.findings), comparable(fresh.findings), `version ${index}`);
+      assert.deepEqual(
+        kept.statements.map((s) => [s.fileStart, s.fileEnd, s.statement.text]),
+        fresh.statements.map((s) => [s.fileStart, s.fileEnd, s.statement.text]),
+        `statements of version ${index}`,
+      );
+      for (const finding of kept.findings) assert.ok(finding.fileEnd <= text.length && finding.fileStart < finding.fileEnd, `version ${index}: ${finding.ruleId} in range`);
+      sawFindings += kept.findings.length;
+    }
+    // The comparison means something only if there were findings to compare, plan rules' among them.
+    assert.ok(sawFindings > VERSIONS.length, `${sawFindings} findings over ${VERSIONS.length} versions`);
+  });
+
+  test('the version with the budget comment has its cost-budget finding, and the ignored rule stays silent', async () => {
+    const incremental = new Engine({ config: defaultConfig('/workspace'), database, incremental: true });
+    for (const text of VERSIONS.slice(0, 4)) await incremental.analyzeFile(FILE, text);
+    const withBudget = await incremental.analyzeFile(FILE, VERSIONS[4]);
+    assert.ok(withBudget.findings.some((f) => f.ruleId === 'cost-budget'), withBudget.findings.map((f) => f.ruleId).join(', '));
+    const withoutBudget = await incremental.analyzeFile(FILE, VERSIONS[5]);
+    assert.ok(!withoutBudget.findings.some((f) => f.ruleId === 'cost-budget'));
+    const byEmailLine = VERSIONS[6].split('\n').findIndex((line) => line.startsWith('export const byEmail'));
+    const ignored = await incremental.analyzeFile(FILE, VERSIONS[6]);
+    assert.ok(!ignored.findings.some((f) => f.ruleId === 'seq-scan-large-table' && f.range.start.line === byEmailLine));
+    assert.ok(withoutBudget.findings.some((f) => f.ruleId === 'seq-scan-large-table' && f.range.start.line === byEmailLine));
+  });
+});
