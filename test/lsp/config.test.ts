@@ -39,11 +39,14 @@ test('pglens.json turning the rule off (file watcher event) clears the diagnosti
 
     // The editor watches the globs the server registered and reports the change.
     await client.waitFor('watcher registration', () => client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'));
+    await client.analysisComplete(uri);
     let before = client.published.length;
     const configUri = workspace.writeConfig({ database: { url }, rules: { 'seq-scan-large-table': { severity: 'off' } } });
     await client.notify_('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
     const off = await client.waitForDiagnostics(uri, { since: before });
     assert.deepEqual(off.diagnostics, []);
+
+    await client.analysisComplete(uri);
 
     before = client.published.length;
     workspace.writeConfig({ database: { url }, rules: { 'seq-scan-large-table': 'error' } });
@@ -52,6 +55,7 @@ test('pglens.json turning the rule off (file watcher event) clears the diagnosti
     assert.deepEqual(back.diagnostics.map((d) => [d.code, d.severity, d.range]), [['seq-scan-large-table', 1, ORDERS_RANGE]]);
 
     // An invalid config (a file half-way through an edit) is reported, and the last valid one stays in use.
+    await client.analysisComplete(uri);
     before = client.published.length;
     workspace.write('pglens.json', '{ "rules": { "seq-scan-large-table": { "severity": "loud" } } }');
     await client.notify_('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
@@ -75,6 +79,8 @@ test('editor settings override the file: rule severity and database URL, re-read
     const info = await client.waitForDiagnostics(uri, { version: 1 });
     assert.deepEqual(info.diagnostics.map((d) => [d.code, d.severity]), [['seq-scan-large-table', 3]]);
 
+    await client.analysisComplete(uri);
+
     const before = client.published.length;
     client.settings = { database: { url }, rules: { 'seq-scan-large-table': 'hint' } };
     await client.notify_('workspace/didChangeConfiguration', { settings: null });
@@ -92,6 +98,7 @@ test('editors without workspace/configuration send settings in initializationOpt
     const uri = workspace.write('orders.ts', ORDERS_TS);
     await client.open(uri, 'typescript', ORDERS_TS);
     assert.deepEqual((await client.waitForDiagnostics(uri, { version: 1 })).diagnostics.map((d) => d.code), ['seq-scan-large-table']);
+    await client.analysisComplete(uri);
     const before = client.published.length;
     await client.notify_('workspace/didChangeConfiguration', { settings: { pglens: { database: { url }, rules: { 'seq-scan-large-table': 'off' } } } });
     assert.deepEqual((await client.waitForDiagnostics(uri, { since: before })).diagnostics, []);
@@ -150,6 +157,8 @@ test('an untrusted workspace never connects; trusting it connects', async () => 
     const analyze = await client.request<{ error?: string }>('pglens/explainAnalyze', { uri, position: { line: 3, character: 15 } });
     assert.match(analyze.error!, /not trusted/);
 
+    await client.analysisComplete(uri);
+
     const before = client.published.length;
     await client.notify_('pglens/setTrust', { trusted: true });
     await client.waitForStatus((s) => firstFolder(s).state === 'connected');
@@ -182,6 +191,7 @@ test('pglens/reanalyze reconnects and re-analyses every open document', async ()
     const uri = workspace.write('orders.ts', ORDERS_TS);
     await client.open(uri, 'typescript', ORDERS_TS);
     await client.waitForDiagnostics(uri, { version: 1 });
+    await client.analysisComplete(uri);
     const before = client.published.length;
     const result = await client.request<{ documents: number }>('pglens/reanalyze', null);
     assert.equal(result.documents, 1);
@@ -199,6 +209,7 @@ test('a changed .sql file (a migration, a schema file) makes the server read the
     const uri = workspace.write('orders.ts', ORDERS_TS);
     await client.open(uri, 'typescript', ORDERS_TS);
     await client.waitForDiagnostics(uri, { version: 1 });
+    await client.analysisComplete(uri);
     const before = client.published.length;
     const migration = workspace.write('001_add_index.sql', 'create index concurrently orders_note_idx on orders (note);\n');
     await client.notify_('workspace/didChangeWatchedFiles', { changes: [{ uri: migration, type: 1 }] });

@@ -63,11 +63,13 @@ test('a TS file: a sequential scan of orders is reported on `orders`, the indexe
 
 test('an incremental edit that makes the query indexed clears the diagnostic; undoing it brings it back', async () => {
   const uri = workspace.uri('orders.ts');
+  await client.analysisComplete(uri);
   const before = client.published.length;
   // `note = ${note}` → `id = ${note}` (primary key lookup).
   const fixed = await client.change(uri, [{ range: { start: { line: 3, character: 40 }, end: { line: 3, character: 44 } }, text: 'id' }]);
   const cleared = await client.waitForDiagnostics(uri, { version: fixed, since: before });
   assert.deepEqual(cleared.diagnostics, []);
+  await client.analysisComplete(uri);
   const again = client.published.length;
   const undone = await client.change(uri, [{ range: { start: { line: 3, character: 40 }, end: { line: 3, character: 42 } }, text: 'note' }]);
   const back = await client.waitForDiagnostics(uri, { version: undone, since: again });
@@ -80,6 +82,8 @@ test('a .sql file: statements are located in the file; a syntax error is reporte
   const published = await client.waitForDiagnostics(uri, { version: 1 });
   assert.deepEqual(published.diagnostics.map((d) => [d.code, d.range]), [['seq-scan-large-table', ORDERS_SQL_RANGE]]);
 
+
+  await client.analysisComplete(uri);
   const before = client.published.length;
   const version = await client.change(uri, [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 6 } }, text: 'selec' }]);
   const broken = await client.waitForDiagnostics(uri, { version, since: before });
@@ -92,6 +96,7 @@ test('a .sql file: statements are located in the file; a syntax error is reporte
 
 test('closing a document clears its diagnostics and its findings leave the count', async () => {
   const uri = workspace.uri('reports.sql');
+  await client.analysisComplete(uri);
   const before = client.published.length;
   await client.close(uri);
   const cleared = await client.waitForDiagnostics(uri, { since: before });

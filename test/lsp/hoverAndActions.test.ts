@@ -94,6 +94,7 @@ test('TS: "ignore this rule here" inserts a // comment with the line\'s indentat
   assert.deepEqual(client.shownDocuments, [{ uri: 'https://github.com/pglens/pglens/blob/main/docs/rules/seq-scan-large-table.md', external: true }]);
 
   // The editor applies the edit: the next version has no finding.
+  await client.analysisComplete(uri);
   const before = client.published.length;
   const version = await client.change(uri, edits.map((e) => ({ range: e.range, text: e.newText })));
   const published = await client.waitForDiagnostics(uri, { version, since: before });
@@ -112,12 +113,14 @@ test('SQL: the ignore comment is `-- pglens-ignore` above the statement; a secon
   const edits = ignore.edit!.changes![uri];
   assert.deepEqual(edits, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: '-- pglens-ignore seq-scan-large-table\n' }]);
   const ignored = applyEdits(ORDERS_SQL, edits);
+  await client.analysisComplete(uri);
   const before = client.published.length;
   const version = await client.change(uri, [{ text: ignored }]);
   assert.deepEqual((await client.waitForDiagnostics(uri, { version, since: before })).diagnostics, []);
 
   // With an ignore comment for another rule already above, the rule is appended to it rather than a second line.
   const other = ORDERS_SQL.replace('select id, status', '-- pglens-ignore large-sort\nselect id, status');
+  await client.analysisComplete(uri);
   const again = client.published.length;
   const next = await client.change(uri, [{ text: other }]);
   const diagnostics = (await client.waitForDiagnostics(uri, { version: next, since: again })).diagnostics;

@@ -65,7 +65,7 @@ export class LspTestClient {
 
   static async start(options: StartOptions): Promise<LspTestClient> {
     ensureServerBuilt();
-    const child = spawn(process.execPath, [...(process.env.XPROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/sprof'] : []), SERVER_JS, '--stdio'], { cwd: options.rootDir, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER_JS, '--stdio'], { cwd: options.rootDir, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     const stderr: string[] = [];
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
@@ -205,6 +205,14 @@ export class LspTestClient {
 
   async close(uri: string): Promise<void> {
     await this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /**
+   * Resolves once the diagnostics of the document's current version are final: the server publishes as soon as the
+   * plans are checked and again when new what-if planning (index suggestions) is in.
+   */
+  async analysisComplete(uri: string): Promise<void> {
+    await this.request('pglens/analysisComplete', { uri });
   }
 
   request<R>(method: string, params: unknown): Promise<R> {

@@ -30,6 +30,7 @@ test('a burst of edits within the debounce window is analysed once, for the last
     const uri = workspace.write('burst.ts', ORDERS_TS);
     await client.open(uri, 'typescript', ORDERS_TS);
     await client.waitForDiagnostics(uri, { version: 1 });
+    await client.analysisComplete(uri);
     const before = client.published.length;
     // Ten versions in a row, alternating an indexed (id) and an unindexed column (note); the last is `note`.
     let last = 1;
@@ -42,10 +43,12 @@ test('a burst of edits within the debounce window is analysed once, for the last
     const published = await client.waitForDiagnostics(uri, { version: last, since: before });
     assert.equal(published.version, last);
     assert.deepEqual(published.diagnostics.map((d) => d.code), current === 'id' ? [] : ['seq-scan-large-table']);
-    // Nothing was published for the nine superseded versions, and nothing arrives later.
+    // Nothing was published for the nine superseded versions. The last one is published once as soon as its plans
+    // are checked and, when its finding waited for new what-if planning, once more with the index suggestion.
     await new Promise((r) => setTimeout(r, 600));
     const after = client.published.slice(before).filter((p) => p.uri === uri);
-    assert.deepEqual(after.map((p) => p.version), [last]);
+    assert.ok(after.length >= 1 && after.length <= 2, `${after.length} publications`);
+    assert.deepEqual([...new Set(after.map((p) => p.version))], [last]);
   } finally {
     await client.stop();
   }
@@ -57,6 +60,7 @@ test('without debounce, superseded analyses are cancelled: publications only eve
     const uri = workspace.write('rapid.ts', ORDERS_TS);
     await client.open(uri, 'typescript', ORDERS_TS);
     await client.waitForDiagnostics(uri, { version: 1 });
+    await client.analysisComplete(uri);
     const before = client.published.length;
     const columnByVersion = new Map<number, string>();
     let current = 'note';

@@ -2,7 +2,7 @@
 // `Engine.analyzeFile`, so the editor and CI can never disagree.
 
 import * as path from 'node:path';
-import { ADVISED_RULES, adviseStatementCached, advisorSettings, applyAdvice } from './advise/index';
+import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, type AdviseInput, type AdvisorSettings } from './advise/index';
 import type { PglensConfig, RuleSetting } from './config';
 import type { DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
@@ -51,6 +51,18 @@ export interface FileAnalysis {
   /** What the analysis was measured against, for hovers (table sizes in lock descriptions). */
   schema?: SchemaFacts;
   serverVersionNum?: number;
+  /**
+   * With `deferNewAdvice`, when some findings wait for what-if planning that has not run yet: this analysis again,
+   * with that advice (index suggestions, quick fixes) applied. Rejects with an AbortError when the signal fires.
+   */
+  withAdvice?: Promise<FileAnalysis>;
+}
+
+interface DeferredAdvice {
+  input: AdviseInput;
+  findings: Finding[];
+  /** file:line, for the log. */
+  where: string;
 }
 
 export const SYNTAX_ERROR_RULE = 'syntax-error';
@@ -79,6 +91,7 @@ export class Engine {
   private readonly log: (message: string) => void;
   private readonly siteParser: SiteParser;
   private readonly incremental: boolean;
+  private readonly advisorSettings: AdvisorSettings;
   private readonly recentSourceFiles: RecentSourceFiles | undefined;
   private readonly planReports = new WeakMap<AstNode, { plan: ExplainedPlan; schema: SchemaFacts | undefined; budget: number | undefined; reports: Map<string, RuleReport[]> }>();
   private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
@@ -98,6 +111,7 @@ export class Engine {
     }
     this.log = options.log ?? (() => undefined);
     this.incremental = options.incremental === true;
+    this.advisorSettings = advisorSettings(this.config);
     this.siteParser = new SiteParser(this.incremental ? 4000 : 0);
     this.recentSourceFiles = this.incremental ? new RecentSourceFiles(3) : undefined;
     const find = options.config.find;
@@ -147,7 +161,12 @@ export class Engine {
     this.schema = undefined;
   }
 
-  async analyzeFile(file: string, text: string, options: { signal?: AbortSignal } = {}): Promise<FileAnalysis> {
+  /**
+   * Finds, parses, plans and checks the SQL of one file. `deferNewAdvice` (the editor): findings whose what-if
+   * planning has not run yet come back without it, at once, and `withAdvice` brings them with it (the advisor's
+   * round trips were half of an edit's time to diagnostics, measured with bench/lsp.ts).
+   */
+  async analyzeFile(file: string, text: string, options: { signal?: AbortSignal; deferNewAdvice?: boolean } = {}): Promise<FileAnalysis> {
     await loadParser();
     const { sites, skipped } = findSqlInFile(file, text, this.findOptions, this.recentSourceFiles);
     const findings: Finding[] = [];
@@ -164,6 +183,7 @@ export class Engine {
     const migration = this.migrationContextFor?.(file, text);
     if (migration && directives.noTransaction) migration.inTransaction = false;
     const previousStatements: ParsedStatement[] = [];
+    const deferredAdvice: DeferredAdvice[] = [];
 
     for (const site of sites) {
       const parsed = this.siteParser.parse(site);
@@ -268,21 +288,47 @@ export class Engine {
         // --- index advisor (issue 4): what-if planning for statements with findings an index or a rewrite can fix ---
         const statementFindings = findings.slice(findingsBeforeRules).filter((f) => ADVISED_RULES.has(f.ruleId));
         if (this.database && schema && statementFindings.length > 0) {
-          try {
-            const settings = advisorSettings(this.config);
-            const advice = await adviseStatementCached({ database: this.database, statement, schema, settings, signal: options.signal });
-            applyAdvice(statementFindings, advice, { statement, settings, databaseLabel: this.database.info.label });
-          } catch (error) {
-            if (options.signal?.aborted) throw abortError();
-            this.log(`index advisor failed on ${file}:${analyzed.range.start.line + 1}: ${(error as Error).message}`);
-          }
+          const input: AdviseInput = { database: this.database, statement, schema, settings: this.advisorSettings, signal: options.signal };
+          const where = `${file}:${analyzed.range.start.line + 1}`;
+          if (options.deferNewAdvice && !adviceIsReady(input)) deferredAdvice.push({ input, findings: statementFindings, where });
+          else await this.advise(input, statementFindings, where);
         }
         // --- end index advisor ---
         previousStatements.push(statement);
       }
     }
     findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
-    return { file, findings, statements, skipped, schema, serverVersionNum };
+    const analysis: FileAnalysis = { file, findings, statements, skipped, schema, serverVersionNum };
+    if (deferredAdvice.length > 0) analysis.withAdvice = this.completeAdvice(analysis, deferredAdvice, options.signal);
+    return analysis;
+  }
+
+  /** The advisor's what-if planning for one statement's findings, applied to them (a failure is logged, not thrown). */
+  private async advise(input: AdviseInput, findings: Finding[], where: string): Promise<void> {
+    try {
+      const advice = await adviseStatementCached(input);
+      applyAdvice(findings, advice, { statement: input.statement, settings: input.settings, databaseLabel: input.database.info.label });
+    } catch (error) {
+      if (input.signal?.aborted) throw abortError();
+      this.log(`index advisor failed on ${where}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * The analysis again, with the deferred advice applied to copies of the findings it concerns. The signal stops it
+   * between statements, not during one: a statement's what-if planning is short, its result is cached for the next
+   * version (which usually has the same statement), and cancelling it mid-way closes its database connection, which
+   * the next analysis then has to open again (measured with bench/lsp.ts: that cost more than the planning).
+   */
+  private async completeAdvice(analysis: FileAnalysis, deferred: DeferredAdvice[], signal: AbortSignal | undefined): Promise<FileAnalysis> {
+    const advised = new Map<Finding, Finding>();
+    for (const { input, findings, where } of deferred) {
+      if (signal?.aborted) throw abortError();
+      const copies = findings.map((finding) => ({ ...finding }));
+      await this.advise({ ...input, signal: undefined }, copies, where);
+      findings.forEach((finding, index) => advised.set(finding, copies[index]));
+    }
+    return { ...analysis, findings: analysis.findings.map((finding) => advised.get(finding) ?? finding), withAdvice: undefined };
   }
 
   private async explainCached(statement: ParsedStatement, schema: SchemaFacts | undefined, signal?: AbortSignal): Promise<ExplainedPlan> {

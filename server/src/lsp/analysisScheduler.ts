@@ -37,6 +37,8 @@ interface DocumentState {
   /** Version being analysed now, if any. */
   runningVersion?: number;
   latest?: AnalysisResult;
+  /** `latest` was published before its advice: hover may use it, callers of current() wait for the complete one. */
+  latestAwaitsAdvice?: boolean;
   waiters: Waiter[];
 }
 
@@ -108,7 +110,7 @@ export class AnalysisScheduler {
     const document = this.options.document(uri);
     if (!document) return Promise.resolve(undefined);
     const state = this.stateOf(uri);
-    if (state.latest && state.latest.version === document.version && state.latest.folder === this.options.folders.loadedFolderFor(uri)) {
+    if (state.latest && !state.latestAwaitsAdvice && state.latest.version === document.version && state.latest.folder === this.options.folders.loadedFolderFor(uri)) {
       return Promise.resolve(state.latest);
     }
     const promise = new Promise<AnalysisResult | undefined>((resolve) => state.waiters.push({ version: document.version, resolve }));
@@ -136,32 +138,50 @@ export class AnalysisScheduler {
     const version = document.version;
     state.runningVersion = version;
     const started = performance.now();
-    let result: AnalysisResult | undefined;
+    const stillCurrent = () => !controller.signal.aborted && this.states.get(uri) === state && this.options.document(uri)?.version === version;
     try {
-      const folder = await this.options.folders.folderFor(uri);
-      if (controller.signal.aborted) return;
-      const file = analysisPathOf(document);
-      const excluded = uriToPath(uri) !== undefined && !folder.accepts(file);
-      const analysis: FileAnalysis = excluded
-        ? { file, findings: [], statements: [], skipped: [] }
-        : await folder.engine.analyzeFile(file, document.getText(), { signal: controller.signal });
-      result = { uri, version, analysis, folder, durationMs: performance.now() - started };
-    } catch (error) {
-      if (controller.signal.aborted || (error as Error).name === 'AbortError') return;
-      this.options.log(`analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
-      this.release(state, version, undefined);
-      return;
+      let result: AnalysisResult;
+      let withAdvice: Promise<FileAnalysis> | undefined;
+      try {
+        const folder = await this.options.folders.folderFor(uri);
+        if (controller.signal.aborted) return;
+        const file = analysisPathOf(document);
+        const excluded = uriToPath(uri) !== undefined && !folder.accepts(file);
+        // New what-if planning is deferred: the diagnostics go out as soon as the plans are checked, and again with
+        // the index suggestions once the advisor has them.
+        const analysis: FileAnalysis = excluded
+          ? { file, findings: [], statements: [], skipped: [] }
+          : await folder.engine.analyzeFile(file, document.getText(), { signal: controller.signal, deferNewAdvice: true });
+        withAdvice = analysis.withAdvice;
+        result = { uri, version, analysis, folder, durationMs: performance.now() - started };
+        if (withAdvice) {
+          // Published only if nothing newer arrived meanwhile and the document is still open.
+          if (!stillCurrent()) return;
+          state.latest = result;
+          state.latestAwaitsAdvice = true;
+          this.options.onResult(result);
+          result = { ...result, analysis: await withAdvice, durationMs: performance.now() - started };
+        }
+      } catch (error) {
+        if (controller.signal.aborted || (error as Error).name === 'AbortError') return;
+        this.options.log(`analysis of ${uri} failed: ${(error as Error).stack ?? error}`);
+        this.release(state, version, undefined);
+        return;
+      }
+      if (!stillCurrent()) return;
+      // Hover and code actions waiting for this version get the complete result (quick fixes need the advice).
+      state.latest = result;
+      state.latestAwaitsAdvice = false;
+      // Published before waiters hear of it: a response that says "complete" never overtakes the diagnostics.
+      this.options.onResult(result);
+      this.release(state, version, result);
     } finally {
       if (state.controller === controller) {
         state.controller = undefined;
         state.runningVersion = undefined;
+        state.latestAwaitsAdvice = false;
       }
     }
-    // Published only if nothing newer arrived meanwhile and the document is still open.
-    if (controller.signal.aborted || this.states.get(uri) !== state || this.options.document(uri)?.version !== version) return;
-    state.latest = result;
-    this.release(state, version, result);
-    this.options.onResult(result);
   }
 
   private release(state: DocumentState, version: number, result: AnalysisResult | undefined): void {

@@ -137,6 +137,12 @@ export class PglensLanguageServer {
     connection.onRequest(ExplainRequest, (params: StatementAtParams) => this.explain(params));
     // For benchmarks and bug reports: where the server's memory goes.
     connection.onRequest('pglens/memoryUsage', () => process.memoryUsage());
+    // For clients and tests that need to know the diagnostics are final: diagnostics go out as soon as the plans are
+    // checked and again when the index advisor's what-if planning is in; this answers after the last publication.
+    connection.onRequest('pglens/analysisComplete', async (params: { uri: string }) => {
+      const result = await this.scheduler.current(params.uri, true);
+      return result ? { version: result.version, findings: result.analysis.findings.length } : null;
+    });
     connection.onRequest(ExplainAnalyzeRequest, (params: ExplainAnalyzeParams) => this.explainAnalyze(params));
 
     connection.listen();

@@ -274,14 +274,28 @@ function dateWrappedColumn(node: AstNode): AstNode | undefined {
 
 const caches = new WeakMap<DatabaseClient, PlanCache<StatementAdvice>>();
 
-export function adviseStatementCached(input: AdviseInput): Promise<StatementAdvice> {
-  let cache = caches.get(input.database);
+function adviceCacheOf(database: DatabaseClient): PlanCache<StatementAdvice> {
+  let cache = caches.get(database);
   if (!cache) {
     cache = new PlanCache<StatementAdvice>(2000);
-    caches.set(input.database, cache);
+    caches.set(database, cache);
   }
+  return cache;
+}
+
+function adviceKey(input: AdviseInput): string {
   const s = input.settings;
-  const key = `${input.database.info.label}|${input.schema.fingerprint}|${input.statement.textHash}|${s.indexTrials}|${s.maxTrialTableRows}|${s.minCostReduction}`;
+  return `${input.database.info.label}|${input.schema.fingerprint}|${input.statement.textHash}|${s.indexTrials}|${s.maxTrialTableRows}|${s.minCostReduction}`;
+}
+
+/** Whether advice for this statement is known already (computed, not only started): asking for it costs no round trip. */
+export function adviceIsReady(input: AdviseInput): boolean {
+  return adviceCacheOf(input.database).isSettled(adviceKey(input));
+}
+
+export function adviseStatementCached(input: AdviseInput): Promise<StatementAdvice> {
+  const cache = adviceCacheOf(input.database);
+  const key = adviceKey(input);
   const compute = () => cache.getOrCompute(key, () => adviseStatement(input));
   // Advice shared with an analysis that was cancelled since fails with AbortError; this caller was not cancelled.
   return compute().catch((error: Error) => {

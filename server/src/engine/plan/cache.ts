@@ -3,6 +3,8 @@
 
 export class PlanCache<T = unknown> {
   private readonly entries = new Map<string, Promise<T>>();
+  /** Keys whose promise has fulfilled (a subset of entries' keys). */
+  private readonly fulfilled = new Set<string>();
   hits = 0;
   misses = 0;
 
@@ -20,6 +22,12 @@ export class PlanCache<T = unknown> {
     this.misses++;
     const promise = compute();
     this.entries.set(key, promise);
+    promise.then(
+      () => {
+        if (this.entries.get(key) === promise) this.fulfilled.add(key);
+      },
+      () => undefined,
+    );
     promise.catch((error: Error) => {
       // Errors PostgreSQL answered (missing table ...) are as stable as plans; a cancellation or a lost
       // connection is not, so it must not stick.
@@ -29,13 +37,22 @@ export class PlanCache<T = unknown> {
     });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) {
+        this.entries.delete(oldest);
+        this.fulfilled.delete(oldest);
+      }
     }
     return promise;
   }
 
+  /** Whether the value for `key` is known (not only being computed). */
+  isSettled(key: string): boolean {
+    return this.fulfilled.has(key);
+  }
+
   clear(): void {
     this.entries.clear();
+    this.fulfilled.clear();
   }
 
   get size(): number {
