@@ -2,7 +2,10 @@
 // `--stdio` for any LSP editor (bin/pglens-language-server.js adds it by default), `--node-ipc` when VS Code starts it.
 
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { useCompactHeap } from '../engine/v8Tuning';
 import { PglensLanguageServer } from './server';
+
+useCompactHeap();
 
 const connection = createConnection(ProposedFeatures.all);
 // Anything written to stdout would corrupt the stdio transport: route stray console output to the client's log.

@@ -6,7 +6,7 @@
 // parse to JSON, which is the same three calls into the WASM module that the package's own parseSync makes.
 // The package is pinned in package-lock.json; test/engine/parse.test.ts exercises this path on every run.
 
-import { useBaselineWasmTierForParser } from '../wasmTiers';
+import { useBaselineWasmTierForParser } from '../v8Tuning';
 
 interface PgQueryWasm {
   _wasm_parse_query_raw(queryPtr: number): number;

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { useOptimisingWasmTiers } from '../../wasmTiers';
+import { useOptimisingWasmTiers } from '../../v8Tuning';
 import type { DatabaseClient, DatabaseInfo, DatabaseSession, QueryResultRows } from '../client';
 import { discoverSchemaFiles } from './schemaDiscovery';
 import { applySchemaFiles, readSchemaFiles, type SchemaProblem } from './loadSchema';

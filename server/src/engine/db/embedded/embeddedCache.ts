@@ -18,7 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { useOptimisingWasmTiers } from '../../wasmTiers';
+import { useOptimisingWasmTiers } from '../../v8Tuning';
 import type { SchemaProblem } from './loadSchema';
 import type { SyntheticDataProblem, TableVolume } from './syntheticData';
 
