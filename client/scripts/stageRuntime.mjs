@@ -15,9 +15,9 @@ const withEmbedded = !process.argv.includes('--no-embedded');
 
 /** External packages and what of them is loaded at run time. */
 const PACKAGES = [
-  { name: '@libpg-query/parser', files: ['package.json', 'proto.js', 'wasm/index.cjs', 'wasm/libpg-query.js', 'wasm/libpg-query.wasm', 'LICENSE'] },
-  { name: '@pgsql/types', all: true },
-  { name: '@launchql/protobufjs', all: true },
+  // Only the WASM module and its loader: pglens does not load the package's index (server/src/engine/parse/libpgQuery.ts),
+  // so its protobuf codec (proto.js, 5.4 MB) and that codec's dependencies stay out.
+  { name: '@libpg-query/parser', files: ['package.json', 'wasm/libpg-query.js', 'wasm/libpg-query.wasm', 'LICENSE'] },
   ...(withEmbedded ? [{ name: '@electric-sql/pglite', all: true }] : []),
 ];
 const SKIPPED = /(\.map|\.d\.ts|\.d\.cts|\.d\.mts|\.md)$|(^|\/)(test|tests|docs|example|examples)\//;
