@@ -16,8 +16,8 @@ const withEmbedded = !process.argv.includes('--no-embedded');
 /** External packages and what of them is loaded at run time. */
 const PACKAGES = [
   // Only the WASM module and its loader: pglens does not load the package's index (server/src/engine/parse/libpgQuery.ts),
-  // so its protobuf codec (proto.js, 5.4 MB) and that codec's dependencies stay out.
-  { name: '@libpg-query/parser', files: ['package.json', 'wasm/libpg-query.js', 'wasm/libpg-query.wasm', 'LICENSE'] },
+  // so its protobuf codec (proto.js, 5.4 MB) and its dependencies (the codec's and the AST types) stay out.
+  { name: '@libpg-query/parser', files: ['package.json', 'wasm/libpg-query.js', 'wasm/libpg-query.wasm', 'LICENSE'], withoutDependencies: true },
   ...(withEmbedded ? [{ name: '@electric-sql/pglite', all: true }] : []),
 ];
 const SKIPPED = /(\.map|\.d\.ts|\.d\.cts|\.d\.mts|\.md)$|(^|\/)(test|tests|docs|example|examples)\//;
@@ -54,6 +54,7 @@ while (queue.length > 0) {
   const into = join(target, pkg.name);
   if (pkg.all) copyTree(source, into);
   else for (const file of pkg.files) if (existsSync(join(source, file))) copyFile(join(source, file), join(into, file));
+  if (pkg.withoutDependencies) continue;
   const manifest = JSON.parse(readFileSync(join(source, 'package.json'), 'utf8'));
   for (const dependency of Object.keys(manifest.dependencies ?? {})) {
     // Type declarations are never loaded at run time.
