@@ -18,7 +18,8 @@ const PASSES = Number(process.env.BENCH_PASSES ?? 5);
 const GOAL = 1.5;
 
 async function main(): Promise<void> {
-  await loadParser();
+  // pglens loads libpg-query's WASM module its own way (parse/libpgQuery.ts); the floor uses the package's.
+  await Promise.all([loadParser(), pg.loadModule()]);
   const workspace = generateWorkspace({ files: FILES, sitesPerFile: SITES_PER_FILE });
   try {
     const files = workspace.files;

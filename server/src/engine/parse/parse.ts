@@ -47,85 +47,18 @@ export interface ParsedSite {
   error?: SqlSyntaxError;
 }
 
-/** A statement as parsing its text gives it, before it is tied to a site (see bindToSite). */
-interface ParsedStatementText {
-  start: number;
-  end: number;
-  text: string;
-  node: AstNode;
-  kind: string;
-  parameterCount: number;
-  offsets: Utf8OffsetMap;
-  hash?: string;
-}
-
-/** What parsing one SQL text gives; the same for every site with that exact text. */
-interface ParsedText {
-  statements: ParsedStatementText[];
-  error?: { message: string; offset: number };
-}
-
 export function parseSite(site: SqlSite): ParsedSite {
-  return bindToSite(parseText(site.text), site);
-}
-
-/**
- * Parses sites and keeps the results for the last `capacity` distinct texts. An editor analyses a file again on every
- * change, and all but the edited site have the same text as last time: their parse is looked up, not redone (it
- * was a quarter of a re-analysis of a 200-site file, measured with bench/lsp.ts). Parse trees are shared between
- * the analyses that look them up, so nothing may change them (nothing does: rules read them).
- */
-export class SiteParser {
-  private readonly recent = new Map<string, ParsedText>();
-
-  constructor(private readonly capacity: number) {}
-
-  parse(site: SqlSite): ParsedSite {
-    if (this.capacity <= 0) return parseSite(site);
-    let parsed = this.recent.get(site.text);
-    if (parsed) {
-      this.recent.delete(site.text); // re-inserted below: Map order is the recency order
-    } else {
-      parsed = parseText(site.text);
-      if (this.recent.size >= this.capacity) this.recent.delete(this.recent.keys().next().value!);
-    }
-    this.recent.set(site.text, parsed);
-    return bindToSite(parsed, site);
-  }
-}
-
-function bindToSite(parsed: ParsedText, site: SqlSite): ParsedSite {
-  if (parsed.error) return { site, statements: [], error: { site, ...parsed.error } };
-  return {
-    site,
-    statements: parsed.statements.map((parsedText) => ({
-      site,
-      start: parsedText.start,
-      end: parsedText.end,
-      text: parsedText.text,
-      node: parsedText.node,
-      kind: parsedText.kind,
-      parameterCount: parsedText.parameterCount,
-      // Hashed when a cache first asks: finding and parsing alone (the editor's first pass, the benchmark) never do.
-      get textHash() {
-        return (parsedText.hash ??= createHash('sha1').update(parsedText.text).digest('hex'));
-      },
-      offsetOf: (location: number) => parsedText.offsets.toUtf16(location),
-    })),
-  };
-}
-
-function parseText(text: string): ParsedText {
+  const text = site.text;
+  const offsets = new Utf8OffsetMap(text);
   let result: AstNode;
   try {
     result = parseToJson(text);
   } catch (error) {
     if (!(error instanceof PgParseError)) throw error;
     // PostgreSQL reports the error position in characters (code points, scanner_errposition), not bytes.
-    return { statements: [], error: { message: error.message, offset: codePointsToUtf16(text, error.cursorPosition) } };
+    return { site, statements: [], error: { site, message: error.message, offset: codePointsToUtf16(text, error.cursorPosition) } };
   }
-  const offsets = new Utf8OffsetMap(text);
-  const statements: ParsedStatementText[] = [];
+  const statements: ParsedStatement[] = [];
   for (const raw of (result.stmts ?? []) as AstNode[]) {
     const startByte: number = raw.stmt_location ?? 0;
     const lengthBytes: number | undefined = raw.stmt_len;
@@ -139,17 +72,72 @@ function parseText(text: string): ParsedText {
     let stop = end;
     while (stop > start && isTrailingTrivia(text.charCodeAt(stop - 1))) stop--;
     const stmtText = text.slice(start, stop);
+    const kind = Object.keys(node)[0];
+    let textHash: string | undefined;
     statements.push({
+      site,
       start,
       end: start + stmtText.length,
       text: stmtText,
       node,
-      kind: Object.keys(node)[0],
+      kind,
       parameterCount: highestParameter(node, stmtText),
-      offsets,
+      // Hashed when a cache first asks: finding and parsing alone (the editor's first pass, the benchmark) never do.
+      get textHash() {
+        return (textHash ??= createHash('sha1').update(stmtText).digest('hex'));
+      },
+      offsetOf: (location: number) => offsets.toUtf16(location),
     });
   }
-  return { statements };
+  return { site, statements };
+}
+
+/**
+ * Parses sites and keeps the results for the last `capacity` distinct texts. An editor analyses a file again on every
+ * change, and all but the edited site have the same text as last time: their parse is looked up, not redone (it
+ * was a quarter of a re-analysis of a 200-site file, measured with bench/lsp.ts). Parse trees are shared between
+ * the analyses that look them up, so nothing may change them (nothing does: rules read them).
+ */
+export class SiteParser {
+  private readonly recent = new Map<string, ParsedSite>();
+
+  constructor(private readonly capacity: number) {}
+
+  parse(site: SqlSite): ParsedSite {
+    if (this.capacity <= 0) return parseSite(site);
+    const known = this.recent.get(site.text);
+    if (!known) {
+      const parsed = parseSite(site);
+      if (this.recent.size >= this.capacity) this.recent.delete(this.recent.keys().next().value!);
+      this.recent.set(site.text, parsed);
+      return parsed;
+    }
+    this.recent.delete(site.text); // re-inserted: Map order is the recency order
+    this.recent.set(site.text, known);
+    if (known.site === site) return known;
+    return {
+      site,
+      statements: known.statements.map((statement) => onSite(statement, site)),
+      error: known.error ? { ...known.error, site } : undefined,
+    };
+  }
+}
+
+/** The same parsed statement, at another site with the same text (offsets in the text, tree and hash are shared). */
+function onSite(statement: ParsedStatement, site: SqlSite): ParsedStatement {
+  return {
+    site,
+    start: statement.start,
+    end: statement.end,
+    text: statement.text,
+    node: statement.node,
+    kind: statement.kind,
+    parameterCount: statement.parameterCount,
+    get textHash() {
+      return statement.textHash;
+    },
+    offsetOf: statement.offsetOf,
+  };
 }
 
 /** Whitespace or the semicolon that ends a statement. */
