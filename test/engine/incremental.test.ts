@@ -83,4 +83,42 @@ describe('incremental analysis', () => {
     assert.ok(!ignored.findings.some((f) => f.ruleId === 'seq-scan-large-table' && f.range.start.line === byEmailLine));
     assert.ok(withoutBudget.findings.some((f) => f.ruleId === 'seq-scan-large-table' && f.range.start.line === byEmailLine));
   });
+
+  test('deferNewAdvice: findings come at once without new what-if planning, withAdvice brings the same findings with it', async () => {
+    // A statement text no cache has seen, so its advice is new.
+    const text = base.replace('where note = ${note}', `where note = \${note} and id <> ${Date.now() % 1_000_000}`);
+    const deferred = await new Engine({ config: defaultConfig('/workspace'), database, incremental: true }).analyzeFile(FILE, text, { deferNewAdvice: true });
+    assert.ok(deferred.withAdvice, 'some advice was deferred');
+    const complete = await deferred.withAdvice;
+    const direct = await new Engine({ config: defaultConfig('/workspace'), database }).analyzeFile(FILE, text);
+    assert.deepEqual(comparable(complete.findings), comparable(direct.findings));
+    assert.equal(complete.withAdvice, undefined);
+    // The first answer has the same findings at the same places; only the advisor's additions differ.
+    assert.deepEqual(
+      deferred.findings.map((f) => [f.ruleId, f.fileStart, f.fileEnd]),
+      direct.findings.map((f) => [f.ruleId, f.fileStart, f.fileEnd]),
+    );
+    // The edited statement (line 2) waited for its advice; the others' advice was known (earlier tests planned it).
+    // The advisor's verdict is in the evidence (a suggestion, or null with what it tried).
+    const advised = (findings: Finding[]) => findings.filter((f) => f.range.start.line === 2 && f.evidence !== undefined && 'indexSuggestion' in f.evidence).length;
+    assert.equal(advised(deferred.findings), 0);
+    assert.ok(advised(complete.findings) > 0, 'the complete analysis carries the advisor verdict for the new statement');
+    // Advice now known is not deferred again.
+    const again = await new Engine({ config: defaultConfig('/workspace'), database, incremental: true }).analyzeFile(FILE, text, { deferNewAdvice: true });
+    assert.equal(again.withAdvice, undefined);
+    assert.deepEqual(comparable(again.findings), comparable(direct.findings));
+  });
+
+  test('deferNewAdvice: a cancelled analysis rejects withAdvice with an AbortError, and nobody has to await it', async () => {
+    const text = base.replace('where note = ${note}', `where note = \${note} and id <> ${(Date.now() % 1_000_000) + 1}`);
+    const controller = new AbortController();
+    const deferred = await new Engine({ config: defaultConfig('/workspace'), database, incremental: true }).analyzeFile(FILE, text, {
+      deferNewAdvice: true,
+      signal: controller.signal,
+    });
+    controller.abort();
+    assert.ok(deferred.withAdvice);
+    await assert.rejects(deferred.withAdvice, (error: Error) => error.name === 'AbortError');
+  });
 });
+

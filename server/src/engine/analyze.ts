@@ -26,8 +26,9 @@ export interface EngineOptions {
   migrationContextFor?: (file: string, text: string) => MigrationContext | undefined;
   log?: (message: string) => void;
   /**
-   * The engine will see the same files again and again (an editor): it keeps the parse trees of recent SQL texts so
-   * that a re-analysis parses only what changed. Off for a one-pass run (`pglens check`), where it would only hold memory.
+   * The engine will see the same files again and again (an editor): it keeps the syntax trees of the last files, the
+   * parse trees of recent SQL texts and the plan rules' reports, so that a re-analysis works only on what changed.
+   * Off for a one-pass run (`pglens check`), where it would only hold memory.
    */
   incremental?: boolean;
 }
@@ -246,26 +247,29 @@ export class Engine {
         for (const { rule, severity, options: configuredOptions } of this.enabledRules) {
           if (rule.meta.kind === 'plan' && !analyzed.plan) continue;
           if (isIgnored(lineDirectives, rule.meta.id)) continue;
-          const remembered = rule.meta.kind === 'plan' ? planReports?.get(rule.meta.id) : undefined;
-          const reports: RuleReport[] = remembered ?? [];
-          const ruleOptions = lineDirectives.budget === undefined ? configuredOptions : { ...configuredOptions, statementBudget: lineDirectives.budget };
-          if (!remembered) try {
-            rule.check({
-              statement,
-              plan: analyzed.plan,
-              schema,
-              serverVersionNum,
-              migration,
-              previousStatements,
-              options: ruleOptions,
-              report: (report) => reports.push(report),
-            });
-          } catch (error) {
-            // A rule bug must not hide the other rules' findings; it is logged with the rule's name.
-            this.log(`rule ${rule.meta.id} failed on ${file}:${analyzed.range.start.line + 1}: ${(error as Error).stack ?? error}`);
-            continue;
+          let reports = rule.meta.kind === 'plan' ? planReports?.get(rule.meta.id) : undefined;
+          if (!reports) {
+            const reported: RuleReport[] = [];
+            const ruleOptions = lineDirectives.budget === undefined ? configuredOptions : { ...configuredOptions, statementBudget: lineDirectives.budget };
+            try {
+              rule.check({
+                statement,
+                plan: analyzed.plan,
+                schema,
+                serverVersionNum,
+                migration,
+                previousStatements,
+                options: ruleOptions,
+                report: (report) => reported.push(report),
+              });
+            } catch (error) {
+              // A rule bug must not hide the other rules' findings; it is logged with the rule's name.
+              this.log(`rule ${rule.meta.id} failed on ${file}:${analyzed.range.start.line + 1}: ${(error as Error).stack ?? error}`);
+              continue;
+            }
+            if (rule.meta.kind === 'plan') planReports?.set(rule.meta.id, reported);
+            reports = reported;
           }
-          if (!remembered && rule.meta.kind === 'plan') planReports?.set(rule.meta.id, reports);
           for (const report of reports) {
             const range = mapSqlRangeToFile(site, report.start ?? statement.start, report.end ?? statement.end);
             if (isIgnored(directivesFor(directives, [lines.positionAt(range.start).line]), rule.meta.id)) continue;
@@ -299,7 +303,11 @@ export class Engine {
     }
     findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
     const analysis: FileAnalysis = { file, findings, statements, skipped, schema, serverVersionNum };
-    if (deferredAdvice.length > 0) analysis.withAdvice = this.completeAdvice(analysis, deferredAdvice, options.signal);
+    if (deferredAdvice.length > 0) {
+      analysis.withAdvice = this.completeAdvice(analysis, deferredAdvice, options.signal);
+      // A caller that stops caring (a newer version arrived) need not await it: its cancellation is not an error.
+      analysis.withAdvice.catch(() => undefined);
+    }
     return analysis;
   }
 
@@ -328,6 +336,7 @@ export class Engine {
       await this.advise({ ...input, signal: undefined }, copies, where);
       findings.forEach((finding, index) => advised.set(finding, copies[index]));
     }
+    if (signal?.aborted) throw abortError();
     return { ...analysis, findings: analysis.findings.map((finding) => advised.get(finding) ?? finding), withAdvice: undefined };
   }
 
@@ -387,8 +396,6 @@ export class Engine {
     const severity = setting?.severity ?? fallback;
     return severity === 'off' ? undefined : severity;
   }
-
-
 }
 
 function abortError(): Error {
