@@ -141,7 +141,6 @@ export class AnalysisScheduler {
     const stillCurrent = () => !controller.signal.aborted && this.states.get(uri) === state && this.options.document(uri)?.version === version;
     try {
       let result: AnalysisResult;
-      let withAdvice: Promise<FileAnalysis> | undefined;
       try {
         const folder = await this.options.folders.folderFor(uri);
         if (controller.signal.aborted) return;
@@ -152,15 +151,14 @@ export class AnalysisScheduler {
         const analysis: FileAnalysis = excluded
           ? { file, findings: [], statements: [], skipped: [] }
           : await folder.engine.analyzeFile(file, document.getText(), { signal: controller.signal, deferNewAdvice: true });
-        withAdvice = analysis.withAdvice;
         result = { uri, version, analysis, folder, durationMs: performance.now() - started };
-        if (withAdvice) {
+        if (analysis.withAdvice) {
           // Published only if nothing newer arrived meanwhile and the document is still open.
           if (!stillCurrent()) return;
           state.latest = result;
           state.latestAwaitsAdvice = true;
           this.options.onResult(result);
-          result = { ...result, analysis: await withAdvice, durationMs: performance.now() - started };
+          result = { ...result, analysis: await analysis.withAdvice, durationMs: performance.now() - started };
         }
       } catch (error) {
         if (controller.signal.aborted || (error as Error).name === 'AbortError') return;
