@@ -10,7 +10,7 @@ interface LazyArray {
   readonly [LAZY]: Iterable<unknown>;
 }
 
-/** An array whose items are made and written one at a time. */
+/** An array whose items are made and written one at a time; the items themselves are plain JSON values. */
 export function lazyArray<T, U>(items: Iterable<T>, map: (item: T) => U): LazyArray {
   return {
     [LAZY]: (function* () {
@@ -44,12 +44,16 @@ export function* stringifyJsonPieces(value: unknown, indent = ''): Generator<str
   }
   const inner = `${indent}  `;
   if (isLazy(value) || Array.isArray(value)) {
-    const items = isLazy(value) ? value[LAZY] : (value as unknown[]);
+    const lazy = isLazy(value);
+    const items = lazy ? value[LAZY] : (value as unknown[]);
     let count = 0;
     for (const item of items) {
       yield `${count++ === 0 ? '[' : ','}\n${inner}`;
       // Inside arrays JSON.stringify writes undefined (and functions) as null.
-      yield* stringifyJsonPieces(item === undefined || typeof item === 'function' ? null : item, inner);
+      const written = item === undefined || typeof item === 'function' ? null : item;
+      // Items of a lazy array are plain values (a finding, a SARIF result): written at once, not searched for lazy arrays.
+      if (lazy) yield plain(written, inner);
+      else yield* stringifyJsonPieces(written, inner);
     }
     yield count === 0 ? '[]' : `\n${indent}]`;
     return;

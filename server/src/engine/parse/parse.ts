@@ -114,7 +114,6 @@ export class SiteParser {
     }
     this.recent.delete(site.text); // re-inserted: Map order is the recency order
     this.recent.set(site.text, known);
-    if (known.site === site) return known;
     return {
       site,
       statements: known.statements.map((statement) => onSite(statement, site)),

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { useOptimisingWasmTiers } from '../../v8Tuning';
+import { startPglite } from './startPglite';
 import type { DatabaseClient, DatabaseInfo, DatabaseSession, QueryResultRows } from '../client';
 import { discoverSchemaFiles } from './schemaDiscovery';
 import { applySchemaFiles, readSchemaFiles, type SchemaProblem } from './loadSchema';
@@ -150,8 +150,7 @@ async function buildIntoCache(
     await copyDataDirectory(template, buildDirectory);
     const extensions = await loadContribExtensions(extensionNames);
     const loaded = loadedExtensionNames(extensions, extensionNames);
-    useOptimisingWasmTiers();
-    const db = await PGlite.create(buildDirectory, { extensions, startParams: BUILD_START_PARAMS });
+    const db = await startPglite(buildDirectory, { extensions, startParams: BUILD_START_PARAMS });
     let outcome: BuildOutcome;
     try {
       outcome = await buildContents(db, options, workspaceRoot, files, loaded, progress);
@@ -195,8 +194,7 @@ async function openFromCache(cacheDir: string, key: string, schemaFiles: string[
   try {
     await copyDataDirectory(entry.directory, sessionDirectory);
     const extensions = await loadContribExtensions(entry.metadata.extensions);
-    useOptimisingWasmTiers();
-    db = await PGlite.create(sessionDirectory, { extensions, parsers: PG_COMPATIBLE_PARSERS, startParams: SESSION_START_PARAMS });
+    db = await startPglite(sessionDirectory, { extensions, parsers: PG_COMPATIBLE_PARSERS, startParams: SESSION_START_PARAMS });
     // A data directory that starts but lost files fails here rather than in the middle of a check run.
     await db.query('SELECT count(*) FROM pg_class');
     return await EmbeddedPglite.create(db, {
@@ -225,8 +223,7 @@ async function buildInMemory(
 ): Promise<EmbeddedDatabase> {
   progress('starting the embedded PostgreSQL (initdb)…');
   const extensions = await loadContribExtensions(extensionNames);
-  useOptimisingWasmTiers();
-  const db = await PGlite.create({ extensions, parsers: PG_COMPATIBLE_PARSERS });
+  const db = await startPglite(undefined, { extensions, parsers: PG_COMPATIBLE_PARSERS });
   try {
     const outcome = await buildContents(db, options, workspaceRoot, files, loadedExtensionNames(extensions, extensionNames), progress);
     return await EmbeddedPglite.create(db, { schemaFiles, ...outcome, fromCache: false });

@@ -17,8 +17,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { useOptimisingWasmTiers } from '../../v8Tuning';
+import { startPglite } from './startPglite';
 import type { SchemaProblem } from './loadSchema';
 import type { SyntheticDataProblem, TableVolume } from './syntheticData';
 
@@ -157,8 +156,7 @@ export async function ensureInitdbTemplate(cacheDir: string, progress: (message:
   progress('initialising the embedded PostgreSQL (once per PGlite version)…');
   const directory = await newWorkDirectory(cacheDir, 'initdb');
   try {
-    useOptimisingWasmTiers();
-    const db = await PGlite.create(directory);
+    const db = await startPglite(directory);
     await db.exec('CHECKPOINT');
     await db.close();
     await fs.writeFile(path.join(directory, METADATA_FILE), JSON.stringify({ format: METADATA_FORMAT, pgliteVersion: pgliteVersion() }));
