@@ -17,6 +17,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { waitForSessionsToEnd as waitForSessions } from '../harness/fingerprint';
 import { FIXTURE_DIR, getSharedTestDatabase } from '../harness/postgres';
 import { ensureCliBuilt, parseJsonReport, REALISTIC_APP, runCli } from './cliHarness';
 
@@ -91,18 +92,8 @@ interface Snapshot {
 }
 
 /** Waits until no session of `applicationPattern` is connected to the database, then one more second. */
-async function waitForSessionsToEnd(applicationPattern: string): Promise<void> {
-  await withClient(superuserUrl, async (client) => {
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const { rows } = await client.query(
-        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE $1 AND pid <> pg_backend_pid()',
-        [applicationPattern],
-      );
-      if (rows[0].n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+function waitForSessionsToEnd(applicationPattern: string): Promise<void> {
+  return waitForSessions(superuserUrl, applicationPattern);
 }
 
 async function snapshot(): Promise<Snapshot> {
