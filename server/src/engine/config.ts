@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import picomatch from 'picomatch';
+import { DEFAULT_MAX_SOURCE_BYTES, MAX_CONFIG_BYTES, readWorkspaceTextFile, stripBom } from './files';
 import type { Severity } from './types';
 import type { RuleOptionValue } from './rules/rule';
 
@@ -46,6 +48,10 @@ export interface PglensConfig {
     /** Folder for migration files written by the "Add index" quick fix; detected when absent. */
     migrationsDir?: string;
   };
+  files: {
+    /** Code and SQL files larger than this are skipped with a message (memory stays bounded on any repository). */
+    maxBytes: number;
+  };
   /** Folder the config was read from; globs and paths are relative to it. */
   root: string;
   /** The file it was read from, when there was one. */
@@ -72,6 +78,7 @@ export function defaultConfig(root: string): PglensConfig {
     find: { extraTags: [], extraFunctions: [], excludeTags: [] },
     rules: {},
     advisor: { indexTrials: false, maxTrialTableRows: 1_000_000, minCostReduction: 0.5 },
+    files: { maxBytes: DEFAULT_MAX_SOURCE_BYTES },
     root,
   };
 }
@@ -107,17 +114,16 @@ export function findConfigFile(startDir: string): string | undefined {
  */
 export function loadConfig(file: string | undefined, fallbackRoot: string, env: NodeJS.ProcessEnv = process.env): PglensConfig {
   if (!file) return defaultConfig(path.resolve(fallbackRoot));
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  return parseConfigText(text, file, env);
+  // Regular files only, capped, and a symlink only to a file beside or below it: a pglens.json pointing at
+  // /dev/zero or a FIFO is one clear error, not gigabytes of memory or a hang.
+  const read = readWorkspaceTextFile(file, { root: path.dirname(path.resolve(file)), maxBytes: MAX_CONFIG_BYTES });
+  if (!read.ok) throw new ConfigError(file, '', read.kind === 'missing' ? 'cannot read the file (ENOENT)' : `cannot be read: ${read.reason}`);
+  return parseConfigText(read.text, file, env);
 }
 
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): PglensConfig {
   const errors: ParseError[] = [];
+  text = stripBom(text);
   const raw = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const first = errors[0];
@@ -143,17 +149,20 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     'migrationsInTransaction',
     'postgresVersion',
     'advisor',
+    'files',
   ]);
   if (root.database !== undefined) {
     const db = v.object(root.database, 'database');
     v.onlyKeys(db, 'database', ['url', 'statementTimeoutMs', 'lockTimeoutMs', 'maxConnections']);
     if (db.url !== undefined) config.database.url = substituteEnv(v.string(db.url, 'database.url'), env, file, 'database.url');
-    if (db.statementTimeoutMs !== undefined) config.database.statementTimeoutMs = v.positiveNumber(db.statementTimeoutMs, 'database.statementTimeoutMs');
-    if (db.lockTimeoutMs !== undefined) config.database.lockTimeoutMs = v.positiveNumber(db.lockTimeoutMs, 'database.lockTimeoutMs');
-    if (db.maxConnections !== undefined) config.database.maxConnections = v.positiveNumber(db.maxConnections, 'database.maxConnections');
+    // Whole milliseconds in a range that keeps the timeout a timeout: 0.4 would round to 0, which PostgreSQL reads as
+    // "no timeout", and an hour-long statement_timeout is a hang with extra steps.
+    if (db.statementTimeoutMs !== undefined) config.database.statementTimeoutMs = v.integerIn(db.statementTimeoutMs, 'database.statementTimeoutMs', 1, 600_000);
+    if (db.lockTimeoutMs !== undefined) config.database.lockTimeoutMs = v.integerIn(db.lockTimeoutMs, 'database.lockTimeoutMs', 1, 60_000);
+    if (db.maxConnections !== undefined) config.database.maxConnections = v.integerIn(db.maxConnections, 'database.maxConnections', 1, 100);
   }
-  if (root.include !== undefined) config.include = v.strings(root.include, 'include');
-  if (root.exclude !== undefined) config.exclude = [...DEFAULT_EXCLUDE, ...v.strings(root.exclude, 'exclude')];
+  if (root.include !== undefined) config.include = v.globs(root.include, 'include');
+  if (root.exclude !== undefined) config.exclude = [...DEFAULT_EXCLUDE, ...v.globs(root.exclude, 'exclude')];
   if (root.find !== undefined) {
     const find = v.object(root.find, 'find');
     v.onlyKeys(find, 'find', ['tags', 'functions', 'extraTags', 'extraFunctions', 'excludeTags']);
@@ -167,7 +176,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     const rules = v.object(root.rules, 'rules');
     for (const [id, setting] of Object.entries(rules)) config.rules[id] = v.ruleSetting(setting, `rules.${id}`);
   }
-  if (root.schema !== undefined) config.schema = v.strings(root.schema, 'schema');
+  if (root.schema !== undefined) config.schema = v.globs(root.schema, 'schema');
   if (root.volumes !== undefined) {
     const volumes = v.object(root.volumes, 'volumes');
     config.volumes = {};
@@ -181,11 +190,13 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       config.values[column] = list;
     }
   }
-  if (root.migrations !== undefined) config.migrations = v.strings(root.migrations, 'migrations');
+  if (root.migrations !== undefined) config.migrations = v.globs(root.migrations, 'migrations');
   if (root.migrationsInTransaction !== undefined) config.migrationsInTransaction = v.boolean(root.migrationsInTransaction, 'migrationsInTransaction');
   if (root.postgresVersion !== undefined) {
-    const version = v.positiveNumber(root.postgresVersion, 'postgresVersion');
-    if (version < 9 || version > 30) throw new ConfigError(file, 'postgresVersion', `must be a major version such as 15 or 16, got ${version}`);
+    const version = root.postgresVersion;
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 9 || version > 30) {
+      throw new ConfigError(file, 'postgresVersion', `must be a major version such as 15 or 16, got ${describe(version)}`);
+    }
     config.postgresVersion = version;
   }
   if (root.advisor !== undefined) {
@@ -199,6 +210,12 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       config.advisor.minCostReduction = share;
     }
     if (advisor.migrationsDir !== undefined) config.advisor.migrationsDir = v.string(advisor.migrationsDir, 'advisor.migrationsDir');
+  }
+  if (root.files !== undefined) {
+    const files = v.object(root.files, 'files');
+    v.onlyKeys(files, 'files', ['maxBytes']);
+    // 1 KB to 256 MB: below that even a small migration is refused, above it one file could take the process down.
+    if (files.maxBytes !== undefined) config.files.maxBytes = v.integerIn(files.maxBytes, 'files.maxBytes', 1024, 256 * 1024 * 1024);
   }
   return config;
 }
@@ -240,6 +257,26 @@ class ConfigValidator {
 
   strings(value: Json, key: string): string[] {
     if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) this.fail(key, `must be an array of strings, got ${describe(value)}`);
+    return value;
+  }
+
+  /** Globs that compile: an unbalanced `[`, `{` or `(` is an error, not a pattern that silently matches nothing. */
+  globs(value: Json, key: string): string[] {
+    const globs = this.strings(value, key);
+    globs.forEach((glob, index) => {
+      try {
+        picomatch(glob, { strictBrackets: true });
+      } catch (error) {
+        this.fail(`${key}[${index}]`, `"${glob}" is not a valid glob: ${(error as Error).message}`);
+      }
+    });
+    return globs;
+  }
+
+  integerIn(value: Json, key: string, min: number, max: number): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      this.fail(key, `must be a whole number from ${min} to ${max}, got ${describe(value)}`);
+    }
     return value;
   }
 
