@@ -1,30 +1,61 @@
 // "Explain Analyze Statement": runs EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) for the statement at the cursor, only
-// when a person asks, inside a transaction that is always rolled back (engine db/explain.ts). A data-modifying
-// statement really executes before the rollback (rows are written and undone, sequences still advance), so it
-// needs the person's confirmation first.
+// when a person asks, inside a transaction that is always rolled back (engine db/explain.ts). Executing a statement
+// can do what a rollback does not undo (sequences, advisory locks, dblink, files, other sessions) or write rows
+// before the rollback: engine db/sideEffects.ts names all of it from the parse tree and pg_proc, and anything it
+// names needs the person's confirmation first. The statement runs on a connection of its own that is closed
+// afterwards, so session state it leaves (advisory locks, settings, prepared statements) cannot reach the pool.
 
 import type { AnalyzedStatement } from '../engine/analyze';
+import type { DatabaseClient, DatabaseSession } from '../engine/db/client';
 import { explainStatement } from '../engine/db/explain';
+import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { describeNode, nodeCondition } from './hover';
 import type { AnalyzedPlanNode, ExplainAnalyzeResult } from './protocol';
 import type { FolderContext } from './workspaceFolders';
 
-const MODIFYING_KINDS = ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
+const RUNNABLE_KINDS = ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
 /** EXPLAIN ANALYZE executes the statement: it gets a longer timeout than planning, but not an unbounded one. */
 const ANALYZE_TIMEOUT_MS = 60_000;
 
-/** Why executing the statement changes something, or undefined for a plain read. */
-export function modifiesData(statement: AnalyzedStatement): string | undefined {
-  const kind = statement.statement.kind;
-  if (MODIFYING_KINDS.includes(kind)) return `${kind.replace(/Stmt$/, '').toUpperCase()} writes rows`;
-  // A WITH ... (DELETE ... RETURNING) inside a SELECT writes too.
-  const tree = JSON.stringify(statement.statement.node);
-  const nested = MODIFYING_KINDS.find((k) => tree.includes(`"${k}"`));
-  if (nested) return `it contains a data-modifying ${nested.replace(/Stmt$/, '').toUpperCase()}`;
-  if (/"lockingClause"/.test(tree)) return 'it locks the rows it reads (FOR UPDATE/SHARE) until the rollback';
-  if (/\b(nextval|setval)\s*\(/i.test(statement.statement.text)) return 'it advances a sequence';
-  return undefined;
+/**
+ * What the statement may do besides reading, or an empty list. A failed look-up is itself a reason: pglens cannot
+ * vouch for functions it could not look up.
+ */
+async function executionRisks(folder: FolderContext, database: DatabaseClient, statement: AnalyzedStatement): Promise<string[]> {
+  try {
+    return await describeExecutionRisks(database, statement.statement, {
+      statementTimeoutMs: folder.config.database.statementTimeoutMs,
+      lockTimeoutMs: folder.config.database.lockTimeoutMs,
+    });
+  } catch (error) {
+    return [`pglens could not look up the functions it calls (${(error as Error).message}), so it cannot vouch for them`];
+  }
+}
+
+/**
+ * The database seen through one dedicated connection per EXPLAIN: explainStatement's session is a new connection,
+ * closed afterwards. A statement with nothing to confirm also runs READ ONLY (default_transaction_read_only on that
+ * connection, so explainStatement's BEGIN opens a read-only transaction): a write hidden where the look-up cannot
+ * see (a STABLE function calling a volatile one) then fails instead of running.
+ */
+function dedicatedConnection(database: DatabaseClient, readOnly: boolean): DatabaseClient {
+  const prepared = <T>(work: (session: DatabaseSession) => Promise<T>) => async (session: DatabaseSession) => {
+    if (!readOnly) return work(session);
+    await session.exec('SET default_transaction_read_only = on');
+    try {
+      return await work(session);
+    } finally {
+      // The connection is closed afterwards; the embedded database's single session is reset too. This is for both.
+      await session.exec('RESET default_transaction_read_only').catch(() => undefined);
+    }
+  };
+  return {
+    info: database.info,
+    withSession: (work, signal) => database.withDedicatedSession(prepared(work), signal),
+    withDedicatedSession: (work, signal) => database.withDedicatedSession(prepared(work), signal),
+    close: async () => undefined,
+  };
 }
 
 export async function runExplainAnalyze(folder: FolderContext, statement: AnalyzedStatement, confirmed: boolean): Promise<ExplainAnalyzeResult> {
@@ -33,7 +64,7 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
     const reason = 'reason' in folder.state ? folder.state.reason : 'no database';
     return { statement: text, error: `EXPLAIN ANALYZE needs a database connection (${reason}).` };
   }
-  if (!['SelectStmt', ...MODIFYING_KINDS].includes(statement.statement.kind)) {
+  if (!RUNNABLE_KINDS.includes(statement.statement.kind)) {
     return { statement: text, error: `${statement.statement.kind} is not a query EXPLAIN ANALYZE can run.` };
   }
   if (statement.statement.parameterCount > 0) {
@@ -42,18 +73,20 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
       error: `The statement has ${statement.statement.parameterCount} parameter(s) ($1…); EXPLAIN ANALYZE must execute it and needs real values. Write the values into a copy of the statement (for example in a .sql scratch file) and run it there.`,
     };
   }
-  const modifying = modifiesData(statement);
-  if (modifying && !confirmed) {
+  // Looked up on every request, confirmed or not: whether it runs READ ONLY depends on it.
+  const reasons = await executionRisks(folder, folder.database, statement);
+  if (reasons.length > 0 && !confirmed) {
     return {
       statement: text,
       needsConfirmation: {
         statementKind: statement.statement.kind,
-        reason: `${modifying}. EXPLAIN ANALYZE executes it, then rolls the transaction back; sequences still advance and triggers run.`,
+        reasons,
+        reason: `${reasons.join('; ')}. EXPLAIN ANALYZE executes it on a connection of its own, closed afterwards, and rolls the transaction back; sequences still advance and what is done on other servers or outside the transaction stays done.`,
       },
     };
   }
   try {
-    const plan = await explainStatement(folder.database, statement.statement, {
+    const plan = await explainStatement(dedicatedConnection(folder.database, reasons.length === 0), statement.statement, {
       statementTimeoutMs: Math.max(folder.config.database.statementTimeoutMs, ANALYZE_TIMEOUT_MS),
       lockTimeoutMs: folder.config.database.lockTimeoutMs,
       analyze: true,

@@ -50,8 +50,9 @@ export const ExplainRequest = 'pglens/explain';
 
 /**
  * Client → server request `pglens/explainAnalyze`: runs EXPLAIN (ANALYZE, BUFFERS) inside a transaction that is
- * always rolled back. A data-modifying statement is only run with `confirmed: true`; without it the server answers
- * `needsConfirmation` and the client asks the person first.
+ * always rolled back, on a connection of its own. A statement that may do more than read (writes, volatile or
+ * unknown functions, advisory locks, dblink) is only run with `confirmed: true`; without it the server answers
+ * `needsConfirmation` naming what it may do, and the client asks the person first.
  */
 export interface ExplainAnalyzeParams extends StatementAtParams {
   confirmed?: boolean;
@@ -69,7 +70,8 @@ export interface AnalyzedPlanNode {
   children: AnalyzedPlanNode[];
 }
 export interface ExplainAnalyzeResult {
-  needsConfirmation?: { statementKind: string; reason: string };
+  /** `reasons`: each thing executing the statement may do besides reading; `reason`: all of it as one text. */
+  needsConfirmation?: { statementKind: string; reason: string; reasons: string[] };
   statement?: string;
   root?: AnalyzedPlanNode;
   planningTimeMs?: number;
