@@ -13,6 +13,19 @@ export async function showMarkdown(markdown: string): Promise<void> {
   if (!shown) await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 
+/**
+ * The body of the EXPLAIN ANALYZE confirmation dialog: one line per thing the statement may do, then what the
+ * rollback does and does not undo.
+ */
+export function confirmationDetail(request: NonNullable<ExplainAnalyzeResult['needsConfirmation']>): string {
+  const reasons = request.reasons?.length ? request.reasons : [request.reason];
+  return [
+    ...reasons.map((reason) => `• ${reason}`),
+    '',
+    'It runs on a connection of its own, closed afterwards, and the transaction is always rolled back: rows written are undone, but sequences still advance and what is done on other servers or outside the transaction stays done.',
+  ].join('\n');
+}
+
 let panel: vscode.WebviewPanel | undefined;
 
 export function showExplainAnalyze(result: ExplainAnalyzeResult): vscode.WebviewPanel {

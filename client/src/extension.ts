@@ -17,7 +17,7 @@ import {
   type PglensInitializationOptions,
   type StatusParams,
 } from '../../server/src/lsp/protocol';
-import { showExplainAnalyze, showMarkdown } from './explainView';
+import { confirmationDetail, showExplainAnalyze, showMarkdown } from './explainView';
 import { StatusBar } from './status';
 
 const PASSWORD_KEY = 'pglens.database.password';
@@ -106,14 +106,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       if (!params) return undefined;
       let result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, params);
       if (result.needsConfirmation) {
-        // Tests pass { confirm: true }; a person always sees the modal.
+        // Tests pass { confirm: true }; a person always sees the modal, with every reason the server named.
         const run = 'Run and roll back';
         const answer =
           options?.confirm === true
             ? run
             : await vscode.window.showWarningMessage(
-                'pglens: EXPLAIN ANALYZE executes this statement.',
-                { modal: true, detail: `${result.needsConfirmation.reason}\n\nThe transaction is always rolled back, but sequences still advance.` },
+                'pglens: EXPLAIN ANALYZE executes this statement. It may:',
+                { modal: true, detail: confirmationDetail(result.needsConfirmation) },
                 run,
               );
         if (answer !== run) return result;
