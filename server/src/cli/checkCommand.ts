@@ -6,10 +6,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mergeSuggestions } from '../engine/advise/index';
-import { Engine } from '../engine/analyze';
+import { displayPath, Engine } from '../engine/analyze';
 import { ConfigError, findConfigFile, loadConfig, type PglensConfig } from '../engine/config';
 import { DatabaseUnavailableError, type DatabaseClient } from '../engine/db/client';
 import { openDatabaseForWorkspace } from '../engine/db/open';
+import { isInside, readWorkspaceTextFile } from '../engine/files';
 import { migrationContextFor } from '../engine/locks/migrations';
 import { listSourceFiles, MissingPathError } from '../engine/workspace';
 import type { Finding, SkippedSite } from '../engine/types';
@@ -130,13 +131,14 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     const queue = [...files];
     const worker = async () => {
       for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-        let text: string;
-        try {
-          text = fs.readFileSync(file, 'utf8');
-        } catch (error) {
-          io.stderr.write(`pglens: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        const read = readWorkspaceTextFile(file, { root: workspaceRootOf(file, config.root, targets), maxBytes: config.files.maxBytes });
+        if (!read.ok) {
+          // One line per file, and the run goes on: a FIFO, a device, a link out of the workspace or a huge dump.
+          io.stderr.write(`pglens: ${displayPath(file, config.root)}: skipped: ${read.reason}\n`);
+          skipped.push({ file, fileStart: 0, fileEnd: 0, reason: `skipped: ${read.reason}` });
           continue;
         }
+        const text = read.text;
         const analysis = await engine.analyzeFile(file, text);
         findings.push(...analysis.findings);
         skipped.push(...analysis.skipped);
@@ -180,6 +182,16 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   } finally {
     await database?.close().catch(() => undefined);
   }
+}
+
+/**
+ * The folder a file's symlinks must stay in: the config's folder when the file lies in it, else the checked folder
+ * it was found under, else (a file named on the command line) its own folder.
+ */
+function workspaceRootOf(file: string, configRoot: string, targets: string[]): string {
+  if (isInside(file, configRoot)) return configRoot;
+  for (const target of targets) if (isInside(file, target) && file !== target) return target;
+  return path.dirname(file);
 }
 
 function startDirOf(target: string): string {

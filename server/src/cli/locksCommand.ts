@@ -84,7 +84,7 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo): Promi
     }
   }
 
-  const entries = await lockReportForFiles(files, { schema, serverVersionNum });
+  const entries = await lockReportForFiles(files, { schema, serverVersionNum, onSkip: (file, reason) => io.stderr.write(`pglens locks: ${file}: skipped: ${reason}\n`) });
   io.stdout.write(format === 'json' ? formatLockReportJson(entries) : formatLockReportText(entries));
   return 0;
 }

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 export const DEFAULT_MAX_SOURCE_BYTES = 2 * 1024 * 1024;
 /** Cap for config files (pglens.json, drizzle.config.ts, knexfile.js): none of them is legitimately larger. */
 export const MAX_CONFIG_BYTES = 256 * 1024;
+/** The highest `files.maxBytes` a config may set; also the cap for re-reading a file that was already checked. */
+export const MAX_CONFIGURABLE_BYTES = 256 * 1024 * 1024;
 
 export type SkipKind = 'missing' | 'not-regular' | 'too-large' | 'outside-workspace' | 'unreadable';
 
@@ -158,4 +160,13 @@ export function realPathInside(file: string, root: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A framework's config file (drizzle.config.ts, knexfile.js) read for one setting: its text, or '' when it is not a
+ * regular file inside `root` under MAX_CONFIG_BYTES (the caller then uses the framework's default).
+ */
+export function readFrameworkConfigText(file: string, root: string): string {
+  const read = readWorkspaceTextFile(file, { root, maxBytes: MAX_CONFIG_BYTES });
+  return read.ok ? read.text : '';
 }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { PglensConfig } from './config';
+import { realPathInside } from './files';
 
 const KNOWN_EXTENSIONS = new Set(['.sql', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts']);
 const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -31,11 +32,25 @@ export function createFileFilter(config: PglensConfig): (file: string) => boolea
   };
 }
 
-/** Files to check under the given paths, sorted, each once. Throws MissingPathError for a path that does not exist. */
+/**
+ * Files to check under the given paths, sorted, each once. Throws MissingPathError for a path that does not exist.
+ * Symlinked files and folders are followed only while their real path stays inside the folder they were found
+ * under (a link to `/` or to another user's home is not walked), each real folder once (no loops). Whether a listed
+ * file can be read (a FIFO, a device, too large) is decided when it is read, so it is reported there, once.
+ */
 export function listSourceFiles(paths: string[], config: PglensConfig): string[] {
   const accepts = createFileFilter(config);
   const found = new Set<string>();
-  const visit = (dir: string) => {
+  const visitedFolders = new Set<string>();
+  const visit = (dir: string, root: string) => {
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (visitedFolders.has(real)) return;
+    visitedFolders.add(real);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -45,8 +60,21 @@ export function listSourceFiles(paths: string[], config: PglensConfig): string[]
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) visit(full);
-      } else if (entry.isFile() && isKnownSourceFile(full) && accepts(full)) {
+        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) visit(full, root);
+      } else if (entry.isSymbolicLink()) {
+        if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
+        const target = realPathInside(full, root);
+        if (target === undefined) continue; // leaves the folder being checked, or dangles
+        let stat: fs.Stats;
+        try {
+          stat = fs.statSync(target);
+        } catch {
+          continue;
+        }
+        if (stat.isDirectory()) visit(full, root);
+        else if (isKnownSourceFile(full) && accepts(full)) found.add(full);
+      } else if (isKnownSourceFile(full) && accepts(full)) {
+        // Regular files, and FIFOs, devices or sockets named like source files: reading refuses those with a message.
         found.add(full);
       }
     }
@@ -59,7 +87,7 @@ export function listSourceFiles(paths: string[], config: PglensConfig): string[]
     } catch {
       throw new MissingPathError(target);
     }
-    if (stat.isDirectory()) visit(resolved);
+    if (stat.isDirectory()) visit(resolved, resolved);
     else if (isKnownSourceFile(resolved)) found.add(resolved);
   }
   return [...found].sort();

@@ -1,7 +1,6 @@
 // Code actions for pglens diagnostics: the fixes a finding carries (edits in files, a new migration file), "ignore
 // this rule here" (the ignore comment in the comment syntax of the place it goes) and "open rule documentation".
 
-import * as fs from 'node:fs';
 import {
   CodeActionKind,
   type CodeAction,
@@ -15,6 +14,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocument as TextDocuments } from 'vscode-languageserver-textdocument';
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
+import { MAX_CONFIGURABLE_BYTES, readWorkspaceTextFile } from '../engine/files';
 import type { Finding, SuggestedFix } from '../engine/types';
 import { isDiagnosticData } from './diagnostics';
 import { contains } from './hover';
@@ -194,9 +194,7 @@ export function workspaceEditFor(fix: SuggestedFix, support: CodeActionSupport, 
 function readDocument(uri: string): TextDocument | undefined {
   const file = uriToPath(uri);
   if (!file) return undefined;
-  try {
-    return TextDocuments.create(uri, 'plaintext', 0, fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  // Regular files only (never a FIFO or device the workspace put there), as every other read of a workspace file.
+  const read = readWorkspaceTextFile(file, { maxBytes: MAX_CONFIGURABLE_BYTES });
+  return read.ok ? TextDocuments.create(uri, 'plaintext', 0, read.text) : undefined;
 }

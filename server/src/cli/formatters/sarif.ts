@@ -2,8 +2,8 @@
 // rules carry their docs page as helpUri and their category; suggested SQL travels in properties and, when the fix
 // is an edit of the file, in `fixes`.
 
-import * as fs from 'node:fs';
 import { displayPath } from '../../engine/analyze';
+import { MAX_CONFIGURABLE_BYTES, readWorkspaceTextFile } from '../../engine/files';
 import { allRuleMetas } from '../../engine/rules/index';
 import { ruleDocsUrl } from '../../engine/rules/rule';
 import { LineIndex } from '../../engine/text';
@@ -20,11 +20,9 @@ export function* formatSarif(report: CheckReport): Generator<string> {
   const lineIndexes = new Map<string, LineIndex | undefined>();
   const lineIndexOf = (file: string) => {
     if (!lineIndexes.has(file)) {
-      try {
-        lineIndexes.set(file, new LineIndex(fs.readFileSync(file, 'utf8')));
-      } catch {
-        lineIndexes.set(file, undefined);
-      }
+      // A file with findings was read for the check already; read the same way again (a regular file, BOM removed).
+      const read = readWorkspaceTextFile(file, { maxBytes: MAX_CONFIGURABLE_BYTES });
+      lineIndexes.set(file, read.ok ? new LineIndex(read.text) : undefined);
     }
     return lineIndexes.get(file);
   };

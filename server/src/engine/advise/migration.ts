@@ -3,6 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readFrameworkConfigText } from '../files';
 
 export type MigrationLayout = 'prisma' | 'supabase' | 'drizzle' | 'knex' | 'plain-sql';
 
@@ -72,12 +73,12 @@ function detectMigrationTargetNow(root: string, configuredDir?: string): Migrati
   if (exists(path.join(root, 'supabase', 'migrations')) || exists(path.join(root, 'supabase', 'config.toml'))) return base('supabase', path.join(root, 'supabase', 'migrations'));
   const drizzleConfig = ['drizzle.config.ts', 'drizzle.config.js', 'drizzle.config.mjs', 'drizzle.config.json'].map((f) => path.join(root, f)).find(exists);
   if (drizzleConfig) {
-    const out = /out\s*:\s*['"]([^'"]+)['"]/.exec(fs.readFileSync(drizzleConfig, 'utf8'))?.[1] ?? 'drizzle';
+    const out = /out\s*:\s*['"]([^'"]+)['"]/.exec(readFrameworkConfigText(drizzleConfig, root))?.[1] ?? 'drizzle';
     return { ...base('drizzle', path.resolve(root, out)), prefix: 'sequence', sequenceWidth: 4 };
   }
   const knexfile = ['knexfile.js', 'knexfile.ts', 'knexfile.cjs', 'knexfile.mjs'].map((f) => path.join(root, f)).find(exists);
   if (knexfile) {
-    const configured = /directory\s*:\s*['"]([^'"]+)['"]/.exec(fs.readFileSync(knexfile, 'utf8'))?.[1];
+    const configured = /directory\s*:\s*['"]([^'"]+)['"]/.exec(readFrameworkConfigText(knexfile, root))?.[1];
     const dir = path.resolve(root, configured ?? 'migrations');
     return base('knex', dir, knexfile.endsWith('.ts') ? '.ts' : '.js');
   }

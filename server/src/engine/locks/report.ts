@@ -2,8 +2,8 @@
 // and in which mode, whether it rewrites or scans a table while holding the lock, and what that blocks. A reviewer
 // runs it on a migration before approving it.
 
-import { readFile } from 'node:fs/promises';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';
+import { DEFAULT_MAX_SOURCE_BYTES, readWorkspaceTextFile } from '../files';
 import { findSqlInFile, mapSqlOffsetToFile } from '../find/index';
 import { loadParser, parseSite, type ParsedStatement } from '../parse/parse';
 import { LineIndex } from '../text';
@@ -91,13 +91,23 @@ export function lockReportForText(file: string, text: string, options: LockRepor
   return entries;
 }
 
-/** Reads the files and reports every statement in them, in file order. */
-export async function lockReportForFiles(files: string[], options: LockReportOptions = {}): Promise<LockReportEntry[]> {
+/**
+ * Reads the files and reports every statement in them, in file order. A file that is not a regular file or is too
+ * large is left out and named to `onSkip`.
+ */
+export async function lockReportForFiles(
+  files: string[],
+  options: LockReportOptions & { onSkip?: (file: string, reason: string) => void } = {},
+): Promise<LockReportEntry[]> {
   await loadParser();
   const entries: LockReportEntry[] = [];
   for (const file of files) {
-    const text = await readFile(file, 'utf8');
-    entries.push(...lockReportForText(file, text, options));
+    const read = readWorkspaceTextFile(file, { maxBytes: DEFAULT_MAX_SOURCE_BYTES });
+    if (!read.ok) {
+      options.onSkip?.(file, read.reason);
+      continue;
+    }
+    entries.push(...lockReportForText(file, read.text, options));
   }
   return entries;
 }

@@ -3,8 +3,8 @@
 // ship, roles, psql meta-commands); each such statement is recorded once with its file and line and skipped,
 // so one odd line never costs the whole schema.
 
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_MAX_SOURCE_BYTES, readWorkspaceTextFile } from '../../files';
 import type { PGlite } from '@electric-sql/pglite';
 import { loadParser, parseSite, skipLeadingTrivia } from '../../parse/parse';
 import { LineIndex } from '../../text';
@@ -23,7 +23,10 @@ export interface SchemaProblem {
 export interface SchemaFile {
   /** Absolute path. */
   path: string;
+  /** Empty when the file was not read (see skippedReason). */
   text: string;
+  /** Why the file was not read: not a regular file, too large, a symlink out of the workspace. */
+  skippedReason?: string;
 }
 
 export interface LoadSchemaResult {
@@ -41,8 +44,11 @@ interface SchemaStatement {
   node?: Record<string, unknown>;
 }
 
-export async function readSchemaFiles(paths: string[]): Promise<SchemaFile[]> {
-  return Promise.all(paths.map(async (file) => ({ path: file, text: await fs.readFile(file, 'utf8') })));
+export async function readSchemaFiles(paths: string[], options: { root?: string; maxBytes?: number } = {}): Promise<SchemaFile[]> {
+  return paths.map((file) => {
+    const read = readWorkspaceTextFile(file, { root: options.root, maxBytes: options.maxBytes ?? DEFAULT_MAX_SOURCE_BYTES });
+    return read.ok ? { path: file, text: read.text } : { path: file, text: '', skippedReason: read.reason };
+  });
 }
 
 /**
@@ -63,6 +69,10 @@ export async function applySchemaFiles(
 
   for (const file of files) {
     const relativeFile = path.relative(workspaceRoot, file.path).split(path.sep).join('/') || path.basename(file.path);
+    if (file.skippedReason !== undefined) {
+      problems.push({ file: relativeFile, line: 1, reason: `file skipped: ${file.skippedReason}` });
+      continue;
+    }
     const lines = new LineIndex(file.text);
     const report = (statement: SchemaStatement, reason: string) => {
       statementsSkipped++;
