@@ -10,6 +10,8 @@ import type { AstNode, ParsedStatement } from '../parse/parse';
 import { walkPlan, type PlanNode } from '../plan/model';
 import { spanOfNode, visitObjects } from '../rules/anchor';
 import { relationsOf } from '../rules/plan/function-on-indexed-column';
+import { parseToJson } from '../parse/libpgQuery';
+import { assertCreateIndex, GeneratedSqlError, quoteIdentifier, quoteQualifiedName, sameTree, scanTokens, withoutLocations, type SqlToken } from '../sqlText';
 
 export type UseKind = 'eq' | 'range' | 'prefix-like' | 'contains-like' | 'jsonb-contains' | 'sort' | 'group';
 
@@ -29,6 +31,10 @@ export interface ColumnUse {
   ilike?: boolean;
   /** Whether the predicate came from one arm of an OR. */
   orGroup?: number;
+  /** The key as a parse tree (locations and column qualifiers left out): what the generated SQL must parse back to. */
+  keyTree?: AstNode;
+  /** The tree of `constantPredicate`, which its text was checked to parse back to. */
+  predicateTree?: AstNode;
 }
 
 export interface TableUses {
@@ -117,21 +123,20 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
     if (table) entry(table).referencedColumns?.add(last);
   });
 
-  const expressionText = (node: AstNode): string | undefined => {
-    const span = spanOfNode(statement, node);
-    if (!span) return undefined;
-    let expression = text.slice(span.start, span.end).trim();
-    // Qualifiers go: an index is on the table, not on an alias.
-    for (const alias of relations.keys()) expression = expression.replace(new RegExp(`\\b${escapeRegExp(alias)}\\.`, 'g'), '');
-    return expression;
+  // Expressions are source slices cut on the scanner's token bounds, without comments and column qualifiers (an
+  // index is on the table, not on an alias), kept only when they parse back to the query's own tree.
+  let tokens: SqlToken[] | null | undefined;
+  const sliceOf = (node: AstNode) => {
+    if (tokens === undefined) tokens = scanTokens(text) ?? null;
+    return tokens ? treeSlice(statement, tokens, node) : undefined;
   };
 
   /** A column, or an expression (function, cast, operator) over exactly one column and constants. */
-  const columnSide = (node: AstNode): { table: TableFacts; column: string; key: string; expression: boolean; cast?: boolean } | undefined => {
+  const columnSide = (node: AstNode): { table: TableFacts; column: string; key: string; expression: boolean; cast?: boolean; keyTree: AstNode } | undefined => {
     const ref = columnRef(node);
     if (ref) {
       const table = tableOf(ref.qualifier, ref.column);
-      return table ? { table, column: ref.column, key: ref.column, expression: false } : undefined;
+      return table ? { table, column: ref.column, key: ref.column, expression: false, keyTree: columnTree(ref.column) } : undefined;
     }
     if (!node || typeof node !== 'object') return undefined;
     if (!(node.FuncCall || node.TypeCast || node.A_Expr || node.CoalesceExpr)) return undefined;
@@ -139,9 +144,9 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
     if (refs.length !== 1) return undefined;
     if (containsSubquery(node)) return undefined;
     const table = tableOf(refs[0].qualifier, refs[0].column);
-    const key = expressionText(node);
-    if (!table || !key) return undefined;
-    return { table, column: refs[0].column, key, expression: true, cast: node.TypeCast !== undefined };
+    const slice = table ? sliceOf(node) : undefined;
+    if (!table || !slice) return undefined;
+    return { table, column: refs[0].column, key: slice.text, expression: true, cast: node.TypeCast !== undefined, keyTree: slice.tree };
   };
 
   let orCounter = 0;
@@ -171,8 +176,13 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
       const side = columnSide(node.NullTest.arg);
       if (!side) return;
       const isNull = node.NullTest.nulltesttype === 'IS_NULL';
-      const predicate = `${side.expression ? `(${side.key})` : quoteIdent(side.key)} ${isNull ? 'IS NULL' : 'IS NOT NULL'}`;
-      entry(side.table).uses.push({ kind: 'eq', key: side.key, expression: side.expression, column: side.column, constantPredicate: predicate, orGroup });
+      const predicate = checkedPredicate(
+        `${side.expression ? `(${side.key})` : quoteIdentifier(side.key)} ${isNull ? 'IS NULL' : 'IS NOT NULL'}`,
+        { NullTest: { arg: side.keyTree, nulltesttype: node.NullTest.nulltesttype } },
+      );
+      // Without a predicate that parses back to the query's test, the use is not a constant one (no partial index).
+      if (!predicate) return;
+      entry(side.table).uses.push({ kind: 'eq', key: side.key, expression: side.expression, column: side.column, constantPredicate: predicate.text, predicateTree: predicate.tree, keyTree: side.keyTree, orGroup });
       return;
     }
     const expr = node.A_Expr;
@@ -184,8 +194,8 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
       if (!side) return;
       const pattern = patternShape(expr.rexpr);
       const ilike = expr.kind === 'AEXPR_ILIKE';
-      if (pattern === 'leading-wildcard') entry(side.table).uses.push({ kind: 'contains-like', key: side.key, expression: side.expression, column: side.column, ilike, orGroup });
-      else if (pattern === 'prefix' && !ilike) entry(side.table).uses.push({ kind: 'prefix-like', key: side.key, expression: side.expression, column: side.column, orGroup });
+      if (pattern === 'leading-wildcard') entry(side.table).uses.push({ kind: 'contains-like', key: side.key, expression: side.expression, column: side.column, ilike, keyTree: side.keyTree, orGroup });
+      else if (pattern === 'prefix' && !ilike) entry(side.table).uses.push({ kind: 'prefix-like', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree, orGroup });
       return;
     }
     if (expr.kind === 'AEXPR_IN') {
@@ -193,12 +203,12 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
       if (!side || operator !== '=') return;
       const items = (expr.rexpr?.List?.items ?? []) as AstNode[];
       if (!items.every(isValueSide)) return;
-      entry(side.table).uses.push({ kind: 'eq', key: side.key, expression: side.expression, column: side.column, orGroup });
+      entry(side.table).uses.push({ kind: 'eq', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree, orGroup });
       return;
     }
     if (expr.kind === 'AEXPR_BETWEEN' || expr.kind === 'AEXPR_BETWEEN_SYM') {
       const side = columnSide(expr.lexpr);
-      if (side) entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, orGroup });
+      if (side) entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree, orGroup });
       return;
     }
     if (expr.kind !== 'AEXPR_OP' || !operator) return;
@@ -206,25 +216,30 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
     const right = columnSide(expr.rexpr);
     if (operator === '=' && left && right && left.table !== right.table) {
       // A join condition: each side is an equality on its own table (the other side's value comes from the join).
-      entry(left.table).uses.push({ kind: 'eq', key: left.key, expression: left.expression, column: left.column, join: true, orGroup });
-      entry(right.table).uses.push({ kind: 'eq', key: right.key, expression: right.expression, column: right.column, join: true, orGroup });
+      entry(left.table).uses.push({ kind: 'eq', key: left.key, expression: left.expression, column: left.column, join: true, keyTree: left.keyTree, orGroup });
+      entry(right.table).uses.push({ kind: 'eq', key: right.key, expression: right.expression, column: right.column, join: true, keyTree: right.keyTree, orGroup });
       return;
     }
     const [side, value, flipped] = left && isValueSide(expr.rexpr) ? [left, expr.rexpr, false] : right && isValueSide(expr.lexpr) ? [right, expr.lexpr, true] : [undefined, undefined, false];
     if (!side) return;
     if (operator === '=') {
-      const constant = isConstant(value) ? expressionText(value) : undefined;
-      const keyText = side.expression ? `(${side.key})` : quoteIdent(side.key);
+      const constant = isConstant(value) ? sliceOf(value) : undefined;
+      const keyText = side.expression ? `(${side.key})` : quoteIdentifier(side.key);
+      const predicate = constant
+        ? checkedPredicate(`${keyText} = ${constant.text}`, { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: side.keyTree, rexpr: constant.tree } })
+        : undefined;
       entry(side.table).uses.push({
         kind: 'eq',
         key: side.key,
         expression: side.expression,
         column: side.column,
-        constantPredicate: constant !== undefined ? `${keyText} = ${constant}` : undefined,
+        constantPredicate: predicate?.text,
+        predicateTree: predicate?.tree,
+        keyTree: side.keyTree,
         orGroup,
       });
     } else if (RANGE_OPERATORS.has(operator)) {
-      entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, orGroup });
+      entry(side.table).uses.push({ kind: 'range', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree, orGroup });
     } else if (JSONB_GIN_OPERATORS.has(operator) && !side.expression && !flipped) {
       entry(side.table).uses.push({ kind: 'jsonb-contains', key: side.key, expression: false, column: side.column, ilike: operator !== '@>', orGroup });
     }
@@ -249,11 +264,11 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
   }
   // An index only returns rows in an order of one table's columns.
   if (sorts.length > 0 && sorts.every((s) => s.side.table === sorts[0].side.table)) {
-    for (const s of sorts) entry(s.side.table).uses.push({ kind: 'sort', key: s.side.key, expression: s.side.expression, column: s.side.column, descending: s.descending });
+    for (const s of sorts) entry(s.side.table).uses.push({ kind: 'sort', key: s.side.key, expression: s.side.expression, column: s.side.column, descending: s.descending, keyTree: s.side.keyTree });
   }
   for (const item of (top?.groupClause ?? []) as AstNode[]) {
     const side = columnSide(item);
-    if (side) entry(side.table).uses.push({ kind: 'group', key: side.key, expression: side.expression, column: side.column });
+    if (side) entry(side.table).uses.push({ kind: 'group', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree });
   }
   return byTable;
 }
@@ -332,8 +347,148 @@ function resolveTable(schema: SchemaFacts, relations: Map<string, Relation>, qua
   return unique.length === 1 ? unique[0] : undefined;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Expressions from the parse tree
+
+/** A plain column as the parser writes it in an expression: `{ ColumnRef: { fields: [{ String: { sval } }] } }`. */
+function columnTree(column: string): AstNode {
+  return { ColumnRef: { fields: [{ String: { sval: column } }] } };
+}
+
+/** The query's expression as an index holds it: no locations, column references without their table or alias. */
+function indexTree(node: AstNode): AstNode | undefined {
+  let bad = false;
+  const strip = (value: AstNode): AstNode => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value === null || typeof value !== 'object') return value;
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (key === 'location') continue;
+      if (key === 'ColumnRef') {
+        const fields = (value.ColumnRef.fields ?? []) as AstNode[];
+        if (fields.length === 0 || fields.some((f) => !f.String)) bad = true;
+        copy[key] = { fields: [withoutLocations(fields[fields.length - 1])] };
+      } else copy[key] = strip(value[key]);
+    }
+    return copy;
+  };
+  const tree = strip(node);
+  return bad ? undefined : tree;
+}
+
+/** Every `location` in a tree, UTF-16 offsets into the site text. */
+function locationsOf(statement: ParsedStatement, node: AstNode): number[] {
+  const found: number[] = [];
+  visitObjects(node, (body) => {
+    if (typeof body.location === 'number' && body.location >= 0) found.push(statement.offsetOf(body.location));
+  });
+  return found;
+}
+
+/** How many more tokens than the parser's last location an expression may end with (`::timestamp with time zone`). */
+const MAX_TRAILING_TOKENS = 6;
+
+/**
+ * The text of an expression of the statement, cut on the scanner's token bounds: from its first located token to the
+ * token that closes its last parenthesis (or a few tokens further, for type names the parser does not locate),
+ * comments and column qualifiers dropped. Returned only when it parses, inside an index definition, to exactly the
+ * query's tree; undefined otherwise (no candidate is made of it).
+ */
+function treeSlice(statement: ParsedStatement, tokens: SqlToken[], node: AstNode): { text: string; tree: AstNode } | undefined {
+  const tree = indexTree(node);
+  const locations = locationsOf(statement, node);
+  if (!tree || locations.length === 0) return undefined;
+  const text = statement.site.text;
+  const first = tokens.findIndex((t) => t.start === Math.min(...locations));
+  const lastLocation = Math.max(...locations);
+  const last = tokens.findIndex((t) => t.start <= lastLocation && lastLocation < t.end);
+  if (first < 0 || last < first) return undefined;
+  // Tokens of column qualifiers (`o` and `.` of `o.email`) are left out.
+  const qualifier = new Set<number>();
+  let bad = false;
+  visitObjects(node, (body) => {
+    if (!Array.isArray(body.fields) || body.location === undefined || body.fields.length < 2) return;
+    let i = tokens.findIndex((t) => t.start === statement.offsetOf(body.location));
+    for (let n = 0; n < body.fields.length - 1; n++) {
+      for (const expected of ['name', '.']) {
+        while (i >= 0 && i < tokens.length && tokens[i].comment) i++;
+        const token = i >= 0 ? tokens[i] : undefined;
+        const tokenText = token ? text.slice(token.start, token.end) : '';
+        if (!token || (expected === '.' ? tokenText !== '.' : tokenText === '.')) bad = true;
+        else qualifier.add(i);
+        i++;
+      }
+    }
+  });
+  if (bad) return undefined;
+  const textOf = (i: number) => text.slice(tokens[i].start, tokens[i].end);
+  let depth = 0;
+  let end = first;
+  for (; end <= last; end++) if (!tokens[end].comment) depth += textOf(end) === '(' ? 1 : textOf(end) === ')' ? -1 : 0;
+  end--;
+  while (depth > 0 && end + 1 < tokens.length && tokens[end + 1].end <= statement.end) {
+    end++;
+    if (!tokens[end].comment) depth += textOf(end) === '(' ? 1 : textOf(end) === ')' ? -1 : 0;
+  }
+  if (depth !== 0) return undefined;
+  for (let extra = 0; extra <= MAX_TRAILING_TOKENS && end < tokens.length && tokens[end].end <= statement.end; extra++) {
+    if (extra > 0) {
+      end++;
+      while (end < tokens.length && tokens[end].comment) end++;
+      if (end >= tokens.length || tokens[end].end > statement.end) break;
+      const t = textOf(end);
+      // An expression never takes in the end of its enclosing list or parenthesis, nor the next statement.
+      if (t === ')' || t === ',' || t === ';') break;
+    }
+    const candidate = joinTokens(text, tokens, first, end, qualifier);
+    if (candidate !== undefined && parsesToKey(candidate, tree)) return { text: candidate, tree };
+  }
+  return undefined;
+}
+
+/** Tokens first..last as text: comments and qualifier tokens out, one space wherever the source had any gap. */
+function joinTokens(text: string, tokens: SqlToken[], first: number, last: number, skip: Set<number>): string | undefined {
+  let out = '';
+  let previousEnd = -1;
+  let gap = false;
+  for (let i = first; i <= last; i++) {
+    const token = tokens[i];
+    if (previousEnd >= 0 && token.start > previousEnd) gap = true;
+    previousEnd = token.end;
+    if (token.comment) {
+      gap = true;
+      continue;
+    }
+    if (skip.has(i)) continue;
+    if (out.length > 0 && gap) out += ' ';
+    out += text.slice(token.start, token.end);
+    gap = false;
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** Whether `CREATE INDEX ON t ((<text>))` is one statement whose one key is exactly `tree`. */
+function parsesToKey(text: string, tree: AstNode): boolean {
+  const params = parsedIndex(`CREATE INDEX ON t ((${text}))`)?.indexParams as AstNode[] | undefined;
+  return params?.length === 1 && sameTree(params[0].IndexElem?.expr, tree) && params[0].IndexElem?.name === undefined;
+}
+
+/** A partial-index predicate kept only when `CREATE INDEX ON t (x) WHERE <text>` parses back to the query's test. */
+function checkedPredicate(text: string, tree: AstNode): { text: string; tree: AstNode } | undefined {
+  const where = parsedIndex(`CREATE INDEX ON t (x) WHERE ${text}`)?.whereClause;
+  return where && sameTree(where, tree) ? { text, tree } : undefined;
+}
+
+/** The IndexStmt of `sql` when it is exactly one CREATE INDEX, else undefined. */
+function parsedIndex(sql: string): AstNode | undefined {
+  if (sql.includes('\u0000')) return undefined;
+  try {
+    const statements = parseToJson(sql).stmts as AstNode[] | undefined;
+    return statements?.length === 1 ? statements[0].stmt?.IndexStmt : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -461,19 +616,24 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
   const composed = keys.slice(0, 3);
 
   const result: TableCandidates = { prefixes: [], gin: [], orSets: [] };
-  const build = (parts: { use: ColumnUse; descending?: boolean }[], predicate?: string, extra: CandidateKind[] = []): IndexCandidate => {
+  const build = (parts: { use: ColumnUse; descending?: boolean }[], predicateUses: ColumnUse[] = [], extra: CandidateKind[] = []): IndexCandidate | undefined => {
     const specs = parts.map(({ use, descending }) => ({ ...keyOf(use, table, context), descending: descending || undefined }));
-    return { schema: table.schema, table: table.name, method: 'btree', keys: specs, include: [], predicate, kinds: kindsOf(specs, predicate ? ['partial', ...extra] : extra) };
+    const predicate = predicateUses.length > 0 ? predicateUses.map((u) => u.constantPredicate!).join(' AND ') : undefined;
+    const candidate: IndexCandidate = { schema: table.schema, table: table.name, method: 'btree', keys: specs, include: [], predicate, kinds: kindsOf(specs, predicate ? ['partial', ...extra] : extra) };
+    return checkedCandidate(candidate, parts.map((p) => p.use), predicateUses);
   };
   if (composed.length > 0) {
     result.composite = build(composed);
-    for (let n = 1; n < composed.length; n++) result.prefixes.push(build(composed.slice(0, n)));
+    for (let n = 1; n < composed.length; n++) {
+      const prefix = build(composed.slice(0, n));
+      if (prefix) result.prefixes.push(prefix);
+    }
   }
   // Partial: the constants move into WHERE, the rest stays as keys (or the constant column itself when nothing is left).
   const worthy = (u: ColumnUse) => context.partialWorthy?.(table, u) ?? true;
   const constants = eq.filter((u) => u.constantPredicate !== undefined && worthy(u));
   const notNull = uniqueUses(conj.filter((u) => u.constantPredicate && /IS NOT NULL$/.test(u.constantPredicate) && worthy(u)));
-  const partialPredicates = [...constants, ...notNull].map((u) => u.constantPredicate!);
+  const partialPredicates = [...constants, ...notNull];
   if (partialPredicates.length > 0) {
     const constantKeys = new Set(constants.map((u) => u.key));
     let rest = composed.filter((k) => !constantKeys.has(k.use.key));
@@ -482,18 +642,22 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
     if (rest.length === 0 && sorts.length > 0) rest = sorts.slice(0, 3).map((use) => ({ use }));
     if (rest.length === 0 && uses.primaryKey?.length === 1) rest = [{ use: { kind: 'eq', key: uses.primaryKey[0], expression: false, column: uses.primaryKey[0] } }];
     if (rest.length === 0) rest = constants.slice(0, 1).map((use) => ({ use }));
-    if (rest.length > 0) result.partial = build(rest, partialPredicates.join(' AND '));
+    if (rest.length > 0) result.partial = build(rest, partialPredicates);
   }
   for (const like of uniqueUses(conj.filter((u) => u.kind === 'contains-like'))) {
-    result.gin.push({
-      schema: table.schema,
-      table: table.name,
-      method: 'gin',
-      keys: [{ text: like.key, expression: like.expression, opclass: 'gin_trgm_ops' }],
-      include: [],
-      kinds: ['trigram'],
-      needsExtension: 'pg_trgm',
-    });
+    const trigram = checkedCandidate(
+      {
+        schema: table.schema,
+        table: table.name,
+        method: 'gin',
+        keys: [{ text: like.key, expression: like.expression, opclass: 'gin_trgm_ops' }],
+        include: [],
+        kinds: ['trigram'],
+        needsExtension: 'pg_trgm',
+      },
+      [like],
+    );
+    if (trigram) result.gin.push(trigram);
   }
   const jsonbUses = conj.filter((u) => u.kind === 'jsonb-contains');
   for (const json of uniqueUses(jsonbUses)) {
@@ -501,14 +665,18 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
     const onlyContainment = jsonbUses.filter((u) => u.key === json.key).every((u) => !u.ilike);
     const column = table.columns.find((c) => c.name === json.column);
     const isJsonb = column?.type === 'jsonb';
-    result.gin.push({
-      schema: table.schema,
-      table: table.name,
-      method: 'gin',
-      keys: [{ text: json.key, expression: false, opclass: isJsonb && onlyContainment ? 'jsonb_path_ops' : undefined }],
-      include: [],
-      kinds: ['jsonb-gin'],
-    });
+    const gin = checkedCandidate(
+      {
+        schema: table.schema,
+        table: table.name,
+        method: 'gin',
+        keys: [{ text: json.key, expression: false, opclass: isJsonb && onlyContainment ? 'jsonb_path_ops' : undefined }],
+        include: [],
+        kinds: ['jsonb-gin'],
+      },
+      [json],
+    );
+    if (gin) result.gin.push(gin);
   }
   for (const arms of uses.orArms) {
     const set: IndexCandidate[] = [];
@@ -518,7 +686,11 @@ export function tableCandidates(uses: TableUses, context: CandidateContext = {})
         set.length = 0;
         break;
       }
-      const candidate = build([{ use: lead }], undefined, ['or-bitmap']);
+      const candidate = build([{ use: lead }], [], ['or-bitmap']);
+      if (!candidate) {
+        set.length = 0;
+        break;
+      }
       if (!set.some((c) => definitionKey(c) === definitionKey(candidate))) set.push(candidate);
     }
     if (set.length > 0) result.orSets.push(set);
@@ -534,7 +706,14 @@ export function coveringVariant(candidate: IndexCandidate, uses: TableUses, maxI
   const include = [...uses.referencedColumns].filter((c) => !keyColumns.has(c));
   if (include.length === 0 || include.length > maxInclude) return undefined;
   if (candidate.keys.some((k) => k.opclass)) return undefined;
-  return { ...candidate, include, kinds: [...new Set<CandidateKind>([...candidate.kinds, 'covering'])] };
+  const covering: IndexCandidate = { ...candidate, include, kinds: [...new Set<CandidateKind>([...candidate.kinds, 'covering'])] };
+  // Keys and predicate are the checked candidate's own text; the INCLUDE columns are checked here.
+  try {
+    assertIndexDefinition(`CREATE INDEX ${indexDefinition(covering)}`, covering);
+  } catch {
+    return undefined;
+  }
+  return covering;
 }
 
 /**
@@ -551,10 +730,9 @@ export function exhaustiveCandidates(uses: TableUses, context: CandidateContext 
   for (const column of mentioned) {
     if (!pool.some((u) => u.key === column)) pool.push({ kind: 'eq', key: column, expression: false, column });
   }
-  const predicates = [
-    undefined,
-    ...new Set(uses.uses.filter((u) => u.constantPredicate && u.orGroup === undefined).map((u) => u.constantPredicate!)),
-  ];
+  const predicateUses = new Map<string, ColumnUse>();
+  for (const u of uses.uses) if (u.constantPredicate && u.orGroup === undefined && !predicateUses.has(u.constantPredicate)) predicateUses.set(u.constantPredicate, u);
+  const predicates = [undefined, ...predicateUses.values()];
   const all: IndexCandidate[][] = [];
   const seen = new Set<string>();
   const push = (set: IndexCandidate[]) => {
@@ -565,9 +743,15 @@ export function exhaustiveCandidates(uses: TableUses, context: CandidateContext 
   };
   const permutations = (n: number, prefix: ColumnUse[]): void => {
     if (prefix.length === n) {
-      for (const predicate of predicates) {
+      for (const predicateUse of predicates) {
         const specs = prefix.map((u) => keyOf(u, table, context));
-        push([{ schema: table.schema, table: table.name, method: 'btree', keys: specs, include: [], predicate, kinds: kindsOf(specs, predicate ? ['partial'] : []) }]);
+        const predicate = predicateUse?.constantPredicate;
+        const candidate = checkedCandidate(
+          { schema: table.schema, table: table.name, method: 'btree', keys: specs, include: [], predicate, kinds: kindsOf(specs, predicate ? ['partial'] : []) },
+          prefix,
+          predicateUse ? [predicateUse] : [],
+        );
+        if (candidate) push([candidate]);
       }
       return;
     }
@@ -584,31 +768,86 @@ export function exhaustiveCandidates(uses: TableUses, context: CandidateContext 
 // ---------------------------------------------------------------------------------------------------------------
 // Text
 
-const RESERVED = new Set(['user', 'order', 'group', 'table', 'select', 'from', 'where', 'limit', 'offset', 'default', 'check', 'column', 'primary', 'references', 'desc', 'asc', 'end', 'to', 'all', 'any', 'on', 'in', 'is', 'as', 'and', 'or', 'not', 'null', 'true', 'false', 'case', 'when', 'then', 'else', 'using', 'window', 'with', 'union']);
-
-export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
 function keySql(key: IndexKeySpec): string {
-  const base = key.expression ? `(${key.text})` : quoteIdent(key.text);
-  return `${base}${key.opclass ? ` ${key.opclass}` : ''}${key.descending ? ' DESC' : ''}`;
+  const base = key.expression ? `(${key.text})` : quoteIdentifier(key.text);
+  return `${base}${key.opclass ? ` ${quoteIdentifier(key.opclass)}` : ''}${key.descending ? ' DESC' : ''}`;
 }
 
 export function qualifiedTable(candidate: { schema: string; table: string }): string {
-  return candidate.schema === 'public' ? quoteIdent(candidate.table) : `${quoteIdent(candidate.schema)}.${quoteIdent(candidate.table)}`;
+  return quoteQualifiedName(candidate.schema, candidate.table, 'public');
 }
 
 /** `ON invoices (account_id, issued_at) INCLUDE (...) WHERE ...`: what follows CREATE INDEX [name]. */
 export function indexDefinition(candidate: IndexCandidate): string {
   const using = candidate.method === 'btree' ? '' : ` USING ${candidate.method}`;
-  const include = candidate.include.length > 0 ? ` INCLUDE (${candidate.include.map(quoteIdent).join(', ')})` : '';
+  const include = candidate.include.length > 0 ? ` INCLUDE (${candidate.include.map(quoteIdentifier).join(', ')})` : '';
   const where = candidate.predicate ? ` WHERE ${candidate.predicate}` : '';
   return `ON ${qualifiedTable(candidate)}${using} (${candidate.keys.map(keySql).join(', ')})${include}${where}`;
 }
 
+/**
+ * `CREATE INDEX ON ...` for the candidate, parsed again before anyone gets it: one CREATE INDEX on the candidate's
+ * table with its keys, INCLUDE columns and predicate (see `indexStatementProblem`); throws GeneratedSqlError otherwise.
+ */
 export function createIndexSql(candidate: IndexCandidate): string {
-  return `CREATE INDEX ${indexDefinition(candidate)}`;
+  const sql = `CREATE INDEX ${indexDefinition(candidate)}`;
+  assertCreateIndex(sql, { schema: candidate.schema, table: candidate.table });
+  assertIndexDefinition(sql, candidate);
+  return sql;
+}
+
+/** Throws unless `sql` (CREATE INDEX [CONCURRENTLY] [name] + the candidate's definition) has the candidate's shape. */
+export function assertIndexDefinition(sql: string, candidate: IndexCandidate, name?: string): void {
+  assertCreateIndex(sql, { schema: candidate.schema, table: candidate.table, name });
+  const problem = indexStatementProblem(parsedIndex(sql), candidate);
+  if (problem) throw new GeneratedSqlError(`pglens refused generated SQL: ${problem}`);
+}
+
+/**
+ * What is wrong with a parsed CREATE INDEX for this candidate, or undefined: its method, each key (plain columns by
+ * name; expressions, and the predicate, by tree when the query's trees are given), operator classes, order, INCLUDE.
+ */
+function indexStatementProblem(index: AstNode | undefined, candidate: IndexCandidate, trees?: { keys: (AstNode | undefined)[]; where?: AstNode }): string | undefined {
+  if (!index) return 'not one CREATE INDEX statement';
+  const relation = index.relation ?? {};
+  if (relation.relname !== candidate.table || (relation.schemaname ?? 'public') !== candidate.schema) return `not an index on ${candidate.schema}.${candidate.table}`;
+  if ((index.accessMethod ?? 'btree') !== candidate.method) return `an index using ${String(index.accessMethod)} where ${candidate.method} was meant`;
+  const params = (index.indexParams ?? []) as AstNode[];
+  if (params.length !== candidate.keys.length) return `${params.length} index keys where ${candidate.keys.length} were meant`;
+  for (let i = 0; i < params.length; i++) {
+    const elem = params[i].IndexElem ?? {};
+    const key = candidate.keys[i];
+    if (key.expression) {
+      if (elem.name !== undefined || elem.expr === undefined) return `key ${i + 1} is not the expression meant`;
+      if (trees && !(trees.keys[i] !== undefined && sameTree(elem.expr, trees.keys[i]))) return `key ${i + 1} does not parse to the query's expression`;
+    } else if (elem.name !== key.text || elem.expr !== undefined) return `key ${i + 1} is not the column ${key.text}`;
+    const opclass = ((elem.opclass ?? []) as AstNode[]).map((n) => n.String?.sval);
+    if ((key.opclass === undefined && opclass.length > 0) || (key.opclass !== undefined && (opclass.length !== 1 || opclass[0] !== key.opclass))) return `key ${i + 1} has another operator class`;
+    if ((elem.ordering === 'SORTBY_DESC') !== (key.descending === true)) return `key ${i + 1} has another order`;
+  }
+  const include = ((index.indexIncludingParams ?? []) as AstNode[]).map((p) => p.IndexElem?.name);
+  if (include.length !== candidate.include.length || include.some((name, i) => name !== candidate.include[i])) return 'INCLUDE columns differ from those meant';
+  if ((index.whereClause === undefined) !== (candidate.predicate === undefined)) return 'the predicate differs from the one meant';
+  if (trees && index.whereClause !== undefined && !(trees.where !== undefined && sameTree(index.whereClause, trees.where))) return "the predicate does not parse to the query's";
+  return undefined;
+}
+
+/**
+ * The candidate, when its CREATE INDEX parses back to exactly the query's expressions and predicate; undefined when it
+ * does not (then it is never planned, suggested nor written). `keyUses` and `predicateUses` are the uses it was built from.
+ */
+function checkedCandidate(candidate: IndexCandidate, keyUses: ColumnUse[], predicateUses: ColumnUse[] = []): IndexCandidate | undefined {
+  const predicates = predicateUses.map((u) => u.predicateTree);
+  if (predicates.some((p) => p === undefined)) return undefined;
+  const where = predicates.length === 0 ? undefined : predicates.length === 1 ? predicates[0] : { BoolExpr: { boolop: 'AND_EXPR', args: predicates } };
+  let sql: string;
+  try {
+    sql = `CREATE INDEX ${indexDefinition(candidate)}`;
+  } catch {
+    return undefined;
+  }
+  const problem = indexStatementProblem(parsedIndex(sql), candidate, { keys: keyUses.map((u) => u.keyTree ?? (u.expression ? undefined : columnTree(u.key))), where });
+  return problem ? undefined : candidate;
 }
 
 /** Identity of a candidate for de-duplication and merging across statements. */
@@ -625,7 +864,9 @@ export function indexName(candidate: IndexCandidate): string {
       .replace(/^_+|_+$/g, ''),
   );
   const suffix = candidate.method === 'gin' ? (candidate.kinds.includes('trigram') ? 'trgm_idx' : 'gin_idx') : candidate.predicate ? 'partial_idx' : 'idx';
-  const name = `${candidate.table}_${parts.join('_')}_${suffix}`.replace(/_+/g, '_');
+  // Only [a-z0-9_] from the table's name as well: the name goes into file names, and is quoted in SQL all the same.
+  const table = candidate.table.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'table';
+  const name = `${table}_${parts.join('_')}_${suffix}`.replace(/_+/g, '_');
   if (Buffer.byteLength(name) <= 63) return name;
   let hash = 0;
   for (const c of definitionKey(candidate)) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
