@@ -2,9 +2,6 @@
 // diagnostics (pushed, or pulled where the client supports textDocument/diagnostic), hover, code actions and the
 // pglens/* messages. Everything about SQL lives in the engine; this file only decides when and where to show it.
 
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -26,6 +23,7 @@ import { codeActionsFor, OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, t
 import { findingsToDiagnostics } from './diagnostics';
 import { runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, renderPlanMarkdown, statementAt } from './hover';
+import { writePlanPage } from './planPages';
 import {
   ExplainAnalyzeRequest,
   ExplainRequest,
@@ -355,12 +353,3 @@ export class PglensLanguageServer {
 }
 
 declare const PGLENS_VERSION: string | undefined;
-
-/** Writes a what-if plan page to a pglens folder in the temp directory, named by its content. */
-function writePlanPage(markdown: string): string {
-  const dir = path.join(os.tmpdir(), 'pglens-plans');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `plan-with-index-${createHash('sha1').update(markdown).digest('hex').slice(0, 12)}.md`);
-  fs.writeFileSync(file, markdown);
-  return file;
-}
