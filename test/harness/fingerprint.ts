@@ -20,7 +20,7 @@
 
 import { Client } from 'pg';
 
-export const FINGERPRINT_APPLICATION = 'pglens-test-fingerprint';
+export const FINGERPRINT_APPLICATION = 'test-fingerprint';
 
 export type Section = Record<string, string>;
 
