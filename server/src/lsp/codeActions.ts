@@ -16,6 +16,7 @@ import { TextDocument as TextDocuments } from 'vscode-languageserver-textdocumen
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
 import { MAX_CONFIGURABLE_BYTES, readWorkspaceTextFile } from '../engine/files';
 import type { Finding, SuggestedFix } from '../engine/types';
+import { checkMigrationFile } from '../engine/advise/migration';
 import { isDiagnosticData } from './diagnostics';
 import { contains } from './hover';
 import { pathToUri, uriToPath } from './workspaceFolders';
@@ -173,6 +174,7 @@ export function workspaceEditFor(fix: SuggestedFix, support: CodeActionSupport, 
     edits.push({ range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) }, newText: edit.newText });
     byFile.set(uri, edits);
   }
+  if (fix.newFile && !newFileAllowed(fix.newFile)) return undefined;
   if (fix.newFile && !(support.documentChanges && support.createFile)) {
     // Without file creation the client could only get half of the fix.
     if (byFile.size === 0) return undefined;
@@ -181,7 +183,7 @@ export function workspaceEditFor(fix: SuggestedFix, support: CodeActionSupport, 
     const documentChanges: (TextDocumentEdit | CreateFile)[] = [];
     for (const [uri, edits] of byFile) documentChanges.push({ textDocument: { uri, version: openDocument(uri)?.version ?? null }, edits });
     if (fix.newFile && support.createFile) {
-      const uri = fix.newFile.path.includes('://') ? fix.newFile.path : pathToUri(fix.newFile.path);
+      const uri = pathToUri(fix.newFile.path);
       documentChanges.push({ kind: 'create', uri, options: { ignoreIfExists: false, overwrite: false } });
       documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: fix.newFile.content }] });
     }
@@ -189,6 +191,20 @@ export function workspaceEditFor(fix: SuggestedFix, support: CodeActionSupport, 
   }
   if (byFile.size === 0) return undefined;
   return { changes: Object.fromEntries(byFile) };
+}
+
+/**
+ * A new file pglens offers to create is a migration it wrote: a plain absolute path with a safe file name, whose SQL
+ * parses to exactly the statements meant (migration.ts checkMigrationFile, run again here on what the client gets).
+ */
+function newFileAllowed(file: NonNullable<SuggestedFix['newFile']>): boolean {
+  if (file.path.includes('://')) return false;
+  try {
+    checkMigrationFile(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readDocument(uri: string): TextDocument | undefined {

@@ -791,7 +791,13 @@ export function indexDefinition(candidate: IndexCandidate): string {
  */
 export function createIndexSql(candidate: IndexCandidate): string {
   const sql = `CREATE INDEX ${indexDefinition(candidate)}`;
-  assertCreateIndex(sql, { schema: candidate.schema, table: candidate.table });
+  assertIndexDefinition(sql, candidate);
+  return sql;
+}
+
+/** `CREATE INDEX CONCURRENTLY ON ...`, checked as createIndexSql is. */
+export function createIndexConcurrentlySql(candidate: IndexCandidate): string {
+  const sql = `CREATE INDEX CONCURRENTLY ${indexDefinition(candidate)}`;
   assertIndexDefinition(sql, candidate);
   return sql;
 }

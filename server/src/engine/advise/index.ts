@@ -15,6 +15,7 @@ import { spanOfNode } from '../rules/anchor';
 import { unindexedForeignKeysFor } from '../rules/advice/fk-without-index';
 import type { Finding, SuggestedFix } from '../types';
 import {
+  createIndexConcurrentlySql,
   createIndexSql,
   definitionKey,
   indexDefinition,
@@ -26,7 +27,8 @@ import {
   type IndexCandidate,
 } from './candidates';
 import { effectiveCost, searchIndexes, type SearchResult } from './choose';
-import { detectMigrationTarget, writeIndexMigration } from './migration';
+import { detectMigrationTarget, MigrationRefused, writeIndexMigration, type MigrationFile } from './migration';
+import { quoteIdentifier, quoteQualifiedName } from '../sqlText';
 import { withWhatIf, type ColumnStats, type WhatIf, type WhatIfMethod } from './whatIf';
 
 export interface AdvisorSettings {
@@ -162,8 +164,8 @@ export async function adviseStatement(input: AdviseInput): Promise<StatementAdvi
         kinds: ['foreign-key', unindexed.foreignKey.columns.length > 1 ? 'multi-column' : 'single-column'],
       };
       // The check PostgreSQL runs per changed row (ri_triggers.c), planned before and after.
-      const where = unindexed.foreignKey.columns.map((c, i) => `x.${c} = $${i + 1}`).join(' AND ');
-      const check = statementFor(`SELECT 1 FROM ONLY ${unindexed.child.schema}.${unindexed.child.name} x WHERE ${where} FOR KEY SHARE OF x`);
+      const where = unindexed.foreignKey.columns.map((c, i) => `x.${quoteIdentifier(c)} = $${i + 1}`).join(' AND ');
+      const check = statementFor(`SELECT 1 FROM ONLY ${quoteQualifiedName(unindexed.child.schema, unindexed.child.name)} x WHERE ${where} FOR KEY SHARE OF x`, 'SelectStmt');
       const before = check ? await whatIf.explainText(check) : undefined;
       const after = check && whatIf.canVerify([candidate]) ? await whatIf.evaluate(check, [candidate]) : undefined;
       advice.foreignKeys.push({
@@ -215,9 +217,11 @@ function unverifiedReason(set: IndexCandidate[], whatIf: WhatIf): string {
   return 'the table is larger than advisor.maxTrialTableRows for an index trial';
 }
 
-function statementFor(sql: string): ParsedStatement | undefined {
+/** A statement pglens built (a foreign-key check, a rewrite) when it parses to exactly one statement of `kind`. */
+function statementFor(sql: string, kind: string): ParsedStatement | undefined {
   const parsed = parseSite({ file: '<advisor>', origin: 'sql-file', text: sql, segments: [{ sqlStart: 0, fileStart: 0, length: sql.length }], parameters: [], parameterCount: 0, fileStart: 0, fileEnd: sql.length });
-  return parsed.error ? undefined : parsed.statements[0];
+  if (parsed.error || parsed.statements.length !== 1 || parsed.statements[0].kind !== kind) return undefined;
+  return parsed.statements[0];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -243,8 +247,10 @@ async function castRewrites(statement: ParsedStatement, whatIf: WhatIf, baseline
   const rewrites: RewriteSuggestion[] = [];
   for (const rewrite of found) {
     const statementSql = text.slice(statement.start, rewrite.start) + `(${rewrite.replacement})` + text.slice(rewrite.end, statement.end);
-    const rewritten = statementFor(statementSql);
-    const planned = rewritten ? await whatIf.explainText(rewritten).catch(() => undefined) : undefined;
+    const rewritten = statementFor(statementSql, statement.kind);
+    // A rewrite that is not one statement of the same kind is not offered.
+    if (!rewritten) continue;
+    const planned = await whatIf.explainText(rewritten).catch(() => undefined);
     rewrites.push({
       kind: 'cast-to-range',
       title: `Rewrite as a range: ${rewrite.replacement}`,
@@ -412,20 +418,29 @@ export function indexFixes(finding: Finding, suggestion: IndexSuggestion, contex
     suggestion.verifiedWith && suggestion.costAfter !== undefined && suggestion.reduction !== undefined
       ? `Estimated cost of the statement: ${formatCost(suggestion.costBefore)} -> ${formatCost(suggestion.costAfter)} (${formatReduction(suggestion.reduction)}), verified with ${suggestion.verifiedWith}${context.databaseLabel ? ` on ${context.databaseLabel}` : ''}.`
       : `Not verified by what-if planning: ${suggestion.unverifiedReason ?? 'no what-if method available'}.`;
-  const migration = writeIndexMigration(target, {
-    indexes: suggestion.indexes.map((c, i) => ({ name: suggestion.names[i] ?? indexName(c), definition: indexDefinition(c) })),
-    comment: [
-      `Suggested by pglens for ${where}${servesStatements > 1 ? ` (serves ${servesStatements} statements)` : ''}.`,
-      measured,
-    ],
-    preamble: suggestion.needsExtension ? [`CREATE EXTENSION IF NOT EXISTS ${suggestion.needsExtension};`] : undefined,
-    now: context.now,
-  });
+  let migration: MigrationFile | undefined;
+  try {
+    migration = writeIndexMigration(target, {
+      indexes: suggestion.indexes.map((c, i) => ({ name: suggestion.names[i] ?? indexName(c), definition: indexDefinition(c), candidate: c })),
+      comment: [
+        `Suggested by pglens for ${where}${servesStatements > 1 ? ` (serves ${servesStatements} statements)` : ''}.`,
+        measured,
+      ],
+      preamble: suggestion.needsExtension ? [`CREATE EXTENSION IF NOT EXISTS ${suggestion.needsExtension};`] : undefined,
+      now: context.now,
+    });
+  } catch (error) {
+    if (!(error instanceof MigrationRefused)) throw error;
+    // No "Add index" fix then; the finding says why (the copy of the SQL below is still offered).
+    finding.evidence = { ...(finding.evidence ?? {}), migrationRefused: error.message };
+  }
   const serves = servesStatements > 1 ? ` (serves ${servesStatements} queries)` : '';
-  return [
-    { title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: suggestion.sql + ';', verified: suggestion.verifiedWith !== null },
-    { title: `Copy CREATE INDEX${serves}`, sql: (suggestion.needsExtension ? `CREATE EXTENSION IF NOT EXISTS ${suggestion.needsExtension};\n` : '') + suggestion.sql.replace(/^CREATE INDEX /gm, 'CREATE INDEX CONCURRENTLY ') + ';', verified: suggestion.verifiedWith !== null },
-  ];
+  const extension = suggestion.needsExtension ? `CREATE EXTENSION IF NOT EXISTS ${suggestion.needsExtension};\n` : '';
+  const concurrently = suggestion.indexes.map((c) => `${createIndexConcurrentlySql(c)};`).join('\n');
+  const fixes: SuggestedFix[] = [];
+  if (migration) fixes.push({ title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: suggestion.sql + ';', verified: suggestion.verifiedWith !== null });
+  fixes.push({ title: `Copy CREATE INDEX${serves}`, sql: extension + concurrently, verified: suggestion.verifiedWith !== null });
+  return fixes;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -4,6 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readFrameworkConfigText } from '../files';
+import { parseToJson } from '../parse/libpgQuery';
+import { assertSingleStatement, GeneratedSqlError, quoteIdentifier } from '../sqlText';
+import { assertIndexDefinition, type IndexCandidate } from './candidates';
 
 export type MigrationLayout = 'prisma' | 'supabase' | 'drizzle' | 'knex' | 'plain-sql';
 
@@ -20,6 +23,8 @@ export interface MigrationTarget {
   upSuffix: boolean;
   /** JS/TS migration files (knex). */
   extension: '.sql' | '.js' | '.ts';
+  /** The workspace root the folder must be inside (set by detectMigrationTarget). */
+  root?: string;
 }
 
 const PLAIN_DIRS = ['migrations', 'db/migrations', 'database/migrations', 'sql/migrations', 'src/migrations', 'db/migrate', 'migrate'];
@@ -50,7 +55,7 @@ export function detectMigrationTarget(root: string, configuredDir?: string): Mig
   const recent = recentTargets.get(key);
   const now = Date.now();
   if (recent && now - recent.at < TARGET_REUSE_MS) return recent.target;
-  const target = detectMigrationTargetNow(root, configuredDir);
+  const target = { ...detectMigrationTargetNow(root, configuredDir), root: path.resolve(root) };
   recentTargets.set(key, { at: now, target });
   return target;
 }
@@ -114,48 +119,170 @@ function timestamp(now: Date): string {
 export interface MigrationFile {
   path: string;
   content: string;
+  /** The SQL statements the file runs, each re-parsed before the file was written (checkMigrationFile checks again). */
+  statements?: string[];
+}
+
+/** A migration pglens will not write: its path would leave the migrations folder, or its SQL is not what was meant. */
+export class MigrationRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MigrationRefused';
+  }
+}
+
+/** The longest file-name part pglens derives from index names (file systems allow 255 bytes; prefixes need room). */
+const MAX_SLUG_LENGTH = 80;
+
+/** A file-name part of only [a-z0-9_-]: no separators, no dots, no `..`, bounded. */
+export function sanitizeFileNamePart(text: string, maxLength = MAX_SLUG_LENGTH): string {
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
+    .slice(0, maxLength)
+    .replace(/[_-]+$/, '');
+  return cleaned || 'index';
+}
+
+/** Whether `child` is `parent` itself or inside it, after resolving both (no `..` escapes, no other drive). */
+function isInside(parent: string, child: string): boolean {
+  const relative = path.relative(path.resolve(parent), path.resolve(child));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative) && !relative.split(path.sep).includes('..'));
+}
+
+/** Line breaks out of text that goes into a `--` or `//` comment, where one would end the comment. */
+function commentText(line: string): string {
+  return line.replace(/[\r\n\u2028\u2029\u0085\u0000]+/g, ' ');
+}
+
+export interface MigrationIndex {
+  name: string;
+  /** What follows `CREATE INDEX name` (candidates.ts indexDefinition). */
+  definition: string;
+  /** The candidate the definition was made from: the statement is checked to be exactly its index. */
+  candidate?: IndexCandidate;
 }
 
 /**
  * A migration creating the index without blocking writes: CREATE INDEX CONCURRENTLY IF NOT EXISTS, which cannot run
- * inside a transaction block, so the file says so (and knex's gets `config.transaction = false`).
+ * inside a transaction block, so the file says so (and knex's gets `config.transaction = false`). Every statement is
+ * re-parsed before it is written, the file name is made of [a-z0-9_-] only, and the path must stay inside the
+ * migrations folder (and that folder inside the workspace root): otherwise MigrationRefused, and no file.
  */
 export function writeIndexMigration(
   target: MigrationTarget,
-  input: { indexes: { name: string; definition: string }[]; comment: string[]; now?: Date; preamble?: string[] },
+  input: { indexes: MigrationIndex[]; comment: string[]; now?: Date; preamble?: string[] },
 ): MigrationFile {
   const now = input.now ?? new Date();
-  const slug = `add_${input.indexes[0].name}`.slice(0, 80);
+  const slug = sanitizeFileNamePart(`add_${input.indexes[0].name}`);
   let prefix: string;
   if (target.layout === 'drizzle' || target.prefix === 'sequence') {
     const next = target.layout === 'drizzle' ? Math.max(target.nextSequence - 1, listing(target.dir).filter((n) => /^\d{4}_.*\.sql$/.test(n)).length) : target.nextSequence;
     prefix = String(next).padStart(target.sequenceWidth, '0');
   } else if (target.prefix === 'flyway') prefix = `V${target.nextSequence}_`;
   else prefix = timestamp(now);
-  const statement = input.indexes.map((index) => `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${index.name} ${index.definition};`).join('\n');
+  const creates = input.indexes.map((index) => createStatement(index));
+  const drops = input.indexes.map((index) => {
+    const sql = `DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdentifier(index.name)};`;
+    assertSingleStatement(sql, 'DropStmt', (drop) => (drop.removeType === 'OBJECT_INDEX' && drop.concurrent === true ? undefined : 'not one DROP INDEX CONCURRENTLY'));
+    return sql;
+  });
+  const preamble = (input.preamble ?? []).map((sql) => {
+    assertSingleStatement(sql, 'CreateExtensionStmt', (create) => (create.extname === 'pg_trgm' ? undefined : `the extension ${String(create.extname)} where pg_trgm was meant`));
+    return sql;
+  });
+  const statement = creates.join('\n');
   const comments = [
-    ...input.comment,
+    ...input.comment.map(commentText),
     'CREATE INDEX CONCURRENTLY cannot run inside a transaction block: run this migration outside one.',
   ];
-  const sqlBody = [...comments.map((line) => `-- ${line}`), ...(input.preamble ?? []), statement, ''].join('\n');
+  const sqlBody = [...comments.map((line) => `-- ${line}`), ...preamble, statement, ''].join('\n');
+  let file: MigrationFile;
   switch (target.layout) {
     case 'prisma':
-      return { path: path.join(target.dir, `${prefix}_${slug}`, 'migration.sql'), content: sqlBody };
+      file = { path: path.join(target.dir, `${prefix}_${slug}`, 'migration.sql'), content: sqlBody };
+      break;
     case 'knex': {
       const body = [
         ...comments.map((line) => `// ${line}`),
         `exports.config = { transaction: false };`,
         '',
-        `exports.up = (knex) => knex.raw(${JSON.stringify([...(input.preamble ?? []), statement].join('\n'))});`,
+        `exports.up = (knex) => knex.raw(${JSON.stringify([...preamble, statement].join('\n'))});`,
         '',
-        `exports.down = (knex) => knex.raw(${JSON.stringify(input.indexes.map((index) => `DROP INDEX CONCURRENTLY IF EXISTS ${index.name};`).join('\n'))});`,
+        `exports.down = (knex) => knex.raw(${JSON.stringify(drops.join('\n'))});`,
         '',
       ].join('\n');
-      return { path: path.join(target.dir, `${prefix}_${slug}${target.extension}`), content: body };
+      file = { path: path.join(target.dir, `${prefix}_${slug}${target.extension}`), content: body };
+      break;
     }
     default: {
       const suffix = target.upSuffix ? '.up.sql' : '.sql';
-      return { path: path.join(target.dir, `${prefix}_${slug}${suffix}`), content: sqlBody };
+      file = { path: path.join(target.dir, `${prefix}_${slug}${suffix}`), content: sqlBody };
     }
   }
+  file.statements = [...preamble, ...creates];
+  checkMigrationFile(file, target);
+  return file;
+}
+
+/** `CREATE INDEX CONCURRENTLY IF NOT EXISTS name ...;`, parsed again: one CREATE INDEX CONCURRENTLY named `name`. */
+function createStatement(index: MigrationIndex): string {
+  const sql = `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdentifier(index.name)} ${index.definition}`;
+  if (index.candidate) assertIndexDefinition(sql, index.candidate, index.name);
+  assertSingleStatement(sql, 'IndexStmt', (create) => (create.idxname !== index.name ? `an index named ${String(create.idxname)} where ${index.name} was meant` : create.concurrent !== true ? 'CREATE INDEX without CONCURRENTLY' : undefined));
+  return `${sql};`;
+}
+
+/**
+ * The check of a migration file before it is offered and before it is created (codeActions.ts runs it again): its
+ * name is made of safe characters, its path stays inside the migrations folder (and, when known, the folder inside
+ * the workspace), and an SQL file parses to exactly its statements. Throws MigrationRefused with the reason.
+ */
+export function checkMigrationFile(file: MigrationFile, target?: Pick<MigrationTarget, 'dir' | 'root'>): void {
+  const resolved = path.resolve(file.path);
+  if (resolved !== path.normalize(file.path) || file.path.split(/[\\/]/).includes('..')) throw new MigrationRefused(`pglens refused to write the migration ${JSON.stringify(file.path)}: its path is not a plain absolute path`);
+  const name = path.basename(resolved);
+  if (!/^[A-Za-z0-9_-]+(\.up)?\.(sql|js|ts)$/.test(name)) throw new MigrationRefused(`pglens refused to write the migration ${JSON.stringify(name)}: a migration file name is made of letters, digits, _ and - only`);
+  if (target) {
+    if (target.root !== undefined && !isInside(target.root, target.dir)) {
+      throw new MigrationRefused(`pglens refused to write a migration in ${target.dir}: the migrations folder is outside the workspace ${target.root}`);
+    }
+    if (!isInside(target.dir, resolved) || path.resolve(target.dir) === resolved) {
+      throw new MigrationRefused(`pglens refused to write the migration ${JSON.stringify(file.path)}: it is not inside the migrations folder ${target.dir}`);
+    }
+    const relative = path.relative(path.resolve(target.dir), resolved).split(path.sep);
+    if (relative.length > 2 || relative.slice(0, -1).some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) {
+      throw new MigrationRefused(`pglens refused to write the migration ${JSON.stringify(file.path)}: only a plain file (or a Prisma migration folder) goes in the migrations folder`);
+    }
+  }
+  try {
+    for (const sql of file.statements ?? []) {
+      const kind = /^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : 'IndexStmt';
+      assertSingleStatement(sql, kind);
+    }
+    if (name.endsWith('.sql')) {
+      // The whole file, comments included, is exactly its statements: a line break smuggled into a comment would show here.
+      const expected = (file.statements ?? []).map((sql) => (/^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : 'IndexStmt'));
+      const kinds = parseStatements(file.content);
+      if (kinds.length !== expected.length || kinds.some((kind, i) => kind !== expected[i])) {
+        throw new GeneratedSqlError(`the file holds ${kinds.join(', ') || 'no statements'} where ${expected.join(', ')} were meant`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof GeneratedSqlError) throw new MigrationRefused(`pglens refused to write the migration ${JSON.stringify(name)}: ${error.message.replace(/^pglens refused generated SQL: /, '')}`);
+    throw error;
+  }
+}
+
+function parseStatements(sql: string): string[] {
+  const kinds: string[] = [];
+  try {
+    const parsed = parseToJson(sql) as { stmts?: { stmt?: Record<string, unknown> }[] };
+    for (const statement of parsed.stmts ?? []) kinds.push(Object.keys(statement.stmt ?? {})[0] ?? 'empty');
+  } catch (error) {
+    throw new GeneratedSqlError(`it does not parse (${(error as Error).message})`);
+  }
+  return kinds;
 }

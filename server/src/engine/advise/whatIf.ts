@@ -18,7 +18,8 @@ import { explainOnSession } from '../db/explain';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';
 import type { ParsedStatement } from '../parse/parse';
 import { walkPlan, type PlanNode } from '../plan/model';
-import { indexDefinition, type IndexCandidate } from './candidates';
+import { quoteIdentifier } from '../sqlText';
+import { assertIndexDefinition, createIndexSql, indexDefinition, type IndexCandidate } from './candidates';
 
 export type WhatIfMethod = 'hypopg' | 'index trial';
 
@@ -137,12 +138,13 @@ class WhatIfSession implements WhatIf {
     // Hypothetical indexes live in the backend, not the transaction: reset before and after the rollback (the reset
     // inside fails when the transaction is already aborted).
     if (this.method === 'hypopg') await this.resetHypothetical().catch(() => undefined);
-    await this.session.query('ROLLBACK').catch(() => undefined);
+    // A failed EXPLAIN leaves its prepared statement behind (DEALLOCATE fails in an aborted transaction).
+    await this.session.exec('ROLLBACK; DEALLOCATE ALL').catch(() => undefined);
     if (this.method === 'hypopg') await this.resetHypothetical().catch(() => undefined);
   }
 
   private async resetHypothetical(): Promise<void> {
-    await this.session.query(`SELECT ${quote(this.hypopgSchema)}.hypopg_reset()`);
+    await this.session.query(`SELECT ${quoteIdentifier(this.hypopgSchema)}.hypopg_reset()`);
   }
 
   async columnStats(schemaName: string, tableName: string, columns: string[]): Promise<Map<string, ColumnStats>> {
@@ -189,7 +191,7 @@ class WhatIfSession implements WhatIf {
   }
 
   async baseline(statement: ParsedStatement): Promise<PlanNode> {
-    return (await explainOnSession(this.session, statement, this.serverVersionNum)).root;
+    return (await explainOnSession(this.session, statement)).root;
   }
 
   async evaluate(statement: ParsedStatement, set: IndexCandidate[]): Promise<WhatIfResult | undefined> {
@@ -210,18 +212,22 @@ class WhatIfSession implements WhatIf {
     try {
       for (const candidate of set) {
         if (this.method === 'hypopg') {
+          // The definition is a bound parameter, re-parsed to the candidate's one CREATE INDEX first (createIndexSql).
           const { rows } = await this.session.query<{ indexrelid: number; indexname: string }>(
-            `SELECT indexrelid, indexname FROM ${quote(this.hypopgSchema)}.hypopg_create_index($1)`,
-            [`CREATE INDEX ${indexDefinition(candidate)}`],
+            `SELECT indexrelid, indexname FROM ${quoteIdentifier(this.hypopgSchema)}.hypopg_create_index($1)`,
+            [createIndexSql(candidate)],
           );
           created.push({ name: rows[0].indexname, oid: rows[0].indexrelid });
         } else {
           const name = `pglens_trial_${randomBytes(5).toString('hex')}`;
-          await this.session.query(`CREATE INDEX ${name} ${indexDefinition(candidate)}`);
+          const sql = `CREATE INDEX ${name} ${indexDefinition(candidate)}`;
+          // Exactly the candidate's one CREATE INDEX, or nothing is sent (GeneratedSqlError rules the candidate out).
+          assertIndexDefinition(sql, candidate, name);
+          await this.session.query(sql);
           created.push({ name });
         }
       }
-      const { root } = await explainOnSession(this.session, statement, this.serverVersionNum);
+      const { root } = await explainOnSession(this.session, statement);
       const names = created.map((c) => c.name);
       const used = names.length > 0 && [...walkPlan(root)].some(({ node }) => node.indexName !== undefined && names.includes(node.indexName));
       // Sizes only matter for indexes the plan uses (choose.ts compares them).
@@ -230,7 +236,7 @@ class WhatIfSession implements WhatIf {
         for (const index of created) {
           const size =
             this.method === 'hypopg'
-              ? await this.session.query<{ size: string }>(`SELECT ${quote(this.hypopgSchema)}.hypopg_relation_size($1)::text AS size`, [index.oid])
+              ? await this.session.query<{ size: string }>(`SELECT ${quoteIdentifier(this.hypopgSchema)}.hypopg_relation_size($1)::text AS size`, [index.oid])
               : await this.session.query<{ size: string }>(`SELECT pg_catalog.pg_relation_size($1::regclass)::text AS size`, [index.name]);
           sizeBytes += Number(size.rows[0]?.size ?? 0);
         }
@@ -256,10 +262,6 @@ class WhatIfSession implements WhatIf {
     if (this.method === 'hypopg') await this.resetHypothetical().catch(() => undefined);
     await this.open();
   }
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
 }
 
 function abortError(): Error {

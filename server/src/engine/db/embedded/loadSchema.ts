@@ -10,6 +10,7 @@ import { loadParser, parseSite, skipLeadingTrivia } from '../../parse/parse';
 import { LineIndex } from '../../text';
 import type { SqlSite } from '../../types';
 import { isExtensionAvailable } from './extensions';
+import { quoteIdentifier } from '../../sqlText';
 
 /** A schema statement the embedded database could not apply; it was skipped. */
 export interface SchemaProblem {
@@ -262,9 +263,8 @@ function unquote(identifier: string): string {
   return identifier.startsWith('"') ? identifier.slice(1, -1).replace(/""/g, '"') : identifier.toLowerCase();
 }
 
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+// The one identifier quoting of generated SQL (sqlText.ts), re-exported for the embedded database's loaders.
+export { quoteIdentifier };
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

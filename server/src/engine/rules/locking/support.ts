@@ -9,6 +9,7 @@ import { tokenizeSql, type SqlToken } from '../../locks/tokens';
 import type { AstNode, ParsedStatement } from '../../parse/parse';
 import type { FileEdit } from '../../types';
 import type { RuleContext } from '../rule';
+import { quoteIdentifier, quoteQualifiedName } from '../../sqlText';
 
 export interface Span {
   start: number;
@@ -161,13 +162,11 @@ export function sqlEdit(statement: ParsedStatement, start: number, end: number, 
 
 /** The relation as written in the statement ("public.accounts", "accounts"), for SQL in fixes. */
 export function relationText(rv: AstNode): string {
-  const quote = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
-  return rv.schemaname ? `${quote(rv.schemaname)}.${quote(rv.relname)}` : quote(rv.relname);
+  return quoteQualifiedName(rv.schemaname, rv.relname);
 }
 
-export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
+/** Identifiers in fixes are quoted by the one function for generated SQL (sqlText.ts). */
+export const quoteIdent = quoteIdentifier;
 
 /** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
 export function constraintName(...parts: string[]): string {
