@@ -52,7 +52,11 @@ describe('hypopg traps', () => {
       const stale = await client.query('explain (format json) execute cached_before(null)');
       assert.equal(usesHypothetical(stale.rows), false, 'the cached generic plan does not see the new index');
       const statement = await parseOne('select * from invoices where account_id = $1');
-      const fresh = await explainOnSession({ query: (sql, params) => client.query(sql, params as unknown[]) as never }, statement, db.info.serverVersionNum);
+      const session = {
+        query: (sql: string, params?: unknown[]) => client.query({ text: sql, values: params, queryMode: 'extended' } as never) as never,
+        exec: async (sql: string) => void (await client.query(sql)),
+      };
+      const fresh = await explainOnSession(session, statement);
       assert.equal(fresh.generic, true);
       assert.ok([...walkPlan(fresh.root)].some(({ node }) => node.indexName?.includes('btree_invoices_account_id')), 'a fresh PREPARE plans with it');
     } finally {

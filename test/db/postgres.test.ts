@@ -214,12 +214,12 @@ describe('sessions', () => {
         /the work failed/,
       );
       await client.withSession(async (s) => {
-        const { rows } = await s.query<{ pid: number; timeout: string; fresh: boolean }>(
-          `SELECT pg_backend_pid() AS pid, current_setting('statement_timeout') AS timeout, now() = statement_timestamp() AS fresh`,
+        const { rows } = await s.query<{ pid: number; timeout: string }>(
+          `SELECT pg_backend_pid() AS pid, current_setting('statement_timeout') AS timeout`,
         );
         assert.equal(rows[0].pid, firstPid, 'the same pooled connection');
         assert.equal(rows[0].timeout, '0', 'SET LOCAL was rolled back');
-        assert.equal(rows[0].fresh, true, 'not inside an earlier transaction');
+        await assert.rejects(s.exec('SAVEPOINT probe'), /transaction blocks/, 'not inside an earlier transaction');
       });
     } finally {
       await client.close();
@@ -237,11 +237,11 @@ describe('sessions', () => {
         await s.query('BEGIN');
         await s.query('SELECT 1/0').catch(() => {});
       });
-      const { rows } = await client.withSession((s) =>
-        s.query<{ wm: string; fresh: boolean }>(`SELECT current_setting('work_mem') AS wm, now() = statement_timestamp() AS fresh`),
-      );
+      const { rows } = await client.withSession(async (s) => {
+        await assert.rejects(s.exec('SAVEPOINT probe'), /transaction blocks/, 'not inside an earlier transaction');
+        return s.query<{ wm: string }>(`SELECT current_setting('work_mem') AS wm`);
+      });
       assert.notEqual(rows[0].wm, '77MB');
-      assert.equal(rows[0].fresh, true);
     } finally {
       await client.close();
     }
@@ -300,9 +300,47 @@ describe('sessions', () => {
     }
   });
 
-  test('multi-statement text answers with the last result', async () => {
-    const { rows } = await main.withSession((s) => s.query<{ n: number }>('SELECT 1 AS n; SELECT 2 AS n'));
-    assert.deepEqual(rows, [{ n: 2 }]);
+  test('query() sends one statement only: a text with two is refused by the server and runs neither', async () => {
+    await main.withSession(async (s) => {
+      await s.exec('CREATE TEMP TABLE pglens_two_statements (n int)');
+      await assert.rejects(
+        s.query("INSERT INTO pglens_two_statements VALUES (1); INSERT INTO pglens_two_statements VALUES (2)"),
+        /cannot insert multiple commands into a prepared statement/,
+      );
+      // The classic: text a server with standard_conforming_strings off would split in three; pinned on, it is one
+      // SELECT of two strings, and in any case one Parse message.
+      await s.query("SELECT 'x\\' , '; INSERT INTO pglens_two_statements VALUES (3); --'");
+      const { rows } = await s.query<{ n: string }>('SELECT count(*)::text AS n FROM pglens_two_statements');
+      assert.equal(rows[0].n, '0');
+      await s.exec('DROP TABLE pglens_two_statements');
+    });
+  });
+
+  test('exec() runs pglens\'s own multi-statement text in one round trip', async () => {
+    await main.withSession(async (s) => {
+      await s.exec("BEGIN READ ONLY; SET LOCAL statement_timeout = 1234");
+      const { rows } = await s.query<{ t: string; ro: string }>("SELECT current_setting('statement_timeout') AS t, current_setting('transaction_read_only') AS ro");
+      assert.deepEqual(rows, [{ t: '1234ms', ro: 'on' }]);
+      await s.exec('ROLLBACK');
+    });
+  });
+
+  test('standard_conforming_strings is pinned on, whatever the URL options say', async () => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c standard_conforming_strings=off');
+    const client = await connectPostgres(url.toString(), { maxConnections: 1 });
+    try {
+      const { rows } = await client.withSession((s) => s.query<{ scs: string }>("SELECT current_setting('standard_conforming_strings') AS scs"));
+      assert.equal(rows[0].scs, 'on');
+      const dedicated = await client.withDedicatedSession((s) => s.query<{ scs: string }>("SELECT current_setting('standard_conforming_strings') AS scs"));
+      assert.equal(dedicated.rows[0].scs, 'on');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a NUL byte in a statement is refused before anything is sent', async () => {
+    await assert.rejects(main.withSession((s) => s.query('SELECT 1\u0000; DROP TABLE nothing')), /NUL byte/);
   });
 
   test('after close() no session starts', async () => {

@@ -32,7 +32,12 @@ describe('explainStatement', () => {
     const statement = await statementOf('select * from users where email = $1 and account_id = $2');
     await client.withSession(async (session) => {
       // Run the EXPLAIN on this very session by giving the client a one-session view of it.
-      const single = { info: client.info, withSession: <T>(work: (s: typeof session) => Promise<T>) => work(session), close: async () => undefined };
+      const single = {
+        info: client.info,
+        withSession: <T>(work: (s: typeof session) => Promise<T>) => work(session),
+        withDedicatedSession: <T>(work: (s: typeof session) => Promise<T>) => work(session),
+        close: async () => undefined,
+      };
       await explainStatement(single, statement, options);
       const prepared = await session.query<{ n: string }>('select count(*)::text as n from pg_prepared_statements');
       assert.equal(prepared.rows[0].n, '0');

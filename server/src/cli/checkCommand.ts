@@ -15,7 +15,7 @@ import { migrationContextFor } from '../engine/locks/migrations';
 import { listSourceFiles, MissingPathError } from '../engine/workspace';
 import type { Finding, SkippedSite } from '../engine/types';
 import { formatJson } from './formatters/json';
-import { countBySeverity, type CheckReport } from './formatters/report';
+import { countBySeverity, databaseFailureLine, type CheckReport } from './formatters/report';
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
@@ -40,6 +40,9 @@ Options:
   --max-warnings N     exit 1 when there are more than N warnings
   --no-embedded        without a configured database, run only the rules that need none
   --verbose            also list SQL sites that cannot be known statically, and why
+  --allow-database-failures
+                       exit by the findings even when the database failed to plan some statements
+                       (unreachable, out of connections, timeouts); by default such a run exits 2
   -h, --help           this help
 `;
 
@@ -58,6 +61,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         format: { type: 'string', default: 'stylish' },
         'max-warnings': { type: 'string' },
         'no-embedded': { type: 'boolean', default: false },
+        'allow-database-failures': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -126,6 +130,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     const skipped: SkippedSite[] = [];
     let statements = 0;
     let planned = 0;
+    const notPlanned: CheckReport['notPlanned'] = [];
     let done = 0;
     // Files are read and planned a few at a time: the database pool bounds EXPLAIN concurrency anyway.
     const queue = [...files];
@@ -144,6 +149,9 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         skipped.push(...analysis.skipped);
         statements += analysis.statements.length;
         planned += analysis.statements.filter((s) => s.plan).length;
+        for (const s of analysis.statements) {
+          if (s.databaseFailure) notPlanned.push({ file, line: s.range.start.line + 1, reason: s.databaseFailure });
+        }
         done++;
         progress(`pglens: ${done}/${files.length} files, ${statements} statements`);
       }
@@ -161,6 +169,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       filesChecked: files.length,
       statementsChecked: statements,
       statementsPlanned: planned,
+      notPlanned: notPlanned.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
       database: database
         ? { kind: database.info.kind, label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote }
         : undefined,
@@ -170,6 +179,12 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose as boolean });
     await writePieces(io.stdout, output);
     const { errors, warnings } = countBySeverity(findings);
+    // A run that could not plan what it was asked to check has not passed: CI must not go green on a dead database.
+    const failureLine = databaseFailureLine(report);
+    if (failureLine && !values['allow-database-failures']) {
+      io.stderr.write(`pglens: ${failureLine}\n`);
+      return 2;
+    }
     if (errors > 0) return 1;
     if (maxWarnings !== undefined && warnings > maxWarnings) {
       if (format === 'stylish') io.stderr.write(`pglens: ${warnings} warnings exceed --max-warnings ${maxWarnings}\n`);

@@ -3,10 +3,13 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DatabaseUnavailableError } from '../engine/db/client';
+import { DatabaseUnavailableError, withReadOnlyTransaction } from '../engine/db/client';
 import { connectPostgres } from '../engine/db/postgres';
 import { loadSchemaFacts, type SchemaFacts } from '../engine/db/schemaFacts';
 import { formatLockReportJson, formatLockReportText, lockReportForFiles } from '../engine/locks/report';
+
+/** The schema read of `locks --db`: a large catalogue gets 10 s, a lock held elsewhere 100 ms. */
+const SCHEMA_READ_LIMITS = { statementTimeoutMs: 10_000, lockTimeoutMs: 100 };
 
 export interface LocksCommandIo {
   stdout: NodeJS.WritableStream;
@@ -70,7 +73,8 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo): Promi
       const client = await connectPostgres(values.db, { maxConnections: 1 });
       try {
         serverVersionNum = client.info.serverVersionNum;
-        schema = await client.withSession((session) => loadSchemaFacts(session));
+        // Catalogue reads only, under timeouts: a lock held on some table must not make this wait (docs/security.md).
+        schema = await withReadOnlyTransaction(client, SCHEMA_READ_LIMITS, (session) => loadSchemaFacts(session));
       } finally {
         await client.close();
       }

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, type AdviseInput, type AdvisorSettings } from './advise/index';
 import type { PglensConfig, RuleSetting } from './config';
-import type { DatabaseClient } from './db/client';
+import { isDatabaseFailure, withReadOnlyTransaction, type DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
 import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
 import { directivesFor, isIgnored, readDirectives } from './directives';
@@ -42,6 +42,11 @@ export interface AnalyzedStatement {
   plan?: ExplainedPlan;
   /** Why it was not planned: not a plannable statement, no database, or PostgreSQL's error. */
   planSkippedReason?: string;
+  /**
+   * Set when the database failed while planning it (unreachable, out of connections, a timeout, a lock held by
+   * someone else): the statement was not checked, which a run must not report as clean.
+   */
+  databaseFailure?: string;
 }
 
 export interface FileAnalysis {
@@ -129,8 +134,9 @@ export class Engine {
   async schemaFacts(): Promise<SchemaFacts | undefined> {
     if (!this.database) return undefined;
     if (this.schema) return this.schema;
-    this.schemaLoading ??= this.database
-      .withSession((session) => loadSchemaFacts(session))
+    // A large catalogue can take longer than one statement's planning: the schema read gets at least 10 s.
+    const limits = { statementTimeoutMs: Math.max(this.config.database.statementTimeoutMs, 10_000), lockTimeoutMs: this.config.database.lockTimeoutMs };
+    this.schemaLoading ??= withReadOnlyTransaction(this.database, limits, (session) => loadSchemaFacts(session))
       .then((facts) => {
         this.schema = facts;
         return facts;
@@ -168,6 +174,17 @@ export class Engine {
    * round trips were half of an edit's time to diagnostics, measured with bench/lsp.ts).
    */
   async analyzeFile(file: string, text: string, options: { signal?: AbortSignal; deferNewAdvice?: boolean } = {}): Promise<FileAnalysis> {
+    try {
+      return await this.analyzeFileUnguarded(file, text, options);
+    } catch (error) {
+      // One pathological file (nesting no limit caught) is one skip for that file, never the end of the run.
+      if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+      this.log(`${file}: skipped: nesting deeper than pglens can follow`);
+      return { file, findings: [], statements: [], skipped: [{ file, fileStart: 0, fileEnd: text.length, reason: 'skipped: nesting deeper than pglens can follow' }] };
+    }
+  }
+
+  private async analyzeFileUnguarded(file: string, text: string, options: { signal?: AbortSignal; deferNewAdvice?: boolean }): Promise<FileAnalysis> {
     await loadParser();
     const { sites, skipped } = findSqlInFile(file, text, this.findOptions, this.recentSourceFiles);
     const findings: Finding[] = [];
@@ -188,6 +205,10 @@ export class Engine {
 
     for (const site of sites) {
       const parsed = this.siteParser.parse(site);
+      for (const part of parsed.skipped ?? []) {
+        const at = mapSqlRangeToFile(site, part.start, part.end);
+        skipped.push({ file, fileStart: at.start, fileEnd: at.end, reason: part.reason });
+      }
       if (parsed.error) {
         // Underline the token the parser stopped at (or one character at the end of the text).
         const token = /^(?:[\p{L}\p{N}_$]+|'(?:[^']|'')*'?|\S)/u.exec(site.text.slice(parsed.error.offset, parsed.error.offset + 200));
@@ -229,7 +250,13 @@ export class Engine {
           } catch (error) {
             if (options.signal?.aborted) throw abortError();
             analyzed.planSkippedReason = (error as Error).message;
-            if (error instanceof PlanningError && usesEarlierSchemaChange(error, previousStatements)) {
+            if (isDatabaseFailure(error)) {
+              // The database failed (gone, out of connections, a timeout, a lock held by someone else): nothing is
+              // known about this statement, which is not the code's fault and not a pass either.
+              analyzed.databaseFailure = (error as Error).message.split('\n')[0];
+              analyzed.planSkippedReason = `not planned: ${analyzed.databaseFailure}`;
+              this.log(`not planned (${file}:${analyzed.range.start.line + 1}): ${analyzed.databaseFailure}`);
+            } else if (error instanceof PlanningError && usesEarlierSchemaChange(error, previousStatements)) {
               // A migration that adds a column and then backfills it: the database has not run the migration yet.
               analyzed.planSkippedReason = `not planned: it needs a schema change made earlier in this file (${error.message})`;
             } else if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {

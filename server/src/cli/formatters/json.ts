@@ -26,8 +26,9 @@ export function* formatJson(report: CheckReport): Generator<string> {
     tool: 'pglens',
     version: report.toolVersion,
     database: report.database ?? null,
-    summary: { ...countBySeverity(report.findings), files: report.filesChecked, statements: report.statementsChecked, planned: report.statementsPlanned },
+    summary: { ...countBySeverity(report.findings), files: report.filesChecked, statements: report.statementsChecked, planned: report.statementsPlanned, notPlanned: report.notPlanned.length },
     findings,
+    notPlanned: report.notPlanned.map((entry) => ({ ...entry, file: displayPath(entry.file, report.root) })),
     skipped: lazyArray(report.skipped, (site) => ({ file: displayPath(site.file, report.root), offset: site.fileStart, reason: site.reason })),
   });
   yield '\n';

@@ -10,6 +10,11 @@ export interface CheckReport {
   filesChecked: number;
   statementsChecked: number;
   statementsPlanned: number;
+  /**
+   * Statements the database failed to plan (unreachable, out of connections, a timeout, a lock held elsewhere): not
+   * checked, so the run is not clean. `line` is 1-based.
+   */
+  notPlanned: Array<{ file: string; line: number; reason: string }>;
   database?: { kind: 'postgres' | 'embedded'; label: string; serverVersion: string; note?: string };
   toolVersion: string;
 }
@@ -24,4 +29,12 @@ export function countBySeverity(findings: Finding[]): { errors: number; warnings
     else infos++;
   }
   return { errors, warnings, infos };
+}
+
+/** The one line that says a run is incomplete because the database failed, or undefined when it did not. */
+export function databaseFailureLine(report: CheckReport): string | undefined {
+  const count = report.notPlanned.length;
+  if (count === 0) return undefined;
+  const first = report.notPlanned[0];
+  return `${count} statement${count === 1 ? ' was' : 's were'} not planned because the database failed (first: ${first.reason})`;
 }

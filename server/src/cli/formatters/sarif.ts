@@ -92,6 +92,24 @@ export function* formatSarif(report: CheckReport): Generator<string> {
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileUri(report.root) } },
         results,
+        // A run whose database failed did not check everything: code-scanning UIs show these notifications.
+        invocations: [
+          {
+            executionSuccessful: report.notPlanned.length === 0,
+            toolExecutionNotifications: report.notPlanned.map((entry) => ({
+              level: 'error',
+              message: { text: `not planned: ${entry.reason}` },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: displayPath(entry.file, report.root), uriBaseId: '%SRCROOT%' },
+                    region: { startLine: entry.line },
+                  },
+                },
+              ],
+            })),
+          },
+        ],
         properties: report.database ? { database: report.database } : {},
       },
     ],

@@ -3,7 +3,7 @@
 
 import { displayPath } from '../../engine/analyze';
 import type { Finding } from '../../engine/types';
-import { countBySeverity, type CheckReport } from './report';
+import { countBySeverity, databaseFailureLine, type CheckReport } from './report';
 
 /** The report for a terminal, a file's findings at a time. */
 export function* formatStylish(report: CheckReport, options: { color: boolean; verbose?: boolean }): Generator<string> {
@@ -44,7 +44,11 @@ export function* formatStylish(report: CheckReport, options: { color: boolean; v
   const total = report.findings.length;
   const against = report.database ? `${report.database.label}${report.database.note ? `, ${report.database.note}` : ''}` : 'no database: static rules only';
   const counted = `${report.filesChecked} file${report.filesChecked === 1 ? '' : 's'}, ${report.statementsChecked} statement${report.statementsChecked === 1 ? '' : 's'} (${report.statementsPlanned} planned) against ${against}`;
-  if (total === 0) {
+  const failure = databaseFailureLine(report);
+  if (failure) lines.push(paint('31;1', `✖ ${failure}`));
+  if (total === 0 && failure) {
+    lines.push(`no problems found in what was planned: ${counted}`);
+  } else if (total === 0) {
     lines.push(paint('32', `✔ no problems`) + ` in ${counted}`);
   } else {
     const summary = `✖ ${total} problem${total === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''})`;

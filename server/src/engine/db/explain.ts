@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedStatement } from '../parse/parse';
 import { planNodeFromJson, type ExplainedPlan, type PlanNode } from '../plan/model';
-import type { DatabaseClient, DatabaseSession } from './client';
+import { readOnlyTransactionPreamble, type DatabaseClient, type DatabaseSession } from './client';
 import { codePointsToUtf16 } from '../text';
 
 export interface ExplainOptions {
@@ -45,32 +45,30 @@ interface PgError {
 }
 
 /**
- * PostgreSQL 16 and later plan parameters generically with EXPLAIN (GENERIC_PLAN). On 15 and older (measured on 15.18)
- * the statement is PREPAREd without types and EXECUTEd with one NULL per parameter under
- * plan_cache_mode = force_generic_plan; without that setting the NULLs are folded into `One-Time Filter: false`, and
- * sending $n with bound values gives a custom plan even with the setting.
+ * Parameters are planned generically: the statement is PREPAREd without types and EXECUTEd with one NULL per
+ * parameter under plan_cache_mode = force_generic_plan (measured on 15.18; without that setting the NULLs are folded
+ * into `One-Time Filter: false`). EXPLAIN (GENERIC_PLAN) of PostgreSQL 16 and later cannot be used: the statement
+ * goes through the extended protocol, where `$1` is a bind parameter, and bound NULLs are folded as well (measured on
+ * the embedded PostgreSQL 17).
+ *
+ * What reaches the server: pglens's own preamble (`BEGIN READ ONLY; SET LOCAL ...`) through the simple protocol, then
+ * the statement, which carries the repository's text, alone in one Parse message of the extended protocol — the
+ * server runs at most one statement of it whatever its quotes and comments hold — then ROLLBACK.
  */
 export async function explainStatement(db: DatabaseClient, statement: ParsedStatement, options: ExplainOptions): Promise<ExplainedPlan> {
   const info = db.info;
   const analyze = options.analyze === true;
-  const prepares = !analyze && statement.parameterCount > 0 && info.serverVersionNum < 160000;
-  return db.withSession(async (session) => {
-    // The transaction and its limits go in front of the first statement sent, in the same round trip: a text without
-    // parameters goes through the simple protocol, which runs its statements in order (pg and the embedded database
-    // alike), and the statement pglens confirmed to be exactly one statement stays the last. Measured with
-    // bench/explain.ts: planning a statement often takes less than a round trip, so each one saved shows.
-    const owned: OwnedTransaction = {
-      preamble:
-        [
-          analyze ? 'BEGIN' : 'BEGIN READ ONLY',
-          `SET LOCAL statement_timeout = ${Math.round(options.statementTimeoutMs)}`,
-          `SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs)}`,
-          ...(prepares ? ['SET LOCAL plan_cache_mode = force_generic_plan'] : []),
-        ].join('; ') + '; ',
-    };
+  const prepares = !analyze && statement.parameterCount > 0;
+  const limits = { statementTimeoutMs: options.statementTimeoutMs, lockTimeoutMs: options.lockTimeoutMs };
+  const preamble = analyze
+    ? readOnlyTransactionPreamble(limits).replace(/^BEGIN READ ONLY/, 'BEGIN')
+    : readOnlyTransactionPreamble(limits, prepares ? ['SET LOCAL plan_cache_mode = force_generic_plan'] : []);
+  const explain = async (session: DatabaseSession): Promise<ExplainedPlan> => {
+    await session.exec(preamble);
+    let prepared: string | undefined;
     try {
       const started = Date.now();
-      const { json, generic } = await runExplain(session, statement, info.serverVersionNum, analyze, owned);
+      const { json, generic } = await runExplain(session, statement, analyze, (name) => (prepared = name));
       const top = json[0] as Record<string, unknown>;
       const notes: string[] = [];
       if (generic) notes.push('generic plan: parameter values unknown, estimates use default selectivity');
@@ -88,28 +86,30 @@ export async function explainStatement(db: DatabaseClient, statement: ParsedStat
     } finally {
       // Prepared statements outlive ROLLBACK, and the session goes back to a pool: DEALLOCATE right after the
       // ROLLBACK, in the same round trip, which also works when a failed EXPLAIN left the transaction aborted.
-      await session.query(owned.prepared ? `ROLLBACK; DEALLOCATE ${owned.prepared}` : 'ROLLBACK');
+      await session.exec(prepared ? `ROLLBACK; DEALLOCATE ${prepared}` : 'ROLLBACK');
     }
-  }, options.signal);
-}
-
-/**
- * Set when explainStatement owns the transaction: `preamble` (BEGIN and the SET LOCALs, plan_cache_mode included)
- * goes in front of the first statement sent, and explainStatement deallocates `prepared` after its ROLLBACK.
- */
-interface OwnedTransaction {
-  preamble: string;
-  prepared?: string;
+  };
+  // EXPLAIN ANALYZE executes the statement: on a connection of its own, closed afterwards, so nothing it leaves in
+  // the session (an advisory lock, a setting) reaches the pool.
+  return analyze ? db.withDedicatedSession(explain, options.signal) : db.withSession(explain, options.signal);
 }
 
 /**
  * EXPLAIN (no ANALYZE option of any kind) on a session whose transaction the caller opened, with its timeouts set:
  * for the index advisor, which creates hypothetical or trial indexes in that same transaction first. Each call
- * PREPAREs afresh on PostgreSQL 15, so a generic plan cached before an index was added is never reused.
+ * PREPAREs afresh, so a generic plan cached before an index was added is never reused.
  */
-export async function explainOnSession(session: DatabaseSession, statement: ParsedStatement, serverVersionNum: number): Promise<{ root: PlanNode; generic: boolean }> {
-  const { json, generic } = await runExplain(session, statement, serverVersionNum, false);
-  return { root: planNodeFromJson((json[0] as Record<string, unknown>)['Plan'] as Record<string, unknown>), generic };
+export async function explainOnSession(session: DatabaseSession, statement: ParsedStatement): Promise<{ root: PlanNode; generic: boolean }> {
+  let prepared: string | undefined;
+  if (statement.parameterCount > 0) await session.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+  try {
+    const { json, generic } = await runExplain(session, statement, false, (name) => (prepared = name));
+    return { root: planNodeFromJson((json[0] as Record<string, unknown>)['Plan'] as Record<string, unknown>), generic };
+  } finally {
+    // Prepared statements outlive the transaction. After a failed EXPLAIN the transaction is aborted and DEALLOCATE
+    // fails: the caller ends its what-if session with `ROLLBACK; DEALLOCATE ALL` for that case.
+    if (prepared) await session.exec(`DEALLOCATE ${prepared}`).catch(() => undefined);
+  }
 }
 
 /**
@@ -120,49 +120,31 @@ export async function explainOnSession(session: DatabaseSession, statement: Pars
 const PROCESS_TAG = randomBytes(4).toString('hex');
 let preparedCount = 0;
 
+/**
+ * The statement's plan. The statement text goes alone through `session.query` (one Parse message); everything else
+ * sent is pglens's own text. `onPrepared` learns the name of a prepared statement as soon as it exists, so the
+ * caller can DEALLOCATE it whatever happens next.
+ */
 async function runExplain(
   session: DatabaseSession,
   statement: ParsedStatement,
-  serverVersionNum: number,
   analyze: boolean,
-  owned?: OwnedTransaction,
+  onPrepared: (name: string) => void,
 ): Promise<{ json: unknown[]; generic: boolean }> {
   const explainOptions = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
   const parameters = statement.parameterCount;
-  // The preamble rides with the first statement only.
-  const lead = () => {
-    const preamble = owned?.preamble ?? '';
-    if (owned) owned.preamble = '';
-    return preamble;
-  };
   if (parameters === 0 || analyze) {
-    const prefix = `${lead()}EXPLAIN (${explainOptions}) `;
+    const prefix = `EXPLAIN (${explainOptions}) `;
     const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
     return { json: explainJson(result), generic: false };
   }
-  if (serverVersionNum >= 160000) {
-    const prefix = `${lead()}EXPLAIN (GENERIC_PLAN, ${explainOptions}) `;
-    const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
-    return { json: explainJson(result), generic: true };
-  }
   const name = `pglens_${PROCESS_TAG}_${++preparedCount}`;
-  if (!owned) await session.query('SET LOCAL plan_cache_mode = force_generic_plan');
-  const prefix = `${lead()}PREPARE ${name} AS `;
+  const prefix = `PREPARE ${name} AS `;
   await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
-  if (owned) {
-    owned.prepared = name;
-    const nulls = new Array(parameters).fill('NULL').join(', ');
-    const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
-    return { json: explainJson(result), generic: true };
-  }
-  try {
-    const nulls = new Array(parameters).fill('NULL').join(', ');
-    const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
-    return { json: explainJson(result), generic: true };
-  } finally {
-    // Prepared statements outlive ROLLBACK; the session goes back to a pool.
-    await session.query(`DEALLOCATE ${name}`).catch(() => undefined);
-  }
+  onPrepared(name);
+  const nulls = new Array(parameters).fill('NULL').join(', ');
+  const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
+  return { json: explainJson(result), generic: true };
 }
 
 /** Runs `sql` (a prefix + the statement) and turns PostgreSQL's error position into an offset in the statement. */

@@ -75,7 +75,13 @@ export function indexesOf(facts: SchemaFacts, table: TableFacts): IndexFacts[] {
 
 const TABLES_SQL = `
 select n.nspname as schema, c.relname as name, c.reltuples::float8 as rows,
-       pg_total_relation_size(c.oid)::float8 as bytes, c.relpages::int as pages,
+       -- Size from the catalogue's page counts (table, TOAST, indexes), not pg_total_relation_size(), which opens
+       -- every relation and so waits behind any ACCESS EXCLUSIVE lock, even on a table the code never names.
+       ((c.relpages::float8
+         + coalesce((select t.relpages from pg_class t where t.oid = c.reltoastrelid), 0)
+         + coalesce((select sum(i.relpages) from pg_index x join pg_class i on i.oid = x.indexrelid where x.indrelid = c.oid), 0))
+        * current_setting('block_size')::float8) as bytes,
+       c.relpages::int as pages,
        coalesce(s.n_mod_since_analyze, 0)::float8 as mods,
        coalesce(extract(epoch from greatest(s.last_analyze, s.last_autoanalyze)), 0)::float8 as analyzed
 from pg_class c

@@ -1,6 +1,8 @@
 // Plans keyed by statement text and schema fingerprint: an unchanged statement against an unchanged schema is
 // never planned twice. In-flight work is shared, so two editors asking at once cause one EXPLAIN.
 
+import { isDatabaseFailure } from '../db/client';
+
 export class PlanCache<T = unknown> {
   private readonly entries = new Map<string, Promise<T>>();
   /** Keys whose promise has fulfilled (a subset of entries' keys). */
@@ -30,8 +32,8 @@ export class PlanCache<T = unknown> {
     );
     promise.catch((error: Error) => {
       // Errors PostgreSQL answered (missing table ...) are as stable as plans; a cancellation or a lost
-      // connection is not, so it must not stick.
-      if (!('code' in error) || error.name === 'AbortError' || (error as { code?: string }).code === '57014') {
+      // connection, a timeout or a lock held by another session is not, so it must not stick.
+      if (!('code' in error) || error.name === 'AbortError' || isDatabaseFailure(error)) {
         if (this.entries.get(key) === promise) this.entries.delete(key);
       }
     });

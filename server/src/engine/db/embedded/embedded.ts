@@ -286,6 +286,11 @@ class EmbeddedPglite implements EmbeddedDatabase {
   ) {}
 
   static async create(db: PGlite, state: EmbeddedState): Promise<EmbeddedPglite> {
+    // The repository's schema files ran in this session and may have changed how it reads SQL: pin what pglens's
+    // parser assumes, and check it.
+    await db.exec('RESET ALL; SET standard_conforming_strings = on');
+    const scs = await db.query<{ scs: string }>(`SELECT current_setting('standard_conforming_strings') AS scs`);
+    if (scs.rows[0]?.scs !== 'on') throw new Error('the embedded database keeps standard_conforming_strings off');
     const version = await db.query<{ num: string; version: string }>(
       `SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version`,
     );
@@ -325,6 +330,10 @@ class EmbeddedPglite implements EmbeddedDatabase {
         if (aborted) throw abortError(signal);
         return this.query<Row>(sql, params);
       },
+      exec: async (sql: string): Promise<void> => {
+        if (aborted) throw abortError(signal);
+        await this.db.exec(sql);
+      },
     };
     const turn = async (): Promise<T> => {
       if (aborted || signal?.aborted) throw abortError(signal);
@@ -349,17 +358,28 @@ class EmbeddedPglite implements EmbeddedDatabase {
   }
 
   /**
-   * Without parameters the statement goes through the simple protocol, as `pg` does: several statements in
-   * one text are allowed (the last result answers) and `$1` may appear, as EXPLAIN (GENERIC_PLAN) needs.
+   * Exactly one statement, through the extended protocol (PGlite's `query`), as DatabaseSession requires: a text with
+   * two statements is refused by the server.
    */
   private async query<Row>(sql: string, params?: unknown[]): Promise<QueryResultRows<Row>> {
-    if (params && params.length > 0) {
-      const result = await this.db.query<Row>(sql, params);
-      return { rows: result.rows };
-    }
-    const results = await this.db.exec(sql);
-    const last = results[results.length - 1];
-    return { rows: (last?.rows ?? []) as Row[] };
+    if (sql.includes('\0')) throw new Error('the statement contains a NUL byte and was not sent');
+    const result = await this.db.query<Row>(sql, params ?? []);
+    return { rows: result.rows };
+  }
+
+  /**
+   * PGlite has one session: the dedicated session is a turn of it, after which whatever the work left in the
+   * session (settings, prepared statements, advisory locks, temporary tables) is discarded.
+   */
+  withDedicatedSession<T>(work: (session: DatabaseSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return this.withSession(async (session) => {
+      try {
+        return await work(session);
+      } finally {
+        await this.db.exec('ROLLBACK').catch(() => undefined);
+        await this.db.exec('DISCARD ALL; SET standard_conforming_strings = on').catch(() => undefined);
+      }
+    }, signal);
   }
 
   async close(): Promise<void> {
