@@ -36,7 +36,7 @@ describe('pglens.json', () => {
     ['bad JSON', '{ "rules": ', /pglens\.json: invalid JSON at line 1/],
     ['unknown key', '{ "databse": {} }', /pglens\.json: databse: unknown setting/],
     ['bad severity', '{ "rules": { "large-sort": "loud" } }', /rules\.large-sort: must be one of error, warning, info, hint, off/],
-    ['wrong type', '{ "database": { "statementTimeoutMs": "2s" } }', /database\.statementTimeoutMs: must be a positive number, got "2s"/],
+    ['wrong type', '{ "database": { "statementTimeoutMs": "2s" } }', /database\.statementTimeoutMs: must be a whole number from 1 to 600000, got "2s"/],
     ['bad share', '{ "advisor": { "minCostReduction": 50 } }', /advisor\.minCostReduction: must be a share between 0 and 1/],
     ['bad volume', '{ "volumes": { "orders": -1 } }', /volumes\.orders: must be a whole number of 0 or more/],
   ];
