@@ -4,6 +4,7 @@
 
 import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
 import { DatabaseUnavailableError, type DatabaseClient, type DatabaseInfo, type DatabaseSession, type QueryResultRows } from './client';
+import { redactSecrets, redactUrl, rememberSecret, rememberUrlSecrets } from '../redact';
 
 export interface ConnectPostgresOptions {
   /** Sessions open at once (default 4). */
@@ -23,27 +24,8 @@ const ABORT_GRACE_MS = 5000;
 // ---------------------------------------------------------------------------------------------------------------
 // URLs
 
-/** Query parameters that carry secrets and never appear in a message. */
-const SECRET_PARAMS = /^(password|sslpassword|sslkey|sslcert|passfile)$/i;
-
-/**
- * The URL without its password (and without secret query parameters), for messages and labels:
- * `postgres://app:s3cret@db:5432/dev?sslmode=require` -> `postgres://app@db:5432/dev?sslmode=require`.
- * Text that does not parse as a URL is still scrubbed of anything that looks like `user:password@`.
- */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    for (const key of [...u.searchParams.keys()]) if (SECRET_PARAMS.test(key)) u.searchParams.delete(key);
-    return u.toString();
-  } catch {
-    return url
-      .replace(/(\/\/[^\s/?#@:]*):[^\s/?#@]*@/g, '$1@')
-      .replace(/(^|\s)([^\s/:@]*):[^\s/@]*@/g, '$1$2@')
-      .replace(/((?:^|[?&\s])(?:password|sslpassword)=)[^&\s]*/gi, '$1***');
-  }
-}
+// One redaction for every output path (../redact.ts); re-exported for the importers of this module.
+export { redactUrl };
 
 interface ParsedUrl {
   user?: string;
@@ -53,37 +35,73 @@ interface ParsedUrl {
 }
 
 function parsePostgresUrl(url: string): ParsedUrl {
+  const invalid = (why: string) => new DatabaseUnavailableError(`invalid database URL "${redactUrl(url)}": ${why}`);
+  const scheme = /^([a-z][a-z0-9+.-]*):(\/\/)?/i.exec(url);
+  if (!scheme) throw invalid('expected postgres://user[:password]@host[:port]/database');
+  if (!/^postgres(ql)?$/i.test(scheme[1])) throw invalid(`the scheme must be postgres:// or postgresql://, not ${scheme[1]}:`);
+  // `postgres:user:pw@host/db` is a valid URL with an opaque path, and pg would quietly connect to localhost.
+  if (!scheme[2]) throw invalid(`expected ${scheme[1]}:// (two slashes) then user[:password]@host[:port]/database`);
   let u: URL;
+  let emptyHost = false;
   try {
     u = new URL(url);
   } catch {
-    throw new DatabaseUnavailableError(
-      `invalid database URL "${redactUrl(url)}": expected postgres://user[:password]@host[:port]/database`,
-    );
-  }
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new DatabaseUnavailableError(
-      `invalid database URL "${redactUrl(url)}": the scheme must be postgres:// or postgresql://, not ${u.protocol}//`,
-    );
+    // libpq and pg accept `postgres://user@/db?host=/socket/dir` (no host before the path): so does pglens.
+    try {
+      u = new URL(url.replace(/@\//, '@localhost/'));
+      emptyHost = true;
+    } catch {
+      const afterScheme = url.slice(scheme[0].length);
+      const at = afterScheme.lastIndexOf('@');
+      const unencoded = at > 0 && /[/?#@]/.test(afterScheme.slice(0, at));
+      throw invalid(
+        unencoded
+          ? 'the user or password has characters that must be percent-encoded (@ %40, : %3A, / %2F, ? %3F, # %23, % %25)'
+          : 'expected postgres://user[:password]@host[:port]/database',
+      );
+    }
   }
   const portText = u.searchParams.get('port') ?? u.port;
   const port = portText ? Number(portText) : 5432;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new DatabaseUnavailableError(`invalid database URL "${redactUrl(url)}": port "${portText}" is not a port number`);
-  }
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw invalid(`port "${portText}" is not a port number`);
   const decode = (s: string) => {
     try {
       return decodeURIComponent(s);
     } catch {
-      throw new DatabaseUnavailableError(`invalid database URL "${redactUrl(url)}": bad %-escape`);
+      throw invalid('bad %-escape (a % in the user or password is written %25)');
     }
   };
+  // Decoded here so a bad escape in the password is one clear line, not pg's URIError.
+  if (u.password) decode(u.password);
   return {
     user: u.username ? decode(u.username) : undefined,
-    host: u.searchParams.get('host') ?? (u.hostname ? decode(u.hostname.replace(/^\[(.*)\]$/, '$1')) : 'localhost'),
+    host: u.searchParams.get('host') ?? (u.hostname && !emptyHost ? decode(u.hostname.replace(/^\[(.*)\]$/, '$1')) : 'localhost'),
     port,
     database: u.pathname.length > 1 ? decode(u.pathname.slice(1)) : undefined,
   };
+}
+
+/** SSL modes pg (8.x) reads as verify-full, with a multi-line SECURITY WARNING on stderr the first time. */
+const PG_VERIFY_FULL_ALIASES = /^(prefer|require|verify-ca)$/i;
+
+/**
+ * The URL as pg is given it. `sslmode=prefer|require|verify-ca` is written `verify-full`, which is what pg does with
+ * them anyway (it verifies the certificate and host name) minus the 10-line warning it prints; what that means is said
+ * in the one-line error when an SSL connection fails (sslNote). `uselibpqcompat` asks pg for libpq's semantics
+ * instead, where nothing is rewritten.
+ */
+function driverUrl(url: string): string {
+  if (/[?&]uselibpqcompat=/i.test(url)) return url;
+  return url.replace(/([?&]sslmode=)(prefer|require|verify-ca)(?=&|#|$)/i, '$1verify-full');
+}
+
+/** What pg does with the URL's sslmode, for a failed SSL connection's message. */
+function sslNote(url: string, reason: string): string {
+  const mode = /[?&]sslmode=([^&#]*)/i.exec(url)?.[1];
+  if (!mode || !PG_VERIFY_FULL_ALIASES.test(mode) || /[?&]uselibpqcompat=/i.test(url)) return '';
+  // Only where it matters: a certificate that did not verify (a server without SSL says so plainly).
+  if (!/certificate|self[- ]signed|hostname|altnames|CERT_|UNABLE_TO/i.test(reason)) return '';
+  return ` (pg verifies the server certificate and host name for sslmode=${mode}, as for verify-full; add uselibpqcompat=true for libpq's meaning)`;
 }
 
 /**
@@ -108,6 +126,7 @@ export function resolveDatabaseUrl(input: {
   if (host || database) {
     const user = given(env.PGUSER);
     const password = env.PGPASSWORD ?? '';
+    rememberSecret(password);
     const port = given(env.PGPORT);
     const auth = user ? `${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@` : '';
     const path = database ? `/${encodeURIComponent(database)}` : '';
@@ -156,11 +175,7 @@ export function describeConnectError(error: unknown, url: string, timeoutMs: num
     // entry, 53300 too many connections...) are already one clear sentence.
     reason = message.split('\n')[0];
   }
-  return scrub(`cannot connect to ${redactUrl(url)}: ${reason}`, password);
-}
-
-function scrub(text: string, secret: string | undefined): string {
-  return secret && secret.length >= 1 ? text.split(secret).join('***') : text;
+  return redactSecrets(`cannot connect to ${redactUrl(url)}: ${reason}${sslNote(url, reason)}`, [password]);
 }
 
 function formatSeconds(ms: number): string {
@@ -183,11 +198,15 @@ function abortError(signal?: AbortSignal): Error {
  * needs to know about the server. Every failure is a DatabaseUnavailableError with one line and no password.
  */
 export async function connectPostgres(url: string, options: ConnectPostgresOptions = {}): Promise<DatabaseClient> {
+  // Remembered before anything can fail, so no message of this process shows it (../redact.ts).
+  rememberUrlSecrets(url);
   const parsed = parsePostgresUrl(url);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const password = safePassword(url);
+  const pgUrl = driverUrl(url);
   const config: PoolConfig = {
-    connectionString: url,
+    connectionString: pgUrl,
+    Client: ClosingClient as unknown as PoolConfig['Client'],
     // Shows pglens in pg_stat_activity and the server log; an application_name in the URL itself wins (pg's rule),
     // as someone who wrote one there asked for it.
     application_name: APPLICATION_NAME,
@@ -229,7 +248,7 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
       label: `${row.usr}@${host}:${parsed.port}/${row.db}`,
       hypopg: row.hypopg,
     };
-    return new PostgresClient(pool, info, url, connectTimeoutMs, config.max!);
+    return new PostgresClient(pool, info, pgUrl, connectTimeoutMs, config.max!);
   } catch (error) {
     if (first) first.release(true);
     // A connection that arrives after our own timer gave up must not keep the process alive.
@@ -239,6 +258,32 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
     throw new DatabaseUnavailableError(describeConnectError(error, url, connectTimeoutMs, password));
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * pg's Client, closing its socket when connecting fails. pg reports an authentication it cannot answer (no password
+ * for scram-sha-256: "client password must be a string") but leaves the socket open until the server gives up on it
+ * at authentication_timeout (60 s), which kept a CLI run that had already printed its error alive for a minute.
+ */
+export class ClosingClient extends Client {
+  override connect(): Promise<Client>;
+  override connect(callback: (err: Error) => void): void;
+  override connect(callback?: (err: Error) => void): Promise<Client> | void {
+    const closeOnFailure = (error: unknown) => {
+      if (error) (this as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    };
+    if (callback) {
+      super.connect((error: Error) => {
+        closeOnFailure(error);
+        callback(error);
+      });
+      return;
+    }
+    return super.connect().catch((error: unknown) => {
+      closeOnFailure(error);
+      throw error;
+    });
   }
 }
 
