@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import picomatch from 'picomatch';
-import { DEFAULT_MAX_SOURCE_BYTES, MAX_CONFIG_BYTES, readWorkspaceTextFile, stripBom } from './files';
+import { DEFAULT_MAX_SOURCE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIGURABLE_BYTES, readWorkspaceTextFile, stripBom } from './files';
 import type { Severity } from './types';
 import type { RuleOptionValue } from './rules/rule';
 
@@ -215,7 +215,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     const files = v.object(root.files, 'files');
     v.onlyKeys(files, 'files', ['maxBytes']);
     // 1 KB to 256 MB: below that even a small migration is refused, above it one file could take the process down.
-    if (files.maxBytes !== undefined) config.files.maxBytes = v.integerIn(files.maxBytes, 'files.maxBytes', 1024, 256 * 1024 * 1024);
+    if (files.maxBytes !== undefined) config.files.maxBytes = v.integerIn(files.maxBytes, 'files.maxBytes', 1024, MAX_CONFIGURABLE_BYTES);
   }
   return config;
 }

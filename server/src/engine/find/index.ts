@@ -90,7 +90,14 @@ export function findSqlInFile(
   const extension = extensionOf(file);
   if (SQL_FILE_EXTENSIONS.includes(extension)) return { sites: findSqlInSqlFile(file, text), skipped: [] };
   if (SCRIPT_FILE_EXTENSIONS.includes(extension) && !isDeclarationFile(file)) {
-    return findSqlInTypeScript(file, text, options, recentSourceFiles);
+    try {
+      return findSqlInTypeScript(file, text, options, recentSourceFiles);
+    } catch (error) {
+      // TypeScript's parser and the finder's walks recurse on nesting: 20,000 nested parentheses or 3,000 nested
+      // templates overflow the stack. That file is one skip; every other file is still checked.
+      if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
+      return { sites: [], skipped: [{ file, fileStart: 0, fileEnd: text.length, reason: 'nesting too deep to read the syntax tree' }] };
+    }
   }
   return { sites: [], skipped: [] };
 }

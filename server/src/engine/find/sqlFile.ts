@@ -9,6 +9,8 @@ import { splitSqlStatements } from './sqlLexer';
 export { splitSqlStatements };
 
 export function findSqlInSqlFile(file: string, text: string): SqlSite[] {
+  // A byte order mark (editors on Windows write one) is not SQL: read as a space, so offsets stay those of the file.
+  if (text.charCodeAt(0) === 0xfeff) text = ` ${text.slice(1)}`;
   return splitSqlStatements(text).map((span) => {
     const length = span.end - span.start;
     return {

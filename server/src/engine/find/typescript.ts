@@ -78,11 +78,13 @@ export class RecentSourceFiles {
   parse(file: string, text: string, kind: ts.ScriptKind): ts.SourceFile {
     const previous = this.files.get(file);
     let sourceFile: ts.SourceFile;
+    // Dropped before parsing: an update consumes the old tree, and a parse that overflows the stack on deep nesting
+    // must leave no half-updated tree behind for the next edit.
+    this.files.delete(file);
     if (previous && previous.text === text) sourceFile = previous;
     // The kind comes from the path's extension, so a tree kept under the same path has the same kind.
     else if (previous) sourceFile = ts.updateSourceFile(previous, text, changeBetween(previous.text, text));
     else sourceFile = createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
-    this.files.delete(file); // re-inserted: Map order is the recency order
     this.files.set(file, sourceFile);
     if (this.files.size > this.capacity) this.files.delete(this.files.keys().next().value!);
     return sourceFile;

@@ -45,6 +45,21 @@ export function loadPgQuery(): Promise<void> {
   return loading;
 }
 
+/**
+ * Drops the module after its stack overflowed on a deeply nested statement and starts loading a fresh one: an
+ * overflow unwinds past the C code's stack-pointer restore, and about thirty of them corrupt the module's memory.
+ * Until the new module is in, parseToJson throws (isPgQueryLoaded tells); loadPgQuery waits for it.
+ */
+export function resetPgQuery(): void {
+  wasm = undefined;
+  loading = undefined;
+  void loadPgQuery().catch(() => undefined);
+}
+
+export function isPgQueryLoaded(): boolean {
+  return wasm !== undefined;
+}
+
 /** The parse tree of `sql` (libpg_query's JSON: `{ version, stmts: [...] }`); throws PgParseError on bad SQL. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function parseToJson(sql: string): any {

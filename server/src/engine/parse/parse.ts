@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { codePointsToUtf16, Utf8OffsetMap } from '../text';
-import { loadPgQuery, parseToJson, PgParseError } from './libpgQuery';
+import { isPgQueryLoaded, loadPgQuery, parseToJson, PgParseError, resetPgQuery } from './libpgQuery';
 import type { SqlSite } from '../types';
 
 /** Loads the WASM module once; every other function here is synchronous afterwards. */
@@ -45,20 +45,56 @@ export interface ParsedSite {
   site: SqlSite;
   statements: ParsedStatement[];
   error?: SqlSyntaxError;
+  /**
+   * Parts of site.text left out, with why (UTF-16 offsets in site.text): a NUL byte, nesting deeper than
+   * MAX_NESTING_DEPTH. Nothing of them is planned or checked; the rest of the site and the file is.
+   */
+  skipped?: SkippedText[];
+  /** Set when the result depends on a passing condition (the parser restarting): it is not kept by SiteParser. */
+  transient?: boolean;
 }
+
+export interface SkippedText {
+  start: number;
+  end: number;
+  reason: string;
+}
+
+/**
+ * How deeply a statement may nest (parentheses, operator chains, parse-tree levels) before it is skipped. libpg_query
+ * turns its tree into JSON recursively in WASM, whose stack overflows near 9,000 levels, and pglens's own walkers
+ * recurse too; no SQL a person writes comes near 1,000 (PostgreSQL itself stops at max_stack_depth).
+ */
+export const MAX_NESTING_DEPTH = 1000;
+export const NESTING_REASON = `nesting deeper than ${MAX_NESTING_DEPTH} levels`;
+export const NUL_REASON = 'contains a NUL byte';
 
 export function parseSite(site: SqlSite): ParsedSite {
   const text = site.text;
+  const whole = (reason: string): ParsedSite => ({ site, statements: [], skipped: [{ start: 0, end: text.length, reason }] });
+  // A NUL cannot reach PostgreSQL (the protocol's strings end at it) and the parser would see a shorter text than
+  // the server: never sent, never parsed.
+  if (text.includes('\0')) return whole(NUL_REASON);
+  if (text.length > MAX_NESTING_DEPTH && estimatedNesting(text) > MAX_NESTING_DEPTH) return whole(NESTING_REASON);
   const offsets = new Utf8OffsetMap(text);
   let result: AstNode;
   try {
     result = parseToJson(text);
   } catch (error) {
-    if (!(error instanceof PgParseError)) throw error;
-    // PostgreSQL reports the error position in characters (code points, scanner_errposition), not bytes.
-    return { site, statements: [], error: { site, message: error.message, offset: codePointsToUtf16(text, error.cursorPosition) } };
+    if (error instanceof PgParseError) {
+      // PostgreSQL reports the error position in characters (code points, scanner_errposition), not bytes.
+      return { site, statements: [], error: { site, message: error.message, offset: codePointsToUtf16(text, error.cursorPosition) } };
+    }
+    if (isStackOverflow(error)) {
+      // Nesting the estimate did not see (NOT NOT NOT ..., nested CASE): the module is replaced, the site skipped.
+      resetPgQuery();
+      return whole(NESTING_REASON);
+    }
+    if (!isPgQueryLoaded()) return { ...whole('the PostgreSQL parser is restarting after a statement nested too deeply'), transient: true };
+    throw error;
   }
   const statements: ParsedStatement[] = [];
+  const skipped: SkippedText[] = [];
   for (const raw of (result.stmts ?? []) as AstNode[]) {
     const startByte: number = raw.stmt_location ?? 0;
     const lengthBytes: number | undefined = raw.stmt_len;
@@ -73,6 +109,11 @@ export function parseSite(site: SqlSite): ParsedSite {
     while (stop > start && isTrailingTrivia(text.charCodeAt(stop - 1))) stop--;
     const stmtText = text.slice(start, stop);
     const kind = Object.keys(node)[0];
+    // A tree deeper than the limit (the estimate is only a first filter) is left out before any walker sees it.
+    if (stmtText.length > MAX_NESTING_DEPTH && treeDepthExceeds(node, MAX_NESTING_DEPTH)) {
+      skipped.push({ start, end: start + stmtText.length, reason: NESTING_REASON });
+      continue;
+    }
     let textHash: string | undefined;
     statements.push({
       site,
@@ -89,7 +130,107 @@ export function parseSite(site: SqlSite): ParsedSite {
       offsetOf: (location: number) => offsets.toUtf16(location),
     });
   }
-  return { site, statements };
+  return skipped.length > 0 ? { site, statements, skipped } : { site, statements };
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return (error instanceof RangeError && /call stack/i.test(error.message)) || error instanceof WebAssembly.RuntimeError;
+}
+
+/**
+ * An upper estimate of how deeply a text nests, from its tokens alone: parenthesis depth plus the longest run of
+ * operators (`1+1+1...` is a left-deep tree, one level per `+`) not broken by a comma, a parenthesis or a keyword
+ * (AND/OR lists are flat in PostgreSQL's tree, so keywords end a run). Strings, quoted names, dollar quotes and
+ * comments are skipped. Iterative and linear: it runs before the parser on long texts only.
+ */
+export function estimatedNesting(text: string): number {
+  let deepest = 0;
+  let parens = 0;
+  let run = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 39 /* ' */) {
+      const backslashes = i > 0 && (text.charCodeAt(i - 1) | 32) === 101; /* E'...' */
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (backslashes && d === 92) i += 2;
+        else if (d === 39) {
+          if (text.charCodeAt(i + 1) === 39) i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+    } else if (c === 34 /* " */) {
+      const close = text.indexOf('"', i + 1);
+      i = close < 0 ? n : close + 1;
+    } else if (c === 45 /* - */ && text.charCodeAt(i + 1) === 45) {
+      const close = text.indexOf('\n', i);
+      i = close < 0 ? n : close + 1;
+    } else if (c === 47 /* / */ && text.charCodeAt(i + 1) === 42) {
+      i = skipLeadingTrivia(text, i, n);
+      if (i === n) break;
+    } else if (c === 36 /* $ */ && /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.test(text.slice(i, i + 64))) {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64))![0];
+      const close = text.indexOf(tag, i + tag.length);
+      i = close < 0 ? n : close + tag.length;
+    } else if (c === 40 /* ( */ || c === 91 /* [ */) {
+      parens++;
+      run = 0;
+      i++;
+    } else if (c === 41 /* ) */ || c === 93 /* ] */) {
+      parens = Math.max(0, parens - 1);
+      run = 0;
+      i++;
+    } else if (c === 44 /* , */ || c === 59 /* ; */) {
+      run = 0;
+      i++;
+    } else if (isOperatorChar(c)) {
+      while (i < n && isOperatorChar(text.charCodeAt(i))) i++;
+      run++;
+    } else if (isWordChar(c)) {
+      const startWord = i;
+      while (i < n && isWordChar(text.charCodeAt(i))) i++;
+      const word = text.slice(startWord, i).toUpperCase();
+      // Words that chain like operators (NOT NOT x, CASE inside CASE, x IS NULL IS NULL) add a level; others end a run.
+      if (word === 'NOT' || word === 'CASE' || word === 'IS' || word === 'COLLATE' || word === 'LIKE' || word === 'ILIKE') run++;
+      else if (!/^[0-9]/.test(word)) run = 0;
+    } else i++;
+    if (parens + run > deepest) deepest = parens + run;
+  }
+  return deepest;
+}
+
+function isOperatorChar(c: number): boolean {
+  // + - * / < > = ~ ! @ # % ^ & | ` ? :
+  return c === 43 || c === 45 || c === 42 || c === 47 || c === 60 || c === 62 || c === 61 || c === 126 || c === 33 || c === 64 || c === 35 || c === 37 || c === 94 || c === 38 || c === 124 || c === 96 || c === 63 || c === 58;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c > 127;
+}
+
+/** Whether the tree nests more than `limit` typed nodes (`{ A_Expr: ... }`) deep; iterative, stops at the first. */
+function treeDepthExceeds(node: AstNode, limit: number): boolean {
+  const stack: { value: AstNode; depth: number }[] = [{ value: node, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== null && typeof item === 'object') stack.push({ value: item, depth });
+      continue;
+    }
+    for (const key in value) {
+      const child = value[key];
+      if (child === null || typeof child !== 'object') continue;
+      const first = key.charCodeAt(0);
+      const childDepth = first >= 65 && first <= 90 ? depth + 1 : depth;
+      if (childDepth > limit) return true;
+      stack.push({ value: child, depth: childDepth });
+    }
+  }
+  return false;
 }
 
 /**
@@ -108,6 +249,7 @@ export class SiteParser {
     const known = this.recent.get(site.text);
     if (!known) {
       const parsed = parseSite(site);
+      if (parsed.transient) return parsed; // the parser was restarting: parse it again next time
       if (this.recent.size >= this.capacity) this.recent.delete(this.recent.keys().next().value!);
       this.recent.set(site.text, parsed);
       return parsed;
@@ -118,6 +260,7 @@ export class SiteParser {
       site,
       statements: known.statements.map((statement) => onSite(statement, site)),
       error: known.error ? { ...known.error, site } : undefined,
+      skipped: known.skipped,
     };
   }
 }

@@ -66,8 +66,26 @@ function asStrings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.map(String) : undefined;
 }
 
+/** The plan tree of EXPLAIN's JSON. Iterative: a plan nested thousands deep cannot overflow the stack. */
 export function planNodeFromJson(json: Record<string, unknown>): PlanNode {
-  const children = Array.isArray(json['Plans']) ? (json['Plans'] as Record<string, unknown>[]).map(planNodeFromJson) : [];
+  const root = planNodeOnly(json);
+  const pending: { json: Record<string, unknown>; node: PlanNode }[] = [{ json, node: root }];
+  while (pending.length > 0) {
+    const { json: parentJson, node: parent } = pending.pop()!;
+    if (!Array.isArray(parentJson['Plans'])) continue;
+    for (const childJson of parentJson['Plans'] as Record<string, unknown>[]) {
+      if (childJson === null || typeof childJson !== 'object') continue;
+      const child = planNodeOnly(childJson);
+      parent.children.push(child);
+      pending.push({ json: childJson, node: child });
+    }
+  }
+  return root;
+}
+
+/** One node's fields, with no children yet. */
+function planNodeOnly(json: Record<string, unknown>): PlanNode {
+  const children: PlanNode[] = [];
   return {
     nodeType: String(json['Node Type'] ?? 'Unknown'),
     operation: asString(json['Operation']),
