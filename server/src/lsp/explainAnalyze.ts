@@ -6,7 +6,7 @@
 // afterwards, so session state it leaves (advisory locks, settings, prepared statements) cannot reach the pool.
 
 import type { AnalyzedStatement } from '../engine/analyze';
-import type { DatabaseClient, DatabaseSession } from '../engine/db/client';
+import { isDatabaseFailure, type DatabaseClient, type DatabaseSession } from '../engine/db/client';
 import { explainStatement } from '../engine/db/explain';
 import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
@@ -19,17 +19,19 @@ const RUNNABLE_KINDS = ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 
 const ANALYZE_TIMEOUT_MS = 60_000;
 
 /**
- * What the statement may do besides reading, or an empty list. A failed look-up is itself a reason: pglens cannot
- * vouch for functions it could not look up.
+ * What the statement may do besides reading, or an empty list. A look-up that failed for the statement's sake is
+ * itself a reason (pglens cannot vouch for functions it could not look up); a database that is down is an error.
  */
-async function executionRisks(folder: FolderContext, database: DatabaseClient, statement: AnalyzedStatement): Promise<string[]> {
+async function executionRisks(folder: FolderContext, database: DatabaseClient, statement: AnalyzedStatement): Promise<string[] | { error: string }> {
   try {
     return await describeExecutionRisks(database, statement.statement, {
       statementTimeoutMs: folder.config.database.statementTimeoutMs,
       lockTimeoutMs: folder.config.database.lockTimeoutMs,
     });
   } catch (error) {
-    return [`pglens could not look up the functions it calls (${(error as Error).message}), so it cannot vouch for them`];
+    const message = (error as Error).message;
+    if (isDatabaseFailure(error)) return { error: `EXPLAIN ANALYZE needs the database, which did not answer: ${message}` };
+    return [`pglens could not look up the functions it calls (${message}), so it cannot vouch for them`];
   }
 }
 
@@ -75,6 +77,7 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
   }
   // Looked up on every request, confirmed or not: whether it runs READ ONLY depends on it.
   const reasons = await executionRisks(folder, folder.database, statement);
+  if (!Array.isArray(reasons)) return { statement: text, error: reasons.error };
   if (reasons.length > 0 && !confirmed) {
     return {
       statement: text,
