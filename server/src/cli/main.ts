@@ -2,6 +2,8 @@
 
 import { runCheckCommand, type CommandIo } from './checkCommand';
 import { runLocksCommand } from './locksCommand';
+import { redactSecrets, rememberSecret, rememberUrlSecrets } from '../engine/redact';
+import { redactedStream } from './redactedOutput';
 
 declare const PGLENS_VERSION: string | undefined;
 export const TOOL_VERSION = typeof PGLENS_VERSION === 'string' ? PGLENS_VERSION : '0.0.0-dev';
@@ -16,7 +18,32 @@ Usage:
 Run "pglens <command> --help" for a command's options.
 `;
 
-export async function main(argv: string[], io: CommandIo): Promise<number> {
+export async function main(argv: string[], given: CommandIo): Promise<number> {
+  // The passwords of this run are known before anything can print: --db, DATABASE_URL, PGPASSWORD (a pglens.json URL
+  // is remembered when it is connected to).
+  argv.forEach((arg, i) => {
+    if (arg === '--db') rememberUrlSecrets(argv[i + 1]);
+    else if (arg.startsWith('--db=')) rememberUrlSecrets(arg.slice('--db='.length));
+  });
+  rememberUrlSecrets(given.env.DATABASE_URL);
+  rememberSecret(given.env.PGPASSWORD);
+  const stdout = redactedStream(given.stdout, { wholeWrites: false });
+  const stderr = redactedStream(given.stderr, { wholeWrites: true });
+  try {
+    return await run(argv, { ...given, stdout, stderr });
+  } catch (error) {
+    // index.ts prints an unexpected error's message (and with PGLENS_DEBUG its stack): without the secrets too.
+    if (error instanceof Error) {
+      error.message = redactSecrets(error.message);
+      if (error.stack) error.stack = redactSecrets(error.stack);
+    }
+    throw error;
+  } finally {
+    stdout.flush();
+  }
+}
+
+async function run(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'check':
