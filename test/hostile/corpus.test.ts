@@ -23,7 +23,7 @@ import { diffFingerprints, takeFingerprint, tableExists, waitForSessionsToEnd, w
 import { getSharedTestDatabase, type SharedTestDatabase } from '../harness/postgres';
 import { ensureCliBuilt, parseJsonReport, runCli, type CliResult } from '../cli/cliHarness';
 import { ensureServerBuilt, LspTestClient, pathToUri } from '../lsp/lspTestClient';
-import { DB_MODULE, HOSTILE_FILES, pathologicalFiles } from './corpus';
+import { ADVISOR_COMMENT_BREAK, DB_MODULE, HOSTILE_FILES, pathologicalFiles, SCS_BREAK } from './corpus';
 import { createHostileDatabases, VICTIM, type HostileDatabases } from './hostileDatabase';
 import { generatedSqlProblems, indexSqlProblem, isInside, loadParserForChecks, stackTraceIn, writeRepository, type Repository } from './hostileHarness';
 
@@ -151,7 +151,8 @@ for (const setUp of SET_UPS) {
       const generated: string[] = [];
       let previous = { ...before, writes: {} };
       try {
-        await client.waitForStatus((s) => ['connected', 'disconnected', 'static'].includes(String((s.folders as { state: string }[])[0]?.state)), 30_000);
+        // Connected to the database, not merely running: a server that plans nothing would pass the fingerprint.
+        await client.waitForStatus((s) => (s.folders as { state: string }[])[0]?.state === 'connected', 30_000);
         for (const [name, text] of Object.entries(HOSTILE_FILES)) {
           const uri = pathToUri(`${repo.dir}/${name}`);
           await client.open(uri, name.endsWith('.sql') ? 'sql' : 'typescript', text);
@@ -167,6 +168,11 @@ for (const setUp of SET_UPS) {
           await client.close(uri);
         }
         assert.equal(client.child.exitCode, null, `the server is still running\n${client.stderr.join('')}`);
+        const identifiers = [...client.published].reverse().find((p) => p.uri.endsWith('/sql/hostile-identifiers.sql'));
+        assert.ok(
+          (identifiers?.diagnostics ?? []).filter((d) => d.code === 'seq-scan-large-table').length >= 4,
+          `the hostile tables were planned in the editor: ${JSON.stringify(identifiers?.diagnostics.map((d) => d.code))}`,
+        );
       } finally {
         await client.stop();
       }
@@ -324,5 +330,44 @@ describe('pathological files: one file that cannot be analysed does not stop the
     }
     assert.deepEqual(unanswered, [], 'every deep file got its analysis');
     assert.equal(stackTraceIn(client.stderr.join('')), undefined, `no stack trace on the server's stderr:\n${client.stderr.join('')}`);
+  });
+});
+
+describe('controls: the corpus is hostile and the checks see it', () => {
+  test('SCS_BREAK sent through the simple protocol to a server with standard_conforming_strings off drops victim, and the fingerprint shows it', async () => {
+    const superuserUrl = dbs.superuserUrl(dbs.names.scsoff);
+    const before = await settledFingerprint(superuserUrl);
+    await withClient(dbs.appUrl(dbs.names.scsoff), async (c) => {
+      // What pglens must never do: the text of a repository file as a simple query.
+      await c.query(SCS_BREAK);
+    });
+    const after = await settledFingerprint(superuserUrl);
+    try {
+      assert.equal(await tableExists(superuserUrl, VICTIM), false, 'the control dropped victim');
+      assert.ok(diffFingerprints(before, after).some((line) => /^rows "victim": 3 -> \(missing\)$/.test(line)), diffFingerprints(before, after).join('\n'));
+    } finally {
+      await dbs.reset(dbs.names.scsoff);
+    }
+  });
+
+  test('the generated-SQL check refuses a second statement, a non-index migration and a file outside the repository', () => {
+    const evilIndex = `CREATE INDEX ON people ((lower(email /* */ ))) ; COMMIT; DROP TABLE victim; -- */)))`;
+    const problems = generatedSqlProblems(
+      [
+        {
+          file: 'a.sql',
+          line: 1,
+          ruleId: 'seq-scan-large-table',
+          evidence: { indexSuggestion: { sql: evilIndex } },
+          fixes: [
+            { title: 'Add index', sql: evilIndex, newFile: { path: '/tmp/x/../../etc/evil.sql', content: `${evilIndex};\n` } },
+            { title: 'Copy CREATE INDEX', sql: 'CREATE INDEX CONCURRENTLY ON people (email);' },
+          ],
+        },
+      ] as never,
+      '/work/repo',
+    );
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.ok(ADVISOR_COMMENT_BREAK.includes('*x./'));
   });
 });
