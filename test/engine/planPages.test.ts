@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import * as planPages from '../../server/src/lsp/planPages';
 
 test('a plan page goes to a private 0700 directory as a 0600 file, and a symlink at the old shared path is not followed', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'pglens-planpages-test-'));
@@ -21,7 +22,7 @@ test('a plan page goes to a private 0700 directory as a 0600 file, and a symlink
     mkdirSync(dirname(oldPath));
     symlinkSync(victim, oldPath);
 
-    const { writePlanPage } = await import('../../server/src/lsp/planPages');
+    const { writePlanPage } = planPages;
     const page = writePlanPage(markdown);
 
     assert.equal(readFileSync(victim, 'utf8'), 'precious\n');

@@ -134,7 +134,9 @@ export function parseSite(site: SqlSite): ParsedSite {
 }
 
 function isStackOverflow(error: unknown): boolean {
-  return (error instanceof RangeError && /call stack/i.test(error.message)) || error instanceof WebAssembly.RuntimeError;
+  // WebAssembly's RuntimeError (a trap: out-of-bounds memory after earlier overflows) by name: lib ES2022 has no
+  // WebAssembly types.
+  return (error instanceof RangeError && /call stack/i.test(error.message)) || (error instanceof Error && error.name === 'RuntimeError');
 }
 
 /**
