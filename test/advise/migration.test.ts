@@ -1,11 +1,15 @@
 // The "Add index" migration follows the project's layout and naming.
 
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { detectMigrationTarget, writeIndexMigration } from '../../server/src/engine/advise/migration';
+import { loadParser } from '../../server/src/engine/parse/parse';
+
+// Every statement of a migration is parsed again before it is written.
+before(() => loadParser());
 
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 const INDEX = { indexes: [{ name: 'invoices_account_id_idx', definition: 'ON invoices (account_id)' }], comment: ['Suggested by pglens for src/billing.ts:12.', 'Estimated cost of the statement: 4,970 -> 83 (-98%), verified with hypopg.'], now: NOW };

@@ -461,8 +461,10 @@ function joinTokens(text: string, tokens: SqlToken[], first: number, last: numbe
       continue;
     }
     if (skip.has(i)) continue;
-    if (out.length > 0 && gap) out += ' ';
-    out += text.slice(token.start, token.end);
+    const tokenText = text.slice(token.start, token.end);
+    // A gap becomes one space, except inside parentheses' edges and before a comma: `lower(email)`, not `lower(email )`.
+    if (out.length > 0 && gap && !out.endsWith('(') && tokenText !== ')' && tokenText !== ',') out += ' ';
+    out += tokenText;
     gap = false;
   }
   return out.length > 0 ? out : undefined;

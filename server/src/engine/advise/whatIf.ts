@@ -18,7 +18,7 @@ import { explainOnSession } from '../db/explain';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';
 import type { ParsedStatement } from '../parse/parse';
 import { walkPlan, type PlanNode } from '../plan/model';
-import { quoteIdentifier } from '../sqlText';
+import { quoteIdentifier, quoteQualifiedName } from '../sqlText';
 import { assertIndexDefinition, createIndexSql, indexDefinition, type IndexCandidate } from './candidates';
 
 export type WhatIfMethod = 'hypopg' | 'index trial';
@@ -207,7 +207,7 @@ class WhatIfSession implements WhatIf {
     // candidate PostgreSQL refuses) restarts the transaction instead.
     const savepoint = this.method === 'index trial' && set.length > 0 ? `pglens_whatif_${++this.savepoints}` : undefined;
     if (savepoint) await this.session.query(`SAVEPOINT ${savepoint}`);
-    const created: { name: string; oid?: number }[] = [];
+    const created: { name: string; oid?: number; qualified?: string }[] = [];
     let failed = false;
     try {
       for (const candidate of set) {
@@ -224,7 +224,8 @@ class WhatIfSession implements WhatIf {
           // Exactly the candidate's one CREATE INDEX, or nothing is sent (GeneratedSqlError rules the candidate out).
           assertIndexDefinition(sql, candidate, name);
           await this.session.query(sql);
-          created.push({ name });
+          // The index lives in its table's schema, which need not be on the search_path.
+          created.push({ name, qualified: quoteQualifiedName(candidate.schema, name) });
         }
       }
       const { root } = await explainOnSession(this.session, statement);
@@ -237,7 +238,7 @@ class WhatIfSession implements WhatIf {
           const size =
             this.method === 'hypopg'
               ? await this.session.query<{ size: string }>(`SELECT ${quoteIdentifier(this.hypopgSchema)}.hypopg_relation_size($1)::text AS size`, [index.oid])
-              : await this.session.query<{ size: string }>(`SELECT pg_catalog.pg_relation_size($1::regclass)::text AS size`, [index.name]);
+              : await this.session.query<{ size: string }>(`SELECT pg_catalog.pg_relation_size($1::regclass)::text AS size`, [index.qualified ?? index.name]);
           sizeBytes += Number(size.rows[0]?.size ?? 0);
         }
       }
