@@ -6,6 +6,7 @@ import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, a
 import type { PglensConfig, RuleSetting } from './config';
 import { isDatabaseFailure, withReadOnlyTransaction, type DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
+import { LockedRelations } from './db/lockedRelations';
 import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
 import { directivesFor, isIgnored, readDirectives } from './directives';
 import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
@@ -101,10 +102,13 @@ export class Engine {
   private readonly recentSourceFiles: RecentSourceFiles | undefined;
   private readonly planReports = new WeakMap<AstNode, { plan: ExplainedPlan; schema: SchemaFacts | undefined; budget: number | undefined; reports: Map<string, RuleReport[]> }>();
   private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
+  /** Tables found locked by another session: statements naming them are not planned meanwhile (see the module). */
+  private readonly lockedRelations: LockedRelations;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
     this.database = options.database;
+    this.lockedRelations = new LockedRelations(options.database!, options.config.database);
     this.migrationContextFor = options.migrationContextFor;
     // Severities and options are fixed for an engine's life (a config change makes a new engine): resolved once here,
     // not for every rule and statement.
@@ -371,13 +375,19 @@ export class Engine {
     const database = this.database!;
     const key = `${database.info.label}|${schema?.fingerprint ?? ''}|${statement.parameterCount}|${statement.textHash}`;
     const compute = () =>
-      this.planCache.getOrCompute(key, () =>
-        explainStatement(database, statement, {
-          statementTimeoutMs: this.config.database.statementTimeoutMs,
-          lockTimeoutMs: this.config.database.lockTimeoutMs,
-          signal,
-        }),
-      );
+      this.planCache.getOrCompute(key, async () => {
+        this.lockedRelations.refuseIfLocked(statement);
+        try {
+          return await explainStatement(database, statement, {
+            statementTimeoutMs: this.config.database.statementTimeoutMs,
+            lockTimeoutMs: this.config.database.lockTimeoutMs,
+            signal,
+          });
+        } catch (error) {
+          if ((error as { code?: string }).code === '55P03') await this.lockedRelations.noteLockTimeout();
+          throw error;
+        }
+      });
     // An in-flight EXPLAIN is shared with other analyses and runs under the signal of the one that started it. When
     // that one is cancelled (the editor superseded it) and this one is not, plan again: the cancelled entry has left
     // the cache, so the next attempt starts an EXPLAIN of its own (bounded, in case it joins another one meanwhile).

@@ -111,15 +111,16 @@ export function withReadOnlyTransaction<T>(
 const CONNECTION_FAILURE_CODES = /^(08|53|57P0[1-4]|58)/;
 
 /**
- * Whether an error says the database failed (unreachable, gone, out of connections, shut down, cancelled by a
- * timeout, waiting for a lock) rather than that the statement is wrong: such statements count as "not planned", never
+ * Whether an error says the database failed (unreachable, gone, out of connections, shut down, waiting for a lock) rather than that the statement is wrong: such statements count as "not planned", never
  * as a finding about the code.
  */
 export function isDatabaseFailure(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   const e = error as { code?: unknown; message?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  if (code && (CONNECTION_FAILURE_CODES.test(code) || code === '57014' || code === '55P03')) return true;
+  // 55P03: lock_timeout, a lock held by another session. Not 57014 (statement_timeout): a statement that takes longer
+  // than that to plan is reported about the code (plan-error).
+  if (code && (CONNECTION_FAILURE_CODES.test(code) || code === '55P03')) return true;
   if (code && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT ...
   const message = typeof e?.message === 'string' ? e.message : '';
   return /Connection terminated|connection is closed|Client has encountered a connection error|not queryable|timeout exceeded when trying to connect/i.test(message);

@@ -2,8 +2,17 @@
 // seconds with one clear line, sessions that are always handed back with no open transaction, and cancellation
 // that stops the statement on the server, not only the wait on the client.
 
-import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
-import { DatabaseUnavailableError, type DatabaseClient, type DatabaseInfo, type DatabaseSession, type QueryResultRows } from './client';
+import { Client, Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
+import {
+  DatabaseUnavailableError,
+  isDatabaseFailure,
+  type DatabaseClient,
+  type DatabaseHealth,
+  type DatabaseHealthState,
+  type DatabaseInfo,
+  type DatabaseSession,
+  type QueryResultRows,
+} from './client';
 import { redactSecrets, redactUrl, rememberSecret, rememberUrlSecrets } from '../redact';
 
 export interface ConnectPostgresOptions {
@@ -226,12 +235,13 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
   const connecting = pool.connect();
   try {
     first = await Promise.race([
-      connecting,
+      connecting.then((client) => (watchConnection(client), client)),
       // pg's own connection timeout covers the socket and the start-up; this also covers a DNS lookup that hangs.
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error('timeout')), connectTimeoutMs + 250);
       }),
     ]);
+    await pinSessionSettings(first);
     const { rows } = await first.query<{ num: number; version: string; usr: string; db: string; hypopg: boolean }>(
       `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version,
               current_user AS usr, current_database() AS db,
@@ -259,6 +269,54 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Connections that have an error listener and the pinned settings. */
+const watchedConnections = new WeakSet<object>();
+
+/**
+ * A checked-out pg client that loses its socket emits 'error'; pg-pool listens only while the client is idle, and an
+ * 'error' event nobody listens to ends the process. The query in flight rejects on its own, which is where the
+ * failure is handled.
+ */
+function watchConnection(client: PoolClient | Client): void {
+  if (watchedConnections.has(client)) return;
+  watchedConnections.add(client);
+  client.on('error', () => {});
+}
+
+const pinnedConnections = new WeakSet<object>();
+
+/**
+ * Settings pglens's reading of SQL depends on, pinned on every connection before it carries a statement:
+ * libpg-query reads `'x\'` as PostgreSQL does with standard_conforming_strings on, so the server must too, whatever
+ * the URL's `options`, PGOPTIONS, the role or the database set. Checked, not assumed: a server that will not take
+ * the setting is refused.
+ */
+async function pinSessionSettings(client: PoolClient): Promise<void> {
+  if (pinnedConnections.has(client)) return;
+  const results = (await client.query(
+    "SET standard_conforming_strings = on; SELECT current_setting('standard_conforming_strings') AS scs",
+  )) as unknown as Array<{ rows: Array<{ scs?: string }> }>;
+  const value = Array.isArray(results) ? results[results.length - 1]?.rows[0]?.scs : undefined;
+  if (value !== 'on') {
+    throw new DatabaseUnavailableError(
+      `the server keeps standard_conforming_strings "${value ?? 'unknown'}": pglens reads SQL as PostgreSQL does with it on, and will not plan on this connection`,
+    );
+  }
+  pinnedConnections.add(client);
+}
+
+/** Text sent with a NUL byte would be cut at it by the protocol: such a statement is never sent. */
+function refuseNul(sql: string): string {
+  if (sql.includes('\0')) throw new Error('the statement contains a NUL byte and was not sent');
+  return sql;
+}
+
+/** Errors that say the connection itself is gone (not a statement's failure): they mark the database down. */
+function isConnectionLoss(error: unknown): boolean {
+  if (!isDatabaseFailure(error)) return false;
+  return (error as { code?: unknown })?.code !== '55P03';
 }
 
 /**
@@ -332,9 +390,38 @@ class Slots {
   }
 }
 
+/** Reconnection backoff: the first retry after a second, doubling up to half a minute. */
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+/** How often a connected database with listeners is checked. */
+const IDLE_CHECK_MS = 30_000;
+
 class PostgresClient implements DatabaseClient {
   private closed = false;
   private readonly slots: Slots;
+  /**
+   * Set while the database does not answer. Sessions asked for meanwhile fail at once with the reason (a run over a
+   * thousand statements against a dead server ends in a second, not a thousand connect timeouts); the first one after
+   * `retryAt`, or the health timer, tries again.
+   */
+  private down?: { reason: string; delayMs: number; retryAt: number; timer?: NodeJS.Timeout };
+  private readonly healthListeners = new Set<(state: DatabaseHealthState) => void>();
+  private idleCheck?: NodeJS.Timeout;
+  readonly health: DatabaseHealth = {
+    current: () => this.healthState(),
+    onChange: (listener) => {
+      this.healthListeners.add(listener);
+      this.scheduleProbe();
+      return () => {
+        this.healthListeners.delete(listener);
+        if (this.healthListeners.size === 0) {
+          clearInterval(this.idleCheck);
+          this.idleCheck = undefined;
+        }
+      };
+    },
+    check: () => this.probe(),
+  };
 
   constructor(
     private readonly pool: Pool,
@@ -344,11 +431,18 @@ class PostgresClient implements DatabaseClient {
     maxConnections: number,
   ) {
     this.slots = new Slots(maxConnections);
+    // An idle pooled connection that dies (server shut down or restarted) is the first sign the database is gone.
+    pool.on('error', (error) => this.noteFailure(error));
   }
 
   async withSession<T>(work: (session: DatabaseSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) throw new Error(`the connection to ${this.info.label} is closed`);
     if (signal?.aborted) throw abortError(signal);
+    if (this.down) {
+      if (Date.now() < this.down.retryAt) throw new DatabaseUnavailableError(this.down.reason);
+      // This session is the next attempt; others meanwhile still fail at once.
+      this.down.retryAt = Date.now() + this.down.delayMs;
+    }
 
     await this.slots.acquire(signal);
     let client: PoolClient;
@@ -372,27 +466,33 @@ class PostgresClient implements DatabaseClient {
       client.release(destroy);
       this.slots.release();
     };
+    const run = async <R>(send: () => Promise<R>): Promise<R> => {
+      if (aborted) throw abortError(signal);
+      if (released) throw new Error('the session was used after withSession() returned');
+      inFlight++;
+      try {
+        const result = await send();
+        if (aborted) throw abortError(signal);
+        return result;
+      } catch (error) {
+        if (aborted) throw abortError(signal);
+        if (isConnectionLoss(error)) this.noteFailure(error);
+        throw error;
+      } finally {
+        inFlight--;
+      }
+    };
 
     const session: DatabaseSession = {
       query: async <Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultRows<Row>> => {
-        if (aborted) throw abortError(signal);
-        if (released) throw new Error('the session was used after withSession() returned');
-        inFlight++;
-        try {
-          const result = await client.query(sql, params);
-          if (aborted) throw abortError(signal);
-          // A multi-statement text gives an array of results: the last is the one that answers.
-          const last = Array.isArray(result) ? result[result.length - 1] : result;
-          return { rows: (last?.rows ?? []) as Row[] };
-        } catch (error) {
-          if (aborted) throw abortError(signal);
-          throw error;
-        } finally {
-          inFlight--;
-        }
+        // One statement per Parse message (extended protocol), whatever the text holds: see DatabaseSession.
+        const result = await run(() => client.query({ text: refuseNul(sql), values: params, queryMode: 'extended' } as QueryConfig));
+        return { rows: (result?.rows ?? []) as Row[] };
+      },
+      exec: async (sql: string): Promise<void> => {
+        await run(() => client.query(sql));
       },
     };
-
     let onAbort: (() => void) | undefined;
     const abortPromise = new Promise<never>((_, reject) => {
       onAbort = () => {
@@ -435,10 +535,142 @@ class PostgresClient implements DatabaseClient {
     }
   }
 
+  async withDedicatedSession<T>(work: (session: DatabaseSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.closed) throw new Error(`the connection to ${this.info.label} is closed`);
+    if (signal?.aborted) throw abortError(signal);
+    if (this.down && Date.now() < this.down.retryAt) throw new DatabaseUnavailableError(this.down.reason);
+    const client = new Client({
+      connectionString: this.url,
+      application_name: `${APPLICATION_NAME} dedicated`,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+    });
+    watchConnection(client);
+    try {
+      await client.connect();
+    } catch (error) {
+      client.end().catch(() => {});
+      const failure = new DatabaseUnavailableError(describeConnectError(error, this.url, this.connectTimeoutMs, safePassword(this.url)));
+      this.noteFailure(failure);
+      throw failure;
+    }
+    const onAbort = () => {
+      // Closing the connection ends whatever it runs (the server notices at its next write) and its transaction.
+      client.end().catch(() => {});
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await pinSessionSettings(client as unknown as PoolClient);
+      const session: DatabaseSession = {
+        query: async <Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultRows<Row>> => {
+          if (signal?.aborted) throw abortError(signal);
+          const result = await client.query({ text: refuseNul(sql), values: params, queryMode: 'extended' } as QueryConfig);
+          return { rows: (result?.rows ?? []) as Row[] };
+        },
+        exec: async (sql: string): Promise<void> => {
+          if (signal?.aborted) throw abortError(signal);
+          await client.query(sql);
+        },
+      };
+      return await work(session);
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // Never handed to anyone else: whatever the statement left in the session (advisory locks, settings, temporary
+      // tables, an open transaction) ends with the connection.
+      await client.end().catch(() => {});
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.down?.timer) clearTimeout(this.down.timer);
+    clearInterval(this.idleCheck);
+    this.healthListeners.clear();
     await this.pool.end();
+  }
+
+  private healthState(): DatabaseHealthState {
+    return this.down ? { state: 'disconnected', reason: this.down.reason, retryAt: this.down.retryAt } : { state: 'connected' };
+  }
+
+  /** The database failed to answer: disconnected, with the next attempt on the backoff. */
+  private noteFailure(error: unknown): void {
+    if (this.closed) return;
+    const reason =
+      error instanceof DatabaseUnavailableError
+        ? error.message
+        : `lost the connection to ${this.info.label}: ${String((error as Error)?.message ?? error).split('\n')[0]}`;
+    if (this.down) {
+      this.down.reason = reason;
+      this.down.delayMs = Math.min(this.down.delayMs * 2, MAX_RETRY_MS);
+      this.down.retryAt = Date.now() + this.down.delayMs;
+      this.scheduleProbe();
+      return;
+    }
+    this.down = { reason, delayMs: FIRST_RETRY_MS, retryAt: Date.now() + FIRST_RETRY_MS };
+    clearInterval(this.idleCheck);
+    this.idleCheck = undefined;
+    this.scheduleProbe();
+    this.emitHealth();
+  }
+
+  private noteSuccess(): void {
+    if (!this.down) return;
+    if (this.down.timer) clearTimeout(this.down.timer);
+    this.down = undefined;
+    this.scheduleProbe();
+    this.emitHealth();
+  }
+
+  private emitHealth(): void {
+    const state = this.healthState();
+    for (const listener of this.healthListeners) {
+      try {
+        listener(state);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+
+  /**
+   * While someone listens (the language server): when disconnected, retry on the backoff without waiting for work;
+   * when connected, a round trip every half minute, so a database that went away while the editor was idle shows as
+   * disconnected before the next edit.
+   */
+  private scheduleProbe(): void {
+    if (this.closed || this.healthListeners.size === 0) return;
+    const down = this.down;
+    if (!down) {
+      if (!this.idleCheck) {
+        this.idleCheck = setInterval(() => void this.probe(), IDLE_CHECK_MS);
+        this.idleCheck.unref();
+      }
+      return;
+    }
+    if (down.timer) clearTimeout(down.timer);
+    down.timer = setTimeout(() => void this.probe(), Math.max(0, down.retryAt - Date.now()));
+    down.timer.unref();
+  }
+
+  private async probe(): Promise<DatabaseHealthState> {
+    if (this.closed) return this.healthState();
+    let client: PoolClient | undefined;
+    try {
+      client = await this.wrapConnectError(this.pool.connect());
+      watchConnection(client);
+      await pinSessionSettings(client);
+      await client.query('SELECT 1');
+      client.release();
+      this.noteSuccess();
+    } catch (error) {
+      client?.release(true);
+      this.noteFailure(error);
+    }
+    return this.healthState();
   }
 
   /**
@@ -448,7 +680,18 @@ class PostgresClient implements DatabaseClient {
    * when it arrives.
    */
   private async connectOne(signal?: AbortSignal): Promise<PoolClient> {
-    const connecting = this.wrapConnectError(this.pool.connect());
+    const connecting = this.wrapConnectError(this.pool.connect()).then(async (client) => {
+      watchConnection(client);
+      try {
+        await pinSessionSettings(client);
+      } catch (error) {
+        client.release(true);
+        if (isConnectionLoss(error)) this.noteFailure(error);
+        throw error;
+      }
+      this.noteSuccess();
+      return client;
+    });
     if (!signal) return connecting;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
@@ -469,7 +712,9 @@ class PostgresClient implements DatabaseClient {
     try {
       return await connecting;
     } catch (error) {
-      throw new DatabaseUnavailableError(describeConnectError(error, this.url, this.connectTimeoutMs, safePassword(this.url)));
+      const failure = new DatabaseUnavailableError(describeConnectError(error, this.url, this.connectTimeoutMs, safePassword(this.url)));
+      this.noteFailure(failure);
+      throw failure;
     }
   }
 

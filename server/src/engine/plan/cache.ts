@@ -33,7 +33,7 @@ export class PlanCache<T = unknown> {
     promise.catch((error: Error) => {
       // Errors PostgreSQL answered (missing table ...) are as stable as plans; a cancellation or a lost
       // connection, a timeout or a lock held by another session is not, so it must not stick.
-      if (!('code' in error) || error.name === 'AbortError' || isDatabaseFailure(error)) {
+      if (!('code' in error) || error.name === 'AbortError' || (error as { code?: string }).code === '57014' || isDatabaseFailure(error)) {
         if (this.entries.get(key) === promise) this.entries.delete(key);
       }
     });
