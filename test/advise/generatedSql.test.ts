@@ -226,18 +226,21 @@ describe('advice on hostile tables, with hypopg and with index trials', () => {
             const finding: Finding = {
               ruleId: 'seq-scan-large-table',
               severity: 'warning',
+              category: 'performance',
               message: 'Seq Scan',
               file: path.join(root, 'src', 'q.sql'),
               fileStart: 0,
               fileEnd: sql.length,
               range: { start: { line: 0, character: 0 }, end: { line: 0, character: sql.length } },
               evidence: { table },
-            } as Finding;
+            };
             applyAdvice([finding], advice, { statement, settings: settings({ root }), databaseLabel: 'db\n; DROP TABLE victim; --' });
             const add = finding.fixes?.find((f) => f.title.startsWith('Add index'));
             const copy = finding.fixes?.find((f) => f.title.startsWith('Copy CREATE INDEX'));
             assert.ok(add?.newFile && copy, `both fixes for ${sql}`);
-            for (const [kind, body] of statementsOf(copy.sql)) {
+            const copied = statementsOf(copy.sql ?? '');
+            assert.equal(copied.length, suggestion.indexes.length, copy.sql);
+            for (const [kind, body] of copied) {
               assert.equal(kind, 'IndexStmt');
               assert.equal(body.concurrent, true);
             }
