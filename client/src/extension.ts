@@ -17,6 +17,7 @@ import {
   type PglensInitializationOptions,
   type StatusParams,
 } from '../../server/src/lsp/protocol';
+import { redactDeep, redactSecrets, splitCredentials } from '../../server/src/engine/redact';
 import { confirmationDetail, showExplainAnalyze, showMarkdown } from './explainView';
 import { StatusBar } from './status';
 
@@ -43,9 +44,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  // Kept to remove it from anything shown here (the server redacts too: two locks on one door).
+  let password = await context.secrets.get(PASSWORD_KEY);
+  const redact = (text: string) => redactSecrets(text, [password]);
+  // Workspace Trust: an untrusted workspace's settings and pglens.json may not choose the database; the server gets
+  // the user's own URL (user settings only) and uses nothing else. See docs/security.md.
+  const userDatabaseUrl = () => vscode.workspace.getConfiguration('pglens').inspect<string>('database.url')?.globalValue || undefined;
   const initializationOptions: PglensInitializationOptions = {
-    password: await context.secrets.get(PASSWORD_KEY),
-    untrusted: !vscode.workspace.isTrusted,
+    password,
+    trusted: vscode.workspace.isTrusted,
+    userDatabaseUrl: vscode.workspace.isTrusted ? undefined : userDatabaseUrl(),
     cacheDir: context.globalStorageUri.fsPath,
   };
   const clientOptions: LanguageClientOptions = {
@@ -59,7 +67,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
   client = new LanguageClient('pglens', 'pglens', serverOptions, clientOptions);
 
   const statusWaiters: { predicate: (s: StatusParams) => boolean; resolve: (s: StatusParams) => void }[] = [];
-  const onStatus = (status: StatusParams) => {
+  const onStatus = (received: StatusParams) => {
+    const status = redactDeep(received, [password]);
     statusBar.update(status);
     for (const waiter of [...statusWaiters]) {
       if (waiter.predicate(status)) {
@@ -71,12 +80,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
   context.subscriptions.push(client.onNotification(StatusNotification, onStatus));
   context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(() => statusBar.last && statusBar.update(statusBar.last)));
 
-  const sendPassword = async () => client?.sendNotification(SetPasswordNotification, { password: await context.secrets.get(PASSWORD_KEY) });
+  const sendPassword = async () => {
+    password = await context.secrets.get(PASSWORD_KEY);
+    await client?.sendNotification(SetPasswordNotification, { password });
+  };
   context.subscriptions.push(
     context.secrets.onDidChange((event) => {
       if (event.key === PASSWORD_KEY) void sendPassword();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(SetTrustNotification, { trusted: true })),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!vscode.workspace.isTrusted && event.affectsConfiguration('pglens.database.url')) {
+        void client?.sendNotification(SetTrustNotification, { trusted: false, userDatabaseUrl: userDatabaseUrl() });
+      }
+    }),
   );
 
   const statementAtCursor = (): ExplainAnalyzeParams | undefined => {
@@ -97,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       const params = statementAtCursor();
       if (!params) return undefined;
       const result = await client!.sendRequest<ExplainResult>(ExplainRequest, params);
-      if (result.error || !result.markdown) void vscode.window.showWarningMessage(`pglens: ${result.error ?? 'no plan'}`);
+      if (result.error || !result.markdown) void vscode.window.showWarningMessage(redact(`pglens: ${result.error ?? 'no plan'}`));
       else await showMarkdown(result.markdown);
       return result;
     }),
@@ -119,7 +136,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
         if (answer !== run) return result;
         result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, { ...params, confirmed: true });
       }
-      if (result.error && !result.statement) void vscode.window.showWarningMessage(`pglens: ${result.error}`);
+      if (result.error && !result.statement) void vscode.window.showWarningMessage(redact(`pglens: ${result.error}`));
       else showExplainAnalyze(result);
       return result;
     }),
@@ -145,6 +162,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
   };
 }
 
+/** Where a picked URL is saved: the workspace's settings, which an untrusted workspace may not use (the user's then). */
+function settingsTarget(): vscode.ConfigurationTarget {
+  return vscode.workspace.isTrusted ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+}
+
 /** Picks the database URL for the workspace; a password typed into the URL goes to secret storage instead. */
 async function selectDatabase(context: vscode.ExtensionContext): Promise<void> {
   const recent = context.globalState.get<string[]>(RECENT_URLS_KEY, []);
@@ -158,25 +180,28 @@ async function selectDatabase(context: vscode.ExtensionContext): Promise<void> {
   if (!picked) return;
   let url = picked.url;
   if (picked.action === 'clear') {
-    await vscode.workspace.getConfiguration('pglens').update('database.url', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('pglens').update('database.url', undefined, settingsTarget());
     return;
   }
   if (picked.action === 'enter') {
     url = await vscode.window.showInputBox({ prompt: 'postgres://user@host:5432/database', value: current ?? 'postgres://', ignoreFocusOut: true });
     if (!url) return;
   }
-  try {
-    const parsed = new URL(url!);
-    if (parsed.password) {
-      await context.secrets.store(PASSWORD_KEY, decodeURIComponent(parsed.password));
-      parsed.password = '';
-      url = parsed.toString();
+  // Read the forgiving way (an unencoded @ or / in the password): whatever the parser, the password never reaches
+  // settings or the recent list.
+  const credentials = splitCredentials(url!);
+  if (credentials?.password) {
+    let secret = credentials.password;
+    try {
+      secret = decodeURIComponent(secret);
+    } catch {
+      // written unencoded: kept as typed
     }
-  } catch {
-    // not a URL (key=value string): stored as written
+    await context.secrets.store(PASSWORD_KEY, secret);
+    url = credentials.withoutPassword;
   }
   await context.globalState.update(RECENT_URLS_KEY, [url!, ...recent.filter((u) => u !== url)].slice(0, 8));
-  await vscode.workspace.getConfiguration('pglens').update('database.url', url, vscode.ConfigurationTarget.Workspace);
+  await vscode.workspace.getConfiguration('pglens').update('database.url', url, settingsTarget());
 }
 
 export async function deactivate(): Promise<void> {

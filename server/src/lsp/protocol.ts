@@ -26,9 +26,14 @@ export interface SetPasswordParams {
 }
 export const SetPasswordNotification = 'pglens/setPassword';
 
-/** Client → server notification: the workspace became trusted (VS Code workspace trust). */
+/**
+ * Client → server notification: the workspace's trust changed (VS Code Workspace Trust), or, while it is untrusted,
+ * the user's own database URL did.
+ */
 export interface SetTrustParams {
   trusted: boolean;
+  /** `pglens.database.url` from the user's settings only (never the workspace's): the one used while untrusted. */
+  userDatabaseUrl?: string;
 }
 export const SetTrustNotification = 'pglens/setTrust';
 
@@ -94,8 +99,16 @@ export interface PglensSettings {
 export interface PglensInitializationOptions {
   settings?: PglensSettings;
   password?: string;
-  /** An untrusted workspace: no database connection, no embedded database built from the repository's files. */
+  /**
+   * Workspace Trust (default true: editors without it trust their workspaces). Untrusted: pglens.json `database.*`,
+   * workspace settings and the environment do not choose the database; only `userDatabaseUrl` does, and no embedded
+   * database is built from the repository's files. See docs/security.md.
+   */
+  trusted?: boolean;
+  /** Older spelling of `trusted: false`. */
   untrusted?: boolean;
+  /** `pglens.database.url` from the user's own settings, for an untrusted workspace. */
+  userDatabaseUrl?: string;
   /** Build the embedded database from the schema when no database is configured (default true). */
   allowEmbedded?: boolean;
   /** Where the embedded database is cached (the extension passes its global storage). */

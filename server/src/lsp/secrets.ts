@@ -1,8 +1,11 @@
 // The database password comes from the editor's secret storage, never from settings or files, and never reaches a log.
 
+import { rememberSecret, redactSecrets as redactAll } from '../engine/redact';
+
 /** Puts the password into a postgres:// URL that names a user but no password. */
 export function withPassword(url: string, password: string | undefined): string {
   if (!password) return url;
+  rememberSecret(password);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -14,13 +17,7 @@ export function withPassword(url: string, password: string | undefined): string 
   return parsed.toString();
 }
 
-/** Removes a password, and any password written in a URL, from a message before it is logged or shown. */
+/** Removes a password, and any password written in a URL, from a message before it is logged or shown (../engine/redact.ts). */
 export function redactSecrets(message: string, password: string | undefined): string {
-  let text = message.replace(/(postgres(?:ql)?:\/\/[^:@/\s]*:)[^@/\s]*@/gi, '$1***@');
-  if (password) {
-    text = text.split(password).join('***');
-    const encoded = encodeURIComponent(password);
-    if (encoded !== password) text = text.split(encoded).join('***');
-  }
-  return text;
+  return redactAll(message, [password]);
 }

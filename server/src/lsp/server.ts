@@ -58,6 +58,7 @@ export class PglensLanguageServer {
   private pushedSettings: PglensSettings | undefined;
   private password: string | undefined;
   private trusted = true;
+  private userDatabaseUrl: string | undefined;
   private pullDiagnostics = false;
   private configurationRequests = false;
   private diagnosticRefresh = false;
@@ -124,6 +125,7 @@ export class PglensLanguageServer {
     });
     connection.onNotification(SetTrustNotification, (params: SetTrustParams) => {
       this.trusted = params.trusted;
+      this.userDatabaseUrl = params.userDatabaseUrl || undefined;
       void this.reloadAll();
     });
     connection.onRequest(ReanalyzeRequest, async () => {
@@ -150,7 +152,8 @@ export class PglensLanguageServer {
     const capabilities = params.capabilities;
     this.initOptions = (params.initializationOptions ?? {}) as PglensInitializationOptions;
     this.password = this.initOptions.password || undefined;
-    this.trusted = this.initOptions.untrusted !== true;
+    this.trusted = this.initOptions.trusted !== false && this.initOptions.untrusted !== true;
+    this.userDatabaseUrl = this.initOptions.userDatabaseUrl || undefined;
     this.pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
     this.diagnosticRefresh = capabilities.workspace?.diagnostics?.refreshSupport === true;
     this.configurationRequests = capabilities.workspace?.configuration === true;
@@ -168,6 +171,7 @@ export class PglensLanguageServer {
       settingsFor: (uri) => this.settingsFor(uri),
       password: () => this.password,
       trusted: () => this.trusted,
+      userDatabaseUrl: () => this.userDatabaseUrl,
       allowEmbedded: this.initOptions.allowEmbedded !== false,
       cacheDir: this.initOptions.cacheDir,
       onReload: (folder) => this.folderReloaded(folder),
@@ -329,7 +333,7 @@ export class PglensLanguageServer {
     if (!result) return { error: 'This document is not analysed by pglens.' };
     const statement = statementAt(result.analysis, params.position);
     if (!statement) return { error: 'No SQL statement at the cursor.' };
-    if (!this.trusted) return { statement: statement.statement.text, error: 'The workspace is not trusted: pglens does not connect to a database.' };
+    if (!this.trusted) return { statement: statement.statement.text, error: 'The workspace is not trusted: pglens does not run EXPLAIN ANALYZE in it.' };
     const outcome = await runExplainAnalyze(result.folder, statement, params.confirmed === true);
     if (outcome.error) outcome.error = redactSecrets(outcome.error, this.password);
     this.log(`EXPLAIN ANALYZE at ${params.uri}:${params.position.line + 1}: ${outcome.error ?? (outcome.needsConfirmation ? 'waiting for confirmation' : `${outcome.executionTimeMs?.toFixed(1)} ms`)}`);

@@ -37,7 +37,10 @@ export interface WorkspaceFoldersOptions {
   /** Editor settings for a folder (workspace/configuration, or initializationOptions for other editors). */
   settingsFor(folderUri: string): Promise<PglensSettings>;
   password(): string | undefined;
+  /** False in an untrusted workspace (VS Code Workspace Trust); other editors' workspaces are trusted. */
   trusted(): boolean;
+  /** The database URL of the user's own settings, the only one used in an untrusted workspace. */
+  userDatabaseUrl?(): string | undefined;
   allowEmbedded: boolean;
   cacheDir?: string;
   /** A folder's context was replaced (config, settings or database changed). */
@@ -57,6 +60,22 @@ interface FolderSlot {
   queue: Promise<unknown>;
   retryTimer?: NodeJS.Timeout;
   retryDelayMs: number;
+  /** The untrusted-workspace notice is logged once per folder. */
+  untrustedNoticeLogged?: boolean;
+}
+
+const UNTRUSTED_NOTICE = 'untrusted workspace: the database settings of pglens.json and of the workspace are ignored';
+
+/**
+ * The config of an untrusted workspace: pglens.json's rules still apply, but nothing that picks or touches a
+ * database: `database.*` (URL, timeouts, pool size) are the defaults with the user's URL, index trials are off.
+ */
+function untrustedConfig(config: PglensConfig, defaults: PglensConfig, userUrl: string | undefined): PglensConfig {
+  return {
+    ...config,
+    database: { ...defaults.database, url: userUrl },
+    advisor: { ...config.advisor, indexTrials: false },
+  };
 }
 
 const FIRST_RETRY_MS = 5_000;
@@ -200,7 +219,11 @@ export class WorkspaceFolders {
   private async build(slot: FolderSlot): Promise<FolderContext> {
     clearTimeout(slot.retryTimer);
     const log = this.options.log;
-    const settings = await this.options.settingsFor(slot.uri).catch(() => ({}) as PglensSettings);
+    const trusted = this.options.trusted();
+    const editorSettings = await this.options.settingsFor(slot.uri).catch(() => ({}) as PglensSettings);
+    // Workspace Trust: in an untrusted workspace the repository may not choose the database or the config file, and
+    // an editor's settings may be the workspace's own (.vscode/settings.json): only the user's database URL counts.
+    const settings: PglensSettings = trusted ? editorSettings : { ...editorSettings, configPath: undefined, database: undefined };
     let config: PglensConfig;
     let configError: string | undefined;
     try {
@@ -208,7 +231,7 @@ export class WorkspaceFolders {
       if (settings.configPath && !fs.existsSync(configFile!)) throw new ConfigError(configFile!, '', 'config file not found (pglens.configPath)');
       config = loadConfig(configFile, slot.root);
     } catch (error) {
-      configError = error instanceof ConfigError ? error.message : `cannot read the config: ${(error as Error).message}`;
+      configError = redactSecrets(error instanceof ConfigError ? error.message : `cannot read the config: ${(error as Error).message}`, this.options.password());
       log(`${slot.name}: ${configError}`);
       config = loadConfig(undefined, slot.root);
     }
@@ -222,21 +245,31 @@ export class WorkspaceFolders {
       return kept;
     }
     config = mergeConfig(config, { databaseUrl: settings.database?.url || undefined, rules: mergeRuleSettings(config.rules, settings.rules, log) });
+    const userUrl = trusted ? undefined : this.options.userDatabaseUrl?.()?.trim() || undefined;
+    if (!trusted) {
+      config = untrustedConfig(config, loadConfig(undefined, slot.root), userUrl);
+      if (!slot.untrustedNoticeLogged) {
+        slot.untrustedNoticeLogged = true;
+        log(`${slot.name}: ${UNTRUSTED_NOTICE}${userUrl ? '; using pglens.database.url from your user settings' : ''}`);
+      }
+    }
 
     let database: DatabaseClient | undefined;
     let state: DatabaseState;
-    if (!this.options.trusted()) {
-      state = { state: 'static', reason: 'untrusted workspace: no database connection' };
+    if (!trusted && !userUrl) {
+      state = { state: 'static', reason: `${UNTRUSTED_NOTICE}; set pglens.database.url in your user settings, or trust the workspace` };
     } else {
       const password = this.options.password();
-      const url = config.database.url ?? process.env.DATABASE_URL;
-      const env = password && !url ? { ...process.env, PGPASSWORD: password } : process.env;
+      // Untrusted: not even the environment (a repository's .envrc may have set DATABASE_URL or PG*).
+      const url = trusted ? (config.database.url ?? process.env.DATABASE_URL) : userUrl;
+      const env = !trusted ? {} : password && !url ? { ...process.env, PGPASSWORD: password } : process.env;
       try {
         database = await openDatabaseForWorkspace({
           config,
           cliUrl: url ? withPassword(url, password) : undefined,
           env,
-          allowEmbedded: this.options.allowEmbedded,
+          // The embedded database runs the repository's schema files: not for an untrusted one.
+          allowEmbedded: trusted && this.options.allowEmbedded,
           cacheDir: this.options.cacheDir,
           onProgress: (message) => log(`${slot.name}: ${message}`),
         });
