@@ -3,7 +3,7 @@
 // batch of them through `pglens check`: no crash (analyzeFile never throws), no hang (a per-file bound), no stack
 // trace in the CLI's output, and the database fingerprint unchanged.
 //
-//   PGLENS_FUZZ_ITERATIONS  files through the engine (default 1500; CI keeps the whole test under two minutes)
+//   PGLENS_FUZZ_ITERATIONS  files through the engine (default 3000; CI keeps the whole test under two minutes)
 //   PGLENS_FUZZ_SEED        the PRNG seed (default 20240610)
 // A longer run and its numbers: docs/benchmarks.md, "Fuzzing".
 
@@ -21,7 +21,7 @@ import { ensureCliBuilt, REALISTIC_APP, runCli } from '../cli/cliHarness';
 import { HOSTILE_FILES } from './corpus';
 import { stackTraceIn, writeRepository } from './hostileHarness';
 
-const ITERATIONS = Number(process.env.PGLENS_FUZZ_ITERATIONS ?? 1500);
+const ITERATIONS = Number(process.env.PGLENS_FUZZ_ITERATIONS ?? 3000);
 const SEED = Number(process.env.PGLENS_FUZZ_SEED ?? 20240610);
 /** One file through the engine: a legitimate analysis takes milliseconds to a few seconds (statement timeout 2 s). */
 const PER_FILE_TIMEOUT_MS = 15_000;
