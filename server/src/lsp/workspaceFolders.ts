@@ -257,7 +257,7 @@ export class WorkspaceFolders {
     let database: DatabaseClient | undefined;
     let state: DatabaseState;
     if (!trusted && !userUrl) {
-      state = { state: 'static', reason: `${UNTRUSTED_NOTICE}; set pglens.database.url in your user settings, or trust the workspace` };
+      state = { state: 'static', reason: 'untrusted workspace: no database from the workspace (set pglens.database.url in your user settings, or trust the workspace)' };
     } else {
       const password = this.options.password();
       // Untrusted: not even the environment (a repository's .envrc may have set DATABASE_URL or PG*).
