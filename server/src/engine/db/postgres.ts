@@ -47,7 +47,7 @@ function parsePostgresUrl(url: string): ParsedUrl {
   const invalid = (why: string) => new DatabaseUnavailableError(`invalid database URL "${redactUrl(url)}": ${why}`);
   const scheme = /^([a-z][a-z0-9+.-]*):(\/\/)?/i.exec(url);
   if (!scheme) throw invalid('expected postgres://user[:password]@host[:port]/database');
-  if (!/^postgres(ql)?$/i.test(scheme[1])) throw invalid(`the scheme must be postgres:// or postgresql://, not ${scheme[1]}:`);
+  if (!/^postgres(ql)?$/i.test(scheme[1])) throw invalid(`the scheme must be postgres:// or postgresql://, not ${scheme[1]}:${scheme[2] ?? ''}`);
   // `postgres:user:pw@host/db` is a valid URL with an opaque path, and pg would quietly connect to localhost.
   if (!scheme[2]) throw invalid(`expected ${scheme[1]}:// (two slashes) then user[:password]@host[:port]/database`);
   let u: URL;
