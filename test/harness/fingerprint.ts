@@ -8,8 +8,8 @@
 //  - catalog:     row counts of pg_class, pg_proc, pg_index, pg_namespace, pg_type, pg_trigger, pg_constraint,
 //                 pg_attribute, pg_extension (whole catalog: a temp table, a function or a schema anywhere shows);
 //  - sequences:   last_value of every sequence (nextval() is not rolled back);
-//  - locks:       advisory locks held by anyone (pg_locks locktype = 'advisory': they outlive a rollback);
-//  - sessions:    pglens sessions (application_name LIKE 'pglens%') left 'idle in transaction', and prepared
+//  - locks:       advisory locks held by anyone in this database (pg_locks locktype = 'advisory': they outlive a rollback);
+//  - sessions:    pglens sessions of this database (application_name LIKE 'pglens%') left 'idle in transaction', and prepared
 //                 (two-phase) transactions: both are leaks.
 //
 // Statistics are flushed by each backend on its own schedule (PostgreSQL 15: at most once a second while it is idle,
@@ -129,7 +129,8 @@ export async function takeFingerprint(superuserUrl: string, options: Fingerprint
     for (const l of (
       await client.query(
         `SELECT l.pid, coalesce(a.application_name, '?') AS app, l.classid, l.objid, l.objsubid, l.mode, l.granted
-           FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' ORDER BY 2, 3, 4, 5`,
+           FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 2, 3, 4, 5`,
       )
     ).rows) {
       locks[`advisory ${l.classid}/${l.objid}/${l.objsubid} (${l.app})`] = `${l.mode}${l.granted ? '' : ' waiting'}`;
@@ -138,7 +139,7 @@ export async function takeFingerprint(superuserUrl: string, options: Fingerprint
     const sessions: Section = {};
     const idle = await client.query(
       `SELECT pid, application_name, state, left(query, 200) AS query FROM pg_stat_activity
-        WHERE application_name LIKE 'pglens%' AND application_name <> $1 AND state LIKE 'idle in transaction%' ORDER BY pid`,
+        WHERE datname = current_database() AND application_name LIKE 'pglens%' AND application_name <> $1 AND state LIKE 'idle in transaction%' ORDER BY pid`,
       [FINGERPRINT_APPLICATION],
     );
     for (const s of idle.rows) sessions[`${s.application_name} pid ${s.pid}`] = `${s.state}: ${s.query}`;
