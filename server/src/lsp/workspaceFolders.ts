@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/analyze';
 import { ConfigError, findConfigFile, loadConfig, mergeConfig, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
-import type { DatabaseClient } from '../engine/db/client';
+import type { DatabaseClient, DatabaseHealth } from '../engine/db/client';
 import { openDatabaseForWorkspace } from '../engine/db/open';
 import { migrationContextFor } from '../engine/locks/migrations';
 import { createFileFilter } from '../engine/workspace';
@@ -315,12 +315,39 @@ export class WorkspaceFolders {
       accepts,
     };
     slot.current = folder;
+    if (database?.health && state.state === 'connected') this.followHealth(slot, folder, database.health, state);
     const describe = state.state === 'connected' || state.state === 'embedded' ? `${state.state} to ${state.label} (PostgreSQL ${state.serverVersion})` : `${state.state}: ${'reason' in state ? state.reason : ''}`;
     log(`${slot.name}: ${config.file ? `config ${config.file}` : 'no pglens.json'}; ${describe}`);
     if (previous?.database && previous.database !== database) await previous.database.close().catch(() => undefined);
     this.options.onReload(folder);
     this.options.onStateChange();
     return folder;
+  }
+
+  /**
+   * A database that goes away after connecting: the folder shows "disconnected" with the reason (the client keeps
+   * retrying on a backoff, and analyses meanwhile say their statements were not planned), and when it answers again
+   * the folder is "connected" and its documents are analysed again. The server itself never stops for it.
+   */
+  private followHealth(slot: FolderSlot, folder: FolderContext, health: DatabaseHealth, connected: DatabaseState): void {
+    const stop = health.onChange((change) => {
+      if (this.disposed || slot.current !== folder) {
+        stop();
+        return;
+      }
+      if (change.state === 'disconnected') {
+        const reason = redactSecrets(change.reason, this.options.password());
+        folder.state = { state: 'disconnected', reason };
+        this.options.log(`${slot.name}: database unavailable: ${reason} (reconnecting)`);
+      } else {
+        folder.state = connected;
+        this.options.log(`${slot.name}: database reachable again`);
+        // Schema facts and plans that failed meanwhile are not cached: analysing again re-plans them.
+        folder.engine.refreshSchema();
+        this.options.onReload(folder);
+      }
+      this.options.onStateChange();
+    });
   }
 
   private scheduleRetry(slot: FolderSlot): void {

@@ -539,8 +539,8 @@ class PostgresClient implements DatabaseClient {
     if (this.closed) throw new Error(`the connection to ${this.info.label} is closed`);
     if (signal?.aborted) throw abortError(signal);
     if (this.down && Date.now() < this.down.retryAt) throw new DatabaseUnavailableError(this.down.reason);
-    const client = new Client({
-      connectionString: this.url,
+    const client = new ClosingClient({
+      connectionString: driverUrl(this.url),
       application_name: `${APPLICATION_NAME} dedicated`,
       connectionTimeoutMillis: this.connectTimeoutMs,
     });
@@ -739,8 +739,8 @@ class PostgresClient implements DatabaseClient {
       destroy();
       return;
     }
-    const canceller = new Client({
-      connectionString: this.url,
+    const canceller = new ClosingClient({
+      connectionString: driverUrl(this.url),
       application_name: `${APPLICATION_NAME} cancel`,
       connectionTimeoutMillis: this.connectTimeoutMs,
     });
