@@ -65,6 +65,19 @@ export interface SqlSite {
    * gave and where the name is written, so a range reaching out of one maps to the name, not across the file.
    */
   inlinedConstants?: InlinedConstant[];
+  /**
+   * True when some SQL text of the site came from somewhere other than the literal itself plus `$n` for values:
+   * inlined constants or fragments, identifiers inlined from literal types, list expansions, a chosen branch of a
+   * conditional fragment. Such a site that fails to parse is never a syntax-error finding (pglens assembled it).
+   */
+  assembled?: boolean;
+  /**
+   * For conditional fragments: which branch combination this site text is, e.g. "with `cursor` set". Findings
+   * of the site say it, and identical findings across the variants of one site are reported once.
+   */
+  variant?: string;
+  /** Set when the site is known to talk to a database other than PostgreSQL (e.g. "mysql"); it is not parsed. */
+  database?: string;
 }
 
 export interface InlinedConstant {

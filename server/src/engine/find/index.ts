@@ -13,6 +13,11 @@ export interface FindOptions {
   functions: string[];
   /** Tags never taken for PostgreSQL (SQL for another database); same pattern syntax as `tags`. */
   excludeTags: string[];
+  /**
+   * The type context (find/typeContext.ts) handed from the CLI or the language server: with it, the TypeScript
+   * checker decides what each `${expr}` of a template is. Typed `unknown` so this module does not load TypeScript.
+   */
+  program?: unknown;
 }
 
 export interface FindOptionsInput {
