@@ -94,6 +94,8 @@ export interface SkippedSite {
   fileStart: number;
   fileEnd: number;
   reason: string;
+  /** The expression pglens could not know (e.g. `${buildWhere()}`), as written; shown with --verbose and in JSON. */
+  expression?: string;
 }
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint' | 'off';
