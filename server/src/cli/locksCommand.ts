@@ -74,7 +74,12 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo): Promi
       try {
         serverVersionNum = client.info.serverVersionNum;
         // Catalogue reads only, under timeouts: a lock held on some table must not make this wait (docs/security.md).
-        schema = await withReadOnlyTransaction(client, SCHEMA_READ_LIMITS, (session) => loadSchemaFacts(session));
+        schema = await withReadOnlyTransaction(client, SCHEMA_READ_LIMITS, (session) => loadSchemaFacts(session)).catch((error: Error) => {
+          // The lock report stands without table sizes: say what is missing, and go on.
+          if (error instanceof DatabaseUnavailableError) throw error;
+          io.stderr.write(`pglens: table sizes unknown: the schema could not be read (${error.message.split('\n')[0]})\n`);
+          return undefined;
+        });
       } finally {
         await client.close();
       }

@@ -140,7 +140,15 @@ export class Engine {
     if (this.schema) return this.schema;
     // A large catalogue can take longer than one statement's planning: the schema read gets at least 10 s.
     const limits = { statementTimeoutMs: Math.max(this.config.database.statementTimeoutMs, 10_000), lockTimeoutMs: this.config.database.lockTimeoutMs };
-    this.schemaLoading ??= withReadOnlyTransaction(this.database, limits, (session) => loadSchemaFacts(session))
+    const read = () => withReadOnlyTransaction(this.database!, limits, (session) => loadSchemaFacts(session));
+    // The read skips deparsing indexes of tables locked by others; a lock taken between that check and the deparse
+    // gives a lock timeout: once more after a moment.
+    this.schemaLoading ??= read()
+      .catch(async (error: { code?: string }) => {
+        if (error?.code !== '55P03') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return read();
+      })
       .then((facts) => {
         this.schema = facts;
         return facts;
@@ -197,8 +205,11 @@ export class Engine {
 
     const lines = new LineIndex(text);
     const directives = readDirectives(text);
+    let schemaFailure: string | undefined;
     const schema = await this.schemaFacts().catch((error: Error) => {
       this.log(`could not read schema facts: ${error.message}`);
+      // Rules judge plans by table sizes and indexes: without them a statement is not checked, whatever its plan.
+      if (isDatabaseFailure(error)) schemaFailure = `the schema could not be read (${error.message.split('\n')[0]})`;
       return undefined;
     });
     const serverVersionNum = this.database?.info.serverVersionNum ?? (this.config.postgresVersion ? this.config.postgresVersion * 10000 : undefined);
@@ -248,7 +259,10 @@ export class Engine {
         const statementLines = [lines.positionAt(site.fileStart).line, analyzed.range.start.line];
         const lineDirectives = directivesFor(directives, statementLines);
 
-        if (this.database && isExplainable(statement)) {
+        if (this.database && isExplainable(statement) && schemaFailure) {
+          analyzed.databaseFailure = schemaFailure;
+          analyzed.planSkippedReason = `not planned: ${schemaFailure}`;
+        } else if (this.database && isExplainable(statement)) {
           try {
             analyzed.plan = await this.explainCached(statement, schema, options.signal);
           } catch (error) {

@@ -103,18 +103,33 @@ where c.relkind in ('r', 'p', 'm') and a.attnum > 0 and not a.attisdropped
   and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
 order by 1, 2, a.attnum`;
 
+// Deparsing an index (pg_get_indexdef, pg_get_expr) opens its table, so it waits behind an ACCESS EXCLUSIVE lock held
+// or queued by another session. Indexes of such tables are read from the catalogue alone: plain key columns by name,
+// expression keys as "(expression)", no predicate or definition. CASE evaluates only the branch it takes.
 const INDEXES_SQL = `
+with locked as (
+  select l.relation from pg_locks l
+  where l.locktype = 'relation' and l.mode = 'AccessExclusiveLock' and l.pid <> pg_backend_pid()
+    and l.database = (select oid from pg_database where datname = current_database())
+)
 select n.nspname as schema, t.relname as table, i.relname as name, am.amname as method,
        x.indisunique as unique, x.indisprimary as primary, x.indisvalid as valid,
        x.indnkeyatts as key_count,
-       array(select pg_get_indexdef(x.indexrelid, k, true) from generate_series(1, x.indnatts) k) as columns,
-       pg_get_expr(x.indpred, x.indrelid, true) as predicate,
-       pg_get_indexdef(x.indexrelid) as definition
+       case when k.locked
+         then array(select coalesce((select a.attname::text from pg_attribute a
+                                     where a.attrelid = x.indrelid and a.attnum = x.indkey[g - 1] and x.indkey[g - 1] <> 0),
+                                    '(expression)')
+                    from generate_series(1, x.indnatts) g)
+         else array(select pg_get_indexdef(x.indexrelid, g, true) from generate_series(1, x.indnatts) g)
+       end as columns,
+       case when k.locked then null else pg_get_expr(x.indpred, x.indrelid, true) end as predicate,
+       case when k.locked then null else pg_get_indexdef(x.indexrelid) end as definition
 from pg_index x
 join pg_class i on i.oid = x.indexrelid
 join pg_class t on t.oid = x.indrelid
 join pg_namespace n on n.oid = t.relnamespace
 join pg_am am on am.oid = i.relam
+cross join lateral (select exists (select 1 from locked where relation in (x.indrelid, x.indexrelid)) as locked) k
 where n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
 order by 1, 2, 3`;
 
@@ -171,7 +186,7 @@ interface IndexRow {
   key_count: number;
   columns: string[] | string;
   predicate: string | null;
-  definition: string;
+  definition: string | null;
 }
 
 export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaFacts> {
@@ -216,7 +231,7 @@ export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaF
       unique: row.unique,
       primary: row.primary,
       valid: row.valid,
-      definition: row.definition,
+      definition: row.definition ?? '',
     };
   });
   const tablesByName = new Map(byKey);
