@@ -42,6 +42,8 @@ const {
 export interface TypeScriptFindResult {
   sites: SqlSite[];
   skipped: SkippedSite[];
+  /** The syntax tree the sites were read from (absent when the file holds no candidate and was not parsed). */
+  sourceFile?: ts.SourceFile;
 }
 
 export function scriptKindOf(file: string): ts.ScriptKind | undefined {
@@ -121,7 +123,7 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
   const sourceFile = recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
   const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0);
   finder.collect(positions);
-  return finder.build();
+  return { ...finder.build(), sourceFile };
 }
 
 // ---------------------------------------------------------------------------------------------------------
