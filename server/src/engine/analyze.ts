@@ -16,8 +16,9 @@ import type { ExplainedPlan } from './plan/model';
 import { PlanCache } from './plan/cache';
 import { allRules } from './rules/index';
 import { ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
+import { assessEmbeddedSchema, loadKnownRelations, relationNamesOf, SchemaCoverage, type EmbeddedSchemaOrigin, type SchemaAssessment } from './schemaCoverage';
 import { LineIndex } from './text';
-import type { Finding, SkippedSite, SourceRange } from './types';
+import type { Finding, SkippedSite, SourceRange, SqlSite } from './types';
 
 export interface EngineOptions {
   config: PglensConfig;
@@ -48,6 +49,11 @@ export interface AnalyzedStatement {
    * someone else): the statement was not checked, which a run must not report as clean.
    */
   databaseFailure?: string;
+  /**
+   * Set when PostgreSQL refused the statement for a missing relation, column, function or type while the embedded
+   * schema is not the one the code runs against (see schemaCoverage.ts): not planned, and not a finding.
+   */
+  schemaGap?: string;
 }
 
 export interface FileAnalysis {
@@ -55,6 +61,12 @@ export interface FileAnalysis {
   findings: Finding[];
   statements: AnalyzedStatement[];
   skipped: SkippedSite[];
+  /**
+   * SQL sites found in the file (the variants of one conditional site count once) and how many of them were checked
+   * (parsed, and planned where a database allows); the others are in `skipped`.
+   */
+  sitesFound?: number;
+  sitesChecked?: number;
   /** What the analysis was measured against, for hovers (table sizes in lock descriptions). */
   schema?: SchemaFacts;
   serverVersionNum?: number;
@@ -77,6 +89,24 @@ export const PLAN_ERROR_RULE = 'plan-error';
 
 /** SQLSTATEs for a table, column, function, type or schema the database does not know (yet). */
 const UNDEFINED_OBJECT_CODES = new Set(['42P01', '42703', '42883', '42704', '3F000']);
+
+/** A plan-error finding about something the database does not know (a table, column, function, type, schema). */
+export function isUndefinedObjectFinding(finding: Finding): boolean {
+  return finding.ruleId === PLAN_ERROR_RULE && UNDEFINED_OBJECT_CODES.has(String(finding.evidence?.code));
+}
+
+/** The sites of one template: its conditional variants share the template's offsets. */
+function siteKeyOf(site: SqlSite): string {
+  return `${site.fileStart}:${site.fileEnd}`;
+}
+
+/**
+ * Whether pglens put some of the site's SQL together itself (inlined constants or fragments, identifiers from types,
+ * expanded lists, a chosen branch): when such text does not parse, the fault is pglens's reading, not the code.
+ */
+function isAssembled(site: SqlSite): boolean {
+  return site.assembled === true || (site.inlinedConstants?.length ?? 0) > 0 || site.variant !== undefined;
+}
 
 /**
  * Whether planning failed because the statement uses something an earlier statement of the same file creates or
@@ -104,6 +134,9 @@ export class Engine {
   private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
   /** Tables found locked by another session: statements naming them are not planned meanwhile (see the module). */
   private readonly lockedRelations: LockedRelations;
+  /** Relations the analysed code names, to judge an embedded database's schema (see schemaCoverage.ts). */
+  private readonly coverage = new SchemaCoverage();
+  private knownRelations: Promise<Set<string> | undefined> | undefined;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
@@ -178,6 +211,31 @@ export class Engine {
   /** Forget the schema facts (a migration ran, statistics changed); plans are re-keyed by the new fingerprint. */
   refreshSchema(): void {
     this.schema = undefined;
+    this.knownRelations = undefined;
+  }
+
+  /** What the embedded database was built from; undefined for a configured database or none. */
+  private embeddedOrigin(): EmbeddedSchemaOrigin | undefined {
+    const database = this.database as (DatabaseClient & Partial<EmbeddedSchemaOrigin>) | undefined;
+    if (database?.info.kind !== 'embedded' || !Array.isArray(database.schemaFiles)) return undefined;
+    return { schemaFiles: database.schemaFiles, schemaProblems: database.schemaProblems ?? [] };
+  }
+
+  /**
+   * For an embedded database: whether its schema is the one the code runs against, judged from the relations of the
+   * code analysed so far (a run's verdict is final once every file was analysed). Undefined for a configured database,
+   * which is taken as it is.
+   */
+  async schemaAssessment(): Promise<SchemaAssessment | undefined> {
+    const origin = this.embeddedOrigin();
+    if (!origin) return undefined;
+    const limits = { statementTimeoutMs: Math.max(this.config.database.statementTimeoutMs, 10_000), lockTimeoutMs: this.config.database.lockTimeoutMs };
+    this.knownRelations ??= withReadOnlyTransaction(this.database!, limits, (session) => loadKnownRelations(session)).catch((error: Error) => {
+      this.log(`could not list the embedded database's relations: ${error.message}`);
+      return undefined;
+    });
+    const known = await this.knownRelations;
+    return assessEmbeddedSchema(origin, this.coverage.named(), known, this.config.root, this.config.schema);
   }
 
   /**
@@ -201,7 +259,8 @@ export class Engine {
     const { sites, skipped } = findSqlInFile(file, text, this.findOptions, this.recentSourceFiles);
     const findings: Finding[] = [];
     const statements: AnalyzedStatement[] = [];
-    if (sites.length === 0) return { file, findings, statements, skipped };
+    const sitesFound = new Set(sites.map(siteKeyOf)).size;
+    if (sites.length === 0) return { file, findings, statements, skipped, sitesFound: 0, sitesChecked: 0 };
 
     const lines = new LineIndex(text);
     const directives = readDirectives(text);
@@ -217,13 +276,39 @@ export class Engine {
     if (migration && directives.noTransaction) migration.inTransaction = false;
     const previousStatements: ParsedStatement[] = [];
     const deferredAdvice: DeferredAdvice[] = [];
+    const parsedSites = sites.map((site) => ({ site, parsed: this.siteParser.parse(site) }));
+    const embedded = this.embeddedOrigin() !== undefined;
+    if (embedded) this.noteRelations(file, parsedSites.flatMap(({ parsed }) => parsed.statements));
+    let assessment: SchemaAssessment | undefined;
 
-    for (const site of sites) {
-      const parsed = this.siteParser.parse(site);
+    // Sites checked (a variant of a conditional site counts for the site), and the variants whose assembled SQL did
+    // not parse, which are skips only when no variant of their site could be checked.
+    const checkedSites = new Set<string>();
+    const unparsedVariants = new Map<string, SkippedSite>();
+    // Findings of a variant site, to report once what several variants share (see mergeVariantFindings).
+    const variantOf = new Map<Finding, { site: string; variant: string }>();
+    const variantsOfSite = new Map<string, Set<string>>();
+
+    for (const { site, parsed } of parsedSites) {
+      const key = siteKeyOf(site);
+      if (site.variant !== undefined) variantsOfSite.set(key, (variantsOfSite.get(key) ?? new Set()).add(site.variant));
+      const findingsBeforeSite = findings.length;
       for (const part of parsed.skipped ?? []) {
         const at = mapSqlRangeToFile(site, part.start, part.end);
         skipped.push({ file, fileStart: at.start, fileEnd: at.end, reason: part.reason });
       }
+      if (parsed.error && isAssembled(site)) {
+        // Not the code's error: pglens put this text together (inlined constants, fragments, a branch) and got it
+        // wrong or could not know a piece of it. A finding here would be false; the skip says what the parser said.
+        const reason = `assembled SQL does not parse${site.variant !== undefined ? ` (when ${site.variant})` : ''}: ${parsed.error.message}`;
+        const expression = inlinedExpressions(site, text);
+        const skip: SkippedSite = { file, fileStart: site.fileStart, fileEnd: site.fileEnd, reason, ...(expression ? { expression } : {}) };
+        if (site.variant === undefined) skipped.push(skip);
+        else if (!unparsedVariants.has(key)) unparsedVariants.set(key, skip);
+        this.log(`${file}: ${reason}`);
+        continue;
+      }
+      checkedSites.add(key);
       if (parsed.error) {
         // Underline the token the parser stopped at (or one character at the end of the text).
         const token = /^(?:[\p{L}\p{N}_$]+|'(?:[^']|'')*'?|\S)/u.exec(site.text.slice(parsed.error.offset, parsed.error.offset + 200));
@@ -277,6 +362,16 @@ export class Engine {
             } else if (error instanceof PlanningError && usesEarlierSchemaChange(error, previousStatements)) {
               // A migration that adds a column and then backfills it: the database has not run the migration yet.
               analyzed.planSkippedReason = `not planned: it needs a schema change made earlier in this file (${error.message})`;
+            } else if (
+              error instanceof PlanningError &&
+              embedded &&
+              UNDEFINED_OBJECT_CODES.has(error.code ?? '') &&
+              !(assessment ??= await this.schemaAssessment())?.trusted
+            ) {
+              // The embedded schema is not the one the code runs against: a missing table here is most likely
+              // missing from what pglens could load, not from production. Said once for the run, not per statement.
+              analyzed.schemaGap = assessment?.reason ?? 'the embedded schema is incomplete';
+              analyzed.planSkippedReason = `not planned: ${error.message.split('\n')[0]} (${analyzed.schemaGap})`;
             } else if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {
               findings.push(this.planErrorFinding(file, text, lines, statement, error));
             } else if (!(error instanceof PlanningError)) {
@@ -345,15 +440,32 @@ export class Engine {
         // --- end index advisor ---
         previousStatements.push(statement);
       }
+      if (site.variant !== undefined) for (const finding of findings.slice(findingsBeforeSite)) variantOf.set(finding, { site: key, variant: site.variant });
     }
+    for (const [key, skip] of unparsedVariants) if (!checkedSites.has(key)) skipped.push(skip);
+    const merged = variantOf.size > 0 ? mergeVariantFindings(findings, variantOf, variantsOfSite) : findings;
+    findings.length = 0;
+    findings.push(...merged);
     findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
-    const analysis: FileAnalysis = { file, findings, statements, skipped, schema, serverVersionNum };
+    const analysis: FileAnalysis = { file, findings, statements, skipped, sitesFound, sitesChecked: checkedSites.size, schema, serverVersionNum };
     if (deferredAdvice.length > 0) {
       analysis.withAdvice = this.completeAdvice(analysis, deferredAdvice, options.signal);
       // A caller that stops caring (a newer version arrived) need not await it: its cancellation is not an error.
       analysis.withAdvice.catch(() => undefined);
     }
     return analysis;
+  }
+
+  /** Records the relations a file's statements name and create (embedded databases only: see schemaCoverage.ts). */
+  private noteRelations(file: string, parsed: ParsedStatement[]): void {
+    const named = new Set<string>();
+    const created = new Set<string>();
+    for (const statement of parsed) {
+      const names = relationNamesOf(statement);
+      for (const name of names.created) created.add(name);
+      if (isExplainable(statement)) for (const name of names.named) named.add(name);
+    }
+    this.coverage.noteFile(file, named, created);
   }
 
   /** The advisor's what-if planning for one statement's findings, applied to them (a failure is logged, not thrown). */
@@ -447,6 +559,44 @@ export class Engine {
     const severity = setting?.severity ?? fallback;
     return severity === 'off' ? undefined : severity;
   }
+}
+
+/**
+ * The findings of a conditional site's variants, each said once: a finding every variant has is kept as it is; one
+ * only some variants have says which, `(when with \`cursor\` set)`. Findings are the same when their rule, place and
+ * message are; the copy kept is the first (advice and fixes come with it).
+ */
+function mergeVariantFindings(findings: Finding[], variantOf: Map<Finding, { site: string; variant: string }>, variantsOfSite: Map<string, Set<string>>): Finding[] {
+  const groups = new Map<string, { first: Finding; site: string; variants: string[] }>();
+  const result: Finding[] = [];
+  for (const finding of findings) {
+    const from = variantOf.get(finding);
+    if (!from) {
+      result.push(finding);
+      continue;
+    }
+    const key = `${from.site}|${finding.ruleId}|${finding.fileStart}|${finding.fileEnd}|${finding.message}`;
+    const group = groups.get(key);
+    if (group) {
+      if (!group.variants.includes(from.variant)) group.variants.push(from.variant);
+      continue;
+    }
+    groups.set(key, { first: finding, site: from.site, variants: [from.variant] });
+    result.push(finding);
+  }
+  for (const { first, site, variants } of groups.values()) {
+    if (variants.length >= (variantsOfSite.get(site)?.size ?? 1)) continue;
+    first.message = `${first.message} (when ${variants.join(' or ')})`;
+  }
+  return result;
+}
+
+/** The references whose SQL pglens inlined into a site (`${where}`, `ORDER_BY`), as written, for a skip's explanation. */
+function inlinedExpressions(site: SqlSite, text: string): string | undefined {
+  const written = [...new Set((site.inlinedConstants ?? []).map((constant) => text.slice(constant.fileStart, constant.fileEnd)))];
+  if (written.length === 0) return undefined;
+  const joined = written.join(', ');
+  return joined.length > 200 ? `${joined.slice(0, 197)}...` : joined;
 }
 
 function abortError(): Error {

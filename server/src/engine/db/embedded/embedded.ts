@@ -44,7 +44,7 @@ export interface EmbeddedDatabaseOptions {
 }
 
 /** Bumped whenever schema loading or data generation changes what a built database contains. */
-const GENERATOR_VERSION = 3;
+const GENERATOR_VERSION = 4;
 
 export interface EmbeddedDatabase extends DatabaseClient {
   /** Absolute paths of the schema files applied, in order. */

@@ -19,6 +19,11 @@ export interface SchemaProblem {
   /** 1-based line where the statement starts. */
   line: number;
   reason: string;
+  /**
+   * The statement's kind ("CreateStmt"; "CREATE TABLE" when the file was split lexically), or "file" for a schema
+   * file that could not be read: a failed CREATE TABLE means the embedded schema is not the one the code runs against.
+   */
+  kind?: string;
 }
 
 export interface SchemaFile {
@@ -71,13 +76,14 @@ export async function applySchemaFiles(
   for (const file of files) {
     const relativeFile = path.relative(workspaceRoot, file.path).split(path.sep).join('/') || path.basename(file.path);
     if (file.skippedReason !== undefined) {
-      problems.push({ file: relativeFile, line: 1, reason: `file skipped: ${file.skippedReason}` });
+      problems.push({ file: relativeFile, line: 1, reason: `file skipped: ${file.skippedReason}`, kind: 'file' });
       continue;
     }
     const lines = new LineIndex(file.text);
     const report = (statement: SchemaStatement, reason: string) => {
       statementsSkipped++;
-      problems.push({ file: relativeFile, line: lines.positionAt(statement.start).line + 1, reason });
+      const kind = statement.kind ?? (/^\s*create\s+(?:(?:global\s+|local\s+)?(?:temp|temporary|unlogged)\s+)?table\b/i.test(statement.text) ? 'CREATE TABLE' : undefined);
+      problems.push({ file: relativeFile, line: lines.positionAt(statement.start).line + 1, reason, ...(kind ? { kind } : {}) });
     };
 
     for (const statement of splitSchemaFile(file)) {
