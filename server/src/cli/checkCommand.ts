@@ -6,16 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mergeSuggestions } from '../engine/advise/index';
-import { displayPath, Engine } from '../engine/analyze';
+import { displayPath, Engine, isUndefinedObjectFinding } from '../engine/analyze';
 import { ConfigError, findConfigFile, loadConfig, type PglensConfig } from '../engine/config';
 import { DatabaseUnavailableError, type DatabaseClient } from '../engine/db/client';
 import { openDatabaseForWorkspace } from '../engine/db/open';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
 import { migrationContextFor } from '../engine/locks/migrations';
 import { listSourceFiles, MissingPathError } from '../engine/workspace';
+import { LineIndex } from '../engine/text';
 import type { Finding, SkippedSite } from '../engine/types';
 import { formatJson } from './formatters/json';
-import { countBySeverity, databaseFailureLine, type CheckReport } from './formatters/report';
+import { countBySeverity, coverageOf, databaseFailureLine, type CheckReport, type ReportedSkip } from './formatters/report';
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
@@ -39,10 +40,14 @@ Options:
   --format FORMAT      stylish (default), json or sarif
   --max-warnings N     exit 1 when there are more than N warnings
   --no-embedded        without a configured database, run only the rules that need none
-  --verbose            also list SQL sites that cannot be known statically, and why
+  --verbose            also list SQL sites that cannot be known statically (file:line:column), and why
+  --stats              print how many SQL sites were checked and skipped, per file kind and per reason
   --allow-database-failures
                        exit by the findings even when the database failed to plan some statements
                        (unreachable, out of connections, timeouts); by default such a run exits 2
+  --allow-incomplete-schema
+                       exit by the findings even when the embedded database lacks most tables the code
+                       names (or was built from no schema files); by default such a run exits 2
   -h, --help           this help
 `;
 
@@ -62,7 +67,9 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         'max-warnings': { type: 'string' },
         'no-embedded': { type: 'boolean', default: false },
         'allow-database-failures': { type: 'boolean', default: false },
+        'allow-incomplete-schema': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
+        stats: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -127,7 +134,9 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       },
     });
     const findings: Finding[] = [];
-    const skipped: SkippedSite[] = [];
+    const skipped: ReportedSkip[] = [];
+    const checkedSites: Array<{ kind: string; checked: number }> = [];
+    let schemaGaps = 0;
     let statements = 0;
     let planned = 0;
     const notPlanned: CheckReport['notPlanned'] = [];
@@ -140,17 +149,19 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         if (!read.ok) {
           // One line per file, and the run goes on: a FIFO, a device, a link out of the workspace or a huge dump.
           io.stderr.write(`pglens: ${displayPath(file, config.root)}: skipped: ${read.reason}\n`);
-          skipped.push({ file, fileStart: 0, fileEnd: 0, reason: `skipped: ${read.reason}` });
+          skipped.push({ file, fileStart: 0, fileEnd: 0, reason: `skipped: ${read.reason}`, line: 1, column: 1 });
           continue;
         }
         const text = read.text;
         const analysis = await engine.analyzeFile(file, text);
         findings.push(...analysis.findings);
-        skipped.push(...analysis.skipped);
+        skipped.push(...located(analysis.skipped, text));
+        checkedSites.push({ kind: fileKind(file), checked: analysis.sitesChecked ?? 0 });
         statements += analysis.statements.length;
         planned += analysis.statements.filter((s) => s.plan).length;
         for (const s of analysis.statements) {
           if (s.databaseFailure) notPlanned.push({ file, line: s.range.start.line + 1, reason: s.databaseFailure });
+          if (s.schemaGap) schemaGaps++;
         }
         done++;
         progress(`pglens: ${done}/${files.length} files, ${statements} statements`);
@@ -158,6 +169,15 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     };
     await Promise.all(Array.from({ length: Math.min(4, Math.max(1, files.length)) }, worker));
     progress('');
+    // The embedded schema judged with every relation the code names known: plan errors about missing objects that
+    // files analysed before the verdict reported are taken back, and counted with the statements not planned.
+    const assessment = await engine.schemaAssessment();
+    if (assessment && !assessment.trusted) {
+      const kept = findings.filter((finding) => !isUndefinedObjectFinding(finding));
+      schemaGaps += findings.length - kept.length;
+      findings.length = 0;
+      findings.push(...kept);
+    }
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
     // One index for several statements: the advisor's suggestions merged across the run ("serves 4 queries").
     mergeSuggestions(findings);
@@ -165,18 +185,21 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     const report: CheckReport = {
       root: config.root,
       findings,
-      skipped,
+      skipped: skipped.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart),
+      coverage: coverageOf(checkedSites, skipped, fileKind),
       filesChecked: files.length,
       statementsChecked: statements,
       statementsPlanned: planned,
       notPlanned: notPlanned.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
+      schemaGaps: schemaGaps > 0 ? { count: schemaGaps, reason: assessment?.reason ?? 'missing from the embedded schema' } : undefined,
+      schemaProblem: assessment?.tooThin ? assessment.line : undefined,
       database: database
         ? { kind: database.info.kind, label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote }
         : undefined,
       toolVersion,
     };
     const color = format === 'stylish' && io.stdout.isTTY === true && !io.env.NO_COLOR;
-    const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose as boolean });
+    const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose as boolean, stats: values.stats as boolean });
     await writePieces(io.stdout, output);
     const { errors, warnings } = countBySeverity(findings);
     // A run that could not plan what it was asked to check has not passed: CI must not go green on a dead database.
@@ -184,6 +207,11 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     if (failureLine && !values['allow-database-failures']) {
       io.stderr.write(`pglens: ${failureLine}\n`);
       return 2;
+    }
+    // An embedded database without the tables the code uses checked nothing that matters: CI must not pass on it.
+    if (report.schemaProblem) {
+      io.stderr.write(`pglens: ${report.schemaProblem}\n`);
+      if (!values['allow-incomplete-schema']) return 2;
     }
     if (errors > 0) return 1;
     if (maxWarnings !== undefined && warnings > maxWarnings) {
@@ -207,6 +235,21 @@ function workspaceRootOf(file: string, configRoot: string, targets: string[]): s
   if (isInside(file, configRoot)) return configRoot;
   for (const target of targets) if (isInside(file, target) && file !== target) return target;
   return path.dirname(file);
+}
+
+/** Skipped sites with their 1-based line and column in the file's text. */
+function located(sites: SkippedSite[], text: string): ReportedSkip[] {
+  if (sites.length === 0) return [];
+  const lines = new LineIndex(text);
+  return sites.map((site) => {
+    const position = lines.positionAt(site.fileStart);
+    return { ...site, line: position.line + 1, column: position.character + 1 };
+  });
+}
+
+/** ".ts", ".sql", ...: what --stats counts sites by. */
+function fileKind(file: string): string {
+  return path.extname(file).toLowerCase() || '(no extension)';
 }
 
 function startDirOf(target: string): string {

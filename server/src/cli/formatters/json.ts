@@ -26,10 +26,31 @@ export function* formatJson(report: CheckReport): Generator<string> {
     tool: 'pglens',
     version: report.toolVersion,
     database: report.database ?? null,
-    summary: { ...countBySeverity(report.findings), files: report.filesChecked, statements: report.statementsChecked, planned: report.statementsPlanned, notPlanned: report.notPlanned.length },
+    summary: {
+      ...countBySeverity(report.findings),
+      files: report.filesChecked,
+      sites: report.coverage.sites,
+      checked: report.coverage.checked,
+      skipped: report.coverage.skipped,
+      statements: report.statementsChecked,
+      planned: report.statementsPlanned,
+      notPlanned: report.notPlanned.length,
+      ...(report.schemaGaps ? { notPlannedSchema: report.schemaGaps.count } : {}),
+    },
+    coverage: { byKind: report.coverage.byKind, byReason: report.coverage.byReason },
+    ...(report.schemaGaps ? { schemaGaps: report.schemaGaps } : {}),
+    ...(report.schemaProblem ? { schemaProblem: report.schemaProblem } : {}),
     findings,
     notPlanned: report.notPlanned.map((entry) => ({ ...entry, file: displayPath(entry.file, report.root) })),
-    skipped: lazyArray(report.skipped, (site) => ({ file: displayPath(site.file, report.root), offset: site.fileStart, reason: site.reason })),
+    // `offset` (UTF-16, in the file) is kept for scripts written against earlier versions; line and column are 1-based.
+    skipped: lazyArray(report.skipped, (site) => ({
+      file: displayPath(site.file, report.root),
+      line: site.line,
+      column: site.column,
+      offset: site.fileStart,
+      reason: site.reason,
+      ...(site.expression ? { expression: site.expression } : {}),
+    })),
   });
   yield '\n';
 }

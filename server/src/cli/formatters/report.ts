@@ -2,11 +2,29 @@
 
 import type { Finding, SkippedSite } from '../../engine/types';
 
+/** A skipped site with where it starts (1-based line, 1-based UTF-16 column), as every format shows it. */
+export type ReportedSkip = SkippedSite & { line: number; column: number };
+
+/** Sites found, checked and skipped: a run's coverage. */
+export interface SiteCounts {
+  sites: number;
+  checked: number;
+  skipped: number;
+}
+
+export interface Coverage extends SiteCounts {
+  /** By file kind: the file's extension (".ts", ".sql"). */
+  byKind: Record<string, SiteCounts>;
+  /** Skipped sites by reason, the reason without its particulars (see reasonKind), most frequent first. */
+  byReason: Array<{ reason: string; count: number }>;
+}
+
 export interface CheckReport {
   /** Folder that paths in the output are relative to. */
   root: string;
   findings: Finding[];
-  skipped: SkippedSite[];
+  skipped: ReportedSkip[];
+  coverage: Coverage;
   filesChecked: number;
   statementsChecked: number;
   statementsPlanned: number;
@@ -15,6 +33,13 @@ export interface CheckReport {
    * checked, so the run is not clean. `line` is 1-based.
    */
   notPlanned: Array<{ file: string; line: number; reason: string }>;
+  /**
+   * Statements PostgreSQL refused for a missing table, column, function or type while the embedded schema was not the
+   * one the code runs against (see engine/schemaCoverage.ts): not findings, counted here with the one reason.
+   */
+  schemaGaps?: { count: number; reason: string };
+  /** The one line saying the embedded database has too little schema to plan against (CLI exit 2). */
+  schemaProblem?: string;
   database?: { kind: 'postgres' | 'embedded'; label: string; serverVersion: string; note?: string };
   toolVersion: string;
 }
@@ -37,4 +62,51 @@ export function databaseFailureLine(report: CheckReport): string | undefined {
   if (count === 0) return undefined;
   const first = report.notPlanned[0];
   return `${count} statement${count === 1 ? ' was' : 's were'} not planned because the database failed (first: ${first.reason})`;
+}
+
+/**
+ * A skip reason without its particulars, for counting: the parser's message, names and `(when ...)` dropped, so
+ * "assembled SQL does not parse: syntax error at or near \"$1\"" counts as "assembled SQL does not parse".
+ */
+export function reasonKind(reason: string): string {
+  let kind = reason.replace(/^skipped: /, '').replace(/ \(when [^)]*\)/g, '');
+  const colon = kind.indexOf(': ');
+  if (colon > 0) kind = kind.slice(0, colon);
+  return kind
+    .replace(/`[^`]*`/g, '`…`')
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\d+/g, 'N')
+    .trim();
+}
+
+/** Coverage of a run from each file's sites and the skips (skips count as sites not checked). */
+export function coverageOf(files: Array<{ kind: string; checked: number }>, skipped: Array<{ file: string; reason: string }>, kindOf: (file: string) => string): Coverage {
+  const byKind: Record<string, SiteCounts> = {};
+  const slot = (kind: string) => (byKind[kind] ??= { sites: 0, checked: 0, skipped: 0 });
+  for (const file of files) {
+    slot(file.kind).checked += file.checked;
+    slot(file.kind).sites += file.checked;
+  }
+  const reasons = new Map<string, number>();
+  for (const skip of skipped) {
+    const counts = slot(kindOf(skip.file));
+    counts.skipped++;
+    counts.sites++;
+    const kind = reasonKind(skip.reason);
+    reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+  }
+  for (const [kind, counts] of Object.entries(byKind)) if (counts.sites === 0) delete byKind[kind];
+  const checked = files.reduce((sum, file) => sum + file.checked, 0);
+  return {
+    sites: checked + skipped.length,
+    checked,
+    skipped: skipped.length,
+    byKind,
+    byReason: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+  };
+}
+
+/** "12 sites, 10 checked, 2 skipped" */
+export function coverageLine(counts: SiteCounts): string {
+  return `${counts.sites} site${counts.sites === 1 ? '' : 's'}, ${counts.checked} checked, ${counts.skipped} skipped`;
 }

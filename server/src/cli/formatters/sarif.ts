@@ -92,22 +92,12 @@ export function* formatSarif(report: CheckReport): Generator<string> {
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileUri(report.root) } },
         results,
-        // A run whose database failed did not check everything: code-scanning UIs show these notifications.
+        // A run whose database failed did not check everything: code-scanning UIs show these notifications. Skipped
+        // sites are notes (what pglens could not read), an embedded schema too thin to plan against is an error.
         invocations: [
           {
-            executionSuccessful: report.notPlanned.length === 0,
-            toolExecutionNotifications: report.notPlanned.map((entry) => ({
-              level: 'error',
-              message: { text: `not planned: ${entry.reason}` },
-              locations: [
-                {
-                  physicalLocation: {
-                    artifactLocation: { uri: displayPath(entry.file, report.root), uriBaseId: '%SRCROOT%' },
-                    region: { startLine: entry.line },
-                  },
-                },
-              ],
-            })),
+            executionSuccessful: report.notPlanned.length === 0 && !report.schemaProblem,
+            toolExecutionNotifications: lazyArray(notifications(report), (notification) => notification),
           },
         ],
         properties: report.database ? { database: report.database } : {},
@@ -116,6 +106,32 @@ export function* formatSarif(report: CheckReport): Generator<string> {
   };
   yield* stringifyJsonPieces(sarif);
   yield '\n';
+}
+
+function* notifications(report: CheckReport): Generator<object> {
+  if (report.schemaProblem) yield { level: 'error', message: { text: report.schemaProblem } };
+  for (const entry of report.notPlanned) {
+    yield {
+      level: 'error',
+      message: { text: `not planned: ${entry.reason}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: displayPath(entry.file, report.root), uriBaseId: '%SRCROOT%' }, region: { startLine: entry.line } } }],
+    };
+  }
+  if (report.schemaGaps) yield { level: 'note', message: { text: `${report.schemaGaps.count} statements not planned: ${report.schemaGaps.reason}` } };
+  for (const site of report.skipped) {
+    yield {
+      level: 'note',
+      message: { text: `skipped: ${site.reason}${site.expression ? ` (could not know: ${site.expression})` : ''}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: displayPath(site.file, report.root), uriBaseId: '%SRCROOT%' },
+            region: { startLine: site.line, startColumn: site.column },
+          },
+        },
+      ],
+    };
+  }
 }
 
 function groupEditsByFile<E extends { file: string }>(edits: E[]): [string, E[]][] {

@@ -3,10 +3,13 @@
 
 import { displayPath } from '../../engine/analyze';
 import type { Finding } from '../../engine/types';
-import { countBySeverity, databaseFailureLine, type CheckReport } from './report';
+import { countBySeverity, coverageLine, databaseFailureLine, type CheckReport } from './report';
 
-/** The report for a terminal, a file's findings at a time. */
-export function* formatStylish(report: CheckReport, options: { color: boolean; verbose?: boolean }): Generator<string> {
+/**
+ * The report for a terminal, a file's findings at a time. `verbose`: every skipped site, `file:line:column  reason`;
+ * `stats`: sites checked and skipped per file kind and per reason.
+ */
+export function* formatStylish(report: CheckReport, options: { color: boolean; verbose?: boolean; stats?: boolean }): Generator<string> {
   const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const lines: string[] = [];
   const byFile = new Map<string, Finding[]>();
@@ -37,13 +40,34 @@ export function* formatStylish(report: CheckReport, options: { color: boolean; v
   }
   if (options.verbose && report.skipped.length > 0) {
     lines.push(paint('2', 'Skipped (SQL not known statically):'));
-    for (const site of report.skipped) lines.push(paint('2', `  ${displayPath(site.file, report.root)} @${site.fileStart}: ${site.reason}`));
+    for (const site of report.skipped) {
+      const where = `${displayPath(site.file, report.root)}:${site.line}:${site.column}`;
+      lines.push(paint('2', `  ${where}  ${site.reason}${site.expression ? `  (could not know: ${site.expression})` : ''}`));
+    }
+    lines.push('');
+  }
+  if (options.stats) {
+    const coverage = report.coverage;
+    const kinds = Object.entries(coverage.byKind).sort((a, b) => b[1].sites - a[1].sites || a[0].localeCompare(b[0]));
+    const width = Math.max(9, ...kinds.map(([kind]) => kind.length));
+    lines.push(`Coverage: ${coverageLine(coverage)}`);
+    lines.push(`  ${'file kind'.padEnd(width)}  ${'sites'.padStart(7)}  ${'checked'.padStart(7)}  ${'skipped'.padStart(7)}`);
+    for (const [kind, counts] of kinds) {
+      lines.push(`  ${kind.padEnd(width)}  ${String(counts.sites).padStart(7)}  ${String(counts.checked).padStart(7)}  ${String(counts.skipped).padStart(7)}`);
+    }
+    if (coverage.byReason.length > 0) {
+      lines.push('  skipped, by reason:');
+      for (const { reason, count } of coverage.byReason) lines.push(`  ${String(count).padStart(7)}  ${reason}`);
+    }
     lines.push('');
   }
   const { errors, warnings, infos } = countBySeverity(report.findings);
   const total = report.findings.length;
   const against = report.database ? `${report.database.label}${report.database.note ? `, ${report.database.note}` : ''}` : 'no database: static rules only';
-  const counted = `${report.filesChecked} file${report.filesChecked === 1 ? '' : 's'}, ${report.statementsChecked} statement${report.statementsChecked === 1 ? '' : 's'} (${report.statementsPlanned} planned) against ${against}`;
+  const gaps = report.schemaGaps ? `, ${report.schemaGaps.count} not planned: ${report.schemaGaps.reason}` : '';
+  const counted =
+    `${report.filesChecked} file${report.filesChecked === 1 ? '' : 's'} (${coverageLine(report.coverage)}), ` +
+    `${report.statementsChecked} statement${report.statementsChecked === 1 ? '' : 's'} (${report.statementsPlanned} planned${gaps}) against ${against}`;
   const failure = databaseFailureLine(report);
   if (failure) lines.push(paint('31;1', `✖ ${failure}`));
   if (total === 0 && failure) {
