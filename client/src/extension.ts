@@ -134,7 +134,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
                 run,
               );
         if (answer !== run) return result;
-        result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, { ...params, confirmed: true });
+        const confirmedStatement = result.statement;
+        result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, { ...params, confirmed: true, confirmedStatement });
       }
       if (result.error && !result.statement) void vscode.window.showWarningMessage(redact(`pglens: ${result.error}`));
       else showExplainAnalyze(result);

@@ -55,8 +55,13 @@ after(async () => {
   await fixture?.drop();
 });
 
-const explainAnalyze = (line: number, confirmed?: boolean) =>
-  client.request<ExplainAnalyzeResult>('pglens/explainAnalyze', { uri, position: { line, character: 3 }, ...(confirmed ? { confirmed } : {}) });
+/** Asks about the statement on `line`; `confirmed` answers the question as a person would, naming the statement seen. */
+const explainAnalyze = async (line: number, confirmed?: boolean) => {
+  const position = { line, character: 3 };
+  const asked = await client.request<ExplainAnalyzeResult>('pglens/explainAnalyze', { uri, position });
+  if (!confirmed || !asked.needsConfirmation) return asked;
+  return client.request<ExplainAnalyzeResult>('pglens/explainAnalyze', { uri, position, confirmed, confirmedStatement: asked.statement });
+};
 
 async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -179,10 +179,22 @@ test('pglens/explainAnalyze runs a SELECT with actual rows and times; a DELETE n
   try {
     const count = async () => Number((await db.query('select count(*) as n from order_items where order_id = 1')).rows[0].n);
     const rowsBefore = await count();
-    const unconfirmed = await client.request<{ needsConfirmation?: { reason: string }; root?: unknown }>('pglens/explainAnalyze', { uri, position: { line: 2, character: 3 } });
+    const unconfirmed = await client.request<{ needsConfirmation?: { reason: string }; root?: unknown; statement?: string }>('pglens/explainAnalyze', { uri, position: { line: 2, character: 3 } });
     assert.match(unconfirmed.needsConfirmation!.reason, /DELETE writes rows.*rolls the transaction back; sequences still advance/);
     assert.equal(unconfirmed.root, undefined);
-    const confirmed = await client.request<{ root?: { label: string }; error?: string }>('pglens/explainAnalyze', { uri, position: { line: 2, character: 3 }, confirmed: true });
+    // `confirmed` alone, or with another statement's text, counts for nothing: still a question, still nothing ran.
+    for (const confirmedStatement of [undefined, 'select 1']) {
+      const stale = await client.request<{ needsConfirmation?: unknown; root?: unknown }>('pglens/explainAnalyze', { uri, position: { line: 2, character: 3 }, confirmed: true, confirmedStatement });
+      assert.ok(stale.needsConfirmation);
+      assert.equal(stale.root, undefined);
+    }
+    assert.equal(await count(), rowsBefore);
+    const confirmed = await client.request<{ root?: { label: string }; error?: string }>('pglens/explainAnalyze', {
+      uri,
+      position: { line: 2, character: 3 },
+      confirmed: true,
+      confirmedStatement: unconfirmed.statement,
+    });
     assert.equal(confirmed.error, undefined);
     assert.match(confirmed.root!.label, /^Delete on order_items/);
     assert.equal(await count(), rowsBefore);

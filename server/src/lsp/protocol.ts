@@ -61,6 +61,12 @@ export const ExplainRequest = 'pglens/explain';
  */
 export interface ExplainAnalyzeParams extends StatementAtParams {
   confirmed?: boolean;
+  /**
+   * With `confirmed`: the statement text the person confirmed (`statement` of the `needsConfirmation` answer). The
+   * server runs the statement only when the one at `position` is still exactly that text, so an edit between the
+   * question and the answer can never make an unconfirmed statement run; without it, `confirmed` counts for nothing.
+   */
+  confirmedStatement?: string;
 }
 export interface AnalyzedPlanNode {
   label: string;

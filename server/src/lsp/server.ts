@@ -334,7 +334,9 @@ export class PglensLanguageServer {
     const statement = statementAt(result.analysis, params.position);
     if (!statement) return { error: 'No SQL statement at the cursor.' };
     if (!this.trusted) return { statement: statement.statement.text, error: 'The workspace is not trusted: pglens does not run EXPLAIN ANALYZE in it.' };
-    const outcome = await runExplainAnalyze(result.folder, statement, params.confirmed === true);
+    // A confirmation is for one statement text: after an edit, the statement at the position must be asked about again.
+    const confirmed = params.confirmed === true && params.confirmedStatement === statement.statement.text;
+    const outcome = await runExplainAnalyze(result.folder, statement, confirmed);
     if (outcome.error) outcome.error = redactSecrets(outcome.error, this.password);
     this.log(`EXPLAIN ANALYZE at ${params.uri}:${params.position.line + 1}: ${outcome.error ?? (outcome.needsConfirmation ? 'waiting for confirmation' : `${outcome.executionTimeMs?.toFixed(1)} ms`)}`);
     return outcome;
