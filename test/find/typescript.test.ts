@@ -13,7 +13,8 @@ import type { SkippedSite, SqlSite } from '../../server/src/engine/types';
 before(() => loadParser());
 
 function find(source: string, options: FindOptions = resolveFindOptions(), file = 'app.ts'): { sites: SqlSite[]; skipped: SkippedSite[] } {
-  return findSqlInFile(file, source, options);
+  const { sites, skipped } = findSqlInFile(file, source, options);
+  return { sites, skipped };
 }
 
 /** The SQL texts found in `source`. */
@@ -266,7 +267,7 @@ describe('SQL that cannot be known statically is skipped, with the reason', () =
       ['sql`select * from t where id in (${sql.join(ids, sql.fragment`, `)})`', 'sql.join'],
       ['prisma.$queryRaw`SELECT * FROM "User" WHERE id IN (${Prisma.join(ids)})`', 'Prisma.join'],
       ['sql`select * from ${sql(table)} where id = ${id}`', 'sql(table)'],
-      ['sql`insert into users ${sql(user, "name", "age")}`', 'sql(user'],
+      ['sql`insert into users ${sql(user)}`', 'sql(user'],
       ['sql`select * from t order by ${sql.raw(column)}`', 'sql.raw(column)'],
       ['prisma.$queryRaw`SELECT * FROM t ORDER BY ${Prisma.raw(orderBy)}`', 'Prisma.raw(orderBy)'],
     ];
@@ -278,10 +279,38 @@ describe('SQL that cannot be known statically is skipped, with the reason', () =
     }
   });
 
-  test('a fragment chosen at run time', () => {
-    const { skipped } = find('sql`select * from t where true ${admin ? sql`` : sql`and owner = ${me}`}`');
+  test('a fragment chosen at run time: one site per branch, each saying which', () => {
+    const { sites, skipped } = find('sql`select * from t where true ${admin ? sql`` : sql`and owner = ${me}`}`');
+    assert.deepEqual(skipped, []);
+    assert.deepEqual(
+      sites.map((site) => [site.text, site.variant, site.assembled]),
+      [
+        ['select * from t where true ', '`admin` is set', true],
+        ['select * from t where true and owner = $1', '`admin` is not set', true],
+      ],
+    );
+  });
+
+  test('a branch that cannot be known skips the whole site', () => {
+    const { sites, skipped } = find('sql`select * from t where true ${admin ? sql`` : buildFilter(me)}`');
+    assert.deepEqual(sites, []);
     assert.equal(skipped.length, 1);
-    assert.match(skipped[0].reason, /chosen at run time/);
+    assert.match(skipped[0].reason, /buildFilter\(me\)/);
+  });
+
+  test('more than 8 combinations of conditional fragments are skipped with the reason', () => {
+    const conditions = ['a', 'b', 'c', 'd'].map((name) => `\${${name} ? sql\`and ${name} = 1\` : sql\`\`}`).join(' ');
+    const { sites, skipped } = find(`sql\`select * from t where true ${conditions}\``);
+    assert.deepEqual(sites, []);
+    assert.match(skipped[0].reason, /more than 8 combinations of conditional fragments \(`a`, `b`, `c`, `d`\)/);
+  });
+
+  test('postgres.js sql(row, ...columns) after INSERT INTO and SET, sql([..]) after IN', () => {
+    assert.deepEqual(sqlOf('sql`insert into users ${sql(user, "name", "age")}`'), ['insert into users (name, age) values ($1, $2)']);
+    assert.deepEqual(sqlOf('sql`update users set ${sql(user, "name", "age")} where id = ${id}`'), ['update users set name = $1, age = $2 where id = $3']);
+    assert.deepEqual(sqlOf('sql`select * from users where id in ${sql([a, b, c])}`'), ['select * from users where id in ($1, $2)']);
+    assert.deepEqual(sqlOf("sql`select ${sql(['id', 'email'])} from users`"), ['select id, email from users']);
+    assert.deepEqual(sqlOf("sql`select * from ${sql('app.users')}`"), ['select * from app.users']);
   });
 
   test('a query function given a variable or a call', () => {

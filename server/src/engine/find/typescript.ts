@@ -8,6 +8,8 @@ import * as ts from 'typescript';
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigin, TemplateParameter } from '../types';
 import type { FindOptions } from './index';
 import { cookLiteral } from './jsLiteral';
+import { quoteIdentifier } from '../sqlText';
+import { classifyType, literalStringOf, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
 import {
   highestParameterNumber,
   questionMarkPlaceholders,
@@ -120,8 +122,12 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
     if (positions.length === 0) return { sites: [], skipped: [] };
   }
   const kind = scriptKindOf(file) ?? ts.ScriptKind.TS;
-  const sourceFile = recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind);
-  const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0);
+  // With a type context, the Program's own tree of the file (the checker answers only about its nodes); the
+  // Program is built the first time a file of its project gets here, i.e. holds a candidate.
+  const checked = typeContextOf(options.program)?.checkedFile(file, text);
+  const sourceFile =
+    checked?.sourceFile ?? (recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind));
+  const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0, checked);
   finder.collect(positions);
   return { ...finder.build(), sourceFile };
 }
@@ -379,6 +385,8 @@ const VALUE_HELPERS = new Set([
   'array', 'binary', 'date', 'json', 'jsonb', 'timestamp', 'uuid', 'interval', 'placeholder', 'param', 'val',
   'value', 'lit', 'literal', 'typedArray',
 ]);
+/** Helpers that quote their (string) arguments as a name: slonik and drizzle `identifier`, kysely `ref`/`table`/`id`. */
+const IDENTIFIER_HELPERS = new Set(['identifier', 'ref', 'table', 'id']);
 /** Helpers that paste their string argument into the SQL verbatim. */
 const RAW_HELPERS = new Set(['raw', 'unsafe']);
 /** Namespaces whose members build SQL fragments even though they are not tags themselves. */
@@ -439,6 +447,49 @@ function isStringShaped(expression: ts.Expression): boolean {
   }
 }
 
+/** What a conditional's branches are called in findings: "`cursor` is set" / "`cursor` is not set". */
+function conditionLabels(text: string, sourceFile: ts.SourceFile, condition: ts.Expression): [string, string] {
+  let inner = unwrap(condition);
+  let negated = false;
+  while (inner.kind === SK.PrefixUnaryExpression && (inner as ts.PrefixUnaryExpression).operator === SK.ExclamationToken) {
+    negated = !negated;
+    inner = unwrap((inner as ts.PrefixUnaryExpression).operand);
+  }
+  const written = truncate(text.slice(inner.getStart(sourceFile), inner.end), 40);
+  const named = isIdentifier(inner) || isPropertyAccessExpression(inner);
+  const labels: [string, string] = named ? [`\`${written}\` is set`, `\`${written}\` is not set`] : [`\`${written}\` is true`, `\`${written}\` is false`];
+  return negated ? [labels[1], labels[0]] : labels;
+}
+
+function isFunctionWithBody(declaration: ts.Node): declaration is ts.FunctionLikeDeclaration {
+  return (
+    (ts.isFunctionDeclaration(declaration) || ts.isArrowFunction(declaration) || ts.isFunctionExpression(declaration) || ts.isMethodDeclaration(declaration)) &&
+    declaration.body !== undefined
+  );
+}
+
+/** What a function returns: an arrow's expression body, or the expressions of its own `return` statements. */
+function returnedExpressions(declaration: ts.FunctionLikeDeclaration): ts.Expression[] {
+  const body = declaration.body!;
+  if (!ts.isBlock(body)) return [body];
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isReturnStatement(node)) {
+      if (node.expression) found.push(node.expression);
+      return;
+    }
+    forEachChild(node, visit);
+  };
+  forEachChild(body, visit);
+  return found;
+}
+
+function lineOf(node: ts.Node): number {
+  const sourceFile = node.getSourceFile();
+  return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
+}
+
 function truncate(source: string, limit = 60): string {
   const oneLine = source.replace(/\s+/g, ' ').trim();
   return oneLine.length > limit ? `${oneLine.slice(0, limit - 1)}…` : oneLine;
@@ -483,6 +534,26 @@ function isPlaceholderPosition(text: string, at: number): boolean {
 }
 
 const MAX_INLINE_DEPTH = 16;
+/** Combinations of conditional fragments planned per site; a site with more is skipped. */
+const MAX_VARIANTS = 8;
+
+/** One reading of a site: one combination of its conditional fragments. */
+interface Reading {
+  pieces: Piece[];
+  assembled: string;
+  /** Some text did not come verbatim from the literal (see SqlSite.assembled). */
+  synthesised: boolean;
+  /** The branches taken, one label per conditional fragment met. */
+  labels: string[];
+}
+
+/** The file whose text is being read: the site's own, or another one reached through the checker. */
+interface Source {
+  text: string;
+  sourceFile: ts.SourceFile;
+  /** Set while reading another file: the range in the site's file that stands for everything read there. */
+  reference?: readonly [number, number];
+}
 
 class FileFinder implements NodeVisitor {
   private readonly taggedTemplates: { node: ts.TaggedTemplateExpression; via: string }[] = [];
@@ -514,6 +585,14 @@ class FileFinder implements NodeVisitor {
   private touchedInPlace: ts.Node[] = [];
   private touchedByName: ts.Node[] = [];
   private byNameDepth = 0;
+  private src: Source;
+  private readonly ownSource: Source;
+  private synthesised = false;
+  /** Conditional fragments: the branches to take (the rest take their first), and those taken in this reading. */
+  private choicePrefix: number[] = [];
+  private choicesTaken: { taken: number; count: number; label: string }[] = [];
+  /** Parameters of functions being inlined, bound to the arguments of the call (checker only). */
+  private argumentBindings = new Map<ts.Symbol, ts.Expression>();
 
   constructor(
     private readonly file: string,
@@ -521,7 +600,11 @@ class FileFinder implements NodeVisitor {
     private readonly sourceFile: ts.SourceFile,
     private readonly options: CompiledOptions,
     private readonly hasMarker: boolean,
-  ) {}
+    private readonly checked?: CheckedFile,
+  ) {
+    this.ownSource = { text, sourceFile };
+    this.src = this.ownSource;
+  }
 
   // ----- the walk
 
@@ -588,6 +671,8 @@ class FileFinder implements NodeVisitor {
    * only the nodes that spell the name.
    */
   private binding(name: string): ts.Expression | null {
+    // Names are looked up in the site's own file; text read from another file is resolved by the checker only.
+    if (this.src !== this.ownSource) return null;
     const cached = this.constants.get(name);
     if (cached !== undefined) return cached;
     const positions: number[] = [];
@@ -701,15 +786,11 @@ class FileFinder implements NodeVisitor {
     source: ts.Expression,
     questionMarks: QuestionMarks = 'keep',
   ): void {
-    this.pieces = [];
-    this.assembled = '';
-    this.inlineStack = [node];
     this.touchedInPlace = [];
     this.touchedByName = [];
-    this.byNameDepth = 0;
+    let readings: Reading[];
     try {
-      if (origin === 'tagged-template') this.addTemplate(source as ts.TemplateLiteral, 'tagged');
-      else this.addPlainExpression(source);
+      readings = this.readAll(node, origin, source);
     } catch (error) {
       if (!(error instanceof NotStatic)) throw error;
       if (strict && !readsAsSqlStatement(this.assembled, true)) return;
@@ -721,15 +802,30 @@ class FileFinder implements NodeVisitor {
         this.fragments.push({ node, start: fileStart, end: fileEnd, reason: error.reason });
       }
       return;
+    } finally {
+      this.src = this.ownSource;
+      this.argumentBindings = new Map();
     }
-    if (questionMarks !== 'keep') {
-      const reason = this.bindQuestionMarks(questionMarks === 'bind-if-unambiguous');
-      if (reason) {
-        if (readsAsSqlStatement(this.assembled, strict)) this.skip(fileStart, fileEnd, reason);
-        return;
+    const sites: SqlSite[] = [];
+    for (const reading of readings) {
+      this.pieces = reading.pieces;
+      this.assembled = reading.assembled;
+      if (questionMarks !== 'keep') {
+        const reason = this.bindQuestionMarks(questionMarks === 'bind-if-unambiguous');
+        if (reason) {
+          if (readsAsSqlStatement(this.assembled, strict)) this.skip(fileStart, fileEnd, reason);
+          return;
+        }
       }
+      const site = this.finishSite(origin, via, fileStart, fileEnd);
+      if (reading.synthesised) site.assembled = true;
+      // Branches that give the same SQL are one site; the label of the first stands for them.
+      if (sites.some((other) => other.text === site.text)) continue;
+      if (reading.labels.length > 0) site.variant = reading.labels.join(', ');
+      sites.push(site);
     }
-    const site = this.finishSite(origin, via, fileStart, fileEnd);
+    if (sites.length === 1) delete sites[0].variant;
+    const site = sites[0];
     if (!readsAsSqlStatement(site.text, strict)) {
       if (!strict) {
         this.markTouched();
@@ -744,7 +840,53 @@ class FileFinder implements NodeVisitor {
     }
     this.used.add(node);
     this.markTouched();
-    this.sites.push(site);
+    this.sites.push(...sites);
+  }
+
+  /**
+   * Reads the site once per combination of its conditional fragments (`cond ? sql`A` : sql`B``, `cond && ...`, a
+   * helper with several returns): each reading takes the branches of the previous one up to the last choice that
+   * has a branch left, the next branch there, and the first branch of every choice after it.
+   */
+  private readAll(node: ts.Node, origin: SqlSiteOrigin, source: ts.Expression): Reading[] {
+    const readings: Reading[] = [];
+    let prefix: number[] = [];
+    for (;;) {
+      this.pieces = [];
+      this.assembled = '';
+      this.inlineStack = [node];
+      this.byNameDepth = 0;
+      this.synthesised = false;
+      this.src = this.ownSource;
+      this.choicePrefix = prefix;
+      this.choicesTaken = [];
+      if (origin === 'tagged-template') this.addTemplate(source as ts.TemplateLiteral, 'tagged');
+      else this.addPlainExpression(source);
+      const choices = this.choicesTaken;
+      readings.push({
+        pieces: this.pieces,
+        assembled: this.assembled,
+        synthesised: this.synthesised || choices.length > 0,
+        labels: choices.map((choice) => choice.label),
+      });
+      let last = choices.length - 1;
+      while (last >= 0 && choices[last].taken + 1 >= choices[last].count) last--;
+      if (last < 0) return readings;
+      if (readings.length >= MAX_VARIANTS) {
+        throw new NotStatic(
+          `SQL with more than ${MAX_VARIANTS} combinations of conditional fragments (${choices.map((choice) => choice.label.replace(/ is( not)? set$| is (true|false)$/, '')).join(', ')}): not planned`,
+        );
+      }
+      prefix = [...choices.slice(0, last).map((choice) => choice.taken), choices[last].taken + 1];
+    }
+  }
+
+  /** Which of `labels.length` branches this reading takes. */
+  private choose(labels: string[]): number {
+    const at = this.choicesTaken.length;
+    const taken = at < this.choicePrefix.length ? this.choicePrefix[at] : 0;
+    this.choicesTaken.push({ taken, count: labels.length, label: labels[taken] });
+    return taken;
   }
 
   private markTouched(): void {
@@ -815,17 +957,28 @@ class FileFinder implements NodeVisitor {
 
   private addText(text: string, segments: SourceSegment[]): void {
     if (text.length === 0) return;
-    this.pieces.push({ kind: 'text', text, segments });
+    // Text read in another file maps to the reference that brought it here, not to that file's offsets.
+    this.pieces.push({ kind: 'text', text, segments: this.src.reference ? [] : segments });
     this.assembled += text;
   }
 
   private addParameter(fileStart: number, fileEnd: number, expressionText: string): void {
-    this.pieces.push({ kind: 'parameter', fileStart, fileEnd, expressionText });
+    const reference = this.src.reference;
+    this.pieces.push({ kind: 'parameter', fileStart: reference ? reference[0] : fileStart, fileEnd: reference ? reference[1] : fileEnd, expressionText });
     this.assembled += '$0';
   }
 
+  /** SQL that pglens wrote (a quoted name, a list's placeholders): a finding on it lands on `${expr}`. */
+  private addSynthetic(text: string, fileStart: number, fileEnd: number): void {
+    this.synthesised = true;
+    const reference = this.src.reference ?? [fileStart, fileEnd];
+    this.pieces.push({ kind: 'enter', fileStart: reference[0], fileEnd: reference[1] });
+    this.addText(text, []);
+    this.pieces.push({ kind: 'leave' });
+  }
+
   private addCooked(start: number, end: number, template: boolean): void {
-    const cooked = cookLiteral(this.text, start, end, template);
+    const cooked = cookLiteral(this.src.text, start, end, template);
     this.addText(cooked.text, cooked.segments);
   }
 
@@ -845,7 +998,7 @@ class FileFinder implements NodeVisitor {
         this.addTemplate(expression as ts.TemplateLiteral, 'plain');
         return;
       case SK.NumericLiteral: {
-        const start = expression.getStart(this.sourceFile);
+        const start = expression.getStart(this.src.sourceFile);
         this.addText((expression as ts.NumericLiteral).text, [{ sqlStart: 0, fileStart: start, length: expression.end - start }]);
         return;
       }
@@ -869,11 +1022,11 @@ class FileFinder implements NodeVisitor {
   }
 
   private rangeOf(node: ts.Node): [number, number] {
-    return [node.getStart(this.sourceFile), node.end];
+    return [node.getStart(this.src.sourceFile), node.end];
   }
 
   private notStatic(expression: ts.Node, why = ''): NotStatic {
-    const source = truncate(this.text.slice(expression.getStart(this.sourceFile), expression.end));
+    const source = truncate(this.src.text.slice(expression.getStart(this.src.sourceFile), expression.end));
     return new NotStatic(`SQL built at run time from \`${source}\`${why}: cannot be known statically`);
   }
 
@@ -885,11 +1038,15 @@ class FileFinder implements NodeVisitor {
     if (this.inlineStack.includes(node)) throw this.notStatic(node, ', which refers to itself');
     if (this.inlineStack.length > MAX_INLINE_DEPTH) throw this.notStatic(node, ', nested too deep');
     const byName = reference !== undefined;
+    if (byName) {
+      this.synthesised = true;
+      if (this.src.reference) reference = this.src.reference;
+    }
     (byName ? this.touchedByName : this.touchedInPlace).push(node);
     this.inlineStack.push(node);
     if (byName) {
       this.byNameDepth++;
-      this.pieces.push({ kind: 'enter', fileStart: reference[0], fileEnd: reference[1] });
+      this.pieces.push({ kind: 'enter', fileStart: reference![0], fileEnd: reference![1] });
     }
     add();
     if (byName) {
@@ -901,18 +1058,18 @@ class FileFinder implements NodeVisitor {
 
   private addTemplate(template: ts.TemplateLiteral, context: TemplateContext): void {
     if (isNoSubstitutionTemplateLiteral(template)) {
-      const start = template.getStart(this.sourceFile) + 1;
-      this.addCooked(start, templateEnd(this.text, template), true);
+      const start = template.getStart(this.src.sourceFile) + 1;
+      this.addCooked(start, templateEnd(this.src.text, template), true);
       return;
     }
-    const headStart = template.head.getStart(this.sourceFile) + 1;
+    const headStart = template.head.getStart(this.src.sourceFile) + 1;
     this.addCooked(headStart, template.head.end - 2, true);
     let substitutionStart = template.head.end - 2;
     for (const span of template.templateSpans) {
-      const literalStart = span.literal.getStart(this.sourceFile);
+      const literalStart = span.literal.getStart(this.src.sourceFile);
       const isTail = span.literal.kind === SK.TemplateTail;
-      const literalEnd = isTail ? templateEnd(this.text, span.literal) : span.literal.end - 2;
-      const after = cookLiteral(this.text, literalStart + 1, literalEnd, true);
+      const literalEnd = isTail ? templateEnd(this.src.text, span.literal) : span.literal.end - 2;
+      const after = cookLiteral(this.src.text, literalStart + 1, literalEnd, true);
       this.addSubstitution(span.expression, substitutionStart, literalStart + 1, context, after.text);
       this.addText(after.text, after.segments);
       substitutionStart = span.literal.end - 2;
@@ -952,6 +1109,7 @@ class FileFinder implements NodeVisitor {
     context: TemplateContext,
     after: string,
   ): void {
+    if (this.addConditional(value, fileStart, fileEnd, context, after)) return;
     if (context === 'tagged') {
       if (this.isSqlTagged(value)) {
         this.inline(value, undefined, () => this.addTemplate(value.template, 'tagged'));
@@ -970,7 +1128,10 @@ class FileFinder implements NodeVisitor {
           this.addParameterIfValue(value, fileStart, fileEnd, after);
           return;
         }
-        if (helper.kind === 'empty') return;
+        if (helper.kind === 'empty') {
+          this.synthesised = true;
+          return;
+        }
         if (helper.kind === 'raw' && helper.argument && isStringShaped(unwrap(helper.argument))) {
           const argument = unwrap(helper.argument);
           this.inline(value, undefined, () => this.addPlainExpression(argument));
@@ -984,8 +1145,17 @@ class FileFinder implements NodeVisitor {
             return;
           }
         }
+        if (helper.kind === 'raw' && helper.argument) {
+          const known = this.literalString(unwrap(helper.argument));
+          if (known !== undefined) {
+            this.addSynthetic(known, fileStart, fileEnd);
+            return;
+          }
+        }
+        if (this.addLibraryHelper(value, fileStart, fileEnd, after)) return;
         throw this.notStatic(value);
       }
+      if (this.checked && this.addTyped(value, fileStart, fileEnd, after)) return;
       if (isConditionalExpression(value) && (this.buildsSql(value.whenTrue) || this.buildsSql(value.whenFalse))) {
         throw this.notStatic(value, ', chosen at run time');
       }
@@ -1005,14 +1175,422 @@ class FileFinder implements NodeVisitor {
         return;
       }
     }
+    if (this.checked && !isStringShaped(value)) {
+      // JavaScript pastes the string itself: a name or a keyword whose literal type the checker knows.
+      const known = this.literalString(value);
+      if (known !== undefined) {
+        this.addSynthetic(known, fileStart, fileEnd);
+        return;
+      }
+    }
     this.addParameterIfValue(value, fileStart, fileEnd, after);
+  }
+
+  /**
+   * `cond ? A : B`, `cond && A`, `a ?? B`, `a || B` where a branch is SQL (a fragment, or in a plain template a
+   * string): one branch per reading (see readAll). False when the expression is a plain value (`a ? 1 : 2`).
+   */
+  private addConditional(value: ts.Expression, fileStart: number, fileEnd: number, context: TemplateContext, after: string): boolean {
+    let branches: (ts.Expression | undefined)[];
+    let labels: string[];
+    if (isConditionalExpression(value)) {
+      branches = [value.whenTrue, value.whenFalse];
+      labels = conditionLabels(this.src.text, this.src.sourceFile, value.condition);
+    } else if (isBinaryExpression(value) && value.operatorToken.kind === SK.AmpersandAmpersandToken) {
+      branches = [value.right, undefined];
+      labels = conditionLabels(this.src.text, this.src.sourceFile, value.left);
+    } else if (
+      isBinaryExpression(value) &&
+      (value.operatorToken.kind === SK.QuestionQuestionToken || value.operatorToken.kind === SK.BarBarToken)
+    ) {
+      branches = [value.left, value.right];
+      labels = conditionLabels(this.src.text, this.src.sourceFile, value.left);
+    } else return false;
+    const isSql = (branch: ts.Expression | undefined) => {
+      if (!branch) return false;
+      const inner = unwrap(branch);
+      if (context === 'plain') return isStringShaped(inner);
+      if (this.buildsSql(inner)) return true;
+      if (!this.checked) return false;
+      const kind = this.typeOf(inner).kind;
+      return kind === 'fragment' || kind === 'identifier';
+    };
+    if (!branches.some(isSql)) return false;
+    // In a plain template both branches must be strings: `${a ? 'x' : b}` pastes a `b` that cannot be known.
+    if (context === 'plain' && !branches.every((branch) => branch === undefined || isStringShaped(unwrap(branch)))) return false;
+    const branch = branches[this.choose(labels)];
+    this.synthesised = true;
+    if (branch === undefined) return true;
+    const inner = unwrap(branch);
+    if (context === 'plain') this.addPlainExpression(inner);
+    else this.addSubstitutionValue(inner, fileStart, fileEnd, context, after);
+    return true;
+  }
+
+  // ----- with the checker
+
+  private typeOf(expression: ts.Expression): SubstitutionType {
+    const checked = this.checked!;
+    try {
+      return classifyType(checked, checked.checker.getTypeAtLocation(expression));
+    } catch {
+      return { kind: 'unknown' };
+    }
+  }
+
+  /** A string the checker knows the expression always holds, or a literal written in place. */
+  private literalString(expression: ts.Expression): string | undefined {
+    if (isStringLiteral(expression) || isNoSubstitutionTemplateLiteral(expression)) return expression.text;
+    const bound = this.boundArgument(expression);
+    if (bound) return this.withSourceOf(bound, () => this.literalString(unwrap(bound)));
+    return this.checked ? literalStringOf(this.checked, expression) : undefined;
+  }
+
+  /** A parameter of a function being inlined: the argument of the call. */
+  private boundArgument(expression: ts.Expression): ts.Expression | undefined {
+    if (!this.checked || this.argumentBindings.size === 0 || !isIdentifier(expression)) return undefined;
+    const symbol = this.checked.checker.getSymbolAtLocation(expression);
+    return symbol ? this.argumentBindings.get(symbol) : undefined;
+  }
+
+  /** Runs `read` with `node`'s file as the file being read (see Source). */
+  private withSourceOf<T>(node: ts.Node, read: () => T, reference?: readonly [number, number]): T {
+    const sourceFile = node.getSourceFile();
+    if (sourceFile === this.src.sourceFile) return read();
+    const outer = this.src;
+    this.src =
+      sourceFile === this.sourceFile && !outer.reference
+        ? this.ownSource
+        : sourceFile === this.sourceFile && this.ownSource === outer
+          ? this.ownSource
+          : { text: sourceFile.text, sourceFile, reference: outer.reference ?? reference };
+    try {
+      return read();
+    } finally {
+      this.src = outer;
+    }
+  }
+
+  /**
+   * What the checker tells about `${value}`: a value is `$n`; a fragment or a name is inlined when its declaration
+   * can be read (a const, a function returning sql`...`, a generated schema's literal types), else the site is
+   * skipped naming it. False when the type tells nothing (`any`): the syntax-only reading decides.
+   */
+  private addTyped(value: ts.Expression, fileStart: number, fileEnd: number, after: string): boolean {
+    const bound = this.boundArgument(value);
+    if (bound) {
+      const reference = this.src.reference ?? ([fileStart, fileEnd] as const);
+      this.withSourceOf(bound, () => this.addSubstitutionValue(unwrap(bound), fileStart, fileEnd, 'tagged', after), reference);
+      return true;
+    }
+    const type = this.typeOf(value);
+    switch (type.kind) {
+      case 'value':
+        this.addParameterIfValue(value, fileStart, fileEnd, after);
+        return true;
+      case 'unknown':
+        return false;
+      case 'identifier': {
+        if (this.inlineDeclaration(value, fileStart, fileEnd, after)) return true;
+        const name = this.mirroredName(value);
+        if (name !== undefined) {
+          this.addSynthetic(name, fileStart, fileEnd);
+          return true;
+        }
+        throw this.notStatic(value, ` (a name, \`${type.typeName}\` of ${type.library}, that the types do not spell)`);
+      }
+      case 'fragment':
+        if (this.inlineDeclaration(value, fileStart, fileEnd, after)) return true;
+        throw this.notStatic(value, ` (a SQL fragment, \`${type.typeName}\` of ${type.library}, built where pglens cannot read it)`);
+    }
+  }
+
+  /**
+   * Inlines what a name or a call stands for, following the checker to its declaration in any file: a const's
+   * initializer, an object property's, or what a function returns (one branch per reading when it returns one of
+   * several fragments), with the function's parameters bound to the call's arguments.
+   */
+  private inlineDeclaration(value: ts.Expression, fileStart: number, fileEnd: number, after: string): boolean {
+    const checker = this.checked!.checker;
+    const reference: readonly [number, number] = this.src.reference ?? [fileStart, fileEnd];
+    if (isCallExpression(value)) {
+      let declaration: ts.SignatureDeclaration | undefined;
+      try {
+        declaration = checker.getResolvedSignature(value)?.declaration as ts.SignatureDeclaration | undefined;
+      } catch {
+        return false;
+      }
+      if (!declaration || !isFunctionWithBody(declaration)) return false;
+      const returned = returnedExpressions(declaration);
+      if (returned.length === 0 || returned.length > MAX_VARIANTS) return false;
+      const callee = truncate(this.src.text.slice(value.expression.getStart(this.src.sourceFile), value.expression.end), 30);
+      const index =
+        returned.length === 1
+          ? 0
+          : this.choose(returned.map((expression) => `\`${callee}()\` returns the fragment of line ${lineOf(expression)}`));
+      const bindings = new Map(this.argumentBindings);
+      declaration.parameters.forEach((parameter, i) => {
+        const symbol = isIdentifier(parameter.name) ? checker.getSymbolAtLocation(parameter.name) : undefined;
+        const argument = value.arguments[i] ?? parameter.initializer;
+        if (symbol && argument) bindings.set(symbol, argument);
+      });
+      const outerBindings = this.argumentBindings;
+      this.argumentBindings = bindings;
+      try {
+        const expression = unwrap(returned[index]);
+        this.inline(expression, reference, () =>
+          this.withSourceOf(expression, () => this.addSubstitutionValue(expression, fileStart, fileEnd, 'tagged', after), reference),
+        );
+      } finally {
+        this.argumentBindings = outerBindings;
+      }
+      return true;
+    }
+    const initializer = this.initializerOf(value);
+    if (!initializer) return false;
+    this.inline(initializer, reference, () =>
+      this.withSourceOf(initializer, () => this.addSubstitutionValue(initializer, fileStart, fileEnd, 'tagged', after), reference),
+    );
+    return true;
+  }
+
+  /** The initializer of the `const` (or of the property of a const object) that a name or `a.b` refers to. */
+  private initializerOf(value: ts.Expression): ts.Expression | undefined {
+    const checker = this.checked!.checker;
+    const at = isPropertyAccessExpression(value) ? value.name : isIdentifier(value) ? value : undefined;
+    if (!at) return undefined;
+    let symbol = checker.getSymbolAtLocation(at);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (!declaration) return undefined;
+    if (ts.isVariableDeclaration(declaration)) {
+      const isConst = ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & CONST_FLAG) !== 0;
+      return isConst && declaration.initializer ? unwrap(declaration.initializer) : undefined;
+    }
+    if (ts.isPropertyAssignment(declaration)) return unwrap(declaration.initializer);
+    if (ts.isShorthandPropertyAssignment(declaration)) return declaration.name;
+    return undefined;
+  }
+
+  /**
+   * A name read from a generated schema through an identifier helper: `fields.id` or `table` where
+   * `const { table, fields } = convertToIdentifiers(Users)` and `Users.fields.id` has the literal type "id". The
+   * object the helper was given mirrors the one it returns; a second argument `true` prefixes the table's name.
+   */
+  private mirroredName(value: ts.Expression): string | undefined {
+    const mirror = this.mirror(value);
+    if (!mirror) return undefined;
+    const name = mirror.type.isStringLiteral() ? mirror.type.value : undefined;
+    if (name === undefined) return undefined;
+    return mirror.prefix && mirror.path.length > 1 ? `${quoteIdentifier(mirror.prefix)}.${quoteIdentifier(name)}` : quoteIdentifier(name);
+  }
+
+  private mirror(value: ts.Expression): { type: ts.Type; path: string[]; prefix?: string } | undefined {
+    const checker = this.checked!.checker;
+    const path: string[] = [];
+    let root = unwrap(value);
+    while (isPropertyAccessExpression(root)) {
+      path.unshift(root.name.text);
+      root = unwrap(root.expression);
+    }
+    if (!isIdentifier(root)) return undefined;
+    let symbol = checker.getSymbolAtLocation(root);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (!declaration) return undefined;
+    let variable: ts.VariableDeclaration;
+    if (ts.isBindingElement(declaration) && ts.isObjectBindingPattern(declaration.parent) && ts.isVariableDeclaration(declaration.parent.parent)) {
+      const property = declaration.propertyName ?? declaration.name;
+      if (!isIdentifier(property) && !isStringLiteral(property)) return undefined;
+      path.unshift(property.text);
+      variable = declaration.parent.parent;
+    } else if (ts.isVariableDeclaration(declaration)) variable = declaration;
+    else return undefined;
+    const call = variable.initializer && unwrap(variable.initializer);
+    if (!call || !isCallExpression(call) || call.arguments.length === 0) return undefined;
+    const argument = call.arguments[0];
+    let type = checker.getTypeAtLocation(argument);
+    for (const part of path) {
+      const property = type.getProperty(part);
+      if (!property) return undefined;
+      type = checker.getTypeOfSymbolAtLocation(property, argument);
+    }
+    let prefix: string | undefined;
+    const flag = call.arguments[1];
+    if (flag && flag.kind === SK.TrueKeyword) {
+      const table = checker.getTypeAtLocation(argument).getProperty('table');
+      const tableType = table && checker.getTypeOfSymbolAtLocation(table, argument);
+      if (tableType?.isStringLiteral()) prefix = tableType.value;
+    }
+    return { type, path, prefix };
+  }
+
+  /**
+   * Helpers of the SQL libraries that build SQL from their arguments: identifiers (`sql.identifier(['a', 'b'])`,
+   * kysely `sql.ref('a.b')`, postgres.js `sql('name')`), lists (`sql.join(ids, sql`, `)`, `Prisma.join(ids)`) and
+   * postgres.js's `sql(row, 'a', 'b')`. False when the helper is not one of them or its arguments cannot be known.
+   */
+  private addLibraryHelper(value: ts.Expression, fileStart: number, fileEnd: number, after: string): boolean {
+    if (!isCallExpression(value)) return false;
+    const callee = unwrap(value.expression);
+    const args = value.arguments.map(unwrap);
+    if (!isPropertyAccessExpression(callee)) return this.addPostgresHelper(value, fileStart, fileEnd, after);
+    const name = callee.name.text;
+    const namespace = dottedName(unwrap(callee.expression));
+    if (IDENTIFIER_HELPERS.has(name)) {
+      let parts: (string | undefined)[];
+      const first = args[0];
+      if (first && ts.isArrayLiteralExpression(first)) parts = first.elements.map((element) => this.literalString(unwrap(element)));
+      else if (name === 'ref') parts = first ? (this.literalString(first)?.split('.') ?? [undefined]) : [undefined];
+      else parts = args.map((argument) => this.literalString(argument));
+      if (parts.length === 0 || parts.some((part) => part === undefined)) return false;
+      this.addSynthetic(parts.map((part) => quoteIdentifier(part!)).join('.'), fileStart, fileEnd);
+      return true;
+    }
+    if (name === 'join' && args.length >= 1) {
+      const glue = args[1] === undefined ? (namespace === 'Prisma' ? ',' : ', ') : this.knownText(args[1]);
+      if (glue === undefined) return false;
+      return this.addJoin(args[0], glue, fileStart, fileEnd, after);
+    }
+    return false;
+  }
+
+  /** The SQL of a separator: a string, or a template without substitutions. */
+  private knownText(expression: ts.Expression): string | undefined {
+    if (isStringLiteral(expression) || isNoSubstitutionTemplateLiteral(expression)) return expression.text;
+    if (this.isSqlTagged(expression) && isNoSubstitutionTemplateLiteral(expression.template)) return expression.template.text;
+    return this.literalString(expression);
+  }
+
+  /**
+   * A list joined by `glue`: written in place, each element is read like a `${}` of its own; `Object.values(o)` /
+   * `Object.keys(o)` of an object with literal-typed names gives those names; an array of values is two parameters
+   * (`$1, $2`): PostgreSQL plans `IN ($1, $2)` as `= ANY (ARRAY[$1, $2])`, as it plans the real list.
+   */
+  private addJoin(list: ts.Expression, glue: string, fileStart: number, fileEnd: number, after: string): boolean {
+    if (ts.isArrayLiteralExpression(list)) {
+      if (list.elements.length === 0 || list.elements.some((element) => element.kind === SK.SpreadElement)) return false;
+      list.elements.forEach((element, i) => {
+        if (i > 0) this.addSynthetic(glue, fileStart, fileEnd);
+        const inner = unwrap(element);
+        if (!this.buildsSql(inner) && (!this.checked || this.typeOf(inner).kind === 'value')) {
+          this.addParameter(fileStart, fileEnd, truncate(this.src.text.slice(inner.getStart(this.src.sourceFile), inner.end), 200));
+        } else this.addSubstitutionValue(inner, fileStart, fileEnd, 'tagged', glue || after);
+      });
+      this.synthesised = true;
+      return true;
+    }
+    if (!this.checked) return false;
+    const names = this.objectNames(list);
+    if (names) {
+      this.addSynthetic(names.join(glue), fileStart, fileEnd);
+      return true;
+    }
+    const checker = this.checked.checker;
+    const type = checker.getTypeAtLocation(list);
+    if (!checker.isArrayType(type)) return false;
+    const element = checker.getTypeArguments(type as ts.TypeReference)[0];
+    if (!element || classifyType(this.checked, element).kind !== 'value') return false;
+    const text = truncate(this.src.text.slice(list.getStart(this.src.sourceFile), list.end), 200);
+    this.synthesised = true;
+    this.addParameter(fileStart, fileEnd, text);
+    this.addSynthetic(glue, fileStart, fileEnd);
+    this.addParameter(fileStart, fileEnd, text);
+    return true;
+  }
+
+  /** `Object.values(fields)` / `Object.keys(fields)`: the quoted names, when the types spell every one. */
+  private objectNames(list: ts.Expression): string[] | undefined {
+    if (!isCallExpression(list) || list.arguments.length !== 1) return undefined;
+    const callee = dottedName(unwrap(list.expression));
+    if (callee !== 'Object.values' && callee !== 'Object.keys') return undefined;
+    const object = unwrap(list.arguments[0]);
+    const checker = this.checked!.checker;
+    const mirror = this.mirror(object);
+    const type = mirror?.type ?? checker.getTypeAtLocation(object);
+    const names: string[] = [];
+    for (const property of checker.getPropertiesOfType(type)) {
+      let name: string | undefined = property.name;
+      if (callee === 'Object.values') {
+        const propertyType = checker.getTypeOfSymbolAtLocation(property, object);
+        name = propertyType.isStringLiteral() ? propertyType.value : undefined;
+      }
+      if (name === undefined) return undefined;
+      names.push(mirror?.prefix ? `${quoteIdentifier(mirror.prefix)}.${quoteIdentifier(name)}` : quoteIdentifier(name));
+    }
+    return names.length > 0 ? names : undefined;
+  }
+
+  /**
+   * postgres.js `sql(...)` in a template: `sql('name')` is a name; `sql(ids)` after IN is a list, `($1, $2)`;
+   * `sql(row, 'a', 'b')` (or `sql(row)` of an object type with known keys) is `("a", "b") values ($1, $2)` after
+   * INSERT INTO a table and `"a" = $1, "b" = $2` after SET; `sql(['a', 'b'])` elsewhere is a list of names.
+   */
+  private addPostgresHelper(value: ts.CallExpression, fileStart: number, fileEnd: number, after: string): boolean {
+    const args = value.arguments.map(unwrap);
+    if (args.length === 0) return false;
+    const first = args[0];
+    const previous = /([A-Za-z_]+)\s*$/.exec(this.assembled)?.[1]?.toLowerCase();
+    const text = truncate(this.src.text.slice(first.getStart(this.src.sourceFile), first.end), 200);
+    const single = args.length === 1 ? this.literalString(first) : undefined;
+    if (single !== undefined) {
+      this.addSynthetic(single.split('.').map(quoteIdentifier).join('.'), fileStart, fileEnd);
+      return true;
+    }
+    const checker = this.checked?.checker;
+    if (args.length === 1 && previous === 'in' && (ts.isArrayLiteralExpression(first) || (checker && checker.isArrayType(checker.getTypeAtLocation(first))))) {
+      this.addSynthetic('(', fileStart, fileEnd);
+      this.addParameter(fileStart, fileEnd, text);
+      this.addSynthetic(', ', fileStart, fileEnd);
+      this.addParameter(fileStart, fileEnd, text);
+      this.addSynthetic(')', fileStart, fileEnd);
+      return true;
+    }
+    if (args.length === 1 && ts.isArrayLiteralExpression(first)) {
+      const names = first.elements.map((element) => this.literalString(unwrap(element)));
+      if (names.length === 0 || names.some((name) => name === undefined)) return false;
+      this.addSynthetic(names.map((name) => quoteIdentifier(name!)).join(', '), fileStart, fileEnd);
+      return true;
+    }
+    let columns: (string | undefined)[] = args.slice(1).map((argument) => this.literalString(argument));
+    if (columns.length === 1 && args[1] && checker) {
+      // sql(row, columns) with `columns` an array of literal names
+      const listType = checker.getTypeAtLocation(args[1]);
+      if (checker.isArrayType(listType) || checker.isTupleType(listType)) {
+        columns = checker.getTypeArguments(listType as ts.TypeReference).map((type) => (type.isStringLiteral() ? type.value : undefined));
+      }
+    }
+    if (columns.length === 0 && checker) {
+      let rowType = checker.getTypeAtLocation(first);
+      if (checker.isArrayType(rowType)) rowType = checker.getTypeArguments(rowType as ts.TypeReference)[0];
+      columns = rowType ? checker.getPropertiesOfType(rowType).map((property) => property.name) : [];
+    }
+    if (columns.length === 0 || columns.some((column) => column === undefined)) return false;
+    const quoted = columns.map((column) => quoteIdentifier(column!));
+    if (/\binsert\s+into\s+[^\s()]+\s*$/i.test(this.assembled)) {
+      this.addSynthetic(`(${quoted.join(', ')}) values (`, fileStart, fileEnd);
+      quoted.forEach((_, i) => {
+        if (i > 0) this.addSynthetic(', ', fileStart, fileEnd);
+        this.addParameter(fileStart, fileEnd, text);
+      });
+      this.addSynthetic(')', fileStart, fileEnd);
+      return true;
+    }
+    if (previous === 'set') {
+      quoted.forEach((column, i) => {
+        this.addSynthetic(`${i > 0 ? ', ' : ''}${column} = `, fileStart, fileEnd);
+        this.addParameter(fileStart, fileEnd, text);
+      });
+      return true;
+    }
+    return false;
   }
 
   private addParameterIfValue(value: ts.Expression, fileStart: number, fileEnd: number, after: string): void {
     if (!substitutionTakesValue(this.assembled, after)) {
       throw this.notStatic(value, ', where a name or a piece of SQL belongs');
     }
-    this.addParameter(fileStart, fileEnd, truncate(this.text.slice(value.getStart(this.sourceFile), value.end), 200));
+    this.addParameter(fileStart, fileEnd, truncate(this.src.text.slice(value.getStart(this.src.sourceFile), value.end), 200));
   }
 
   private buildsSql(expression: ts.Expression): boolean {
@@ -1093,20 +1671,20 @@ class FileFinder implements NodeVisitor {
     const expression = unwrap(node as ts.Expression);
     switch (expression.kind) {
       case SK.StringLiteral: {
-        const start = expression.getStart(this.sourceFile);
-        const quote = this.text.charCodeAt(start);
-        const closed = expression.end - 1 > start && this.text.charCodeAt(expression.end - 1) === quote;
+        const start = expression.getStart(this.src.sourceFile);
+        const quote = this.src.text.charCodeAt(start);
+        const closed = expression.end - 1 > start && this.src.text.charCodeAt(expression.end - 1) === quote;
         return [start + 1, closed ? expression.end - 1 : expression.end];
       }
       case SK.NoSubstitutionTemplateLiteral:
       case SK.TemplateExpression:
-        return [expression.getStart(this.sourceFile) + 1, templateEnd(this.text, expression as ts.TemplateLiteral)];
+        return [expression.getStart(this.src.sourceFile) + 1, templateEnd(this.src.text, expression as ts.TemplateLiteral)];
       case SK.BinaryExpression: {
         const binary = expression as ts.BinaryExpression;
         return [this.contentRange(binary.left)[0], this.contentRange(binary.right)[1]];
       }
       default:
-        return [expression.getStart(this.sourceFile), expression.end];
+        return [expression.getStart(this.src.sourceFile), expression.end];
     }
   }
 }

@@ -1,0 +1,446 @@
+// The type context of the finder: where a tsconfig.json or jsconfig.json covers a file, a TypeScript Program of that
+// project and its checker, so that the finder can ask what each `${expr}` of a SQL template is (a value, a fragment
+// of a SQL library, a name known as a string-literal type) instead of guessing from its spelling.
+//
+// The CLI builds one Program per config file per run, lazily: only when a file under it has candidate sites (the
+// finder asks only then), so a project whose files hold no SQL-ish names never pays for it. The language server
+// keeps its Programs and rebuilds them incrementally (ts.createProgram with the old Program; unchanged files keep
+// their parsed and bound trees, the edited one is re-parsed around the change): the text the editor sends wins over
+// the disk. Without a config, or when the Program cannot be built, the finder falls back to reading the syntax alone.
+
+import * as ts from 'typescript';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+export interface TypeContextOptions {
+  /** Keep Programs between calls and update them with edited texts (the language server). */
+  incremental?: boolean;
+  /** One line per Program built or failed (never file contents). */
+  log?: (message: string) => void;
+}
+
+/** What the finder needs from the checker for one file. */
+export interface CheckedFile {
+  sourceFile: ts.SourceFile;
+  checker: ts.TypeChecker;
+  program: ts.Program;
+  /** The npm package a declaration file belongs to (`slonik`, `@prisma/client`), by node_modules, `paths` or `declare module`. */
+  packageOf(declaration: ts.Declaration): string | undefined;
+}
+
+const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
+const MAX_REFERENCE_DEPTH = 4;
+
+export class TypeContext {
+  private readonly incremental: boolean;
+  private readonly log: (message: string) => void;
+  /** Directory → the config file that governs it (the nearest one upwards), or null. */
+  private readonly configOfDirectory = new Map<string, string | null>();
+  private readonly projects = new Map<string, Project | null>();
+
+  constructor(options: TypeContextOptions = {}) {
+    this.incremental = options.incremental === true;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /**
+   * The Program's view of `file` holding exactly `text`, with the checker; undefined when no config covers the file
+   * or its Program could not be built (the finder then reads the syntax alone). In the language server an edited
+   * text replaces the file's in the Program; in the CLI a text that differs from the disk's is read syntax-only.
+   */
+  checkedFile(file: string, text: string): CheckedFile | undefined {
+    const absolute = resolve(file);
+    const project = this.projectCovering(absolute);
+    if (!project) return undefined;
+    try {
+      return project.checkedFile(absolute, text);
+    } catch (error) {
+      // A compiler crash on one project must not stop the finder: that project is read syntax-only from now on.
+      this.log(`pglens: type information unavailable for ${project.configPath}: ${(error as Error).message}`);
+      this.projects.set(project.configPath, null);
+      return undefined;
+    }
+  }
+
+  /** Forgets a file's edited text (the editor closed it): the disk's text counts again. */
+  forget(file: string): void {
+    for (const project of this.projects.values()) project?.forget(resolve(file));
+  }
+
+  private projectCovering(file: string): Project | undefined {
+    const configPath = this.configFor(dirname(file));
+    if (!configPath) return undefined;
+    return this.coveringProject(configPath, file, 0);
+  }
+
+  /** The project of `configPath` if it lists `file`, else the first of its references (solution configs) that does. */
+  private coveringProject(configPath: string, file: string, depth: number): Project | undefined {
+    const project = this.project(configPath);
+    if (!project) return undefined;
+    if (project.covers(file)) return project;
+    if (depth >= MAX_REFERENCE_DEPTH) return undefined;
+    for (const reference of project.references) {
+      const found = this.coveringProject(reference, file, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private project(configPath: string): Project | undefined {
+    let project = this.projects.get(configPath);
+    if (project === undefined) {
+      project = Project.load(configPath, this.incremental, this.log);
+      this.projects.set(configPath, project);
+    }
+    return project ?? undefined;
+  }
+
+  private configFor(directory: string): string | undefined {
+    const seen: string[] = [];
+    let found: string | null | undefined;
+    for (let current = directory; ; ) {
+      found = this.configOfDirectory.get(current);
+      if (found !== undefined) break;
+      seen.push(current);
+      for (const name of CONFIG_NAMES) {
+        const candidate = join(current, name);
+        if (isRegularFile(candidate)) {
+          found = candidate;
+          break;
+        }
+      }
+      if (found) break;
+      // A config is looked for up to the repository's root: none above a `.git` or the filesystem's root.
+      const parent = dirname(current);
+      if (parent === current || existsSync(join(current, '.git'))) {
+        found = null;
+        break;
+      }
+      current = parent;
+    }
+    for (const directory of seen) this.configOfDirectory.set(directory, found ?? null);
+    return found ?? undefined;
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** One config file's Program, built on first use. */
+class Project {
+  private program: ts.Program | undefined;
+  private checker: ts.TypeChecker | undefined;
+  private readonly host: ts.CompilerHost;
+  /** Parsed files by path: given back to the next Program unchanged, so it reuses their trees and bindings. */
+  private readonly sourceFiles = new Map<string, ts.SourceFile>();
+  /** Texts the editor sent, by path: they win over the disk. */
+  private readonly edited = new Map<string, string>();
+  private readonly rootSet: Set<string>;
+  private version = 0;
+  private readonly packageRoots: { directory: string; name: string }[];
+  private readonly packageCache = new Map<string, string | null>();
+
+  private constructor(
+    readonly configPath: string,
+    private readonly options: ts.CompilerOptions,
+    private readonly rootNames: string[],
+    private readonly projectReferences: readonly ts.ProjectReference[] | undefined,
+    readonly references: string[],
+    private readonly incremental: boolean,
+    private readonly log: (message: string) => void,
+  ) {
+    this.rootSet = new Set(rootNames.map(canonical));
+    const host = ts.createCompilerHost(options, true);
+    const getSourceFile = host.getSourceFile.bind(host);
+    const readFile = host.readFile.bind(host);
+    const fileExists = host.fileExists.bind(host);
+    host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+      const key = canonical(fileName);
+      const cached = this.sourceFiles.get(key);
+      if (cached) return cached;
+      const editedText = this.edited.get(key);
+      const sourceFile =
+        editedText !== undefined
+          ? ts.createSourceFile(fileName, editedText, languageVersion, true)
+          : getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      if (sourceFile) {
+        setVersion(sourceFile, ++this.version);
+        this.sourceFiles.set(key, sourceFile);
+      }
+      return sourceFile;
+    };
+    host.readFile = (fileName) => this.edited.get(canonical(fileName)) ?? readFile(fileName);
+    host.fileExists = (fileName) => this.edited.has(canonical(fileName)) || fileExists(fileName);
+    this.host = host;
+    this.packageRoots = pathsPackageRoots(options, dirname(configPath));
+  }
+
+  static load(configPath: string, incremental: boolean, log: (message: string) => void): Project | null {
+    const read = ts.readConfigFile(configPath, ts.sys.readFile);
+    if (read.error) {
+      log(`pglens: ${configPath} cannot be read (${flatten(read.error)}); SQL in its files is read without types`);
+      return null;
+    }
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configPath), undefined, configPath);
+    const options: ts.CompilerOptions = {
+      ...parsed.options,
+      noEmit: true,
+      skipLibCheck: true,
+      // Nothing is emitted or reported: what makes building slower without changing a type is turned off.
+      declaration: false,
+      declarationMap: false,
+      sourceMap: false,
+      incremental: false,
+      composite: false,
+      tsBuildInfoFile: undefined,
+    };
+    if (/jsconfig\.json$/i.test(configPath)) options.allowJs ??= true;
+    const references = (parsed.projectReferences ?? []).map((reference) => {
+      const path = resolve(dirname(configPath), reference.path);
+      return isRegularFile(path) ? path : join(path, 'tsconfig.json');
+    });
+    return new Project(configPath, options, parsed.fileNames, parsed.projectReferences, references, incremental, log);
+  }
+
+  covers(file: string): boolean {
+    return this.rootSet.has(canonical(file));
+  }
+
+  forget(file: string): void {
+    const key = canonical(file);
+    if (this.edited.delete(key)) {
+      this.sourceFiles.delete(key);
+      this.program = undefined;
+    }
+  }
+
+  checkedFile(file: string, text: string): CheckedFile | undefined {
+    const key = canonical(file);
+    let sourceFile = this.currentProgram().getSourceFile(file);
+    if (sourceFile && sourceFile.text !== text) {
+      // The CLI reads each file once: a text unlike the Program's is a file that changed meanwhile, read without types.
+      if (!this.incremental) return undefined;
+      const old = this.sourceFiles.get(key) ?? sourceFile;
+      let updated: ts.SourceFile;
+      try {
+        updated = ts.updateSourceFile(old, text, changeBetween(old.text, text));
+      } catch {
+        updated = ts.createSourceFile(old.fileName, text, old.languageVersion, true);
+      }
+      setVersion(updated, ++this.version);
+      this.edited.set(key, text);
+      this.sourceFiles.set(key, updated);
+      this.program = undefined;
+      sourceFile = this.currentProgram().getSourceFile(file);
+    }
+    if (!sourceFile || sourceFile.text !== text) return undefined;
+    return { sourceFile, checker: this.checker!, program: this.program!, packageOf: (declaration) => this.packageOf(declaration) };
+  }
+
+  private currentProgram(): ts.Program {
+    if (this.program) return this.program;
+    const started = performance.now();
+    const oldProgram = this.incremental ? this.lastProgram : undefined;
+    this.program = ts.createProgram({
+      rootNames: this.rootNames,
+      options: this.options,
+      host: this.host,
+      oldProgram,
+      projectReferences: this.projectReferences,
+    });
+    this.checker = this.program.getTypeChecker();
+    this.lastProgram = this.program;
+    if (!oldProgram) {
+      const files = this.program.getSourceFiles().length;
+      this.log(`pglens: type information from ${this.configPath} (${files} files, ${Math.round(performance.now() - started)} ms)`);
+    }
+    // The CLI never asks for a file twice: the parsed trees live on in the Program, not in the host's cache too.
+    if (!this.incremental) this.sourceFiles.clear();
+    return this.program;
+  }
+
+  private lastProgram: ts.Program | undefined;
+
+  packageOf(declaration: ts.Declaration): string | undefined {
+    // `declare module 'slonik' { ... }`
+    for (let node: ts.Node | undefined = declaration.parent; node; node = node.parent) {
+      if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) return node.name.text;
+    }
+    const fileName = declaration.getSourceFile().fileName;
+    const cached = this.packageCache.get(fileName);
+    if (cached !== undefined) return cached ?? undefined;
+    let name: string | undefined;
+    const normalized = fileName.replace(/\\/g, '/');
+    const at = normalized.lastIndexOf('/node_modules/');
+    if (at >= 0) {
+      const parts = normalized.slice(at + '/node_modules/'.length).split('/');
+      name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+      // DefinitelyTyped: @types/pg declares `pg`, @types/scope__name declares `@scope/name`.
+      if (name.startsWith('@types/')) {
+        const bare = name.slice('@types/'.length);
+        name = bare.includes('__') ? `@${bare.replace('__', '/')}` : bare;
+      }
+    } else {
+      for (const root of this.packageRoots) {
+        if (normalized === root.directory || normalized.startsWith(`${root.directory}/`) || normalized.startsWith(`${root.directory}.`)) {
+          name = root.name;
+          break;
+        }
+      }
+    }
+    this.packageCache.set(fileName, name ?? null);
+    return name;
+  }
+}
+
+/** `paths` entries that name a package (`"slonik": ["./types/slonik"]`): where its declarations live. */
+function pathsPackageRoots(options: ts.CompilerOptions, configDirectory: string): { directory: string; name: string }[] {
+  const roots: { directory: string; name: string }[] = [];
+  const base = options.baseUrl ?? (options as { pathsBasePath?: string }).pathsBasePath ?? configDirectory;
+  for (const [pattern, targets] of Object.entries(options.paths ?? {})) {
+    const name = pattern.replace(/\/\*$/, '');
+    if (name.includes('*')) continue;
+    for (const target of targets) {
+      const path = target.replace(/\/\*$/, '').replace(/\/index(\.d)?\.[cm]?[jt]s$/, '').replace(/(\.d)?\.[cm]?[jt]s$/, '');
+      if (path.includes('*')) continue;
+      roots.push({ directory: (isAbsolute(path) ? path : resolve(base, path)).replace(/\\/g, '/'), name });
+    }
+  }
+  // The longest directory first, so `@slonik/types` wins over `@slonik`.
+  return roots.sort((a, b) => b.directory.length - a.directory.length);
+}
+
+function setVersion(sourceFile: ts.SourceFile, version: number): void {
+  (sourceFile as { version?: string }).version = String(version);
+}
+
+function canonical(fileName: string): string {
+  const normalized = resolve(fileName).replace(/\\/g, '/');
+  return ts.sys.useCaseSensitiveFileNames ? normalized : normalized.toLowerCase();
+}
+
+function flatten(diagnostic: ts.Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+}
+
+/** The one span of `before` that differs from `after`. */
+function changeBetween(before: string, after: string): ts.TextChangeRange {
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  return { span: { start: prefix, length: before.length - prefix - suffix }, newLength: after.length - prefix - suffix };
+}
+
+/** The type context handed in FindOptions.program, if it is one. */
+export function typeContextOf(program: unknown): TypeContext | undefined {
+  return program instanceof TypeContext ? program : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// What a type is to SQL
+
+export type SubstitutionType =
+  | { kind: 'value' }
+  | { kind: 'fragment'; typeName: string; library: string }
+  | { kind: 'identifier'; typeName: string; library: string }
+  | { kind: 'unknown' };
+
+/** Libraries whose fragment types the finder knows, by package name. */
+function libraryOf(packageName: string | undefined): string | undefined {
+  if (!packageName) return undefined;
+  if (packageName === 'slonik' || packageName.startsWith('@slonik/')) return 'slonik';
+  if (packageName === '@prisma/client' || packageName.startsWith('@prisma/client/') || packageName === '.prisma' || packageName.startsWith('@prisma/')) return 'prisma';
+  if (packageName === 'postgres') return 'postgres';
+  if (packageName === 'drizzle-orm' || packageName.startsWith('drizzle-orm/')) return 'drizzle';
+  if (packageName === 'kysely' || packageName.startsWith('kysely/')) return 'kysely';
+  return undefined;
+}
+
+/** Per library: type names that are SQL text (fragments), names (identifiers) or bound values. */
+const LIBRARY_TYPES: Record<string, { fragments: Set<string>; identifiers: Set<string>; values: Set<string> }> = {
+  slonik: {
+    fragments: new Set(['SqlToken', 'SqlFragment', 'SqlFragmentToken', 'FragmentSqlToken', 'SqlSqlToken', 'QuerySqlToken', 'ListSqlToken', 'UnnestSqlToken', 'TaggedTemplateLiteralInvocation', 'SqlTokenType', 'ValueExpression']),
+    identifiers: new Set(['IdentifierSqlToken']),
+    values: new Set(['ArraySqlToken', 'BinarySqlToken', 'DateSqlToken', 'TimestampSqlToken', 'JsonSqlToken', 'JsonBinarySqlToken', 'IntervalSqlToken', 'UuidSqlToken', 'PrimitiveValueExpression']),
+  },
+  prisma: { fragments: new Set(['Sql']), identifiers: new Set(), values: new Set(['RawValue', 'Value']) },
+  postgres: { fragments: new Set(['Helper', 'PendingQuery', 'Fragment', 'PendingRequest', 'Builder']), identifiers: new Set(), values: new Set(['Parameter', 'SerializableParameter']) },
+  drizzle: { fragments: new Set(['SQL', 'SQLWrapper', 'SQLChunk', 'Name', 'Column', 'Table', 'View', 'Subquery']), identifiers: new Set(), values: new Set(['Param', 'Placeholder']) },
+  kysely: { fragments: new Set(['RawBuilder', 'Sql', 'Expression', 'AliasedRawBuilder']), identifiers: new Set(), values: new Set() },
+};
+
+const VALUE_OBJECT_NAMES = new Set(['Date', 'Buffer', 'Uint8Array', 'ArrayBuffer', 'BigInt', 'Number', 'String', 'Boolean']);
+
+/**
+ * Whether an expression of type `type` put in a SQL template is bound as a value, pasted as SQL (a fragment of a
+ * known library), a name, or cannot be told (`any`, a mix).
+ */
+export function classifyType(context: CheckedFile, type: ts.Type, depth = 0): SubstitutionType {
+  const checker = context.checker;
+  if (depth > 6) return { kind: 'unknown' };
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never | ts.TypeFlags.TypeParameter)) return { kind: 'unknown' };
+  const named = libraryType(context, type.aliasSymbol) ?? libraryType(context, type.getSymbol());
+  if (named) return named;
+  if (type.isUnion()) {
+    // `Fragment | undefined`, `false | Fragment`: what is left once nothing is (a falsy fragment adds no SQL).
+    const parts = type.types.filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void)));
+    const meaningful = parts.filter((part) => !(part.flags & ts.TypeFlags.BooleanLiteral) || parts.every((p) => p.flags & ts.TypeFlags.BooleanLiteral));
+    if (meaningful.length === 0) return { kind: 'value' };
+    const kinds = meaningful.map((part) => classifyType(context, part, depth + 1));
+    if (kinds.every((kind) => kind.kind === 'value')) return { kind: 'value' };
+    const first = kinds[0];
+    if (first.kind !== 'value' && first.kind !== 'unknown' && kinds.every((kind) => kind.kind === first.kind)) return first;
+    return { kind: 'unknown' };
+  }
+  if (type.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.EnumLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined)) {
+    return { kind: 'value' };
+  }
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    const elements = checker.getTypeArguments(type as ts.TypeReference);
+    if (elements.length === 0) return { kind: 'value' };
+    const kinds = elements.map((element) => classifyType(context, element, depth + 1));
+    // An array of fragments is no value; an array of values (or of user objects) is bound as one array value.
+    return kinds.some((kind) => kind.kind === 'fragment' || kind.kind === 'identifier') ? { kind: 'unknown' } : { kind: 'value' };
+  }
+  const symbol = type.getSymbol();
+  if (symbol && VALUE_OBJECT_NAMES.has(symbol.name)) return { kind: 'value' };
+  if (type.flags & ts.TypeFlags.Object) {
+    // A user's own object type (a row, a DTO): bound as a value (JSON, a composite), as the libraries do.
+    if (type.getCallSignatures().length > 0) return { kind: 'unknown' };
+    return { kind: 'value' };
+  }
+  return { kind: 'unknown' };
+}
+
+function libraryType(context: CheckedFile, symbol: ts.Symbol | undefined): SubstitutionType | undefined {
+  if (!symbol) return undefined;
+  const declaration = symbol.declarations?.[0];
+  if (!declaration) return undefined;
+  const library = libraryOf(context.packageOf(declaration));
+  if (!library) return undefined;
+  const types = LIBRARY_TYPES[library];
+  const name = symbol.name;
+  if (types.identifiers.has(name)) return { kind: 'identifier', typeName: name, library };
+  if (types.fragments.has(name)) return { kind: 'fragment', typeName: name, library };
+  if (types.values.has(name)) return { kind: 'value' };
+  return undefined;
+}
+
+/** The string a literal-typed expression always holds (`'id'`, a const, an enum member, a literal return type). */
+export function literalStringOf(context: CheckedFile, expression: ts.Expression): string | undefined {
+  if (ts.isStringLiteralLike(expression)) return expression.text;
+  let type: ts.Type;
+  try {
+    type = context.checker.getTypeAtLocation(expression);
+  } catch {
+    return undefined;
+  }
+  return type.isStringLiteral() ? type.value : undefined;
+}
