@@ -235,7 +235,7 @@ export class Engine {
       return undefined;
     });
     const known = await this.knownRelations;
-    return assessEmbeddedSchema(origin, this.coverage.named(), known, this.config.root, this.config.schema);
+    return assessEmbeddedSchema(origin, this.coverage.relations(), known, this.config.root, this.config.schema);
   }
 
   /**
@@ -305,7 +305,6 @@ export class Engine {
         const skip: SkippedSite = { file, fileStart: site.fileStart, fileEnd: site.fileEnd, reason, ...(expression ? { expression } : {}) };
         if (site.variant === undefined) skipped.push(skip);
         else if (!unparsedVariants.has(key)) unparsedVariants.set(key, skip);
-        this.log(`${file}: ${reason}`);
         continue;
       }
       checkedSites.add(key);
@@ -443,9 +442,7 @@ export class Engine {
       if (site.variant !== undefined) for (const finding of findings.slice(findingsBeforeSite)) variantOf.set(finding, { site: key, variant: site.variant });
     }
     for (const [key, skip] of unparsedVariants) if (!checkedSites.has(key)) skipped.push(skip);
-    const merged = variantOf.size > 0 ? mergeVariantFindings(findings, variantOf, variantsOfSite) : findings;
-    findings.length = 0;
-    findings.push(...merged);
+    if (variantOf.size > 0) findings.splice(0, findings.length, ...mergeVariantFindings(findings, variantOf, variantsOfSite));
     findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
     const analysis: FileAnalysis = { file, findings, statements, skipped, sitesFound, sitesChecked: checkedSites.size, schema, serverVersionNum };
     if (deferredAdvice.length > 0) {

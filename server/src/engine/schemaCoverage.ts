@@ -23,7 +23,7 @@ export interface SchemaAssessment {
   trusted: boolean;
   /** No schema files, or most relations the code names are missing: the run cannot mean anything (CLI exit 2). */
   tooThin: boolean;
-  /** Distinct relations named by the planned statements of the code (created by the code itself excepted). */
+  /** Distinct relations named by the planned statements of the code. */
   named: number;
   /** Of those, the ones the embedded database does not have, sorted. */
   missing: string[];
@@ -86,13 +86,13 @@ export class SchemaCoverage {
     this.createdByFile.set(file, created);
   }
 
-  /** Named anywhere, created nowhere in the checked code. */
-  named(): Set<string> {
+  /** Relations the planned statements name, and those the checked code creates itself (a temporary table, a migration). */
+  relations(): { named: Set<string>; created: Set<string> } {
     const created = new Set<string>();
     for (const names of this.createdByFile.values()) for (const name of names) created.add(name);
     const named = new Set<string>();
-    for (const names of this.namedByFile.values()) for (const name of names) if (!created.has(name) && !created.has(name.split('.').pop()!)) named.add(name);
-    return named;
+    for (const names of this.namedByFile.values()) for (const name of names) named.add(name);
+    return { named, created };
   }
 }
 
@@ -106,13 +106,16 @@ const LOOKED_IN = 'migrations/, db/migrations/, prisma/migrations/, supabase/mig
  */
 export function assessEmbeddedSchema(
   origin: EmbeddedSchemaOrigin,
-  named: Set<string>,
+  { named, created }: { named: Set<string>; created: Set<string> },
   known: Set<string> | undefined,
   root: string,
   schemaGlobs?: string[],
 ): SchemaAssessment {
   // Without the database's relations (the look-up failed) only the schema files themselves are judged.
-  const missing = known ? [...named].filter((name) => !known.has(name)).sort() : [];
+  // A table the checked code creates itself (CREATE TEMP TABLE in the code, a migration not among the schema files) is
+  // the code's own business, not missing from the schema.
+  const isCreated = (name: string) => created.has(name) || created.has(name.split('.').pop()!);
+  const missing = known ? [...named].filter((name) => !known.has(name) && !isCreated(name)).sort() : [];
   const noFiles = origin.schemaFiles.length === 0;
   const tooThin = named.size > 0 && (noFiles || missing.length * 2 > named.size);
   const tableFailures = origin.schemaProblems.filter((problem) => createsRelation(problem));

@@ -70,7 +70,7 @@ export function* formatStylish(report: CheckReport, options: { color: boolean; v
     `${report.statementsChecked} statement${report.statementsChecked === 1 ? '' : 's'} (${report.statementsPlanned} planned${gaps}) against ${against}`;
   const failure = databaseFailureLine(report);
   if (failure) lines.push(paint('31;1', `✖ ${failure}`));
-  if (total === 0 && failure) {
+  if (total === 0 && (failure || report.schemaProblem)) {
     lines.push(`no problems found in what was planned: ${counted}`);
   } else if (total === 0) {
     lines.push(paint('32', `✔ no problems`) + ` in ${counted}`);
