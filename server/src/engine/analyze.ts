@@ -10,6 +10,7 @@ import { LockedRelations } from './db/lockedRelations';
 import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
 import { directivesFor, isIgnored, readDirectives } from './directives';
 import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
+import { databaseSettingsOf } from './find/databaseOf';
 import { RecentSourceFiles } from './find/typescript';
 import { loadParser, SiteParser, type AstNode, type ParsedStatement } from './parse/parse';
 import type { ExplainedPlan } from './plan/model';
@@ -164,6 +165,7 @@ export class Engine {
       extraTags: find.tags ? undefined : find.extraTags,
       extraFunctions: find.functions ? undefined : find.extraFunctions,
       excludeTags: find.excludeTags,
+      databases: databaseSettingsOf(options.config),
     });
   }
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import picomatch from 'picomatch';
 import { DEFAULT_MAX_SOURCE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIGURABLE_BYTES, readWorkspaceTextFile, stripBom } from './files';
+import { normalizeDatabaseName } from './find/databaseNames';
 import type { Severity } from './types';
 import type { RuleOptionValue } from './rules/rule';
 
@@ -52,10 +53,28 @@ export interface PglensConfig {
     /** Code and SQL files larger than this are skipped with a message (memory stays bounded on any repository). */
     maxBytes: number;
   };
+  /**
+   * Which database the SQL of a project's own modules and folders is for, by canonical database name (`clickhouse`,
+   * `mysql`, `postgresql`, ...): SQL that is not PostgreSQL's is never checked. See find/databaseOf.ts.
+   */
+  databases?: Record<string, DatabaseSetting>;
   /** Folder the config was read from; globs and paths are relative to it. */
   root: string;
   /** The file it was read from, when there was one. */
   file?: string;
+}
+
+export interface DatabaseSetting {
+  /**
+   * Modules whose exports talk to this database: package specifiers (`@acme/ch`, also matching `@acme/ch/...`) or
+   * project paths relative to the config file (`./src/clickhouse`, globs allowed), matched both as written in an
+   * import and as the file the import resolves to.
+   */
+  imports: string[];
+  /** Globs of files (relative to the config file) whose SQL is this database's, .sql and JS/TS alike. */
+  paths: string[];
+  /** The key as written in pglens.json, for messages. */
+  key: string;
 }
 
 export const DEFAULT_INCLUDE = ['**/*.sql', '**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts}'];
@@ -150,6 +169,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     'postgresVersion',
     'advisor',
     'files',
+    'databases',
   ]);
   if (root.database !== undefined) {
     const db = v.object(root.database, 'database');
@@ -216,6 +236,34 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     v.onlyKeys(files, 'files', ['maxBytes']);
     // 1 KB to 256 MB: below that even a small migration is refused, above it one file could take the process down.
     if (files.maxBytes !== undefined) config.files.maxBytes = v.integerIn(files.maxBytes, 'files.maxBytes', 1024, MAX_CONFIGURABLE_BYTES);
+  }
+  if (root.databases !== undefined) {
+    const databases = v.object(root.databases, 'databases');
+    config.databases = {};
+    for (const [name, entry] of Object.entries(databases)) {
+      const key = `databases.${name}`;
+      const database = normalizeDatabaseName(name);
+      if (database === undefined) throw new ConfigError(file, key, 'a database name is letters, digits, _ and - (e.g. clickhouse, mysql, sqlite, postgresql)');
+      const setting = v.object(entry, key);
+      v.onlyKeys(setting, key, ['imports', 'paths']);
+      const imports = setting.imports === undefined ? [] : v.strings(setting.imports, `${key}.imports`);
+      imports.forEach((specifier, index) => {
+        if (specifier.trim() === '') throw new ConfigError(file, `${key}.imports[${index}]`, 'must not be empty');
+        if (!/[*?{[(]/.test(specifier)) return;
+        try {
+          picomatch(specifier, { strictBrackets: true });
+        } catch (error) {
+          throw new ConfigError(file, `${key}.imports[${index}]`, `"${specifier}" is not a valid glob: ${(error as Error).message}`);
+        }
+      });
+      const paths = setting.paths === undefined ? [] : v.globs(setting.paths, `${key}.paths`);
+      if (imports.length === 0 && paths.length === 0) throw new ConfigError(file, key, 'must name some imports or paths');
+      const merged = config.databases[database];
+      if (merged) {
+        merged.imports.push(...imports);
+        merged.paths.push(...paths);
+      } else config.databases[database] = { imports: [...imports], paths: [...paths], key };
+    }
   }
   return config;
 }

@@ -2,9 +2,13 @@
 // site keeps the segments that map its SQL text back to the file, so a finding on any part of a statement
 // lands on the exact characters the user wrote.
 
+import * as ts from 'typescript';
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite } from '../types';
+import { databaseLabel, isPostgres } from './databaseNames';
+import { DatabaseResolver, databaseOfPath, type DatabaseDecision, type DatabaseSettings } from './databaseOf';
+import { foreignDialectOf, lineOf } from './sqlDialect';
 import { findSqlInSqlFile } from './sqlFile';
-import { findSqlInTypeScript, type RecentSourceFiles } from './typescript';
+import { findSqlInTypeScript, scriptKindOf, type RecentSourceFiles } from './typescript';
 
 export interface FindOptions {
   /** Template tags whose templates are SQL, by dotted name; `*` stands for any dotted path (`*.sql`). */
@@ -18,6 +22,11 @@ export interface FindOptions {
    * checker decides what each `${expr}` of a template is. Typed `unknown` so this module does not load TypeScript.
    */
   program?: unknown;
+  /**
+   * pglens.json `databases` and the workspace root (databaseOf.ts): which database a file's SQL is for. Without it,
+   * packages and dialect markers still decide, but no project module is read.
+   */
+  databases?: DatabaseSettings;
 }
 
 export interface FindOptionsInput {
@@ -28,6 +37,7 @@ export interface FindOptionsInput {
   extraTags?: string[];
   extraFunctions?: string[];
   excludeTags?: string[];
+  databases?: DatabaseSettings;
 }
 
 export const DEFAULT_FIND_OPTIONS: Readonly<FindOptions> = Object.freeze({
@@ -65,6 +75,7 @@ export function resolveFindOptions(input: FindOptionsInput = {}): FindOptions {
     tags: unique([...(input.tags ?? DEFAULT_FIND_OPTIONS.tags), ...(input.extraTags ?? [])]),
     functions: unique([...(input.functions ?? DEFAULT_FIND_OPTIONS.functions), ...(input.extraFunctions ?? [])]),
     excludeTags: unique([...(input.excludeTags ?? DEFAULT_FIND_OPTIONS.excludeTags)]),
+    databases: input.databases,
   };
 }
 
@@ -93,10 +104,10 @@ export function findSqlInFile(
   recentSourceFiles?: RecentSourceFiles,
 ): { sites: SqlSite[]; skipped: SkippedSite[] } {
   const extension = extensionOf(file);
-  if (SQL_FILE_EXTENSIONS.includes(extension)) return { sites: findSqlInSqlFile(file, text), skipped: [] };
+  if (SQL_FILE_EXTENSIONS.includes(extension)) return findSqlOfPostgresInSqlFile(file, text, options);
   if (SCRIPT_FILE_EXTENSIONS.includes(extension) && !isDeclarationFile(file)) {
     try {
-      return findSqlInTypeScript(file, text, options, recentSourceFiles);
+      return withoutOtherDatabases(file, text, findSqlInTypeScript(file, text, options, recentSourceFiles), options);
     } catch (error) {
       // TypeScript's parser and the finder's walks recurse on nesting: 20,000 nested parentheses or 3,000 nested
       // templates overflow the stack. That file is one skip; every other file is still checked.
@@ -105,6 +116,88 @@ export function findSqlInFile(
     }
   }
   return { sites: [], skipped: [] };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Which database: SQL of another database is dropped here, before parsing, with one skip per file and database.
+
+/** A .sql file's statements, or none and one skip when the file is another database's (config or a dialect marker). */
+function findSqlOfPostgresInSqlFile(file: string, text: string, options: FindOptions): { sites: SqlSite[]; skipped: SkippedSite[] } {
+  const byPath = databaseOfPath(file, options.databases);
+  if (byPath && !isPostgres(byPath.database)) return { sites: [], skipped: [notChecked(file, 0, text.length, byPath, 0)] };
+  const sites = findSqlInSqlFile(file, text);
+  // A path configured as PostgreSQL's is read as PostgreSQL whatever it holds.
+  if (byPath || sites.length === 0) return { sites, skipped: [] };
+  const marker = foreignDialectOf(text);
+  if (!marker) return { sites, skipped: [] };
+  const decision = { database: marker.database, because: `${marker.marker} at line ${lineOf(text, marker.offset)}` };
+  const first = sites[0];
+  return { sites: [], skipped: [notChecked(file, first.fileStart, first.fileEnd, decision, 0)] };
+}
+
+const resolvers = new WeakMap<DatabaseSettings, DatabaseResolver>();
+const resolverWithoutSettings = new DatabaseResolver(undefined);
+
+function resolverFor(settings: DatabaseSettings | undefined): DatabaseResolver {
+  if (!settings) return resolverWithoutSettings;
+  let resolver = resolvers.get(settings);
+  if (!resolver) {
+    resolver = new DatabaseResolver(settings);
+    resolvers.set(settings, resolver);
+  }
+  return resolver;
+}
+
+/** The sites of a JS/TS file that talk to PostgreSQL (or to a database nobody could tell); the others become skips. */
+function withoutOtherDatabases(
+  file: string,
+  text: string,
+  found: { sites: SqlSite[]; skipped: SkippedSite[]; sourceFile?: ts.SourceFile },
+  options: FindOptions,
+): { sites: SqlSite[]; skipped: SkippedSite[] } {
+  const { sites, skipped } = found;
+  if (sites.length === 0) return { sites, skipped };
+  const byPath = databaseOfPath(file, options.databases);
+  let decisions: (DatabaseDecision | undefined)[];
+  if (byPath) decisions = sites.map(() => byPath);
+  else {
+    const sourceFile = found.sourceFile ?? ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(file) ?? ts.ScriptKind.TS);
+    try {
+      decisions = resolverFor(options.databases).decideSites(file, sourceFile, sites);
+    } catch (error) {
+      // Nesting too deep to follow decides nothing: the sites stay PostgreSQL's, as they were before.
+      if (!(error instanceof RangeError)) throw error;
+      decisions = sites.map(() => undefined);
+    }
+    // SQL whose origin nothing decided may still say what it is: `ENGINE = MergeTree`, backticks, `toStartOfDay(`.
+    decisions = decisions.map((decision, index) => {
+      if (decision) return decision;
+      const marker = foreignDialectOf(sites[index].text);
+      return marker ? { database: marker.database, because: `${marker.marker} in its SQL` } : undefined;
+    });
+  }
+  const kept: SqlSite[] = [];
+  const dropped = new Map<string, { site: SqlSite; decision: DatabaseDecision; count: number }>();
+  sites.forEach((site, index) => {
+    const decision = decisions[index];
+    if (!decision || isPostgres(decision.database)) {
+      kept.push(site);
+      return;
+    }
+    site.database = decision.database;
+    const entry = dropped.get(decision.database);
+    if (entry) entry.count++;
+    else dropped.set(decision.database, { site, decision, count: 1 });
+  });
+  if (dropped.size === 0) return { sites, skipped };
+  const notCheckedSkips = [...dropped.values()].map(({ site, decision, count }) => notChecked(file, site.fileStart, site.fileEnd, decision, count));
+  return { sites: kept, skipped: [...skipped, ...notCheckedSkips].sort((a, b) => a.fileStart - b.fileStart) };
+}
+
+/** "ClickHouse SQL (tag `sql` from ./clickhouse, which imports @clickhouse/client): not checked (3 sites)" */
+function notChecked(file: string, fileStart: number, fileEnd: number, decision: DatabaseDecision, count: number): SkippedSite {
+  const sites = count > 1 ? ` (${count} sites)` : '';
+  return { file, fileStart, fileEnd, reason: `${databaseLabel(decision.database)} SQL (${decision.because}): not checked${sites}` };
 }
 
 /**
