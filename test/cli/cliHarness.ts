@@ -157,9 +157,9 @@ export interface JsonReport {
   tool: string;
   version: string;
   database: { kind: string; label: string; serverVersion: string } | null;
-  summary: { errors: number; warnings: number; infos: number; files: number; statements: number; planned: number };
+  summary: { errors: number; warnings: number; infos: number; files: number; sites: number; checked: number; skipped: number; statements: number; planned: number };
   findings: JsonFinding[];
-  skipped: { file: string; offset: number; reason: string }[];
+  skipped: { file: string; line: number; column: number; offset: number; reason: string; expression?: string }[];
 }
 
 export function parseJsonReport(result: CliResult): JsonReport {

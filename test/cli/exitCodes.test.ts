@@ -47,7 +47,7 @@ describe('exit codes', { concurrency: true }, () => {
     const result = await runCli(['check', '.', '--db', url], { cwd: CLEAN });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(result.stderr, '');
-    assert.match(result.stdout, /^✔ no problems in 1 file, 3 statements \(3 planned\) against app@127\.0\.0\.1:\d+\/pglens_test\n$/);
+    assert.match(result.stdout, /^✔ no problems in 1 file \(3 sites, 3 checked, 0 skipped\), 3 statements \(3 planned\) against app@127\.0\.0\.1:\d+\/pglens_test\n$/);
   });
 
   test('0 with warnings only, and the warnings are listed', async () => {
