@@ -340,7 +340,10 @@ function changeBetween(before: string, after: string): ts.TextChangeRange {
 
 /** The type context handed in FindOptions.program, if it is one. */
 export function typeContextOf(program: unknown): TypeContext | undefined {
-  return program instanceof TypeContext ? program : undefined;
+  // By shape, not instanceof: a bundle or a test runner may load this module twice.
+  return typeof program === 'object' && program !== null && typeof (program as TypeContext).checkedFile === 'function'
+    ? (program as TypeContext)
+    : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -366,7 +369,7 @@ function libraryOf(packageName: string | undefined): string | undefined {
 /** Per library: type names that are SQL text (fragments), names (identifiers) or bound values. */
 const LIBRARY_TYPES: Record<string, { fragments: Set<string>; identifiers: Set<string>; values: Set<string> }> = {
   slonik: {
-    fragments: new Set(['SqlToken', 'SqlFragment', 'SqlFragmentToken', 'FragmentSqlToken', 'SqlSqlToken', 'QuerySqlToken', 'ListSqlToken', 'UnnestSqlToken', 'TaggedTemplateLiteralInvocation', 'SqlTokenType', 'ValueExpression']),
+    fragments: new Set(['SqlToken', 'SqlFragment', 'SqlFragmentToken', 'FragmentSqlToken', 'SqlSqlToken', 'QuerySqlToken', 'ListSqlToken', 'UnnestSqlToken', 'TaggedTemplateLiteralInvocation', 'SqlTokenType']),
     identifiers: new Set(['IdentifierSqlToken']),
     values: new Set(['ArraySqlToken', 'BinarySqlToken', 'DateSqlToken', 'TimestampSqlToken', 'JsonSqlToken', 'JsonBinarySqlToken', 'IntervalSqlToken', 'UuidSqlToken', 'PrimitiveValueExpression']),
   },

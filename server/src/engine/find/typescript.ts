@@ -9,7 +9,7 @@ import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigi
 import type { FindOptions } from './index';
 import { cookLiteral } from './jsLiteral';
 import { quoteIdentifier } from '../sqlText';
-import { classifyType, literalStringOf, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
+import { classifyType, literalStringOf, TypeContext, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
 import {
   highestParameterNumber,
   questionMarkPlaceholders,
@@ -124,13 +124,31 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
   const kind = scriptKindOf(file) ?? ts.ScriptKind.TS;
   // With a type context, the Program's own tree of the file (the checker answers only about its nodes); the
   // Program is built the first time a file of its project gets here, i.e. holds a candidate.
-  const checked = typeContextOf(options.program)?.checkedFile(file, text);
+  const checked = typeContextFor(options, recent !== undefined)?.checkedFile(file, text);
   const sourceFile =
     checked?.sourceFile ?? (recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind));
   const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0, checked);
   finder.collect(positions);
   return { ...finder.build(), sourceFile };
 }
+
+/**
+ * The type context of a finder's options: the one handed in `program`, none when `program` is false, else one made
+ * for the options object on first use, so that one engine (one CLI run, one language-server configuration) has one
+ * Program per project; incremental when the caller keeps syntax trees between edits (the language server).
+ */
+function typeContextFor(options: FindOptions, incremental: boolean): TypeContext | undefined {
+  if (options.program === false || options.program === null) return undefined;
+  if (options.program !== undefined) return typeContextOf(options.program);
+  let context = defaultTypeContexts.get(options);
+  if (!context) {
+    context = new TypeContext({ incremental });
+    defaultTypeContexts.set(options, context);
+  }
+  return context;
+}
+
+const defaultTypeContexts = new WeakMap<FindOptions, TypeContext>();
 
 // ---------------------------------------------------------------------------------------------------------
 // Options, compiled once per options object
@@ -485,6 +503,16 @@ function returnedExpressions(declaration: ts.FunctionLikeDeclaration): ts.Expres
   return found;
 }
 
+/** `other` as a path from the directory of `file`, with forward slashes. */
+function relativeName(file: string, other: string): string {
+  const from = file.replace(/\\/g, '/').split('/').slice(0, -1);
+  const to = other.replace(/\\/g, '/').split('/');
+  let common = 0;
+  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
+  const up = from.length - common;
+  return [...(up === 0 ? ['.'] : Array(up).fill('..')), ...to.slice(common)].join('/');
+}
+
 function lineOf(node: ts.Node): number {
   const sourceFile = node.getSourceFile();
   return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
@@ -534,6 +562,7 @@ function isPlaceholderPosition(text: string, at: number): boolean {
 }
 
 const MAX_INLINE_DEPTH = 16;
+const NOT_A_STATEMENT = 'SQL fragment, not a whole statement: checked where it is inlined into one';
 /** Combinations of conditional fragments planned per site; a site with more is skipped. */
 const MAX_VARIANTS = 8;
 
@@ -725,6 +754,8 @@ class FileFinder implements NodeVisitor {
     }
     for (const fragment of this.fragments) {
       if (this.used.has(fragment.node) || this.referenced.has(fragment.node)) continue;
+      // With the checker, a fragment is read where it is used, in whatever file that is.
+      if (this.checked) continue;
       this.skipped.push({ file: this.file, fileStart: fragment.start, fileEnd: fragment.end, reason: fragment.reason });
     }
     this.sites.sort((a, b) => a.fileStart - b.fileStart);
@@ -748,13 +779,15 @@ class FileFinder implements NodeVisitor {
       if (bound && isStringShaped(bound)) argument = bound;
       else {
         if (bound && (isTaggedTemplateExpression(bound) || isCallExpression(bound))) return;
+        // The checker tells a query from anything else passed to a method called `execute` (kysely's `.execute(db)`).
+        if (this.checked && !this.mayBeSqlText(argument)) return;
         if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
           this.skip(argument.getStart(this.sourceFile), argument.end, `SQL passed in \`${idText(argument)}\`, which is not a constant of this file: cannot be known statically`);
         }
         return;
       }
     } else if (isPropertyAccessExpression(argument) || isCallExpression(argument)) {
-      if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
+      if (/query|exec|sql|raw|unsafe/i.test(call.name) && (!this.checked || this.mayBeSqlText(argument))) {
         const source = truncate(this.text.slice(argument.getStart(this.sourceFile), argument.end));
         this.skip(argument.getStart(this.sourceFile), argument.end, `SQL built at run time by \`${source}\`: cannot be known statically`);
       }
@@ -833,7 +866,7 @@ class FileFinder implements NodeVisitor {
           node,
           start: fileStart,
           end: fileEnd,
-          reason: 'SQL fragment, not a whole statement: checked where it is inlined into one',
+          reason: NOT_A_STATEMENT,
         });
       }
       return;
@@ -1027,7 +1060,9 @@ class FileFinder implements NodeVisitor {
 
   private notStatic(expression: ts.Node, why = ''): NotStatic {
     const source = truncate(this.src.text.slice(expression.getStart(this.src.sourceFile), expression.end));
-    return new NotStatic(`SQL built at run time from \`${source}\`${why}: cannot be known statically`);
+    // Read in another file through the checker: say where, since the site's file does not show it.
+    const where = this.src.sourceFile === this.sourceFile ? '' : ` (${relativeName(this.sourceFile.fileName, this.src.sourceFile.fileName)}:${lineOf(expression)})`;
+    return new NotStatic(`SQL built at run time from \`${source}\`${where}${why}: cannot be known statically`);
   }
 
   /**
@@ -1229,6 +1264,21 @@ class FileFinder implements NodeVisitor {
 
   // ----- with the checker
 
+  /** Whether an argument may hold SQL text or a query object: not when the checker knows it is something else. */
+  private mayBeSqlText(argument: ts.Expression): boolean {
+    let type: ts.Type;
+    try {
+      type = this.checked!.checker.getTypeAtLocation(argument);
+    } catch {
+      return true;
+    }
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.StringLike)) return true;
+    const kind = classifyType(this.checked!, type).kind;
+    if (kind === 'fragment' || kind === 'unknown') return true;
+    // An object with a `text`/`sql` property (pg's QueryConfig, a query token) may be a query; the rest is not.
+    return type.isUnion() ? type.types.some((part) => part.getProperty('text') || part.getProperty('sql')) : Boolean(type.getProperty('text') || type.getProperty('sql'));
+  }
+
   private typeOf(expression: ts.Expression): SubstitutionType {
     const checked = this.checked!;
     try {
@@ -1291,12 +1341,12 @@ class FileFinder implements NodeVisitor {
       case 'unknown':
         return false;
       case 'identifier': {
-        if (this.inlineDeclaration(value, fileStart, fileEnd, after)) return true;
         const name = this.mirroredName(value);
         if (name !== undefined) {
           this.addSynthetic(name, fileStart, fileEnd);
           return true;
         }
+        if (this.inlineDeclaration(value, fileStart, fileEnd, after)) return true;
         throw this.notStatic(value, ` (a name, \`${type.typeName}\` of ${type.library}, that the types do not spell)`);
       }
       case 'fragment':
@@ -1338,7 +1388,8 @@ class FileFinder implements NodeVisitor {
       this.argumentBindings = bindings;
       try {
         const expression = unwrap(returned[index]);
-        this.inline(expression, reference, () =>
+        // The return (or the arrow) is what is inlined: the expression itself is inlined again as what it is.
+        this.inline(returned[index].parent, reference, () =>
           this.withSourceOf(expression, () => this.addSubstitutionValue(expression, fileStart, fileEnd, 'tagged', after), reference),
         );
       } finally {
@@ -1347,8 +1398,11 @@ class FileFinder implements NodeVisitor {
       return true;
     }
     const initializer = this.initializerOf(value);
-    if (!initializer) return false;
-    this.inline(initializer, reference, () =>
+    // Only SQL is inlined: a generated schema's `email: 'email'` behind a mapped type is a name, read by mirroredName.
+    if (!initializer || !(this.buildsSql(initializer) || isCallExpression(initializer) || this.typeOf(initializer).kind === 'fragment' || this.typeOf(initializer).kind === 'identifier')) {
+      return false;
+    }
+    this.inline(initializer.parent, reference, () =>
       this.withSourceOf(initializer, () => this.addSubstitutionValue(initializer, fileStart, fileEnd, 'tagged', after), reference),
     );
     return true;
