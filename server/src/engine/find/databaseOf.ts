@@ -544,7 +544,8 @@ function describe(anchor: Anchor, origin: Origin, consumer: boolean): string {
   const root = rootName(anchor.expression);
   const direct = root !== undefined && anchor.text === root;
   if (origin.configurable) return `${what}: ${origin.summary}`;
-  return direct ? `${what} from ${origin.summary}` : `${what}: ${root ? `\`${root}\` ` : ''}from ${origin.summary}`;
+  const tag = anchor.kind === 'tag' && !consumer ? 'tag ' : '';
+  return direct ? `${what} from ${origin.summary}` : `${tag}\`${anchor.text}\`: ${root ? `\`${root}\` ` : ''}from ${origin.summary}`;
 }
 
 function rootName(expression: ts.Expression): string | undefined {
@@ -563,7 +564,8 @@ function rootName(expression: ts.Expression): string | undefined {
 
 /** One module's walk: declarations decided once each (cycles and depth bounded). */
 class ModuleWalk {
-  private readonly declarations = new Map<ts.Node, Origin | null | 'pending'>();
+  private readonly declarations = new Map<object, Origin | null | 'pending'>();
+  private readonly thisMembers = new Map<ts.Node, Map<string, object>>();
 
   constructor(
     private readonly resolver: DatabaseResolver,
@@ -630,10 +632,10 @@ class ModuleWalk {
     const value = unwrap(property.initializer);
     if (origin.configurable === 'knex' && (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value))) {
       const database = KNEX_CLIENTS[value.text.toLowerCase()] ?? POSTGRESQL;
-      return { database, summary: `knex with client '${value.text}'`, source: origin.source };
+      return { database, summary: `knex with client '${value.text}'`, source: `knex (client '${value.text}')` };
     }
     const decided = this.decideExpression(value, scope, depth + 1);
-    if (decided) return { ...decided, configurable: undefined, summary: `${origin.source} with ${decided.summary}` };
+    if (decided) return { ...decided, configurable: undefined, summary: `${origin.source} with ${decided.summary}`, source: `${origin.source} (${decided.summary})` };
     return { ...origin, configurable: undefined };
   }
 
@@ -667,7 +669,7 @@ class ModuleWalk {
     return this.memo(found.node, () => this.decideDeclaration(found, depth + 1));
   }
 
-  private memo(node: ts.Node, decide: () => Origin | undefined): Origin | undefined {
+  private memo(node: object, decide: () => Origin | undefined): Origin | undefined {
     const known = this.declarations.get(node);
     if (known === 'pending') return undefined;
     if (known !== undefined) return known ?? undefined;
@@ -756,7 +758,12 @@ class ModuleWalk {
     if (classIndex < 0) return undefined;
     const cls = scope[classIndex] as ts.ClassLikeDeclaration;
     const classScope = scope.slice(0, classIndex + 1);
-    return this.memo(cls.members.find((member) => memberName(member) === name) ?? cls, () => {
+    let members = this.thisMembers.get(cls);
+    if (!members) this.thisMembers.set(cls, (members = new Map()));
+    // Keyed by class and name: a constructor's parameter properties are not members of their own.
+    let key = members.get(name);
+    if (!key) members.set(name, (key = { name }));
+    return this.memo(key, () => {
       for (const member of cls.members) {
         if (ts.isPropertyDeclaration(member) && memberName(member) === name) {
           const decided = (member.initializer && this.decideExpression(member.initializer, [...classScope, member], depth + 1)) || (member.type && this.decideType(member.type, classScope, depth + 1));

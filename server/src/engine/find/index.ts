@@ -75,7 +75,7 @@ export function resolveFindOptions(input: FindOptionsInput = {}): FindOptions {
     tags: unique([...(input.tags ?? DEFAULT_FIND_OPTIONS.tags), ...(input.extraTags ?? [])]),
     functions: unique([...(input.functions ?? DEFAULT_FIND_OPTIONS.functions), ...(input.extraFunctions ?? [])]),
     excludeTags: unique([...(input.excludeTags ?? DEFAULT_FIND_OPTIONS.excludeTags)]),
-    databases: input.databases,
+    ...(input.databases ? { databases: input.databases } : {}),
   };
 }
 
@@ -172,8 +172,8 @@ function withoutOtherDatabases(
     // SQL whose origin nothing decided may still say what it is: `ENGINE = MergeTree`, backticks, `toStartOfDay(`.
     decisions = decisions.map((decision, index) => {
       if (decision) return decision;
-      const marker = foreignDialectOf(sites[index].text);
-      return marker ? { database: marker.database, because: `${marker.marker} in its SQL` } : undefined;
+      const marker = foreignDialectOf(sites[index].text, 'code');
+      return marker ? { database: marker.database, because: `${marker.marker} in the SQL` } : undefined;
     });
   }
   const kept: SqlSite[] = [];

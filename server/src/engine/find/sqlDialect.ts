@@ -20,6 +20,11 @@ interface MarkerRule {
   pattern: RegExp;
   /** Extra check on a match (the text is the masked text). */
   accept?: (masked: string, match: RegExpExecArray) => boolean;
+  /**
+   * Only for whole scripts, not for one site's SQL in code: a backtick in a template is an escape a test or a
+   * PostgreSQL user may write by mistake (a real syntax error to report), and `GO` lines are a script's batches.
+   */
+  scriptsOnly?: boolean;
 }
 
 const CLICKHOUSE_ENGINES =
@@ -48,7 +53,7 @@ const RULES: MarkerRule[] = [
   { database: 'mssql', pattern: /\bN?VARCHAR\s*\(\s*MAX\s*\)/gi },
   { database: 'mssql', pattern: /\bIDENTITY\s*\(\s*\d+\s*,\s*\d+\s*\)/gi },
   { database: 'mssql', pattern: /^[ \t]*SET\s+(?:ANSI_NULLS|QUOTED_IDENTIFIER|NOCOUNT|XACT_ABORT)\s+(?:ON|OFF)\b/gim },
-  { database: 'mssql', pattern: /^[ \t]*GO[ \t]*$/gm, accept: isBatchSeparator },
+  { database: 'mssql', pattern: /^[ \t]*GO[ \t]*$/gm, accept: isBatchSeparator, scriptsOnly: true },
   // Snowflake
   { database: 'snowflake', pattern: /\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TRANSIENT\s+|TEMPORARY\s+)?(?:STAGE|WAREHOUSE|PIPE|STREAM|TASK|FILE\s+FORMAT|STORAGE\s+INTEGRATION)\b/gi },
   { database: 'snowflake', pattern: /\bCOPY\s+INTO\b/gi },
@@ -73,7 +78,7 @@ const RULES: MarkerRule[] = [
   { database: 'mysql', pattern: /\bDEFAULT\s+CHARSET\b|\bCHARSET\s*=\s*(?:utf8\w*|utf16\w*|latin1|ascii|binary)\b/gi },
   { database: 'mysql', pattern: /\bINSERT\s+IGNORE\b/gi },
   { database: 'mysql', pattern: /\b(?:MEDIUMINT|TINYTEXT|MEDIUMTEXT|LONGTEXT|TINYBLOB|MEDIUMBLOB|LONGBLOB)\b/gi },
-  { database: 'mysql', pattern: /`[^`\n]+`/g },
+  { database: 'mysql', pattern: /`[^`\n]+`/g, scriptsOnly: true },
 ];
 
 /** `GO` alone on a line ends a T-SQL batch; a column named go continues a list (the line before ends with a comma). */
@@ -86,10 +91,11 @@ function isBatchSeparator(masked: string, match: RegExpExecArray): boolean {
  * The first marker of another dialect in a SQL script or a site's SQL text, outside strings, quoted identifiers,
  * dollar quotes and comments (and outside the data lines of COPY ... FROM stdin); undefined when there is none.
  */
-export function foreignDialectOf(text: string): DialectMarker | undefined {
+export function foreignDialectOf(text: string, where: 'script' | 'code' = 'script'): DialectMarker | undefined {
   const masked = maskedStatements(text);
   if (!/[A-Za-z`[]/.test(masked)) return undefined;
   for (const rule of RULES) {
+    if (rule.scriptsOnly && where === 'code') continue;
     rule.pattern.lastIndex = 0;
     for (let match = rule.pattern.exec(masked); match; match = rule.pattern.exec(masked)) {
       if (rule.accept && !rule.accept(masked, match)) continue;
