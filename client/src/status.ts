@@ -29,7 +29,9 @@ export class StatusBar implements vscode.Disposable {
         state = shortLabel(main.label);
         break;
       case 'embedded':
-        state = 'embedded';
+        // The server also shows the line once as a notification; the status bar keeps it while it holds.
+        state = main.schemaWarning ? 'embedded, schema missing' : 'embedded';
+        warning = main.schemaWarning !== undefined;
         break;
       case 'disconnected':
         state = 'disconnected';
@@ -71,7 +73,7 @@ function describeFolder(folder: FolderStatus): string {
     case 'connected':
       return `${name}: connected to ${folder.label}, PostgreSQL ${folder.serverVersion}${folder.hypopg ? ', hypopg installed' : ', no hypopg'}${config}`;
     case 'embedded':
-      return `${name}: embedded database (PostgreSQL ${folder.serverVersion})${folder.note ? ` — ${folder.note}` : ''}${config}`;
+      return `${name}: embedded database (PostgreSQL ${folder.serverVersion})${folder.note ? ` — ${folder.note}` : ''}${folder.schemaWarning ? ` — ${folder.schemaWarning}` : ''}${config}`;
     case 'disconnected':
       return `${name}: disconnected — ${folder.reason}${config}`;
     case 'static':

@@ -13,6 +13,7 @@ import { openDatabaseForWorkspace } from '../engine/db/open';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
 import { migrationContextFor } from '../engine/locks/migrations';
 import { listSourceFiles, MissingPathError } from '../engine/workspace';
+import { schemaProblemLine } from '../engine/schemaCoverage';
 import { LineIndex } from '../engine/text';
 import type { Finding, SkippedSite } from '../engine/types';
 import { formatJson } from './formatters/json';
@@ -192,7 +193,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       statementsPlanned: planned,
       notPlanned: notPlanned.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
       schemaGaps: schemaGaps > 0 ? { count: schemaGaps, reason: assessment?.reason ?? 'missing from the embedded schema' } : undefined,
-      schemaProblem: assessment?.tooThin ? assessment.line : undefined,
+      schemaProblem: assessment ? schemaProblemLine(assessment, 'cli') : undefined,
       database: database
         ? { kind: database.info.kind, label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote }
         : undefined,

@@ -29,7 +29,7 @@ export interface SchemaAssessment {
   missing: string[];
   /** Why plan errors are not findings (when not trusted), for the statements' "not planned" reason. */
   reason?: string;
-  /** The one line for a person when `tooThin`: what was found, what failed, what to do. */
+  /** When `tooThin`: what was found and what failed; schemaProblemLine adds what to do. */
   line?: string;
 }
 
@@ -139,11 +139,16 @@ export function assessEmbeddedSchema(
       ? `; ${origin.schemaProblems.length} statement${origin.schemaProblems.length === 1 ? '' : 's'} failed to load, first ${where(firstProblem)}`
       : '';
     const absent = `; ${missing.length} of ${named.size} table${named.size === 1 ? '' : 's'} the code names ${missing.length === 1 ? 'is' : 'are'} missing (${listed(missing, 5)})`;
-    line =
-      `the embedded database has too little of the schema to plan against: ${found}${failed}${absent}. ` +
-      `Point "schema" in pglens.json at the files that create these tables, or pass --db URL (--allow-incomplete-schema runs anyway)`;
+    line = `the embedded database has too little of the schema to plan against: ${found}${failed}${absent}`;
   }
   return { trusted: reason === undefined, tooThin, named: named.size, missing, reason, line };
+}
+
+/** The one line for a person: the assessment's finding and what to do about it, in the CLI's or the editor's terms. */
+export function schemaProblemLine(assessment: SchemaAssessment, where: 'cli' | 'editor'): string | undefined {
+  if (!assessment.tooThin || !assessment.line) return undefined;
+  const real = where === 'cli' ? 'pass --db URL (--allow-incomplete-schema runs anyway)' : 'set database.url in pglens.json (or pglens.database.url)';
+  return `${assessment.line}. Point "schema" in pglens.json at the files that create these tables, or ${real}`;
 }
 
 function createsRelation(problem: { reason: string; kind?: string }): boolean {

@@ -4,7 +4,11 @@
 /** What a workspace folder plans against. */
 export type DatabaseState =
   | { state: 'connected'; label: string; serverVersion: string; hypopg: boolean }
-  | { state: 'embedded'; label: string; serverVersion: string; note?: string }
+  /**
+   * `schemaWarning`: the embedded database lacks most tables the code names (or was built from no schema files), one
+   * line saying what was found, what failed and what to do; plan errors about missing tables are not reported meanwhile.
+   */
+  | { state: 'embedded'; label: string; serverVersion: string; note?: string; schemaWarning?: string }
   | { state: 'disconnected'; reason: string }
   /** No database configured (or an untrusted workspace): only rules that need no plan run. */
   | { state: 'static'; reason: string }

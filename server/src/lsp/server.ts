@@ -24,6 +24,7 @@ import { findingsToDiagnostics } from './diagnostics';
 import { runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, renderPlanMarkdown, statementAt } from './hover';
 import { writePlanPage } from './planPages';
+import { schemaProblemLine } from '../engine/schemaCoverage';
 import {
   ExplainAnalyzeRequest,
   ExplainRequest,
@@ -70,6 +71,8 @@ export class PglensLanguageServer {
   private readonly findingCounts = new Map<string, number>();
   private readonly scheduledVersions = new Map<string, number>();
   private readonly warnedConfigErrors = new Set<string>();
+  /** Embedded databases with too little schema already told to the person (window/showMessage), by their line. */
+  private readonly warnedSchemaProblems = new Set<string>();
 
   constructor(private readonly connection: Connection) {}
 
@@ -251,6 +254,7 @@ export class PglensLanguageServer {
 
   private published(result: AnalysisResult): void {
     this.findingCounts.set(result.uri, result.analysis.findings.length);
+    if (result.folder.state.state === 'embedded') void this.checkEmbeddedSchema(result.folder);
     if (this.pullDiagnostics) {
       // The client pulls; a pull waiting for this version was answered by the scheduler.
     } else {
@@ -340,6 +344,27 @@ export class PglensLanguageServer {
     if (outcome.error) outcome.error = redactSecrets(outcome.error, this.password);
     this.log(`EXPLAIN ANALYZE at ${params.uri}:${params.position.line + 1}: ${outcome.error ?? (outcome.needsConfirmation ? 'waiting for confirmation' : `${outcome.executionTimeMs?.toFixed(1)} ms`)}`);
     return outcome;
+  }
+
+  /**
+   * An embedded database with too little schema is said once, in the folder's status (the client shows it once), not
+   * as a plan-error per statement: the engine judges it from the relations of the documents analysed so far.
+   */
+  private async checkEmbeddedSchema(folder: FolderContext): Promise<void> {
+    const assessment = await folder.engine.schemaAssessment().catch(() => undefined);
+    const warning = assessment ? schemaProblemLine(assessment, 'editor') : undefined;
+    if (folder.state.state !== 'embedded' || folder.state.schemaWarning === warning) return;
+    folder.state = { ...folder.state, schemaWarning: warning };
+    this.sendStatus();
+    if (!warning) return;
+    this.log(`${folder.name}: ${warning}`);
+    // Once per distinct line, in every editor (VS Code shows it as a notification; the status bar keeps it).
+    if (!this.warnedSchemaProblems.has(warning)) {
+      this.warnedSchemaProblems.add(warning);
+      void this.connection.window.showWarningMessage(`pglens: ${warning}`);
+    }
+    // Documents analysed before the verdict may show plan errors about tables the schema lacks: analyse them again.
+    this.folderReloaded(folder);
   }
 
   private sendStatus(): void {
