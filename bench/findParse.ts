@@ -5,17 +5,28 @@
 //
 // Both sides get the file texts from memory (no I/O is timed), run one warm-up pass, then alternate measured passes;
 // the medians are compared.
+//
+// With type information (issue 11): the workspace gets a tsconfig.json, and pglens's finder builds one TypeScript
+// Program for it per pass (a fresh TypeContext, as one CLI run does) and asks the checker about every `${expr}`. That
+// is measured against the syntax-only finder and against what `tsc --noEmit` does on the same files (a Program and
+// its full type check, `ts.getPreEmitDiagnostics`, in process so that Node's start-up is not counted). Goal: at most
+// 1.5x tsc --noEmit. BENCH_TYPES=0 leaves this part out.
 
 import * as ts from 'typescript';
 import * as pg from '@libpg-query/parser';
 import { findSqlInFile, resolveFindOptions } from '../server/src/engine/find/index';
 import { loadParser, parseSite } from '../server/src/engine/parse/parse';
+import { TypeContext } from '../server/src/engine/find/typeContext';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateWorkspace, median, ms, ratio, report, timeSync } from './util';
 
 const FILES = Number(process.env.BENCH_FILES ?? 2200);
 const SITES_PER_FILE = Number(process.env.BENCH_SITES_PER_FILE ?? 10);
 const PASSES = Number(process.env.BENCH_PASSES ?? 5);
 const GOAL = 1.5;
+const TYPES = process.env.BENCH_TYPES !== '0';
+const TYPE_PASSES = Number(process.env.BENCH_TYPE_PASSES ?? 3);
 
 async function main(): Promise<void> {
   // pglens loads libpg-query's WASM module its own way (parse/libpgQuery.ts); the floor uses the package's.
@@ -23,7 +34,8 @@ async function main(): Promise<void> {
   const workspace = generateWorkspace({ files: FILES, sitesPerFile: SITES_PER_FILE });
   try {
     const files = workspace.files;
-    const options = resolveFindOptions();
+    // The syntax-only finder: the floor's comparison stays what it was before type information.
+    const options = { ...resolveFindOptions(), program: false };
 
     // What pglens finds: the SQL texts the floor parses, and a check that the workspace is what it claims.
     const sqlTexts: string[] = [];
@@ -84,9 +96,60 @@ async function main(): Promise<void> {
       passesMs: `pglens ${pglensTimes.map((t) => Math.round(t)).join('/')}, floor ${floorTimes.map((t) => Math.round(t)).join('/')}`,
     });
     console.log(`  => pglens ${ms(pglens)} vs floor ${ms(floor)}: ${ratio(pglens / floor)} (goal <= ${GOAL}x)`);
+    if (TYPES) measureWithTypes(workspace.dir, files, sqlTexts.length, pglens);
   } finally {
     workspace.remove();
   }
+}
+
+function measureWithTypes(directory: string, files: { path: string; text: string }[], sites: number, syntaxOnlyMs: number): void {
+  writeFileSync(
+    join(directory, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022'], types: [], strict: true, noEmit: true, skipLibCheck: true }, include: ['src'] }),
+  );
+  const base = resolveFindOptions();
+  const typedPass = () => {
+    const options = { ...base, program: new TypeContext() };
+    let found = 0;
+    const time = timeSync(() => {
+      for (const file of files) {
+        const result = findSqlInFile(file.path, file.text, options);
+        for (const site of result.sites) parseSite(site);
+        found += result.sites.length;
+      }
+    });
+    if (found !== sites) throw new Error(`with types pglens found ${found} of ${sites} sites`);
+    return time;
+  };
+  const tscPass = () =>
+    timeSync(() => {
+      const config = ts.getParsedCommandLineOfConfigFile(join(directory, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+      const program = ts.createProgram({ rootNames: config!.fileNames, options: config!.options });
+      ts.getPreEmitDiagnostics(program);
+    });
+  typedPass();
+  tscPass();
+  const typedTimes: number[] = [];
+  const tscTimes: number[] = [];
+  for (let pass = 0; pass < TYPE_PASSES; pass++) {
+    tscTimes.push(tscPass());
+    typedTimes.push(typedPass());
+  }
+  const typed = median(typedTimes);
+  const tsc = median(tscTimes);
+  report('findParseTypes', {
+    files: files.length,
+    sites,
+    syntaxOnlyMs: Math.round(syntaxOnlyMs),
+    withTypesMs: Math.round(typed),
+    tscNoEmitMs: Math.round(tsc),
+    ratioToTsc: Number((typed / tsc).toFixed(2)),
+    ratioToSyntaxOnly: Number((typed / syntaxOnlyMs).toFixed(2)),
+    goal: `<= ${GOAL}x tsc --noEmit`,
+    met: typed / tsc <= GOAL,
+    passesMs: `types ${typedTimes.map((t) => Math.round(t)).join('/')}, tsc ${tscTimes.map((t) => Math.round(t)).join('/')}`,
+  });
+  console.log(`  => with types ${ms(typed)} vs tsc --noEmit ${ms(tsc)}: ${ratio(typed / tsc)} (goal <= ${GOAL}x); syntax-only ${ms(syntaxOnlyMs)}`);
 }
 
 main().catch((error) => {
