@@ -71,6 +71,14 @@ test('each statement that cannot be applied is reported once with its file and l
   ]);
 });
 
+test('a failed CREATE TABLE is known as one, parsed or split lexically: the schema is then not whole', () => {
+  const tableFailures = db.schemaProblems.filter((problem) => problem.kind === 'CreateStmt' || problem.kind === 'CREATE TABLE');
+  assert.deepEqual(
+    tableFailures.map((problem) => `${problem.file}:${problem.line} ${problem.kind}`),
+    ['migrations/0001_init.sql:10 CreateStmt', 'migrations/0002_dump.sql:10 CREATE TABLE'],
+  );
+});
+
 test('everything else is applied: tables after a failed statement, pg_trgm from PGlite contrib, GRANT/OWNER to roles created on demand', async () => {
   const rows = await db.withSession(async (session) => {
     const tables = await session.query<{ name: string }>(`SELECT relname AS name FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`);
