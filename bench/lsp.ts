@@ -68,6 +68,12 @@ function rssMb(pid: number): { rss: number; peak: number } {
 async function main(): Promise<void> {
   const db = await benchDatabase();
   const workspace = createWorkspace({ database: { url: db.url } });
+  // A TypeScript project (issue 11): the server builds a Program for it and the checker reads every `${expr}`, so
+  // edits are measured with type information. BENCH_LSP_TYPES=0 measures the syntax-only reading.
+  if (process.env.BENCH_LSP_TYPES !== '0') {
+    workspace.write('tsconfig.json', JSON.stringify({ compilerOptions: { strict: true, noEmit: true, lib: ['ES2022'], types: [], module: 'ESNext', moduleResolution: 'Bundler' } }));
+    workspace.write('db.ts', 'export declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<unknown[]>;\n');
+  }
   const client = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 0 } });
   const pg = new Client({ connectionString: db.url, application_name: 'pglens-bench-floor' });
   await pg.connect();
