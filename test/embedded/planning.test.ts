@@ -3,6 +3,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { openEmbeddedDatabase, type EmbeddedDatabase } from '../../server/src/engine/db/embedded/embedded';
+import { explainStatement } from '../../server/src/engine/db/explain';
+import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
+import { sqlSite } from '../rules/planRuleTestUtils';
 import { makeCacheDir, removeTemporary } from './helpers';
 
 const SHOP = path.resolve(__dirname, '../../examples/shop');
@@ -75,11 +78,22 @@ test('a rare status value is estimated as rare (skewed data, so a partial index 
   assert.ok(rare['Plan Rows'] < 30_000, `cancelled ${rare['Plan Rows']}`);
 });
 
-test('generic plans of parameterised statements (EXPLAIN GENERIC_PLAN) work through a session', async () => {
-  const result = await db.withSession((session) =>
-    session.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>('EXPLAIN (GENERIC_PLAN, FORMAT JSON) SELECT * FROM orders WHERE customer_id = $1'),
-  );
-  assert.equal(result.rows[0]['QUERY PLAN'][0].Plan['Node Type'], 'Seq Scan');
+test('parameterised statements get a generic plan through explainStatement (PREPARE + EXECUTE with NULLs, not folded)', async () => {
+  await loadParser();
+  const { statements } = parseSite(sqlSite('SELECT * FROM orders WHERE customer_id = $1'));
+  const plan = await explainStatement(db, statements[0], { statementTimeoutMs: 2000, lockTimeoutMs: 100 });
+  assert.equal(plan.generic, true);
+  assert.equal(plan.root.nodeType, 'Seq Scan');
+  assert.notEqual(plan.root.oneTimeFilter, 'false');
+});
+
+test('a session sends one statement per query(): the embedded database refuses two, and runs neither', async () => {
+  await db.withSession(async (session) => {
+    await session.exec('CREATE TEMP TABLE pglens_two (n int)');
+    await assert.rejects(session.query('INSERT INTO pglens_two VALUES (1); INSERT INTO pglens_two VALUES (2)'), /multiple commands/);
+    const { rows } = await session.query<{ n: number }>('SELECT count(*)::int AS n FROM pglens_two');
+    assert.equal(rows[0].n, 0);
+  });
 });
 
 test('an index trial inside BEGIN ... ROLLBACK changes the plan and leaves nothing behind (no hypopg here)', async () => {

@@ -49,7 +49,7 @@ interface PgError {
  * parameter under plan_cache_mode = force_generic_plan (measured on 15.18; without that setting the NULLs are folded
  * into `One-Time Filter: false`). EXPLAIN (GENERIC_PLAN) of PostgreSQL 16 and later cannot be used: the statement
  * goes through the extended protocol, where `$1` is a bind parameter, and bound NULLs are folded as well (measured on
- * the embedded PostgreSQL 17).
+ * the embedded PostgreSQL 18).
  *
  * What reaches the server: pglens's own preamble (`BEGIN READ ONLY; SET LOCAL ...`) through the simple protocol, then
  * the statement, which carries the repository's text, alone in one Parse message of the extended protocol — the
