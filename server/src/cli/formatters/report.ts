@@ -65,18 +65,14 @@ export function databaseFailureLine(report: CheckReport): string | undefined {
 }
 
 /**
- * A skip reason without its particulars, for counting: the parser's message, names and `(when ...)` dropped, so
- * "assembled SQL does not parse: syntax error at or near \"$1\"" counts as "assembled SQL does not parse".
+ * A skip reason without its particulars, for counting: what comes before the first name, quote, parenthesis or colon,
+ * so "assembled SQL does not parse: syntax error at or near \"$1\"" counts as "assembled SQL does not parse" and
+ * "SQL built at run time from `sql.join(ids, ...)`: ..." as "SQL built at run time from".
  */
 export function reasonKind(reason: string): string {
-  let kind = reason.replace(/^skipped: /, '').replace(/ \(when [^)]*\)/g, '');
-  const colon = kind.indexOf(': ');
-  if (colon > 0) kind = kind.slice(0, colon);
-  return kind
-    .replace(/`[^`]*`/g, '`…`')
-    .replace(/"[^"]*"/g, '"…"')
-    .replace(/\d+/g, 'N')
-    .trim();
+  const kind = reason.replace(/^skipped: /, '');
+  const cut = kind.search(/[`"(]|: /);
+  return (cut > 0 ? kind.slice(0, cut) : kind).replace(/\d+(\.\d+)?/g, 'N').trim();
 }
 
 /** Coverage of a run from each file's sites and the skips (skips count as sites not checked). */
@@ -88,22 +84,34 @@ export function coverageOf(files: Array<{ kind: string; checked: number }>, skip
     slot(file.kind).sites += file.checked;
   }
   const reasons = new Map<string, number>();
+  let skippedSites = 0;
   for (const skip of skipped) {
+    const sites = sitesOfSkip(skip.reason);
     const counts = slot(kindOf(skip.file));
-    counts.skipped++;
-    counts.sites++;
-    const kind = reasonKind(skip.reason);
-    reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+    counts.skipped += sites;
+    counts.sites += sites;
+    skippedSites += sites;
+    const kind = reasonKind(skip.reason.replace(/ \(\d+ sites\)$/, ''));
+    reasons.set(kind, (reasons.get(kind) ?? 0) + sites);
   }
   for (const [kind, counts] of Object.entries(byKind)) if (counts.sites === 0) delete byKind[kind];
   const checked = files.reduce((sum, file) => sum + file.checked, 0);
   return {
-    sites: checked + skipped.length,
+    sites: checked + skippedSites,
     checked,
-    skipped: skipped.length,
+    skipped: skippedSites,
     byKind,
     byReason: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
   };
+}
+
+/**
+ * How many sites one skip stands for: a file of another database's SQL is one skip line for all of its sites, which
+ * says how many ("ClickHouse SQL (...): not checked (3 sites)").
+ */
+function sitesOfSkip(reason: string): number {
+  const many = / \((\d+) sites\)$/.exec(reason);
+  return many ? Number(many[1]) : 1;
 }
 
 /** "12 sites, 10 checked, 2 skipped" */
