@@ -63,10 +63,9 @@ export interface FileAnalysis {
   statements: AnalyzedStatement[];
   skipped: SkippedSite[];
   /**
-   * SQL sites found in the file (the variants of one conditional site count once) and how many of them were checked
-   * (parsed, and planned where a database allows); the others are in `skipped`.
+   * SQL sites of the file that were checked (parsed, and planned where a database allows; the variants of one
+   * conditional site count once); the sites that were not are in `skipped`.
    */
-  sitesFound?: number;
   sitesChecked?: number;
   /** What the analysis was measured against, for hovers (table sizes in lock descriptions). */
   schema?: SchemaFacts;
@@ -261,8 +260,11 @@ export class Engine {
     const { sites, skipped } = findSqlInFile(file, text, this.findOptions, this.recentSourceFiles);
     const findings: Finding[] = [];
     const statements: AnalyzedStatement[] = [];
-    const sitesFound = new Set(sites.map(siteKeyOf)).size;
-    if (sites.length === 0) return { file, findings, statements, skipped, sitesFound: 0, sitesChecked: 0 };
+    if (sites.length === 0) {
+      // An edit that removed the file's last query: it names no table any more.
+      if (this.embeddedOrigin()) this.noteRelations(file, []);
+      return { file, findings, statements, skipped, sitesChecked: 0 };
+    }
 
     const lines = new LineIndex(text);
     const directives = readDirectives(text);
@@ -446,7 +448,7 @@ export class Engine {
     for (const [key, skip] of unparsedVariants) if (!checkedSites.has(key)) skipped.push(skip);
     if (variantOf.size > 0) findings.splice(0, findings.length, ...mergeVariantFindings(findings, variantOf, variantsOfSite));
     findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
-    const analysis: FileAnalysis = { file, findings, statements, skipped, sitesFound, sitesChecked: checkedSites.size, schema, serverVersionNum };
+    const analysis: FileAnalysis = { file, findings, statements, skipped, sitesChecked: checkedSites.size, schema, serverVersionNum };
     if (deferredAdvice.length > 0) {
       analysis.withAdvice = this.completeAdvice(analysis, deferredAdvice, options.signal);
       // A caller that stops caring (a newer version arrived) need not await it: its cancellation is not an error.
