@@ -54,7 +54,10 @@ describe('hypopg traps', () => {
       const statement = await parseOne('select * from invoices where account_id = $1');
       const session = {
         query: (sql: string, params?: unknown[]) => client.query({ text: sql, values: params, queryMode: 'extended' } as never) as never,
-        exec: async (sql: string) => void (await client.query(sql)),
+        exec: async (sql: string) => {
+          await client.query(sql);
+          return [];
+        },
       };
       const fresh = await explainOnSession(session, statement);
       assert.equal(fresh.generic, true);

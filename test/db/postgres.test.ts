@@ -218,7 +218,7 @@ describe('sessions', () => {
           `SELECT pg_backend_pid() AS pid, current_setting('statement_timeout') AS timeout`,
         );
         assert.equal(rows[0].pid, firstPid, 'the same pooled connection');
-        assert.equal(rows[0].timeout, '0', 'SET LOCAL was rolled back');
+        assert.equal(rows[0].timeout, '2s', "SET LOCAL was rolled back: the session's default (the config's timeout) again");
         await assert.rejects(s.exec('SAVEPOINT probe'), /transaction blocks/, 'not inside an earlier transaction');
       });
     } finally {
@@ -323,6 +323,20 @@ describe('sessions', () => {
       assert.deepEqual(rows, [{ t: '1234ms', ro: 'on' }]);
       await s.exec('ROLLBACK');
     });
+  });
+
+  test('every connection has the configured statement and lock timeouts as its defaults, and ends abandoned transactions', async () => {
+    const client = await connectPostgres(db.url, { maxConnections: 1, sessionLimits: { statementTimeoutMs: 1234, lockTimeoutMs: 56 } });
+    try {
+      const { rows } = await client.withSession((s) =>
+        s.query<{ st: string; lt: string; it: string }>(
+          "SELECT current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, current_setting('idle_in_transaction_session_timeout') AS it",
+        ),
+      );
+      assert.deepEqual(rows[0], { st: '1234ms', lt: '56ms', it: '1min' });
+    } finally {
+      await client.close();
+    }
   });
 
   test('standard_conforming_strings is pinned on, whatever the URL options say', async () => {

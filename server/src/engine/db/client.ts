@@ -16,8 +16,11 @@ export interface QueryResultRows<Row = Record<string, unknown>> {
  */
 export interface DatabaseSession {
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultRows<Row>>;
-  /** pglens's own statements only (no repository text): the simple protocol, several statements allowed. */
-  exec(sql: string): Promise<void>;
+  /**
+   * pglens's own statements only (no repository text): the simple protocol, several statements allowed; the rows of
+   * each statement, in order. A failing statement rejects, and those after it in the text do not run.
+   */
+  exec(sql: string): Promise<QueryResultRows[]>;
 }
 
 /** The limits every transaction pglens opens runs under. */

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedStatement } from '../parse/parse';
 import { planNodeFromJson, type ExplainedPlan, type PlanNode } from '../plan/model';
-import { readOnlyTransactionPreamble, type DatabaseClient, type DatabaseSession } from './client';
+import { readOnlyTransactionPreamble, type DatabaseClient, type DatabaseSession, type QueryResultRows } from './client';
 import { codePointsToUtf16 } from '../text';
 
 export interface ExplainOptions {
@@ -51,47 +51,67 @@ interface PgError {
  * goes through the extended protocol, where `$1` is a bind parameter, and bound NULLs are folded as well (measured on
  * the embedded PostgreSQL 18).
  *
- * What reaches the server: pglens's own preamble (`BEGIN READ ONLY; SET LOCAL ...`) through the simple protocol, then
- * the statement, which carries the repository's text, alone in one Parse message of the extended protocol — the
- * server runs at most one statement of it whatever its quotes and comments hold — then ROLLBACK.
+ * What reaches the server, in two round trips:
+ *  1. `PREPARE pglens_… AS <statement>`: the repository's text, alone in one Parse message of the extended protocol —
+ *     the server runs at most one statement of it, whatever its quotes and comments hold. PREPARE only parses and
+ *     analyses (no planning, nothing executes), under the session's statement and lock timeouts (postgres.ts sets
+ *     them on every connection), since analysis takes ACCESS SHARE locks.
+ *  2. pglens's own text through the simple protocol: `BEGIN READ ONLY; SET LOCAL statement_timeout …; SET LOCAL
+ *     lock_timeout …; EXPLAIN (FORMAT JSON) EXECUTE pglens_…(NULL, …); ROLLBACK; DEALLOCATE pglens_…`. Planning
+ *     (which may evaluate immutable and stable functions) runs in the read-only transaction.
+ * When step 2 fails part-way, `ROLLBACK; DEALLOCATE` follows on its own, so the pooled session is clean again.
  */
 export async function explainStatement(db: DatabaseClient, statement: ParsedStatement, options: ExplainOptions): Promise<ExplainedPlan> {
   const info = db.info;
   const analyze = options.analyze === true;
-  const prepares = !analyze && statement.parameterCount > 0;
+  const generic = !analyze && statement.parameterCount > 0;
   const limits = { statementTimeoutMs: options.statementTimeoutMs, lockTimeoutMs: options.lockTimeoutMs };
-  const preamble = analyze
-    ? readOnlyTransactionPreamble(limits).replace(/^BEGIN READ ONLY/, 'BEGIN')
-    : readOnlyTransactionPreamble(limits, prepares ? ['SET LOCAL plan_cache_mode = force_generic_plan'] : []);
+  const explainOptions = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
   const explain = async (session: DatabaseSession): Promise<ExplainedPlan> => {
-    await session.exec(preamble);
-    let prepared: string | undefined;
+    const name = nextPreparedName();
+    const started = Date.now();
+    await prepareStatement(session, name, statement);
+    const nulls = statement.parameterCount > 0 ? `(${new Array(statement.parameterCount).fill('NULL').join(', ')})` : '';
+    const transaction = readOnlyTransactionPreamble(limits, generic ? ['SET LOCAL plan_cache_mode = force_generic_plan'] : []);
+    const steps = [
+      analyze ? transaction.replace(/^BEGIN READ ONLY/, 'BEGIN') : transaction,
+      `EXPLAIN (${explainOptions}) EXECUTE ${name}${nulls}`,
+      `ROLLBACK; DEALLOCATE ${name}`,
+    ];
+    let results: QueryResultRows[];
     try {
-      const started = Date.now();
-      const { json, generic } = await runExplain(session, statement, analyze, (name) => (prepared = name));
-      const top = json[0] as Record<string, unknown>;
-      const notes: string[] = [];
-      if (generic) notes.push('generic plan: parameter values unknown, estimates use default selectivity');
-      if (info.syntheticDataNote) notes.push(info.syntheticDataNote);
-      return {
-        root: planNodeFromJson(top['Plan'] as Record<string, unknown>),
-        generic,
-        planningTimeMs: typeof top['Planning Time'] === 'number' ? (top['Planning Time'] as number) : Date.now() - started,
-        executionTimeMs: typeof top['Execution Time'] === 'number' ? (top['Execution Time'] as number) : undefined,
-        plannedAt: Date.now(),
-        databaseLabel: info.label,
-        serverVersion: info.serverVersion,
-        notes,
-      };
-    } finally {
-      // Prepared statements outlive ROLLBACK, and the session goes back to a pool: DEALLOCATE right after the
-      // ROLLBACK, in the same round trip, which also works when a failed EXPLAIN left the transaction aborted.
-      await session.exec(prepared ? `ROLLBACK; DEALLOCATE ${prepared}` : 'ROLLBACK');
+      results = await session.exec(steps.join('; '));
+    } catch (error) {
+      // The rest of the text did not run: the transaction may be open (aborted) and the statement still prepared.
+      await session.exec(`ROLLBACK; DEALLOCATE ${name}`).catch(() => undefined);
+      throw asPlanningError(error, Number.MAX_SAFE_INTEGER);
     }
+    // The EXPLAIN's rows come after those of BEGIN and the SET LOCALs (one result each), before ROLLBACK and DEALLOCATE.
+    const json = explainJson(results[results.length - 3]);
+    const top = json[0] as Record<string, unknown>;
+    const notes: string[] = [];
+    if (generic) notes.push('generic plan: parameter values unknown, estimates use default selectivity');
+    if (info.syntheticDataNote) notes.push(info.syntheticDataNote);
+    return {
+      root: planNodeFromJson(top['Plan'] as Record<string, unknown>),
+      generic,
+      planningTimeMs: typeof top['Planning Time'] === 'number' ? (top['Planning Time'] as number) : Date.now() - started,
+      executionTimeMs: typeof top['Execution Time'] === 'number' ? (top['Execution Time'] as number) : undefined,
+      plannedAt: Date.now(),
+      databaseLabel: info.label,
+      serverVersion: info.serverVersion,
+      notes,
+    };
   };
   // EXPLAIN ANALYZE executes the statement: on a connection of its own, closed afterwards, so nothing it leaves in
   // the session (an advisory lock, a setting) reaches the pool.
   return analyze ? db.withDedicatedSession(explain, options.signal) : db.withSession(explain, options.signal);
+}
+
+/** PREPARE of the statement, alone in one Parse message; PostgreSQL's error position mapped into the statement. */
+async function prepareStatement(session: DatabaseSession, name: string, statement: ParsedStatement): Promise<void> {
+  const prefix = `PREPARE ${name} AS `;
+  await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
 }
 
 /**
@@ -121,9 +141,9 @@ const PROCESS_TAG = randomBytes(4).toString('hex');
 let preparedCount = 0;
 
 /**
- * The statement's plan. The statement text goes alone through `session.query` (one Parse message); everything else
- * sent is pglens's own text. `onPrepared` learns the name of a prepared statement as soon as it exists, so the
- * caller can DEALLOCATE it whatever happens next.
+ * The statement's plan on the caller's session and transaction. The statement text goes alone through
+ * `session.query` (one Parse message); everything else sent is pglens's own text. `onPrepared` learns the name of
+ * the prepared statement as soon as it exists, so the caller can DEALLOCATE it whatever happens next.
  */
 async function runExplain(
   session: DatabaseSession,
@@ -138,13 +158,16 @@ async function runExplain(
     const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
     return { json: explainJson(result), generic: false };
   }
-  const name = `pglens_${PROCESS_TAG}_${++preparedCount}`;
-  const prefix = `PREPARE ${name} AS `;
-  await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
+  const name = nextPreparedName();
+  await prepareStatement(session, name, statement);
   onPrepared(name);
   const nulls = new Array(parameters).fill('NULL').join(', ');
   const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
   return { json: explainJson(result), generic: true };
+}
+
+function nextPreparedName(): string {
+  return `pglens_${PROCESS_TAG}_${++preparedCount}`;
 }
 
 /** Runs `sql` (a prefix + the statement) and turns PostgreSQL's error position into an offset in the statement. */
@@ -152,15 +175,19 @@ async function queryWithPosition(session: DatabaseSession, sql: string, prefixLe
   try {
     return await session.query(sql);
   } catch (error) {
-    const pgError = error as PgError;
-    if (typeof pgError.code === 'string' || pgError.position !== undefined) {
-      // The position is 1-based and counts characters of the whole query text sent, prefix included.
-      const characters = pgError.position !== undefined ? Number(pgError.position) - 1 - prefixLength : -1;
-      const offset = statementText !== undefined && characters >= 0 ? codePointsToUtf16(statementText, characters) : undefined;
-      throw new PlanningError(pgError.message, offset, pgError.code);
-    }
-    throw error;
+    throw asPlanningError(error, prefixLength, statementText);
   }
+}
+
+/** PostgreSQL's errors become PlanningErrors (the position, 1-based over the text sent, made an offset in the statement). */
+function asPlanningError(error: unknown, prefixLength: number, statementText?: string): unknown {
+  const pgError = error as PgError;
+  if (typeof pgError?.code === 'string' || pgError?.position !== undefined) {
+    const characters = pgError.position !== undefined ? Number(pgError.position) - 1 - prefixLength : -1;
+    const offset = statementText !== undefined && characters >= 0 ? codePointsToUtf16(statementText, characters) : undefined;
+    return new PlanningError(pgError.message, offset, pgError.code);
+  }
+  return error;
 }
 
 function explainJson(result: { rows: Record<string, unknown>[] }): unknown[] {

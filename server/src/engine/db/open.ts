@@ -18,7 +18,10 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabaseForWorkspace(options: OpenDatabaseOptions): Promise<DatabaseClient | undefined> {
   const { url } = resolveDatabaseUrl({ cliUrl: options.cliUrl, configUrl: options.config.database.url, env: options.env ?? process.env });
-  if (url) return connectPostgres(url, { maxConnections: options.config.database.maxConnections });
+  if (url) {
+    const { maxConnections, statementTimeoutMs, lockTimeoutMs } = options.config.database;
+    return connectPostgres(url, { maxConnections, sessionLimits: { statementTimeoutMs, lockTimeoutMs } });
+  }
   if (!options.allowEmbedded) return undefined;
   // Loaded lazily: PGlite's WASM is only paid for when it is used.
   const { openEmbeddedDatabase } = await import('./embedded/embedded.js');

@@ -12,6 +12,8 @@ import {
   type DatabaseInfo,
   type DatabaseSession,
   type QueryResultRows,
+  type TransactionLimits,
+  wholeMilliseconds,
 } from './client';
 import { redactSecrets, redactUrl, rememberSecret, rememberUrlSecrets } from '../redact';
 
@@ -20,6 +22,8 @@ export interface ConnectPostgresOptions {
   maxConnections?: number;
   /** How long connecting may take before giving up (default 5000 ms). */
   connectTimeoutMs?: number;
+  /** The session's default statement and lock timeouts (pglens.json `database.*`; default 2000 and 100 ms). */
+  sessionLimits?: TransactionLimits;
 }
 
 export type DatabaseUrlSource = 'cli' | 'config' | 'DATABASE_URL' | 'PG* variables' | 'none';
@@ -211,6 +215,7 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
   rememberUrlSecrets(url);
   const parsed = parsePostgresUrl(url);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const sessionLimits = options.sessionLimits ?? DEFAULT_SESSION_LIMITS;
   const password = safePassword(url);
   const pgUrl = driverUrl(url);
   const config: PoolConfig = {
@@ -241,7 +246,7 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
         timer = setTimeout(() => reject(new Error('timeout')), connectTimeoutMs + 250);
       }),
     ]);
-    await pinSessionSettings(first);
+    await pinSessionSettings(first, sessionLimits);
     const { rows } = await first.query<{ num: number; version: string; usr: string; db: string; hypopg: boolean }>(
       `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS version,
               current_user AS usr, current_database() AS db,
@@ -258,7 +263,7 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
       label: `${row.usr}@${host}:${parsed.port}/${row.db}`,
       hypopg: row.hypopg,
     };
-    return new PostgresClient(pool, info, pgUrl, connectTimeoutMs, config.max!);
+    return new PostgresClient(pool, info, pgUrl, connectTimeoutMs, config.max!, sessionLimits);
   } catch (error) {
     if (first) first.release(true);
     // A connection that arrives after our own timer gave up must not keep the process alive.
@@ -286,6 +291,10 @@ function watchConnection(client: PoolClient | Client): void {
 }
 
 const pinnedConnections = new WeakSet<object>();
+/** A transaction pglens left open (a crash, a lost reply) is ended by the server after this long. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
+/** Session timeouts when the caller names none: the config's defaults. */
+const DEFAULT_SESSION_LIMITS: TransactionLimits = { statementTimeoutMs: 2000, lockTimeoutMs: 100 };
 
 /**
  * Settings pglens's reading of SQL depends on, pinned on every connection before it carries a statement:
@@ -293,10 +302,14 @@ const pinnedConnections = new WeakSet<object>();
  * the URL's `options`, PGOPTIONS, the role or the database set. Checked, not assumed: a server that will not take
  * the setting is refused.
  */
-async function pinSessionSettings(client: PoolClient): Promise<void> {
+async function pinSessionSettings(client: PoolClient, limits: TransactionLimits): Promise<void> {
   if (pinnedConnections.has(client)) return;
+  // The timeouts are also the session's defaults, so that nothing pglens sends outside a transaction of its own (the
+  // PREPARE of a statement, whose parse analysis takes locks) can wait longer; transactions SET LOCAL their own.
   const results = (await client.query(
-    "SET standard_conforming_strings = on; SELECT current_setting('standard_conforming_strings') AS scs",
+    `SET standard_conforming_strings = on; SET statement_timeout = ${wholeMilliseconds(limits.statementTimeoutMs)}; ` +
+      `SET lock_timeout = ${wholeMilliseconds(limits.lockTimeoutMs)}; SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}; ` +
+      "SELECT current_setting('standard_conforming_strings') AS scs",
   )) as unknown as Array<{ rows: Array<{ scs?: string }> }>;
   const value = Array.isArray(results) ? results[results.length - 1]?.rows[0]?.scs : undefined;
   if (value !== 'on') {
@@ -305,6 +318,12 @@ async function pinSessionSettings(client: PoolClient): Promise<void> {
     );
   }
   pinnedConnections.add(client);
+}
+
+/** pg answers a text of one statement with its result, of several with an array of them. */
+function rowsOfEach(result: unknown): QueryResultRows[] {
+  const results = (Array.isArray(result) ? result : [result]) as Array<{ rows?: unknown[] } | undefined>;
+  return results.map((r) => ({ rows: (r?.rows ?? []) as Record<string, unknown>[] }));
 }
 
 /** Text sent with a NUL byte would be cut at it by the protocol: such a statement is never sent. */
@@ -429,6 +448,7 @@ class PostgresClient implements DatabaseClient {
     private readonly url: string,
     private readonly connectTimeoutMs: number,
     maxConnections: number,
+    private readonly sessionLimits: TransactionLimits,
   ) {
     this.slots = new Slots(maxConnections);
     // An idle pooled connection that dies (server shut down or restarted) is the first sign the database is gone.
@@ -489,9 +509,7 @@ class PostgresClient implements DatabaseClient {
         const result = await run(() => client.query({ text: refuseNul(sql), values: params, queryMode: 'extended' } as QueryConfig));
         return { rows: (result?.rows ?? []) as Row[] };
       },
-      exec: async (sql: string): Promise<void> => {
-        await run(() => client.query(sql));
-      },
+      exec: async (sql: string): Promise<QueryResultRows[]> => rowsOfEach(await run(() => client.query(sql))),
     };
     let onAbort: (() => void) | undefined;
     const abortPromise = new Promise<never>((_, reject) => {
@@ -559,16 +577,16 @@ class PostgresClient implements DatabaseClient {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await pinSessionSettings(client as unknown as PoolClient);
+      await pinSessionSettings(client as unknown as PoolClient, this.sessionLimits);
       const session: DatabaseSession = {
         query: async <Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultRows<Row>> => {
           if (signal?.aborted) throw abortError(signal);
           const result = await client.query({ text: refuseNul(sql), values: params, queryMode: 'extended' } as QueryConfig);
           return { rows: (result?.rows ?? []) as Row[] };
         },
-        exec: async (sql: string): Promise<void> => {
+        exec: async (sql: string): Promise<QueryResultRows[]> => {
           if (signal?.aborted) throw abortError(signal);
-          await client.query(sql);
+          return rowsOfEach(await client.query(sql));
         },
       };
       return await work(session);
@@ -662,7 +680,7 @@ class PostgresClient implements DatabaseClient {
     try {
       client = await this.wrapConnectError(this.pool.connect());
       watchConnection(client);
-      await pinSessionSettings(client);
+      await pinSessionSettings(client, this.sessionLimits);
       await client.query('SELECT 1');
       client.release();
       this.noteSuccess();
@@ -683,7 +701,7 @@ class PostgresClient implements DatabaseClient {
     const connecting = this.wrapConnectError(this.pool.connect()).then(async (client) => {
       watchConnection(client);
       try {
-        await pinSessionSettings(client);
+        await pinSessionSettings(client, this.sessionLimits);
       } catch (error) {
         client.release(true);
         if (isConnectionLoss(error)) this.noteFailure(error);

@@ -330,9 +330,9 @@ class EmbeddedPglite implements EmbeddedDatabase {
         if (aborted) throw abortError(signal);
         return this.query<Row>(sql, params);
       },
-      exec: async (sql: string): Promise<void> => {
+      exec: async (sql: string): Promise<QueryResultRows[]> => {
         if (aborted) throw abortError(signal);
-        await this.db.exec(sql);
+        return (await this.db.exec(sql)).map((result) => ({ rows: result.rows as Record<string, unknown>[] }));
       },
     };
     const turn = async (): Promise<T> => {
