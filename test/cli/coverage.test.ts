@@ -55,6 +55,27 @@ describe('assembled SQL and skipped sites', { concurrency: true }, () => {
     assert.doesNotMatch(result.stdout, /@\d+/, 'no character offsets');
   });
 
+  test('a parse error at a ${expr} pglens took for a value is a skip naming the expression, not a syntax-error', async () => {
+    // Without a tsconfig pglens cannot tell that `columns` is SQL text (a column list): read as the value $1, the
+    // statement does not parse, and that is pglens's guess, not the code's error.
+    const dir = workspace({
+      'src/insert.ts': [
+        "import { sql } from 'slonik';",
+        "import { columns } from './columns';",
+        'export const insert = (values: unknown[]) => sql`INSERT INTO accounts (${columns}) VALUES (${values})`;',
+        '',
+      ].join('\n'),
+    });
+    const result = await runCli(['check', '.', '--no-embedded', '--format', 'json'], { cwd: dir });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = parseJsonReport(result);
+    assert.deepEqual(report.findings, []);
+    assert.deepEqual(
+      report.skipped.map((skip) => [skip.line, skip.column, skip.reason, skip.expression]),
+      [[3, 'export const insert = (values: unknown[]) => sql`INSERT INTO accounts ('.length + 1, 'read as the value $1, which PostgreSQL does not accept there: syntax error at or near "$1"', '${columns}']],
+    );
+  });
+
   test('JSON: skipped entries carry line, column, reason and expression; the summary counts sites', async () => {
     const dir = workspace({ 'src/accounts.ts': ASSEMBLED });
     const result = await runCli(['check', '.', '--no-embedded', '--format', 'json'], { cwd: dir });

@@ -301,12 +301,24 @@ export class Engine {
         const at = mapSqlRangeToFile(site, part.start, part.end);
         skipped.push({ file, fileStart: at.start, fileEnd: at.end, reason: part.reason });
       }
-      if (parsed.error && isAssembled(site)) {
-        // Not the code's error: pglens put this text together (inlined constants, fragments, a branch) and got it
-        // wrong or could not know a piece of it. A finding here would be false; the skip says what the parser said.
-        const reason = `assembled SQL does not parse${site.variant !== undefined ? ` (when ${site.variant})` : ''}: ${parsed.error.message}`;
-        const expression = inlinedExpressions(site, text);
-        const skip: SkippedSite = { file, fileStart: site.fileStart, fileEnd: site.fileEnd, reason, ...(expression ? { expression } : {}) };
+      // A parse error at a `${expr}` pglens made the parameter $n: the expression is most likely SQL text (a fragment
+      // or an identifier pglens could not know), not a value, and the text parsed is not what the application runs.
+      const errorAt = parsed.error?.offset;
+      const atParameter =
+        errorAt === undefined
+          ? undefined
+          : site.parameters.find((p) => errorAt >= p.sqlStart && errorAt < p.sqlStart + p.sqlLength && text.slice(p.fileStart, p.fileEnd) !== '?');
+      if (parsed.error && (isAssembled(site) || atParameter)) {
+        // Not the code's error: pglens put this text together (inlined constants, fragments, a branch, a value for an
+        // expression) and got it wrong or could not know a piece of it. A finding here would be false; the skip says
+        // what the parser said.
+        const when = site.variant !== undefined ? ` (when ${site.variant})` : '';
+        const reason = atParameter
+          ? `read as the value $${atParameter.index}, which PostgreSQL does not accept there${when}: ${parsed.error.message}`
+          : `assembled SQL does not parse${when}: ${parsed.error.message}`;
+        const expression = atParameter ? text.slice(atParameter.fileStart, atParameter.fileEnd) : inlinedExpressions(site, text);
+        const at = atParameter ? { fileStart: atParameter.fileStart, fileEnd: atParameter.fileEnd } : { fileStart: site.fileStart, fileEnd: site.fileEnd };
+        const skip: SkippedSite = { file, ...at, reason, ...(expression ? { expression: clip(expression) } : {}) };
         if (site.variant === undefined) skipped.push(skip);
         else if (!unparsedVariants.has(key)) unparsedVariants.set(key, skip);
         continue;
@@ -596,8 +608,13 @@ function mergeVariantFindings(findings: Finding[], variantOf: Map<Finding, { sit
 function inlinedExpressions(site: SqlSite, text: string): string | undefined {
   const written = [...new Set((site.inlinedConstants ?? []).map((constant) => text.slice(constant.fileStart, constant.fileEnd)))];
   if (written.length === 0) return undefined;
-  const joined = written.join(', ');
-  return joined.length > 200 ? `${joined.slice(0, 197)}...` : joined;
+  return written.join(', ');
+}
+
+/** An expression for a skip line: whole when short, else its start. */
+function clip(expression: string): string {
+  const oneLine = expression.replace(/\s+/g, ' ');
+  return oneLine.length > 200 ? `${oneLine.slice(0, 197)}...` : oneLine;
 }
 
 function abortError(): Error {
