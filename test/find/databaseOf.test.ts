@@ -290,6 +290,10 @@ describe('pglens.json `databases`', () => {
         // A glob among the imports.
         const globbed = optionsFor(root, JSON.stringify({ databases: { clickhouse: { imports: ['src/**/warehouse'] } } }));
         assert.equal(findIn(root, 'src/deep/b.ts', globbed).sql.length, 0);
+        // A project path written without `./` (it could be a package name too: both are tried).
+        const bare = optionsFor(root, JSON.stringify({ databases: { clickhouse: { imports: ['src/warehouse'] } } }));
+        assert.equal(findIn(root, 'src/deep/b.ts', bare).sql.length, 0);
+        assert.equal(findIn(root, 'src/c.ts', bare).sql.length, 1);
       },
     );
   });
@@ -321,6 +325,9 @@ describe('.sql dialect markers', () => {
     const cases: [string, string][] = [
       ['CREATE TABLE e (id UInt64)\nENGINE = MergeTree\nORDER BY id;', 'ClickHouse SQL (ENGINE = MergeTree at line 2): not checked'],
       ['ALTER TABLE e ON CLUSTER main ADD COLUMN x String;', 'ClickHouse SQL (TABLE e ON CLUSTER at line 1): not checked'],
+      ['ALTER TABLE t ADD INDEX i x TYPE bloom_filter() GRANULARITY 1;', 'ClickHouse SQL (GRANULARITY 1 at line 1): not checked'],
+      ['ALTER TABLE t DROP COLUMN x SETTINGS mutations_sync = 2;', 'ClickHouse SQL (SETTINGS mutations_sync = at line 1): not checked'],
+      ['ALTER TABLE t ADD COLUMN m Map(String, String);', 'ClickHouse SQL (Map(String at line 1): not checked'],
       ['create table t (\n  id int not null auto_increment,\n  primary key (id)\n) engine=InnoDB;', 'MySQL SQL (engine=InnoDB at line 4): not checked'],
       ['SELECT `id` FROM `users`;', 'MySQL SQL (`id` at line 1): not checked'],
       ['create table t (id integer primary key autoincrement);', 'SQLite SQL (autoincrement at line 1): not checked'],
@@ -345,6 +352,7 @@ describe('.sql dialect markers', () => {
       'SELECT arr[1], ARRAY(SELECT 1), ARRAY[1, 2] FROM t;',
       'CREATE INDEX ON cluster (id);',
       'SELECT a,\n  go\nFROM t;',
+      "UPDATE settings SET value = 'x' WHERE key = 'a'; SELECT settings FROM users WHERE id = 1; SELECT ARRAY(SELECT 1), array(SELECT 2);",
       "EXPLAIN (FORMAT JSON) SELECT 1;\nCOPY t FROM stdin;\n1\t`x` AUTO_INCREMENT\n\\.\nSELECT 2;",
       'CREATE TABLE t (id int8 GENERATED ALWAYS AS IDENTITY (START WITH 1), n numeric(10, 2));',
     ];

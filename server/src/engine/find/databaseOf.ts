@@ -55,7 +55,11 @@ export function databaseSettingsOf(config: { root: string; files: { maxBytes: nu
       if (trimmed.startsWith('.') || trimmed.startsWith('/') || /[*?{[(]/.test(trimmed)) {
         if (trimmed.startsWith('.')) relativeSpecifiers.add(trimmed);
         projectPatterns.push(toProjectPattern(trimmed, config.root));
-      } else packages.push(trimmed);
+      } else {
+        // `@acme/ch` is a package; `packages/api/src/sql` is a project path written without `./`: both are tried.
+        packages.push(trimmed);
+        projectPatterns.push(toProjectPattern(trimmed, config.root));
+      }
     }
     rules.push({
       database,

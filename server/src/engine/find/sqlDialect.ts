@@ -39,10 +39,14 @@ const CLICKHOUSE_FUNCTIONS =
 const RULES: MarkerRule[] = [
   // ClickHouse
   { database: 'clickhouse', pattern: new RegExp(`\\bENGINE\\s*=\\s*(?:${CLICKHOUSE_ENGINES})\\b`, 'gi'), accept: (_, m) => !new RegExp(`=\\s*(?:${MYSQL_ENGINES})$`, 'i').test(m[0]) || /Memory$/.test(m[0]) },
-  { database: 'clickhouse', pattern: /\b(?:Nullable|LowCardinality)\s*\(\s*[A-Z]\w*/g },
+  { database: 'clickhouse', pattern: /\b(?:Nullable|LowCardinality)\s*\(\s*[A-Z]\w*\)?/g },
   { database: 'clickhouse', pattern: /\b(?:TABLE|DATABASE|VIEW|DICTIONARY)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?[\w.`"]+\s+ON\s+CLUSTER\b/gi },
   { database: 'clickhouse', pattern: /\bUInt(?:8|16|32|64|128|256)\b|\bFloat(?:32|64)\b|\bDateTime64\s*\(/g },
   { database: 'clickhouse', pattern: new RegExp(`\\b(?:${CLICKHOUSE_FUNCTIONS})\\s*\\(`, 'g') },
+  { database: 'clickhouse', pattern: /\b(?:Map|Array|Tuple)\(\s*(?:String|UInt\d+|Int\d+|Float\d+|DateTime\w*|Date32|Nullable|LowCardinality|FixedString|Decimal\d+|Bool|UUID)\b/g },
+  { database: 'clickhouse', pattern: /\bGRANULARITY\s+\d+/gi },
+  { database: 'clickhouse', pattern: /\bSETTINGS\s+[a-z]+_[a-z_0-9]+\s*=/gi },
+  { database: 'clickhouse', pattern: /\bMATERIALIZE\s+(?:INDEX|COLUMN|PROJECTION|TTL)\b|\bMODIFY\s+(?:QUERY|TTL|SETTING)\b/gi },
   { database: 'clickhouse', pattern: /\bPREWHERE\b/gi },
   { database: 'clickhouse', pattern: /\bFORMAT\s+(?:JSONEachRow|JSONCompact\w*|JSONStrings\w*|TabSeparated\w*|TSVWithNames\w*|CSVWithNames\w*|RowBinary\w*|Native|Parquet|Pretty\w*)\b/g },
   // MySQL engines come before SQL Server's markers (both have none of the other's)
