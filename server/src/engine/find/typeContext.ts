@@ -62,6 +62,24 @@ export class TypeContext {
     }
   }
 
+  /**
+   * Whether a config covers `file` (and its Program could be asked for): reads configs, never builds a Program. A
+   * config that cannot be read covers nothing.
+   */
+  covers(file: string): boolean {
+    return this.projectCovering(resolve(file)) !== undefined;
+  }
+
+  /**
+   * The text of `file` now, for a file read without asking the checker: in the language server an edited text replaces
+   * the file's in its project's next Program (files that import it see the edit), without building one now.
+   */
+  noteText(file: string, text: string): void {
+    if (!this.incremental) return;
+    const absolute = resolve(file);
+    this.projectCovering(absolute)?.noteText(absolute, text);
+  }
+
   /** Forgets a file's edited text (the editor closed it): the disk's text counts again. */
   forget(file: string): void {
     for (const project of this.projects.values()) project?.forget(resolve(file));
@@ -220,26 +238,43 @@ class Project {
   }
 
   checkedFile(file: string, text: string): CheckedFile | undefined {
-    const key = canonical(file);
     let sourceFile = this.currentProgram().getSourceFile(file);
     if (sourceFile && sourceFile.text !== text) {
       // The CLI reads each file once: a text unlike the Program's is a file that changed meanwhile, read without types.
       if (!this.incremental) return undefined;
-      const old = this.sourceFiles.get(key) ?? sourceFile;
-      let updated: ts.SourceFile;
-      try {
-        updated = ts.updateSourceFile(old, text, changeBetween(old.text, text));
-      } catch {
-        updated = ts.createSourceFile(old.fileName, text, old.languageVersion, true);
-      }
-      setVersion(updated, ++this.version);
-      this.edited.set(key, text);
-      this.sourceFiles.set(key, updated);
-      this.program = undefined;
+      this.replaceText(file, sourceFile, text);
       sourceFile = this.currentProgram().getSourceFile(file);
     }
     if (!sourceFile || sourceFile.text !== text) return undefined;
     return { sourceFile, checker: this.checker!, program: this.program!, packageOf: (declaration) => this.packageOf(declaration) };
+  }
+
+  /** An edited text for the next Program (language server); the Program is rebuilt only when next asked for. */
+  noteText(file: string, text: string): void {
+    const key = canonical(file);
+    const known = this.sourceFiles.get(key) ?? this.lastProgram?.getSourceFile(file);
+    if (known) {
+      if (known.text !== text) this.replaceText(file, known, text);
+    } else if (this.edited.get(key) !== text) {
+      // Not parsed yet: the text waits for the Program that reads the file.
+      this.edited.set(key, text);
+      this.program = undefined;
+    }
+  }
+
+  private replaceText(file: string, current: ts.SourceFile, text: string): void {
+    const key = canonical(file);
+    const old = this.sourceFiles.get(key) ?? current;
+    let updated: ts.SourceFile;
+    try {
+      updated = ts.updateSourceFile(old, text, changeBetween(old.text, text));
+    } catch {
+      updated = ts.createSourceFile(old.fileName, text, old.languageVersion, true);
+    }
+    setVersion(updated, ++this.version);
+    this.edited.set(key, text);
+    this.sourceFiles.set(key, updated);
+    this.program = undefined;
   }
 
   private currentProgram(): ts.Program {

@@ -122,14 +122,98 @@ export function findSqlInTypeScript(file: string, text: string, options: FindOpt
     if (positions.length === 0) return { sites: [], skipped: [] };
   }
   const kind = scriptKindOf(file) ?? ts.ScriptKind.TS;
-  // With a type context, the Program's own tree of the file (the checker answers only about its nodes); the
-  // Program is built the first time a file of its project gets here, i.e. holds a candidate.
-  const checked = typeContextFor(options, recent !== undefined)?.checkedFile(file, text);
-  const sourceFile =
-    checked?.sourceFile ?? (recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind));
-  const finder = new FileFinder(file, text, sourceFile, compiled, markers.length > 0, checked);
+  const hasMarker = markers.length > 0;
+  const parse = () => (recent ? recent.parse(file, text, kind) : createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind));
+  const context = typeContextFor(options, recent !== undefined);
+  if (context?.covers(file)) {
+    // A Program costs seconds and hundreds of MB on a monorepo: it is built only for a file whose reading asks the
+    // checker something (an `${expr}` that is not a literal, a call whose argument may be SQL, ...). The file is
+    // first read against a stand-in that notes any such question; if none was asked, that reading is the one the
+    // checker would have given, and the Program's view of the file is only told its text.
+    const sourceFile = parse();
+    const probe = new CheckerProbe();
+    const finder = new FileFinder(file, text, sourceFile, compiled, hasMarker, probe.asCheckedFile());
+    let found: { sites: SqlSite[]; skipped: SkippedSite[] } | undefined;
+    try {
+      finder.collect(positions);
+      found = finder.build();
+    } catch (error) {
+      if (!probe.asked) throw error;
+    }
+    if (!probe.asked && found) {
+      context.noteText(file, text);
+      return { ...found, sourceFile };
+    }
+  }
+  // With a type context, the Program's own tree of the file (the checker answers only about its nodes).
+  const checked = context?.checkedFile(file, text);
+  const sourceFile = checked?.sourceFile ?? parse();
+  const finder = new FileFinder(file, text, sourceFile, compiled, hasMarker, checked);
   finder.collect(positions);
   return { ...finder.build(), sourceFile };
+}
+
+/**
+ * An expression whose type can only be a value (never a fragment or a name of a SQL library), whatever the types
+ * around it: a literal, arithmetic, a comparison, a negation, `typeof`. The checker would say "value" or nothing
+ * (`any`), and both read as a parameter.
+ */
+function isPlainValue(expression: ts.Expression): boolean {
+  switch (expression.kind) {
+    case SK.StringLiteral:
+    case SK.NoSubstitutionTemplateLiteral:
+    case SK.TemplateExpression:
+    case SK.NumericLiteral:
+    case SK.BigIntLiteral:
+    case SK.TrueKeyword:
+    case SK.FalseKeyword:
+    case SK.NullKeyword:
+    case SK.TypeOfExpression:
+    case SK.VoidExpression:
+    case SK.PrefixUnaryExpression:
+    case SK.PostfixUnaryExpression:
+      return true;
+    case SK.BinaryExpression: {
+      const operator = (expression as ts.BinaryExpression).operatorToken.kind;
+      // Arithmetic, bitwise, comparison, `in`, `instanceof`; not `=` and its kin, `,`, `&&`, `||`, `??`.
+      return (
+        (operator >= SK.LessThanToken && operator <= SK.CaretToken && operator !== SK.AmpersandAmpersandToken && operator !== SK.BarBarToken) ||
+        operator === SK.InKeyword ||
+        operator === SK.InstanceOfKeyword
+      );
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * A CheckedFile without a Program, for the first reading of a file: the finder may test that one is there (a file a
+ * config covers reads differently from one without), but whatever it asks of it (the checker, the Program, a
+ * package) marks the reading as needing the real one and throws. `asked` is what counts: the finder catches errors
+ * of the checker in places and reads on, so that reading is thrown away whenever anything was asked.
+ */
+class CheckerProbe {
+  asked = false;
+
+  asCheckedFile(): CheckedFile {
+    const ask = (): never => {
+      this.asked = true;
+      throw new Error('the checker is needed');
+    };
+    return {
+      get sourceFile() {
+        return ask();
+      },
+      get checker() {
+        return ask();
+      },
+      get program() {
+        return ask();
+      },
+      packageOf: () => ask(),
+    };
+  }
 }
 
 /**
@@ -779,9 +863,10 @@ class FileFinder implements NodeVisitor {
       if (bound && isStringShaped(bound)) argument = bound;
       else {
         if (bound && (isTaggedTemplateExpression(bound) || isCallExpression(bound))) return;
-        // The checker tells a query from anything else passed to a method called `execute` (kysely's `.execute(db)`).
-        if (this.checked && !this.mayBeSqlText(argument)) return;
+        // The checker tells a query from anything else passed to a method called `execute` (kysely's `.execute(db)`);
+        // asked only where its answer changes something (a Program is built for it).
         if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
+          if (this.checked && !this.mayBeSqlText(argument)) return;
           this.skip(argument.getStart(this.sourceFile), argument.end, `SQL passed in \`${idText(argument)}\`, which is not a constant of this file: cannot be known statically`);
         }
         return;
@@ -1190,7 +1275,8 @@ class FileFinder implements NodeVisitor {
         if (this.addLibraryHelper(value, fileStart, fileEnd, after)) return;
         throw this.notStatic(value);
       }
-      if (this.checked && this.addTyped(value, fileStart, fileEnd, after)) return;
+      // What can only be a value reads the same with or without the checker, which is then not asked (see CheckerProbe).
+      if (this.checked && !isPlainValue(value) && this.addTyped(value, fileStart, fileEnd, after)) return;
       if (isConditionalExpression(value) && (this.buildsSql(value.whenTrue) || this.buildsSql(value.whenFalse))) {
         throw this.notStatic(value, ', chosen at run time');
       }
@@ -1246,7 +1332,7 @@ class FileFinder implements NodeVisitor {
       const inner = unwrap(branch);
       if (context === 'plain') return isStringShaped(inner);
       if (this.buildsSql(inner)) return true;
-      if (!this.checked) return false;
+      if (!this.checked || isPlainValue(inner)) return false;
       const kind = this.typeOf(inner).kind;
       return kind === 'fragment' || kind === 'identifier';
     };
