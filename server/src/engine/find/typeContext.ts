@@ -15,6 +15,11 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 export interface TypeContextOptions {
   /** Keep Programs between calls and update them with edited texts (the language server). */
   incremental?: boolean;
+  /**
+   * Programs kept alive at once (default 3): the least recently used one is dropped when another is built, and built
+   * again if a file of its project asks later. A Program of a big project holds hundreds of MB of types.
+   */
+  maxPrograms?: number;
   /** One line per Program built or failed (never file contents). */
   log?: (message: string) => void;
 }
@@ -30,6 +35,7 @@ export interface CheckedFile {
 
 const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
 const MAX_REFERENCE_DEPTH = 4;
+const DEFAULT_MAX_PROGRAMS = 3;
 
 export class TypeContext {
   private readonly incremental: boolean;
@@ -37,10 +43,29 @@ export class TypeContext {
   /** Directory → the config file that governs it (the nearest one upwards), or null. */
   private readonly configOfDirectory = new Map<string, string | null>();
   private readonly projects = new Map<string, Project | null>();
+  private readonly maxPrograms: number;
+  /** Projects whose Program is alive, the most recently used last. */
+  private readonly alive: Project[] = [];
+  private readonly hooks: ProjectHooks;
 
   constructor(options: TypeContextOptions = {}) {
     this.incremental = options.incremental === true;
     this.log = options.log ?? (() => undefined);
+    this.maxPrograms = Math.max(1, Math.floor(options.maxPrograms ?? DEFAULT_MAX_PROGRAMS));
+    this.hooks = { shared: new SharedSourceFiles(), used: (project) => this.used(project) };
+  }
+
+  /** How many Programs are alive and how many parsed files they share (for tests and benchmarks). */
+  get stats(): { programs: number; sharedFiles: number } {
+    return { programs: this.alive.length, sharedFiles: this.hooks.shared.size };
+  }
+
+  private used(project: Project): void {
+    const at = this.alive.indexOf(project);
+    if (at === this.alive.length - 1 && at >= 0) return;
+    if (at >= 0) this.alive.splice(at, 1);
+    this.alive.push(project);
+    while (this.alive.length > this.maxPrograms) this.alive.shift()!.dropProgram();
   }
 
   /**
@@ -57,6 +82,9 @@ export class TypeContext {
     } catch (error) {
       // A compiler crash on one project must not stop the finder: that project is read syntax-only from now on.
       this.log(`pglens: type information unavailable for ${project.configPath}: ${(error as Error).message}`);
+      project.dropProgram();
+      const at = this.alive.indexOf(project);
+      if (at >= 0) this.alive.splice(at, 1);
       this.projects.set(project.configPath, null);
       return undefined;
     }
@@ -107,7 +135,7 @@ export class TypeContext {
   private project(configPath: string): Project | undefined {
     let project = this.projects.get(configPath);
     if (project === undefined) {
-      project = Project.load(configPath, this.incremental, this.log);
+      project = Project.load(configPath, this.incremental, this.log, this.hooks);
       this.projects.set(configPath, project);
     }
     return project ?? undefined;
@@ -149,17 +177,99 @@ function isRegularFile(path: string): boolean {
   }
 }
 
+/**
+ * Parsed (and, once a checker has bound them, bound) source files shared by the Programs of one type context: the
+ * lib .d.ts files, node_modules declarations and project files that several tsconfigs of a monorepo include are parsed
+ * once, as tsserver's document registry does. Keyed by path, the parse target and the options that change a tree or
+ * its binding; counted by the Programs that hold them, and dropped when none does any more.
+ */
+class SharedSourceFiles {
+  private readonly files = new Map<string, { sourceFile: ts.SourceFile; users: number }>();
+
+  acquire(key: string, parse: () => ts.SourceFile | undefined): ts.SourceFile | undefined {
+    const entry = this.files.get(key);
+    if (entry) {
+      entry.users++;
+      return entry.sourceFile;
+    }
+    const sourceFile = parse();
+    if (sourceFile) {
+      setVersion(sourceFile, nextVersion());
+      this.files.set(key, { sourceFile, users: 1 });
+    }
+    return sourceFile;
+  }
+
+  get(key: string): ts.SourceFile | undefined {
+    return this.files.get(key)?.sourceFile;
+  }
+
+  release(key: string): void {
+    const entry = this.files.get(key);
+    if (entry && --entry.users <= 0) this.files.delete(key);
+  }
+
+  get size(): number {
+    return this.files.size;
+  }
+}
+
+/** Compiler options that change how a file is parsed or bound: files are shared only between equal settings. */
+const TREE_OPTIONS = [
+  'target',
+  'module',
+  'moduleResolution',
+  'moduleDetection',
+  'jsx',
+  'jsxImportSource',
+  'importHelpers',
+  'strict',
+  'alwaysStrict',
+  'noFallthroughCasesInSwitch',
+  'allowUnusedLabels',
+  'allowUnreachableCode',
+  'allowJs',
+  'checkJs',
+  'verbatimModuleSyntax',
+  'experimentalDecorators',
+  'useDefineForClassFields',
+] as const;
+
+function treeSettingsKey(options: ts.CompilerOptions): string {
+  return JSON.stringify(TREE_OPTIONS.map((name) => options[name] ?? null));
+}
+
+function parseSettingsKey(languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): string {
+  return typeof languageVersion === 'object'
+    ? `${languageVersion.languageVersion}/${languageVersion.impliedNodeFormat ?? ''}/${languageVersion.jsDocParsingMode ?? ''}`
+    : String(languageVersion);
+}
+
+let lastVersion = 0;
+function nextVersion(): number {
+  return ++lastVersion;
+}
+
+/** What a Project needs from its type context. */
+interface ProjectHooks {
+  shared: SharedSourceFiles;
+  /** The Project's Program was built or used: it is the most recent one (the context drops the least recent). */
+  used(project: Project): void;
+}
+
 /** One config file's Program, built on first use. */
 class Project {
   private program: ts.Program | undefined;
   private checker: ts.TypeChecker | undefined;
   private readonly host: ts.CompilerHost;
-  /** Parsed files by path: given back to the next Program unchanged, so it reuses their trees and bindings. */
-  private readonly sourceFiles = new Map<string, ts.SourceFile>();
+  /** Trees of edited texts, by path: given back to the next Program unchanged, so it reuses their trees and bindings. */
+  private readonly editedTrees = new Map<string, ts.SourceFile>();
+  /** Shared trees this Project holds, by path: the key it holds each under. */
+  private readonly sharedKeys = new Map<string, string>();
   /** Texts the editor sent, by path: they win over the disk. */
   private readonly edited = new Map<string, string>();
   private readonly rootSet: Set<string>;
-  private version = 0;
+  private readonly treeKey: string;
   private readonly packageRoots: { directory: string; name: string }[];
   private readonly packageCache = new Map<string, string | null>();
 
@@ -171,25 +281,34 @@ class Project {
     readonly references: string[],
     private readonly incremental: boolean,
     private readonly log: (message: string) => void,
+    private readonly hooks: ProjectHooks,
   ) {
     this.rootSet = new Set(rootNames.map(canonical));
+    this.treeKey = treeSettingsKey(options);
     const host = ts.createCompilerHost(options, true);
     const getSourceFile = host.getSourceFile.bind(host);
     const readFile = host.readFile.bind(host);
     const fileExists = host.fileExists.bind(host);
     host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
       const key = canonical(fileName);
-      const cached = this.sourceFiles.get(key);
-      if (cached) return cached;
+      const editedTree = this.editedTrees.get(key);
+      if (editedTree) return editedTree;
       const editedText = this.edited.get(key);
-      const sourceFile =
-        editedText !== undefined
-          ? ts.createSourceFile(fileName, editedText, languageVersion, true)
-          : getSourceFile(fileName, languageVersion, onError, shouldCreate);
-      if (sourceFile) {
-        setVersion(sourceFile, ++this.version);
-        this.sourceFiles.set(key, sourceFile);
+      if (editedText !== undefined) {
+        const sourceFile = ts.createSourceFile(fileName, editedText, languageVersion, true);
+        setVersion(sourceFile, nextVersion());
+        this.editedTrees.set(key, sourceFile);
+        return sourceFile;
       }
+      const sharedKey = `${this.treeKey}|${parseSettingsKey(languageVersion)}|${key}`;
+      const held = this.sharedKeys.get(key);
+      if (held === sharedKey) return this.hooks.shared.get(sharedKey);
+      if (held !== undefined) {
+        this.hooks.shared.release(held);
+        this.sharedKeys.delete(key);
+      }
+      const sourceFile = this.hooks.shared.acquire(sharedKey, () => getSourceFile(fileName, languageVersion, onError, shouldCreate));
+      if (sourceFile) this.sharedKeys.set(key, sharedKey);
       return sourceFile;
     };
     host.readFile = (fileName) => this.edited.get(canonical(fileName)) ?? readFile(fileName);
@@ -198,7 +317,16 @@ class Project {
     this.packageRoots = pathsPackageRoots(options, dirname(configPath));
   }
 
-  static load(configPath: string, incremental: boolean, log: (message: string) => void): Project | null {
+  /** Lets go of the Program, its checker and the shared trees it held: built again when next asked for. */
+  dropProgram(): void {
+    this.program = undefined;
+    this.checker = undefined;
+    this.lastProgram = undefined;
+    for (const key of this.sharedKeys.values()) this.hooks.shared.release(key);
+    this.sharedKeys.clear();
+  }
+
+  static load(configPath: string, incremental: boolean, log: (message: string) => void, hooks: ProjectHooks): Project | null {
     const read = ts.readConfigFile(configPath, ts.sys.readFile);
     if (read.error) {
       log(`pglens: ${configPath} cannot be read (${flatten(read.error)}); SQL in its files is read without types`);
@@ -222,7 +350,7 @@ class Project {
       const path = resolve(dirname(configPath), reference.path);
       return isRegularFile(path) ? path : join(path, 'tsconfig.json');
     });
-    return new Project(configPath, options, parsed.fileNames, parsed.projectReferences, references, incremental, log);
+    return new Project(configPath, options, parsed.fileNames, parsed.projectReferences, references, incremental, log, hooks);
   }
 
   covers(file: string): boolean {
@@ -232,7 +360,7 @@ class Project {
   forget(file: string): void {
     const key = canonical(file);
     if (this.edited.delete(key)) {
-      this.sourceFiles.delete(key);
+      this.editedTrees.delete(key);
       this.program = undefined;
     }
   }
@@ -246,13 +374,14 @@ class Project {
       sourceFile = this.currentProgram().getSourceFile(file);
     }
     if (!sourceFile || sourceFile.text !== text) return undefined;
+    this.hooks.used(this);
     return { sourceFile, checker: this.checker!, program: this.program!, packageOf: (declaration) => this.packageOf(declaration) };
   }
 
   /** An edited text for the next Program (language server); the Program is rebuilt only when next asked for. */
   noteText(file: string, text: string): void {
     const key = canonical(file);
-    const known = this.sourceFiles.get(key) ?? this.lastProgram?.getSourceFile(file);
+    const known = this.editedTrees.get(key) ?? this.lastProgram?.getSourceFile(file);
     if (known) {
       if (known.text !== text) this.replaceText(file, known, text);
     } else if (this.edited.get(key) !== text) {
@@ -264,16 +393,26 @@ class Project {
 
   private replaceText(file: string, current: ts.SourceFile, text: string): void {
     const key = canonical(file);
-    const old = this.sourceFiles.get(key) ?? current;
+    const own = this.editedTrees.get(key);
     let updated: ts.SourceFile;
-    try {
-      updated = ts.updateSourceFile(old, text, changeBetween(old.text, text));
-    } catch {
-      updated = ts.createSourceFile(old.fileName, text, old.languageVersion, true);
+    if (own) {
+      try {
+        updated = ts.updateSourceFile(own, text, changeBetween(own.text, text));
+      } catch {
+        updated = ts.createSourceFile(own.fileName, text, own.languageVersion, true);
+      }
+    } else {
+      // A shared tree is never updated in place (an update consumes the old tree, and other Programs hold it).
+      updated = ts.createSourceFile(current.fileName, text, current.languageVersion, true);
+      const held = this.sharedKeys.get(key);
+      if (held !== undefined) {
+        this.hooks.shared.release(held);
+        this.sharedKeys.delete(key);
+      }
     }
-    setVersion(updated, ++this.version);
+    setVersion(updated, nextVersion());
     this.edited.set(key, text);
-    this.sourceFiles.set(key, updated);
+    this.editedTrees.set(key, updated);
     this.program = undefined;
   }
 
@@ -294,8 +433,6 @@ class Project {
       const files = this.program.getSourceFiles().length;
       this.log(`pglens: type information from ${this.configPath} (${files} files, ${Math.round(performance.now() - started)} ms)`);
     }
-    // The CLI never asks for a file twice: the parsed trees live on in the Program, not in the host's cache too.
-    if (!this.incremental) this.sourceFiles.clear();
     return this.program;
   }
 
