@@ -26,8 +26,11 @@ test('config globs, relative to the root, also mark migrations', () => {
 });
 
 test('migrations run in a transaction by default; the file or the config can say otherwise', () => {
+  // Prisma sends the file as one query: one statement runs alone, several run in one implicit transaction block.
   const prisma = migrationContextFor('/r/prisma/migrations/1_x/migration.sql', 'CREATE INDEX i ON t (a);');
-  assert.deepEqual([prisma.isMigration, prisma.inTransaction, prisma.framework], [true, true, 'prisma']);
+  assert.deepEqual([prisma.isMigration, prisma.inTransaction, prisma.transaction, prisma.framework], [true, false, 'no', 'prisma']);
+  const prismaTwo = migrationContextFor('/r/prisma/migrations/1_x/migration.sql', 'CREATE INDEX i ON t (a);\nCREATE INDEX j ON t (b);');
+  assert.deepEqual([prismaTwo.inTransaction, prismaTwo.transaction], [true, 'implicit-multi']);
 
   const marked = migrationContextFor('/r/migrations/2.sql', '-- pglens: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);');
   assert.equal(marked.inTransaction, false);
@@ -48,6 +51,9 @@ test('migrations run in a transaction by default; the file or the config can say
   assert.equal(config.inTransaction, false);
   // The file's own marker wins over the config.
   assert.equal(migrationContextFor('/r/migrations/8.sql', '-- pglens: no-transaction', { transactional: true }).inTransaction, false);
+  // A plain folder: the runner is unknown, so it is not known to run in a transaction.
+  const plain = migrationContextFor('/r/migrations/9.sql', 'alter table t add column a int;');
+  assert.deepEqual([plain.inTransaction, plain.transaction], [false, 'unknown']);
 });
 
 test('files that are not migrations', () => {

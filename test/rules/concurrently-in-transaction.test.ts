@@ -39,3 +39,32 @@ test('a BEGIN sent from application code does not make later SQL of the file tra
   rule.check({ statement, previousStatements: [begin], options: {}, report: (r) => reports.push(r) });
   assert.deepEqual(reports, []);
 });
+
+test('an unknown runner gets an info naming the assumption and the config key, never an error', async () => {
+  const [finding, ...rest] = await runLockRule(rule, "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON orders (a);", {
+    migration: { isMigration: true, inTransaction: false, transaction: 'unknown', transactionReason: 'pglens does not know the tool' },
+  });
+  assert.equal(rest.length, 0);
+  assert.equal(finding.report.severity, 'info');
+  assert.equal(finding.anchor, 'CONCURRENTLY');
+  assert.match(finding.message, /assumes it runs without one/);
+  assert.match(finding.message, /"migrationsInTransaction": true/);
+});
+
+test('a multi-statement script (Prisma, golang-migrate) is an implicit transaction block: an error that says to split the file', async () => {
+  const [finding] = await runLockRule(rule, "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY i ON orders (a);", {
+    migration: { isMigration: true, inTransaction: true, transaction: 'implicit-multi', transactionReason: 'Prisma sends the file as one query' },
+  });
+  assert.equal(finding.report.severity, undefined);
+  assert.match(finding.message, /Prisma sends the file as one query/);
+  assert.match(finding.message, /alone in a migration of its own/);
+});
+
+test('an explicit BEGIN is an error whatever the runner', async () => {
+  const runs = await runLockRule(rule, 'BEGIN;\nCREATE INDEX CONCURRENTLY i ON orders (a);\nCOMMIT;', {
+    migration: { isMigration: true, inTransaction: false, transaction: 'unknown' },
+  });
+  assert.equal(runs.length, 1);
+  assert.equal(runs[0].report.severity, undefined);
+  assert.match(runs[0].message, /explicit BEGIN/);
+});

@@ -277,7 +277,11 @@ export class Engine {
     });
     const serverVersionNum = this.database?.info.serverVersionNum ?? (this.config.postgresVersion ? this.config.postgresVersion * 10000 : undefined);
     const migration = this.migrationContextFor?.(file, text);
-    if (migration && directives.noTransaction) migration.inTransaction = false;
+    if (migration && directives.noTransaction) {
+      migration.inTransaction = false;
+      migration.transaction = 'no';
+      migration.transactionReason = '-- pglens: no-transaction';
+    }
     const previousStatements: ParsedStatement[] = [];
     const deferredAdvice: DeferredAdvice[] = [];
     const parsedSites = sites.map((site) => ({ site, parsed: this.siteParser.parse(site) }));
@@ -430,7 +434,7 @@ export class Engine {
             if (isIgnored(directivesFor(directives, [lines.positionAt(range.start).line]), rule.meta.id)) continue;
             findings.push({
               ruleId: rule.meta.id,
-              severity,
+              severity: lowerSeverity(severity, report.severity),
               category: rule.meta.category,
               message: report.message,
               file,
@@ -629,3 +633,9 @@ export function displayPath(file: string, root: string): string {
   return (relative.startsWith('..') ? file : relative).split(path.sep).join('/');
 }
 
+const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 3, warning: 2, info: 1, hint: 0 };
+
+/** The configured severity, lowered to a report's own when the rule says this report is less (never raised). */
+function lowerSeverity(configured: Finding['severity'], reported: RuleReport['severity']): Finding['severity'] {
+  return reported !== undefined && SEVERITY_RANK[reported] < SEVERITY_RANK[configured] ? reported : configured;
+}

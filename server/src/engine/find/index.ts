@@ -66,6 +66,7 @@ export const DEFAULT_FIND_OPTIONS: Readonly<FindOptions> = Object.freeze({
     'result',
     'queryOne',
     'queryMany',
+    'pgm.sql', // node-pg-migrate migrations: pgm.sql('CREATE INDEX CONCURRENTLY ...')
   ],
   excludeTags: [],
 });

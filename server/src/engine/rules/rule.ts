@@ -31,16 +31,32 @@ export interface RuleMeta {
   defaultOptions?: Record<string, RuleOptionValue>;
 }
 
+/**
+ * How the tool that runs a migration sends it: 'yes' wraps the file in BEGIN ... COMMIT; 'implicit-multi' sends the
+ * file as one query of several statements (PostgreSQL runs them in one implicit transaction block); 'no' runs each
+ * statement alone; 'unknown' is a runner pglens does not know (a plain folder).
+ */
+export type MigrationTransaction = 'yes' | 'no' | 'implicit-multi' | 'unknown';
+
 /** What is known about the file a statement sits in, for lock rules. */
 export interface MigrationContext {
   /** The file is a migration (config globs or a known layout). */
   isMigration: boolean;
-  /** The migration runs inside one transaction (most frameworks wrap them; `-- pglens: no-transaction` says otherwise). */
+  /** The migration certainly runs inside one transaction block: `transaction` is 'yes' or 'implicit-multi'. */
   inTransaction: boolean;
+  /** How its tool runs it (see locks/migrations.ts); left out, `inTransaction` says 'yes' or 'no'. */
+  transaction?: MigrationTransaction;
+  /** Why `transaction` is what it is, in words for messages ("Prisma sends the file as one query, ..."). */
+  transactionReason?: string;
 }
 
 export interface RuleReport {
   message: string;
+  /**
+   * A lower severity than the rule's for this report (e.g. an info where a migration's runner is unknown); the
+   * engine takes the lower of this and the configured one.
+   */
+  severity?: 'info' | 'hint';
   /** UTF-16 offsets into statement.site.text; the whole statement when left out. */
   start?: number;
   end?: number;

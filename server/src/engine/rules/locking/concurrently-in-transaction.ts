@@ -24,22 +24,40 @@ export const concurrentlyInTransaction: Rule = {
   check(context) {
     const { statement } = context;
     const explicit = historyOf(context).openTransaction;
-    const wrapped = context.migration?.isMigration === true && context.migration.inTransaction;
-    if (!explicit && !wrapped) return;
+    const migration = context.migration?.isMigration === true ? context.migration : undefined;
+    const transaction = migration ? migration.transaction ?? (migration.inTransaction ? 'yes' : 'no') : undefined;
+    // An error only when the file certainly runs in a transaction block; an unknown runner gets an info at most.
+    const wrapped = transaction === 'yes' || transaction === 'implicit-multi';
+    if (!explicit && !wrapped && transaction !== 'unknown') return;
     const locks = locksForStatement(statement, lockModelContextFor(context));
     if (locks.canRunInTransaction) return;
     const tokens = statementTokens(statement);
     const at = findWords(tokens, ['concurrently']);
     const anchor = at >= 0 ? tokens[at] : tokens[0];
     const name = at >= 0 ? 'CONCURRENTLY' : commandName(statement.kind, statement.text);
+    const what = name === 'CONCURRENTLY' ? `${statement.text.split(/\s+/).slice(0, 2).join(' ').toUpperCase()} ... CONCURRENTLY` : name;
+    if (!explicit && !wrapped) {
+      context.report({
+        severity: 'info',
+        message: `${what} cannot run inside a transaction block. ${migration?.transactionReason ?? 'pglens does not know whether this migration runs in a transaction'}: pglens assumes it runs without one. If your tool wraps each migration in a transaction, set "migrationsInTransaction": true in pglens.json and pglens reports this as an error.`,
+        start: anchor?.start,
+        end: anchor?.end,
+        evidence: { inTransaction: 'unknown', assumption: 'no transaction', configKey: 'migrationsInTransaction' },
+      });
+      return;
+    }
     const where = explicit
       ? 'it follows an explicit BEGIN in this file'
-      : 'this migration runs inside a transaction (most migration tools wrap each file in one)';
+      : `this migration runs inside a transaction block (${migration?.transactionReason ?? 'the migration tool wraps the file in one'})`;
+    const remedy =
+      transaction === 'implicit-multi' && !explicit
+        ? 'Put it alone in a migration of its own: a file of a single statement runs outside a transaction.'
+        : 'Put it in its own migration that runs without a transaction (knex: config.transaction = false; dbmate: transaction:false; node-pg-migrate: pgm.noTransaction(); graphile-migrate: --! no-transaction; add "-- pglens: no-transaction" for other tools).';
     context.report({
-      message: `${name === 'CONCURRENTLY' ? `${statement.text.split(/\s+/).slice(0, 2).join(' ').toUpperCase()} ... CONCURRENTLY` : name} cannot run inside a transaction block, and ${where}: the migration will fail with "cannot run inside a transaction block". Put it in its own migration that runs without a transaction (knex: config.transaction = false; dbmate: transaction:false; add "-- pglens: no-transaction" so pglens knows).`,
+      message: `${what} cannot run inside a transaction block, and ${where}: the migration will fail with "cannot run inside a transaction block". ${remedy}`,
       start: anchor?.start,
       end: anchor?.end,
-      evidence: { inTransaction: true, explicitBegin: explicit },
+      evidence: { inTransaction: true, explicitBegin: explicit, transaction: explicit ? 'explicit' : transaction, reason: explicit ? 'explicit BEGIN' : migration?.transactionReason },
     });
   },
 };
