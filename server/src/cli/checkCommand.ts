@@ -2,17 +2,15 @@
 // Exit codes: 0 clean, 1 findings at error level or more warnings than --max-warnings, 2 bad usage, bad config or
 // no database. Every failure is one line on stderr, never a stack trace.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mergeSuggestions } from '../engine/advise/index';
 import { displayPath, Engine, isUndefinedObjectFinding } from '../engine/analyze';
-import { ConfigError, findConfigFile, loadConfig, type PglensConfig } from '../engine/config';
-import { DatabaseUnavailableError, type DatabaseClient } from '../engine/db/client';
-import { openDatabaseForWorkspace } from '../engine/db/open';
+import { ConfigError } from '../engine/config';
+import { DatabaseUnavailableError } from '../engine/db/client';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
-import { migrationContextFor } from '../engine/locks/migrations';
-import { listSourceFiles, MissingPathError } from '../engine/workspace';
+import { ChangedSinceError } from '../engine/migrationScope';
+import { listSourceFiles, MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { LineIndex } from '../engine/text';
 import type { Finding, SkippedSite } from '../engine/types';
@@ -42,6 +40,8 @@ Options:
   --max-warnings N     exit 1 when there are more than N warnings
   --no-embedded        without a configured database, run only the rules that need none
   --verbose            also list SQL sites that cannot be known statically (file:line:column), and why
+  --changed-since REF  judge only migrations git lists as changed since the merge base with REF (and untracked
+                       ones); the others are history: no lock findings, never planned. Other code is checked as usual
   --stats              print how many SQL sites were checked and skipped, per file kind and per reason
   --allow-database-failures
                        exit by the findings even when the database failed to plan some statements
@@ -71,6 +71,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         'allow-incomplete-schema': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         stats: { type: 'boolean', default: false },
+        'changed-since': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }));
@@ -91,49 +92,41 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   }
   const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
 
-  let config: PglensConfig;
+  const progress = io.stderr.isTTY ? (message: string) => io.stderr.write(`\r\u001b[2K${message}`) : () => undefined;
+  let workspace: Workspace;
   try {
-    const configFile = values.config !== undefined ? path.resolve(io.cwd, String(values.config)) : findConfigFile(startDirOf(targets[0]));
-    if (values.config !== undefined && !fs.existsSync(configFile!)) return failure(io, `config file not found: ${values.config}`);
-    config = loadConfig(configFile, io.cwd, io.env);
+    workspace = await openWorkspace(targets[0], {
+      cwd: io.cwd,
+      configFile: values.config as string | undefined,
+      databaseUrl: values.db as string | undefined,
+      env: io.env,
+      allowEmbedded: !values['no-embedded'],
+      changedSince: values['changed-since'] as string | undefined,
+      log: (message) => {
+        if (values.verbose) io.stderr.write(`pglens: ${message}\n`);
+      },
+      onProgress: (message) => (io.stderr.isTTY ? progress(message) : io.stderr.write(`pglens: ${message}\n`)),
+    });
   } catch (error) {
-    if (error instanceof ConfigError) return failure(io, `invalid config: ${error.message}`);
+    if (error instanceof ConfigError) return failure(io, error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`);
+    if (error instanceof ChangedSinceError) return failure(io, error.message);
+    if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
     throw error;
   }
+  const { config, database, engine } = workspace;
 
   let files: string[];
   try {
     files = listSourceFiles(targets, config);
   } catch (error) {
+    await workspace.close();
     if (error instanceof MissingPathError) return failure(io, error.message);
     throw error;
   }
-
-  const progress = io.stderr.isTTY ? (message: string) => io.stderr.write(`\r\u001b[2K${message}`) : () => undefined;
-  let database: DatabaseClient | undefined;
-  try {
-    database = await openDatabaseForWorkspace({
-      config,
-      cliUrl: values.db as string | undefined,
-      env: io.env,
-      allowEmbedded: !values['no-embedded'],
-      onProgress: (message) => (io.stderr.isTTY ? progress(message) : io.stderr.write(`pglens: ${message}\n`)),
-    });
-  } catch (error) {
-    if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
-    throw error;
-  }
+  // Which migrations come before which: DML after a migration that changes its tables is not planned on today's schema.
+  workspace.setRunFiles(files);
 
   try {
-    const engine = new Engine({
-      config,
-      database,
-      migrationContextFor: (file, text) =>
-        migrationContextFor(file, text, { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root }),
-      log: (message) => {
-        if (values.verbose) io.stderr.write(`pglens: ${message}\n`);
-      },
-    });
     const findings: Finding[] = [];
     const skipped: ReportedSkip[] = [];
     const checkedSites: Array<{ kind: string; checked: number }> = [];
@@ -224,7 +217,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
     throw error;
   } finally {
-    await database?.close().catch(() => undefined);
+    await workspace.close();
   }
 }
 
@@ -251,14 +244,6 @@ function located(sites: SkippedSite[], text: string): ReportedSkip[] {
 /** ".ts", ".sql", ...: what --stats counts sites by. */
 function fileKind(file: string): string {
   return path.extname(file).toLowerCase() || '(no extension)';
-}
-
-function startDirOf(target: string): string {
-  try {
-    return fs.statSync(target).isDirectory() ? target : path.dirname(target);
-  } catch {
-    return path.dirname(target);
-  }
 }
 
 /** Bad usage: one line, like every other failure, with where to look next. */

@@ -33,8 +33,15 @@ export interface PglensConfig {
   schema?: string[];
   volumes?: Record<string, number>;
   values?: Record<string, unknown[]>;
-  /** Globs of migration files (lock rules treat them as migrations). */
+  /** Globs of migration files (lock rules treat them as migrations): `migrations` as an array, or `migrations.paths`. */
   migrations?: string[];
+  /**
+   * `migrations.baseline`: migrations whose file name (or, for a migration file named like `migration.sql`, its
+   * folder's name) sorts at or before this are history: never judged, never planned (see workspace.ts).
+   */
+  migrationsBaseline?: string;
+  /** `migrations.checkDown`: judge down/rollback code too (`.down.sql`, `-- migrate:down`, `down` functions). */
+  migrationsCheckDown?: boolean;
   /** Whether migrations run inside one transaction (most frameworks do). */
   migrationsInTransaction?: boolean;
   /** Target PostgreSQL major version when there is no database to ask. */
@@ -210,7 +217,22 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
       config.values[column] = list;
     }
   }
-  if (root.migrations !== undefined) config.migrations = v.globs(root.migrations, 'migrations');
+  if (root.migrations !== undefined) {
+    if (Array.isArray(root.migrations)) config.migrations = v.globs(root.migrations, 'migrations');
+    else {
+      const migrations = v.object(root.migrations, 'migrations');
+      v.onlyKeys(migrations, 'migrations', ['paths', 'baseline', 'checkDown']);
+      if (migrations.paths !== undefined) config.migrations = v.globs(migrations.paths, 'migrations.paths');
+      if (migrations.baseline !== undefined) {
+        const baseline = v.string(migrations.baseline, 'migrations.baseline').trim();
+        if (baseline === '' || /[\\/]/.test(baseline)) {
+          throw new ConfigError(file, 'migrations.baseline', `must be the name (or leading part of the name) of the last historical migration, e.g. "20240101000000", got ${describe(migrations.baseline)}`);
+        }
+        config.migrationsBaseline = baseline;
+      }
+      if (migrations.checkDown !== undefined) config.migrationsCheckDown = v.boolean(migrations.checkDown, 'migrations.checkDown');
+    }
+  }
   if (root.migrationsInTransaction !== undefined) config.migrationsInTransaction = v.boolean(root.migrationsInTransaction, 'migrationsInTransaction');
   if (root.postgresVersion !== undefined) {
     const version = root.postgresVersion;

@@ -1,11 +1,24 @@
-// Which files of a workspace pglens reads: the config's include globs minus its exclude globs, relative to the
-// folder of the config file. Explicitly named files are always read when pglens knows their language.
+// The workspace core: for one folder (and the overrides of a command line or an editor) it loads and validates
+// pglens.json, applies Workspace Trust, resolves the database (configured, environment, embedded), the migration
+// context and which migrations are judged, the file filter, and builds the engine. `pglens check`, `pglens locks`
+// and the language server are thin adapters over `openWorkspace`; none of them reads config on its own.
+// Which files a workspace reads: the config's include globs minus its exclude globs, relative to the folder of the
+// config file. Explicitly named files are always read when pglens knows their language.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import type { PglensConfig } from './config';
-import { realPathInside } from './files';
+import { Engine, PLAN_ERROR_RULE, type EngineOptions, type FileAnalysis } from './analyze';
+import { ConfigError, findConfigFile, loadConfig, mergeConfig, type PglensConfig, type RuleSetting } from './config';
+import type { DatabaseClient } from './db/client';
+import { openDatabaseForWorkspace } from './db/open';
+import { readWorkspaceTextFile, realPathInside } from './files';
+import { findSqlInFile } from './find/index';
+import { locksForStatement } from './locks/lockModel';
+import { detectMigrationLayout, migrationContextFor, type MigrationContextInfo } from './locks/migrations';
+import { filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
+import { parseSite } from './parse/parse';
+import { allRules } from './rules/index';
 
 const KNOWN_EXTENSIONS = new Set(['.sql', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts']);
 const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -91,4 +104,290 @@ export function listSourceFiles(paths: string[], config: PglensConfig): string[]
     else if (isKnownSourceFile(resolved)) found.add(resolved);
   }
   return [...found].sort();
+}
+
+/** Whether a command-line path is a glob (quoted by the shell, so pglens expands it). */
+function isGlob(target: string): boolean {
+  return /[*?[\]{}]/.test(target);
+}
+
+/**
+ * Command-line paths with quoted globs expanded (`'db/migrations/*.sql'`), relative to `cwd`. A glob that matches no
+ * file is a MissingPathError like a missing path: a typo must not pass as "nothing to check".
+ */
+export function expandPathArguments(targets: string[], cwd: string, config: PglensConfig): string[] {
+  const out: string[] = [];
+  for (const target of targets) {
+    const resolved = path.resolve(cwd, target);
+    if (fs.existsSync(resolved) || !isGlob(target)) {
+      out.push(resolved);
+      continue;
+    }
+    const posix = target.split(path.sep).join('/');
+    const parts = posix.split('/');
+    const firstGlob = parts.findIndex((part) => isGlob(part));
+    const base = path.resolve(cwd, parts.slice(0, firstGlob).join('/') || '.');
+    const matcher = picomatch(path.resolve(cwd, target).split(path.sep).join('/'), { dot: false });
+    const matched = fs.existsSync(base) ? listSourceFiles([base], config).filter((file) => matcher(file.split(path.sep).join('/'))) : [];
+    if (matched.length === 0) throw new MissingPathError(target);
+    out.push(...matched);
+  }
+  return out;
+}
+
+/** What a command line or an editor adds to a folder's pglens.json. */
+export interface WorkspaceOverrides {
+  /** A config file named by `--config` or `pglens.configPath` (relative to `cwd`); else found from the folder upwards. */
+  configFile?: string;
+  /** Where relative paths are resolved and, with no pglens.json, the workspace root (default: the folder). */
+  cwd?: string;
+  /** A database URL from `--db` or the editor's settings; wins over pglens.json. */
+  databaseUrl?: string;
+  /** Rule severities from the editor's settings. */
+  rules?: Record<string, RuleSetting>;
+  /** The environment `${env:...}`, DATABASE_URL and PG* are read from. */
+  env?: NodeJS.ProcessEnv;
+  /** Build the embedded database when no database is configured. */
+  allowEmbedded: boolean;
+  cacheDir?: string;
+  /**
+   * False for an untrusted folder (VS Code Workspace Trust): the repository may not choose the database (database.*
+   * of pglens.json, the environment, the embedded database that would run its schema files) nor the config file;
+   * only `userDatabaseUrl` is used, and index trials are off.
+   */
+  trusted?: boolean;
+  userDatabaseUrl?: string;
+  /** A password kept apart from the URL (the editor's SecretStorage): PGPASSWORD, or put into the URL by `withPassword`. */
+  password?: string;
+  withPassword?: (url: string) => string;
+  /** `--changed-since REF`: migrations git does not list as changed since the merge base with REF are history. */
+  changedSince?: string;
+  /** The engine will see the same files again and again (an editor). */
+  incremental?: boolean;
+  /**
+   * 'defaults' (the editor): an invalid pglens.json is reported in `configError` and the defaults are used;
+   * 'throw' (the CLI, the default): ConfigError.
+   */
+  onConfigError?: 'throw' | 'defaults';
+  /**
+   * 'continue' (the editor): a database that cannot be reached is reported in `databaseError` and the workspace has
+   * no database; 'throw' (the CLI, the default): DatabaseUnavailableError and the like.
+   */
+  onDatabaseError?: 'throw' | 'continue';
+  log?: (message: string) => void;
+  onProgress?: (message: string) => void;
+}
+
+export interface Workspace {
+  root: string;
+  config: PglensConfig;
+  configError?: string;
+  database?: DatabaseClient;
+  databaseError?: Error;
+  /** Notes for a log: untrusted folder, the layout a migration matched. */
+  notices: string[];
+  engine: WorkspaceEngine;
+  /** Whether the config's include/exclude globs accept a file. */
+  accepts(file: string): boolean;
+  /** Files under the given paths (folders walked, quoted globs expanded), sorted. Throws MissingPathError. */
+  listFiles(targets: string[], cwd?: string): string[];
+  /** Whether a file is a migration, its layout, whether it runs in a transaction. */
+  migrationContextFor(file: string, text: string): MigrationContextInfo;
+  /** Whether a file's lock findings and plans count: code always, a migration unless it is history or down code. */
+  verdictFor(file: string): MigrationVerdict;
+  /** The migrations of a run, for "changed by an earlier migration" (the CLI: the files it checks; the editor: the folder). */
+  setRunFiles(files: string[]): void;
+  close(): Promise<void>;
+}
+
+/** The config of an untrusted folder: rules apply, nothing that picks or touches a database. */
+function untrustedConfig(config: PglensConfig, root: string, userUrl: string | undefined): PglensConfig {
+  const defaults = loadConfig(undefined, root);
+  return { ...config, database: { ...defaults.database, url: userUrl }, advisor: { ...config.advisor, indexTrials: false } };
+}
+
+/** Loads a folder's config with the overrides applied; throws ConfigError unless `onConfigError` is 'defaults'. */
+export function loadWorkspaceConfig(folder: string, overrides: WorkspaceOverrides): { config: PglensConfig; configError?: ConfigError } {
+  const trusted = overrides.trusted !== false;
+  const env = trusted ? (overrides.env ?? process.env) : {};
+  const cwd = overrides.cwd ?? startDirOf(folder);
+  let config: PglensConfig;
+  let configError: ConfigError | undefined;
+  try {
+    const named = trusted && overrides.configFile !== undefined ? path.resolve(cwd, overrides.configFile) : undefined;
+    if (named !== undefined && !fs.existsSync(named)) throw new ConfigError(overrides.configFile!, '', 'config file not found');
+    config = loadConfig(named ?? findConfigFile(startDirOf(folder)), cwd, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || overrides.onConfigError !== 'defaults') throw error;
+    configError = error;
+    config = loadConfig(undefined, cwd);
+  }
+  config = mergeConfig(config, { databaseUrl: trusted ? overrides.databaseUrl : undefined, rules: overrides.rules });
+  if (!trusted) config = untrustedConfig(config, config.root, overrides.userDatabaseUrl?.trim() || undefined);
+  return { config, configError };
+}
+
+function startDirOf(target: string): string {
+  try {
+    return fs.statSync(target).isDirectory() ? target : path.dirname(target);
+  } catch {
+    return path.dirname(target);
+  }
+}
+
+/**
+ * The workspace of a folder (or of the folder of a file): config, database, migrations, file filter and engine.
+ * Throws ConfigError, DatabaseUnavailableError or ChangedSinceError (each one line for the user) unless the
+ * overrides ask to carry on.
+ */
+export async function openWorkspace(folder: string, overrides: WorkspaceOverrides): Promise<Workspace> {
+  const { config, configError } = loadWorkspaceConfig(folder, overrides);
+  const trusted = overrides.trusted !== false;
+  const notices: string[] = [];
+  const changed = overrides.changedSince !== undefined ? filesChangedSince(overrides.changedSince, startDirOf(folder)) : undefined;
+  const userUrl = trusted ? undefined : overrides.userDatabaseUrl?.trim() || undefined;
+  if (!trusted) notices.push(`untrusted workspace: the database settings of pglens.json and of the workspace are ignored${userUrl ? '; using the database URL from your user settings' : ''}`);
+
+  let database: DatabaseClient | undefined;
+  let databaseError: Error | undefined;
+  if (trusted || userUrl) {
+    try {
+      // Untrusted: not even the environment (a repository's .envrc may have set DATABASE_URL or PG*).
+      const env = trusted ? (overrides.env ?? process.env) : {};
+      const url = trusted ? (config.database.url ?? env.DATABASE_URL) : userUrl;
+      const password = overrides.password;
+      database = await openDatabaseForWorkspace({
+        config,
+        cliUrl: url && overrides.withPassword ? overrides.withPassword(url) : url,
+        env: password && !url ? { ...env, PGPASSWORD: password } : env,
+        allowEmbedded: trusted && overrides.allowEmbedded,
+        cacheDir: overrides.cacheDir,
+        onProgress: overrides.onProgress,
+      });
+    } catch (error) {
+      if (overrides.onDatabaseError !== 'continue') throw error;
+      databaseError = error as Error;
+    }
+  }
+
+  const migrationConfig = { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root };
+  const verdictFor = (file: string): MigrationVerdict => {
+    const layout = detectMigrationLayout(file, migrationConfig);
+    if (!layout) return { judged: true };
+    if (!config.migrationsCheckDown && isDownFile(file)) return { judged: false, reason: 'down migration (rollback code is not judged; set migrations.checkDown to judge it)' };
+    if (config.migrationsBaseline !== undefined && isAtOrBeforeBaseline(migrationName(file), config.migrationsBaseline)) {
+      return { judged: false, reason: `historical migration: at or before migrations.baseline "${config.migrationsBaseline}"` };
+    }
+    if (changed && !changed.has(path.resolve(file))) return { judged: false, reason: `historical migration: unchanged since ${overrides.changedSince}` };
+    return { judged: true };
+  };
+  const engine = new WorkspaceEngine({
+    config,
+    database,
+    incremental: overrides.incremental,
+    migrationContextFor: (file, text) => migrationContextFor(file, text, migrationConfig),
+    log: overrides.log,
+    verdictFor,
+    isMigration: (file) => detectMigrationLayout(file, migrationConfig) !== undefined,
+  });
+  return {
+    root: config.root,
+    config,
+    configError: configError ? configError.message : undefined,
+    database,
+    databaseError,
+    notices,
+    engine,
+    accepts: createFileFilter(config),
+    listFiles: (targets, cwd = config.root) => listSourceFiles(expandPathArguments(targets, cwd, config), config),
+    migrationContextFor: (file, text) => migrationContextFor(file, text, migrationConfig),
+    verdictFor,
+    setRunFiles: (files) => engine.setRunFiles(files),
+    close: async () => {
+      await database?.close().catch(() => undefined);
+    },
+  };
+}
+
+interface WorkspaceEngineOptions extends EngineOptions {
+  verdictFor(file: string): MigrationVerdict;
+  isMigration(file: string): boolean;
+}
+
+/** Plan findings: the rules that judge a plan, and PostgreSQL's refusal to plan. */
+const PLAN_RULE_IDS = new Set([PLAN_ERROR_RULE, ...allRules.filter((rule) => rule.meta.kind === 'plan').map((rule) => rule.meta.id)]);
+
+/**
+ * The engine, judging only what a deploy will run: a historical migration or a down file is one skip and nothing
+ * else (no lock finding, never planned); down code inside a migration is blanked before analysis; a statement of a
+ * new migration that reads or writes a table an earlier new migration of the run changes keeps no plan finding (its
+ * plan was made against today's schema, which that migration has not changed yet) and says why.
+ */
+export class WorkspaceEngine extends Engine {
+  private runFiles: string[] | undefined;
+  private changedByRun: Map<string, Set<string>> | undefined;
+
+  constructor(private readonly scope: WorkspaceEngineOptions) {
+    super(scope);
+  }
+
+  setRunFiles(files: string[]): void {
+    this.runFiles = files.filter((file) => this.scope.isMigration(file)).sort((a, b) => migrationName(a).localeCompare(migrationName(b)) || a.localeCompare(b));
+    this.changedByRun = undefined;
+  }
+
+  override async analyzeFile(file: string, text: string, options: Parameters<Engine['analyzeFile']>[2] = {}): Promise<FileAnalysis> {
+    const verdict = this.scope.verdictFor(file);
+    if (!verdict.judged) {
+      return { file, findings: [], statements: [], skipped: text.trim() ? [{ file, fileStart: 0, fileEnd: 0, reason: verdict.reason }] : [], sitesChecked: 0 };
+    }
+    const judgedText = this.config.migrationsCheckDown || !this.scope.isMigration(file) ? text : withoutDownCode(file, text) ?? text;
+    const analysis = await super.analyzeFile(file, judgedText, options);
+    if (!this.scope.isMigration(file)) return analysis;
+    const earlier = this.tablesChangedBefore(file);
+    if (earlier.size === 0) return analysis;
+    const limit = (result: FileAnalysis): FileAnalysis => {
+      const dropped: Array<[number, number]> = [];
+      for (const analyzed of result.statements) {
+        if (!analyzed.plan && !result.findings.some((f) => f.ruleId === PLAN_ERROR_RULE && f.fileStart >= analyzed.fileStart && f.fileStart <= analyzed.fileEnd)) continue;
+        const touched = locksForStatement(analyzed.statement).locks.map((lock) => lock.table.toLowerCase());
+        const changedBy = touched.filter((table) => earlier.has(table)).map((table) => `${table} (${path.basename(earlier.get(table)!)})`);
+        if (changedBy.length === 0) continue;
+        analyzed.plan = undefined;
+        analyzed.planSkippedReason = `not planned: an earlier migration of this run changes ${changedBy.join(', ')}; today's schema is not the one it runs against`;
+        dropped.push([analyzed.fileStart, analyzed.fileEnd]);
+      }
+      const findings = result.findings.filter((f) => !(PLAN_RULE_IDS.has(f.ruleId) && dropped.some(([start, end]) => f.fileStart >= start && f.fileStart <= end)));
+      return { ...result, findings, ...(result.withAdvice ? { withAdvice: result.withAdvice.then(limit) } : {}) };
+    };
+    return limit(analysis);
+  }
+
+  /** Tables (lower-case names) that DDL of the run's new migrations before `file` changes, with the migration. */
+  private tablesChangedBefore(file: string): Map<string, string> {
+    const run = this.runFiles ?? [];
+    const index = run.indexOf(path.resolve(file));
+    const result = new Map<string, string>();
+    if (index <= 0) return result;
+    this.changedByRun ??= new Map();
+    for (const earlier of run.slice(0, index)) {
+      if (!this.scope.verdictFor(earlier).judged) continue;
+      let tables = this.changedByRun.get(earlier);
+      if (!tables) {
+        tables = new Set();
+        const read = readWorkspaceTextFile(earlier, { root: this.config.root, maxBytes: this.config.files.maxBytes });
+        if (read.ok) {
+          for (const site of findSqlInFile(earlier, withoutDownCode(earlier, read.text) ?? read.text).sites) {
+            for (const statement of parseSite(site).statements) {
+              if (/^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain)Stmt$/.test(statement.kind)) continue;
+              for (const lock of locksForStatement(statement).locks) tables.add(lock.table.toLowerCase());
+            }
+          }
+        }
+        this.changedByRun.set(earlier, tables);
+      }
+      for (const table of tables) result.set(table, earlier);
+    }
+    return result;
+  }
 }
