@@ -18,7 +18,7 @@ import { getSharedTestDatabase } from '../harness/postgres';
 import { loadParser, parseSite, type ParsedStatement } from '../../server/src/engine/parse/parse';
 import { locksForStatement, type LockModelContext } from '../../server/src/engine/locks/lockModel';
 import { lockStrength, type LockMode } from '../../server/src/engine/locks/lockModes';
-import { BUILTIN_FUNCTION_VOLATILITY, EXTENSION_FUNCTION_VOLATILITY } from '../../server/src/engine/locks/volatility';
+import { EXTENSION_FUNCTION_VOLATILITY } from '../../server/src/engine/locks/volatility';
 import type { SqlSite } from '../../server/src/engine/types';
 
 const DATABASE = 'pglens_locks_test';
@@ -40,6 +40,8 @@ create unique index mv_id on mv (id);
 create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
 create trigger orders_touch before update on orders for each row execute function touch();
 create schema other;
+create table teams (id int primary key);
+create table members (id int, team_id int references teams (id));
 insert into accounts select g, 'a' || g || '@x.test', 'n' || g, g, g, now() from generate_series(1, 200) g;
 insert into orders select g, 1 + g % 200, g, 'new', now() from generate_series(1, 1000) g;
 insert into items select g, g from generate_series(1, 100) g;
@@ -116,6 +118,8 @@ const CASES: LockCase[] = [
     previous: 'alter table fk_child add constraint fk_child_account_fk foreign key (account_id) references accounts (id) not valid',
   },
   { sql: 'alter table orders validate constraint orders_total_check' },
+  // The foreign key known from the catalogue (schema facts), not from the file: ROW SHARE on the referenced table.
+  { sql: 'alter table fk_child validate constraint fk_child_account_fk' },
   { sql: 'alter table orders add constraint orders_id_check check (id > 0)' },
   { sql: 'alter table orders add constraint orders_id_check check (id > 0) not valid' },
   { sql: 'alter table orders add constraint orders_status_key unique (status, id)' },
@@ -146,6 +150,10 @@ const CASES: LockCase[] = [
   { sql: 'alter table items add column n int, alter column order_id set not null, set (fillfactor = 50)' },
   // Other commands (each reference page)
   { sql: 'drop table items' },
+  // DROP TABLE and foreign keys (from the catalogue): the referenced table loses the FK's triggers; with CASCADE the
+  // referencing table loses its constraint. Both under ACCESS EXCLUSIVE.
+  { sql: 'drop table members' },
+  { sql: 'drop table teams cascade' },
   { sql: 'drop materialized view mv' },
   { sql: 'truncate items', newFileWithoutRewrite: true },
   { sql: 'truncate items, fk_child', newFileWithoutRewrite: true },
@@ -185,6 +193,8 @@ let databaseUrl = '';
 let serverVersionNum = 0;
 let indexOwners = new Map<string, string>();
 let columnTypes = new Map<string, string>();
+/** Foreign keys of the test database: constraint, table, referenced table. */
+let foreignKeys: { name: string; table: string; referenced: string }[] = [];
 
 function siteOf(text: string): SqlSite {
   return { file: 'case.sql', origin: 'sql-file', text, segments: [{ sqlStart: 0, fileStart: 0, length: text.length }], parameters: [], parameterCount: 0, fileStart: 0, fileEnd: text.length };
@@ -203,6 +213,12 @@ function modelContext(previous?: string): LockModelContext {
     previousStatements: previous ? parseSite(siteOf(previous)).statements : [],
     indexTable: (index) => (indexOwners.has(index) ? { table: indexOwners.get(index)! } : undefined),
     columnType: (table, column) => columnTypes.get(`${table}.${column}`),
+    foreignKeyTarget: (constraint, table) => {
+      const fk = foreignKeys.find((f) => f.name === constraint && f.table === table);
+      return fk ? { table: fk.referenced } : undefined;
+    },
+    referencingTables: (table) => foreignKeys.filter((f) => f.referenced === table).map((f) => ({ table: f.table, constraint: f.name })),
+    referencedTables: (table) => foreignKeys.filter((f) => f.table === table).map((f) => ({ table: f.referenced, constraint: f.name })),
   };
 }
 
@@ -278,10 +294,19 @@ before(async () => {
   indexOwners = new Map(
     (await client.query<{ index: string; table: string }>(`select i.relname as index, t.relname as table from pg_index x join pg_class i on i.oid = x.indexrelid join pg_class t on t.oid = x.indrelid join pg_namespace n on n.oid = t.relnamespace where n.nspname = 'public'`)).rows.map((r) => [r.index, r.table]),
   );
+  await readForeignKeys();
   columnTypes = new Map(
     (await client.query<{ key: string; type: string }>(`select c.relname || '.' || a.attname as key, format_type(a.atttypid, a.atttypmod) as type from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and a.attnum > 0 and not a.attisdropped`)).rows.map((r) => [r.key, r.type]),
   );
 });
+
+async function readForeignKeys(): Promise<void> {
+  foreignKeys = (
+    await client.query<{ name: string; table: string; referenced: string }>(
+      `select c.conname as name, t.relname as table, r.relname as referenced from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_class r on r.oid = c.confrelid where c.contype = 'f'`,
+    )
+  ).rows;
+}
 
 after(async () => {
   await client?.end();
@@ -329,12 +354,29 @@ for (const c of CASES) {
 
 test('notes pglens makes in words are true: DROP TABLE and DROP CONSTRAINT of a foreign key lock the referenced table ACCESS EXCLUSIVE', async () => {
   for (const sql of ['drop table fk_child', 'alter table fk_child drop constraint fk_child_account_fk']) {
-    const model = locksForStatement(parseOne(sql), modelContext());
+    // Without the catalogue's foreign keys pglens can only say it in words.
+    const model = locksForStatement(parseOne(sql), { ...modelContext(), referencedTables: undefined });
     assert.ok(model.notes.some((n) => /ACCESS EXCLUSIVE on (tables it references|the referenced table)/.test(n)), sql);
     const server = await serverLocks({ sql });
     assert.equal(server.tables.get('accounts'), 'AccessExclusiveLock', sql);
     assert.equal(server.tables.get('fk_child'), 'AccessExclusiveLock', sql);
   }
+});
+
+test('DROP TABLE of a referenced table without CASCADE fails, and pglens says so', async () => {
+  const model = locksForStatement(parseOne('drop table teams'), modelContext());
+  assert.ok(model.notes.some((n) => /Fails unless CASCADE: members \(members_team_id_fkey\) references teams/.test(n)), model.notes.join(' '));
+  await client.query('begin');
+  await assert.rejects(client.query('drop table teams'), (error: { code?: string }) => error.code === '2BP01');
+  await client.query('rollback');
+});
+
+test('SET TABLESPACE takes ACCESS EXCLUSIVE (the copy to another tablespace is what rewrites; pg_default to itself is a no-op)', async () => {
+  const model = locksForStatement(parseOne('alter table orders set tablespace pg_default'), modelContext());
+  assert.equal(model.locks[0].mode, 'AccessExclusiveLock');
+  assert.equal(model.rewrite, true);
+  const server = await serverLocks({ sql: 'alter table orders set tablespace pg_default' });
+  assert.equal(server.tables.get('orders'), 'AccessExclusiveLock');
 });
 
 test('GRANT takes no table-level lock', async () => {
@@ -446,18 +488,8 @@ for (const c of OUTSIDE) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The volatility list behind adding-column-with-volatile-default, against pg_proc.provolatile.
-
-test('every built-in function of the volatility list has that volatility in pg_proc (all overloads)', async () => {
-  const letter = { immutable: 'i', stable: 's', volatile: 'v' } as const;
-  for (const [name, volatility] of Object.entries(BUILTIN_FUNCTION_VOLATILITY)) {
-    const { rows } = await client.query<{ v: string }>(
-      `select distinct p.provolatile::text as v from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'pg_catalog' and p.proname = $1`,
-      [name],
-    );
-    assert.deepEqual(rows.map((r) => r.v), [letter[volatility]], `${name}: pglens says ${volatility}`);
-  }
-});
+// The extension functions pglens knows without a database, against pg_proc.provolatile (the pg_catalog table is
+// checked by test/locks/volatility.server.test.ts).
 
 test('extension functions of the volatility list match pg_proc once their extension is installed', async () => {
   const letter = { immutable: 'i', stable: 's', volatile: 'v' } as const;

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { DatabaseSession } from './client';
+import { loadCatalogVolatility, type CatalogVolatility } from '../locks/volatility';
 
 export interface TableFacts {
   schema: string;
@@ -44,6 +45,8 @@ export interface SchemaFacts {
   indexes: IndexFacts[];
   /** Foreign keys (index advisor, fk-without-index); absent when the facts came from elsewhere. */
   foreignKeys?: ForeignKeyFacts[];
+  /** Volatility of the database's functions and casts (pg_proc, pg_cast) beyond PostgreSQL 15's pg_catalog. */
+  volatility?: CatalogVolatility;
   /** Changes whenever a table, column, index or the statistics change. */
   fingerprint: string;
 }
@@ -252,7 +255,8 @@ export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaF
       referencedColumns: parsePgArray(row.referenced_columns),
     };
   });
-  return { tables: tablesByName, indexes: indexFacts, foreignKeys, fingerprint: hash.digest('hex') };
+  const volatility = await loadCatalogVolatility(session);
+  return { tables: tablesByName, indexes: indexFacts, foreignKeys, volatility, fingerprint: hash.digest('hex') };
 }
 
 /** `pg` returns text[] as an array; PGlite and some drivers as '{a,b}' text. */

@@ -12,7 +12,7 @@ import { walkAst, type AstNode, type ParsedStatement } from '../parse/parse';
 import { columnTypeFromAst, columnTypeFromText, formatColumnType, isBinaryCoercibleChange, type ColumnType } from './columnTypes';
 import { lockDisplayName, lockModeFromNumber, lockStrength, strongerLock, type LockMode } from './lockModes';
 import { tokenizeSql, type SqlToken } from './tokens';
-import { expressionVolatility, SERIAL_TYPES } from './volatility';
+import { expressionVolatility, SERIAL_TYPES, type CatalogVolatility } from './volatility';
 
 export type { LockMode } from './lockModes';
 
@@ -54,6 +54,14 @@ export interface LockModelContext {
   indexTable?(index: string, schema?: string): { table: string; schema?: string } | undefined;
   /** The current type of a column as format_type() prints it (from schema facts). */
   columnType?(table: string, column: string, schema?: string): string | undefined;
+  /** The table a foreign-key constraint of `table` references (from schema facts). */
+  foreignKeyTarget?(constraint: string, table: string, schema?: string): { table: string; schema?: string } | undefined;
+  /** Foreign keys of other tables that reference `table` (from schema facts): DROP TABLE ... CASCADE drops them. */
+  referencingTables?(table: string, schema?: string): { table: string; schema?: string; constraint: string }[];
+  /** Foreign keys of `table` itself: DROP TABLE removes their triggers on the referenced tables. */
+  referencedTables?(table: string, schema?: string): { table: string; schema?: string; constraint: string }[];
+  /** Function and cast volatility from the connected database (pg_proc, pg_cast). */
+  catalogVolatility?: CatalogVolatility;
 }
 
 const PG11 = 110000;
@@ -308,6 +316,10 @@ export interface FileHistory {
   lockTimeoutSet: boolean;
   /** An explicit BEGIN not yet closed by COMMIT/ROLLBACK. */
   openTransaction: boolean;
+  /** Counts explicit COMMIT/ROLLBACK (and BEGIN): statements with the same count run in the same transaction when the file's statements share one. */
+  transactionSegment: number;
+  /** Constraints added NOT VALID earlier in the file, by name, with the segment they were added in. */
+  notValidConstraints: Map<string, { table: string; schema?: string; segment: number; openTransaction: boolean; location?: number }>;
 }
 
 export function relationKey(table: string, schema?: string): string {
@@ -329,6 +341,8 @@ export function emptyFileHistory(): FileHistory {
     notValidNotNullChecks: new Map(),
     lockTimeoutSet: false,
     openTransaction: false,
+    transactionSegment: 0,
+    notValidConstraints: new Map(),
   };
 }
 
@@ -370,6 +384,9 @@ export function addToFileHistory(h: FileHistory, s: ParsedStatement): void {
             h.columnTypes.set(`${table}.${cmd.name}`, columnTypeFromAst(cmd.def.ColumnDef.typeName));
           } else if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint) {
             const con = cmd.def.Constraint;
+            if (con.skip_validation && con.conname && table) {
+              h.notValidConstraints.set(con.conname, { table, schema: n.relation?.schemaname, segment: h.transactionSegment, openTransaction: h.openTransaction });
+            }
             if (con.contype === 'CONSTR_FOREIGN' && con.conname && con.pktable) {
               h.foreignKeys.set(con.conname, { table: con.pktable.relname, schema: con.pktable.schemaname });
             } else if (con.contype === 'CONSTR_CHECK') {
@@ -404,8 +421,13 @@ export function addToFileHistory(h: FileHistory, s: ParsedStatement): void {
       case 'TransactionStmt':
         // Only a .sql file runs top to bottom; BEGIN in application code says nothing about a query elsewhere in the file.
         if (s.site.origin !== 'sql-file') break;
-        if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') h.openTransaction = true;
-        else if (n.kind === 'TRANS_STMT_COMMIT' || n.kind === 'TRANS_STMT_ROLLBACK') h.openTransaction = false;
+        if (n.kind === 'TRANS_STMT_BEGIN' || n.kind === 'TRANS_STMT_START') {
+          h.openTransaction = true;
+          h.transactionSegment++;
+        } else if (n.kind === 'TRANS_STMT_COMMIT' || n.kind === 'TRANS_STMT_ROLLBACK') {
+          h.openTransaction = false;
+          h.transactionSegment++;
+        }
         break;
     }
   }
@@ -491,7 +513,7 @@ export interface AddColumnDefault {
 }
 
 /** Whether ADD COLUMN rewrites the table (PG 11+: only for volatile defaults, identity, stored generated, serial). */
-export function addColumnRewrite(colDef: AstNode, serverVersionNum: number | undefined): AddColumnDefault {
+export function addColumnRewrite(colDef: AstNode, serverVersionNum: number | undefined, catalog?: CatalogVolatility): AddColumnDefault {
   const v = serverVersionNum ?? 999999;
   const typeName = colDef.typeName?.names?.at(-1)?.String?.sval?.toLowerCase();
   if (typeName && SERIAL_TYPES.has(typeName)) {
@@ -509,7 +531,7 @@ export function addColumnRewrite(colDef: AstNode, serverVersionNum: number | und
     if (con.contype === 'CONSTR_DEFAULT' && con.raw_expr) {
       const isNull = con.raw_expr.A_Const?.isnull === true;
       if (isNull) continue;
-      const vol = expressionVolatility(con.raw_expr);
+      const vol = expressionVolatility(con.raw_expr, { catalog });
       if (vol.volatility === 'volatile') {
         const call = vol.volatileCalls[0];
         return {
@@ -540,7 +562,7 @@ function alterTableCommand(
   switch (subtype) {
     case 'AT_AddColumn': {
       const col = cmd.def?.ColumnDef ?? {};
-      const r = addColumnRewrite(col, ctx.serverVersionNum);
+      const r = addColumnRewrite(col, ctx.serverVersionNum, ctx.catalogVolatility);
       const effect: CommandEffect = { mode: 'AccessExclusiveLock', reason: what, rewrite: r.rewrite, scan: r.rewrite, notes: [], extra: [] };
       if (r.why) effect.notes!.push(`Rewrites the table: ${r.why}.`);
       for (const c of col.constraints ?? []) {
@@ -617,13 +639,13 @@ function alterTableCommand(
       return { mode: 'AccessExclusiveLock', reason: what };
     }
     case 'AT_ValidateConstraint': {
-      const fk = history.foreignKeys.get(cmd.name);
+      const fk = history.foreignKeys.get(cmd.name) ?? ctx.foreignKeyTarget?.(cmd.name, rel.table, rel.schema);
       return {
         mode: 'ShareUpdateExclusiveLock',
         reason: what,
         scan: true,
         extra: fk ? [{ ...fk, mode: 'RowShareLock', reason: `${what} (referenced table of ${cmd.name})` }] : [],
-        notes: fk ? [] : ['If it is a foreign key, the referenced table also gets ROW SHARE.'],
+        notes: fk || ctx.foreignKeyTarget ? [] : ['If it is a foreign key, the referenced table also gets ROW SHARE.'],
       };
     }
     case 'AT_SetRelOptions':
@@ -691,6 +713,32 @@ function alterTableCommand(
       }
       // "An ACCESS EXCLUSIVE lock is acquired unless explicitly noted" (ALTER TABLE, Description).
       return { mode: 'AccessExclusiveLock', reason: what };
+  }
+}
+
+/**
+ * DROP TABLE and foreign keys: the tables it references lose the FK's triggers (ACCESS EXCLUSIVE on each), and with
+ * CASCADE the tables that reference it lose their FK constraints (ACCESS EXCLUSIVE on each); without CASCADE such a
+ * reference makes the DROP fail (DROP TABLE reference page: "RESTRICT ... refuse to drop the table if any objects
+ * depend on it"; the lock modes are checked against pg_locks by test/locks/lockModel.server.test.ts).
+ */
+function dropTableForeignKeys(b: Builder, ctx: LockModelContext, name: { table: string; schema?: string }, cascade: boolean): void {
+  if (!ctx.referencedTables) {
+    note(b, 'Also takes ACCESS EXCLUSIVE on tables it references by foreign key (their triggers are removed).');
+  } else {
+    for (const r of ctx.referencedTables(name.table, name.schema)) {
+      if (r.table === name.table && (r.schema ?? '') === (name.schema ?? '')) continue;
+      addLock(b, { table: r.table, ...(r.schema ? { schema: r.schema } : {}), mode: 'AccessExclusiveLock', reason: `DROP TABLE ${name.table} (referenced by its foreign key ${r.constraint})` });
+    }
+  }
+  const referencing = (ctx.referencingTables?.(name.table, name.schema) ?? []).filter((r) => !(r.table === name.table && (r.schema ?? '') === (name.schema ?? '')));
+  if (referencing.length === 0) return;
+  if (cascade) {
+    for (const r of referencing) {
+      addLock(b, { table: r.table, ...(r.schema ? { schema: r.schema } : {}), mode: 'AccessExclusiveLock', reason: `DROP TABLE ${name.table} CASCADE (drops the foreign key ${r.constraint} of ${r.table})` });
+    }
+  } else {
+    note(b, `Fails unless CASCADE: ${referencing.map((r) => `${r.table} (${r.constraint})`).join(', ')} reference${referencing.length === 1 ? 's' : ''} ${name.table} by foreign key.`);
   }
 }
 
@@ -814,7 +862,7 @@ function statementLocks(b: Builder, statement: ParsedStatement, kind: string, n:
           }
         } else if (type === 'OBJECT_TABLE' || type === 'OBJECT_VIEW' || type === 'OBJECT_MATVIEW' || type === 'OBJECT_SEQUENCE' || type === 'OBJECT_FOREIGN_TABLE') {
           addLock(b, { ...name, mode: 'AccessExclusiveLock', reason: `DROP ${type.replace('OBJECT_', '').replace('MATVIEW', 'MATERIALIZED VIEW').replace('_', ' ')}`, relationKind: relationKindOf(type), location });
-          if (type === 'OBJECT_TABLE') note(b, 'Also takes ACCESS EXCLUSIVE on tables it references by foreign key (their triggers are removed).');
+          if (type === 'OBJECT_TABLE') dropTableForeignKeys(b, ctx, name, n.behavior === 'DROP_CASCADE');
         }
       }
       return;

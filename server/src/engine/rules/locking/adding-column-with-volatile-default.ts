@@ -25,7 +25,7 @@ export const addingColumnWithVolatileDefault: Rule = {
     for (const cmd of commands) {
       if (cmd.subtype !== 'AT_AddColumn' || !cmd.def?.ColumnDef) continue;
       const col = cmd.def.ColumnDef;
-      const verdict = addColumnRewrite(col, context.serverVersionNum);
+      const verdict = addColumnRewrite(col, context.serverVersionNum, context.schema?.volatility);
       if (!verdict.rewrite) continue;
       const anchor = spanAtOffset(statement, statement.offsetOf(verdict.location ?? col.location));
       const safe = safeForm(statement, relation, col);

@@ -1,7 +1,7 @@
 // What the lock rules share: the lock model's context from a rule's context, the plain-words impact of a lock
 // with the table's size, anchors on keywords, and quick-fix edits mapped from the SQL text to the file.
 
-import { findTable, indexesOf, type SchemaFacts } from '../../db/schemaFacts';
+import { findTable, indexesOf, type ForeignKeyFacts, type SchemaFacts } from '../../db/schemaFacts';
 import { mapSqlOffsetToFile } from '../../find/index';
 import { addToFileHistory, createdEarlier, fileHistory, type FileHistory, type LockModelContext } from '../../locks/lockModel';
 import { describeWhatLockBlocks, lockDisplayName, type LockMode } from '../../locks/lockModes';
@@ -72,6 +72,31 @@ export function lockModelContextFor(context: RuleContext): LockModelContext {
     columnType: schema
       ? (table, column, schemaName) => findTable(schema, table, schemaName)?.columns.find((c) => c.name === column)?.type
       : undefined,
+    ...(schema?.foreignKeys ? foreignKeyLookups(schema, schema.foreignKeys) : {}),
+    catalogVolatility: schema?.volatility,
+  };
+}
+
+/** The lock model's foreign-key questions answered from schema facts (names without the default schema, as people write them). */
+function foreignKeyLookups(schema: SchemaFacts, fks: ForeignKeyFacts[]): Pick<LockModelContext, 'foreignKeyTarget' | 'referencingTables' | 'referencedTables'> {
+  const owner = (table: string, schemaName?: string) => findTable(schema, table, schemaName);
+  const named = (table: string, schemaName: string) => ({ table, ...(schemaName !== 'public' ? { schema: schemaName } : {}) });
+  return {
+    foreignKeyTarget(constraint, table, schemaName) {
+      const t = owner(table, schemaName);
+      const fk = t && fks.find((f) => f.name === constraint && f.table === t.name && f.schema === t.schema);
+      return fk ? named(fk.referencedTable, fk.referencedSchema) : undefined;
+    },
+    referencingTables(table, schemaName) {
+      const t = owner(table, schemaName);
+      if (!t) return [];
+      return fks.filter((f) => f.referencedTable === t.name && f.referencedSchema === t.schema).map((f) => ({ ...named(f.table, f.schema), constraint: f.name }));
+    },
+    referencedTables(table, schemaName) {
+      const t = owner(table, schemaName);
+      if (!t) return [];
+      return fks.filter((f) => f.table === t.name && f.schema === t.schema).map((f) => ({ ...named(f.referencedTable, f.referencedSchema), constraint: f.name }));
+    },
   };
 }
 
