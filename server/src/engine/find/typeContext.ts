@@ -44,15 +44,15 @@ export class TypeContext {
   private readonly configOfDirectory = new Map<string, string | null>();
   private readonly projects = new Map<string, Project | null>();
   private readonly maxPrograms: number;
-  /** Projects whose Program is alive, the most recently used last. */
-  private readonly alive: Project[] = [];
+  /** Programs alive, the most recently used last. */
+  private readonly alive: ProgramSlot[] = [];
   private readonly hooks: ProjectHooks;
 
   constructor(options: TypeContextOptions = {}) {
     this.incremental = options.incremental === true;
     this.log = options.log ?? (() => undefined);
     this.maxPrograms = Math.max(1, Math.floor(options.maxPrograms ?? DEFAULT_MAX_PROGRAMS));
-    this.hooks = { shared: new SharedSourceFiles(), used: (project) => this.used(project) };
+    this.hooks = { shared: new SharedSourceFiles(), used: (slot) => this.used(slot), drop: (slot) => this.drop(slot) };
   }
 
   /** How many Programs are alive and how many parsed files they share (for tests and benchmarks). */
@@ -60,12 +60,18 @@ export class TypeContext {
     return { programs: this.alive.length, sharedFiles: this.hooks.shared.size };
   }
 
-  private used(project: Project): void {
-    const at = this.alive.indexOf(project);
+  private used(slot: ProgramSlot): void {
+    const at = this.alive.indexOf(slot);
     if (at === this.alive.length - 1 && at >= 0) return;
     if (at >= 0) this.alive.splice(at, 1);
-    this.alive.push(project);
-    while (this.alive.length > this.maxPrograms) this.alive.shift()!.dropProgram();
+    this.alive.push(slot);
+    while (this.alive.length > this.maxPrograms) this.drop(this.alive[0]);
+  }
+
+  private drop(slot: ProgramSlot): void {
+    const at = this.alive.indexOf(slot);
+    if (at >= 0) this.alive.splice(at, 1);
+    slot.project.dropSlot(slot);
   }
 
   /**
@@ -82,9 +88,7 @@ export class TypeContext {
     } catch (error) {
       // A compiler crash on one project must not stop the finder: that project is read syntax-only from now on.
       this.log(`pglens: type information unavailable for ${project.configPath}: ${(error as Error).message}`);
-      project.dropProgram();
-      const at = this.alive.indexOf(project);
-      if (at >= 0) this.alive.splice(at, 1);
+      for (const slot of project.allSlots()) this.drop(slot);
       this.projects.set(project.configPath, null);
       return undefined;
     }
@@ -253,22 +257,54 @@ function nextVersion(): number {
 /** What a Project needs from its type context. */
 interface ProjectHooks {
   shared: SharedSourceFiles;
-  /** The Project's Program was built or used: it is the most recent one (the context drops the least recent). */
-  used(project: Project): void;
+  /** A Program was built or used: it is the most recent one (the context drops the least recent). */
+  used(slot: ProgramSlot): void;
+  /** Lets go of a Program (the project needs another one instead). */
+  drop(slot: ProgramSlot): void;
 }
 
-/** One config file's Program, built on first use. */
+/**
+ * One Program of a project: of all its files, or (a big project, see LARGE_PROJECT_ROOTS) of one file, what it imports
+ * and the project's declaration files. Holds the shared trees its Program reads.
+ */
+class ProgramSlot {
+  program: ts.Program | undefined;
+  checker: ts.TypeChecker | undefined;
+  /** The previous Program, for an incremental rebuild (language server). */
+  lastProgram: ts.Program | undefined;
+  /** Shared trees this Program holds, by path: the key it holds each under. */
+  readonly sharedKeys = new Map<string, string>();
+
+  constructor(
+    readonly project: Project,
+    /** '' for the whole project, else the file's canonical path. */
+    readonly key: string,
+    readonly rootNames: string[],
+  ) {}
+}
+
+/**
+ * Root files above which a project's Program is not built for the first files that ask: each of them gets a Program of
+ * itself, what it imports and the project's declaration files (all the checker needs to read its own expressions);
+ * after PER_FILE_PROGRAMS of them, the whole project's. langfuse's web project has 3,000 root files (20 s and 1 GB
+ * for its Program on a loaded machine) and 3 files with SQL.
+ */
+const LARGE_PROJECT_ROOTS = 500;
+const PER_FILE_PROGRAMS = 8;
+
+/** One config file's Programs, built on first use. */
 class Project {
-  private program: ts.Program | undefined;
-  private checker: ts.TypeChecker | undefined;
   private readonly host: ts.CompilerHost;
+  private readonly slots = new Map<string, ProgramSlot>();
+  /** The slot whose Program is being built: the one that holds the shared trees the host hands out. */
+  private building: ProgramSlot | undefined;
+  private perFilePrograms = 0;
   /** Trees of edited texts, by path: given back to the next Program unchanged, so it reuses their trees and bindings. */
   private readonly editedTrees = new Map<string, ts.SourceFile>();
-  /** Shared trees this Project holds, by path: the key it holds each under. */
-  private readonly sharedKeys = new Map<string, string>();
   /** Texts the editor sent, by path: they win over the disk. */
   private readonly edited = new Map<string, string>();
   private readonly rootSet: Set<string>;
+  private readonly declarationRoots: string[];
   private readonly treeKey: string;
   private readonly packageRoots: { directory: string; name: string }[];
   private readonly packageCache = new Map<string, string | null>();
@@ -284,6 +320,7 @@ class Project {
     private readonly hooks: ProjectHooks,
   ) {
     this.rootSet = new Set(rootNames.map(canonical));
+    this.declarationRoots = rootNames.filter((name) => /\.d\.[mc]?ts$/i.test(name));
     this.treeKey = treeSettingsKey(options);
     const host = ts.createCompilerHost(options, true);
     const getSourceFile = host.getSourceFile.bind(host);
@@ -300,15 +337,17 @@ class Project {
         this.editedTrees.set(key, sourceFile);
         return sourceFile;
       }
+      const slot = this.building;
+      if (!slot) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
       const sharedKey = `${this.treeKey}|${parseSettingsKey(languageVersion)}|${key}`;
-      const held = this.sharedKeys.get(key);
+      const held = slot.sharedKeys.get(key);
       if (held === sharedKey) return this.hooks.shared.get(sharedKey);
       if (held !== undefined) {
         this.hooks.shared.release(held);
-        this.sharedKeys.delete(key);
+        slot.sharedKeys.delete(key);
       }
       const sourceFile = this.hooks.shared.acquire(sharedKey, () => getSourceFile(fileName, languageVersion, onError, shouldCreate));
-      if (sourceFile) this.sharedKeys.set(key, sharedKey);
+      if (sourceFile) slot.sharedKeys.set(key, sharedKey);
       return sourceFile;
     };
     host.readFile = (fileName) => this.edited.get(canonical(fileName)) ?? readFile(fileName);
@@ -317,13 +356,19 @@ class Project {
     this.packageRoots = pathsPackageRoots(options, dirname(configPath));
   }
 
-  /** Lets go of the Program, its checker and the shared trees it held: built again when next asked for. */
-  dropProgram(): void {
-    this.program = undefined;
-    this.checker = undefined;
-    this.lastProgram = undefined;
-    for (const key of this.sharedKeys.values()) this.hooks.shared.release(key);
-    this.sharedKeys.clear();
+  /** Lets go of a Program, its checker and the shared trees it held: built again when next asked for. */
+  dropSlot(slot: ProgramSlot): void {
+    slot.program = undefined;
+    slot.checker = undefined;
+    slot.lastProgram = undefined;
+    for (const key of slot.sharedKeys.values()) this.hooks.shared.release(key);
+    slot.sharedKeys.clear();
+    if (this.slots.get(slot.key) === slot && slot.key !== '') this.slots.delete(slot.key);
+  }
+
+  /** Every Program of the project (a compiler crash: the project is read syntax-only from now on). */
+  allSlots(): ProgramSlot[] {
+    return [...this.slots.values()];
   }
 
   static load(configPath: string, incremental: boolean, log: (message: string) => void, hooks: ProjectHooks): Project | null {
@@ -361,33 +406,62 @@ class Project {
     const key = canonical(file);
     if (this.edited.delete(key)) {
       this.editedTrees.delete(key);
-      this.program = undefined;
+      this.invalidate();
     }
   }
 
+  /** A text changed: every Program is built again (incrementally) when next asked for. */
+  private invalidate(): void {
+    for (const slot of this.slots.values()) slot.program = undefined;
+  }
+
+  /** The Program that answers for `file`: the project's, or in a big project one of the file's own (LARGE_PROJECT_ROOTS). */
+  private slotFor(file: string): ProgramSlot {
+    const whole = this.slots.get('');
+    if (whole) return whole;
+    if (this.rootNames.length > LARGE_PROJECT_ROOTS) {
+      const key = canonical(file);
+      const own = this.slots.get(key);
+      if (own) return own;
+      if (this.perFilePrograms < PER_FILE_PROGRAMS) {
+        this.perFilePrograms++;
+        const slot = new ProgramSlot(this, key, [file, ...this.declarationRoots.filter((root) => canonical(root) !== key)]);
+        this.slots.set(key, slot);
+        return slot;
+      }
+      // Enough files of this project ask the checker that one Program of it all is cheaper than one per file.
+      for (const slot of [...this.slots.values()]) this.hooks.drop(slot);
+    }
+    const slot = new ProgramSlot(this, '', this.rootNames);
+    this.slots.set('', slot);
+    return slot;
+  }
+
   checkedFile(file: string, text: string): CheckedFile | undefined {
-    let sourceFile = this.currentProgram().getSourceFile(file);
+    const slot = this.slotFor(file);
+    let sourceFile = this.currentProgram(slot).getSourceFile(file);
     if (sourceFile && sourceFile.text !== text) {
       // The CLI reads each file once: a text unlike the Program's is a file that changed meanwhile, read without types.
       if (!this.incremental) return undefined;
       this.replaceText(file, sourceFile, text);
-      sourceFile = this.currentProgram().getSourceFile(file);
+      sourceFile = this.currentProgram(slot).getSourceFile(file);
     }
     if (!sourceFile || sourceFile.text !== text) return undefined;
-    this.hooks.used(this);
-    return { sourceFile, checker: this.checker!, program: this.program!, packageOf: (declaration) => this.packageOf(declaration) };
+    this.hooks.used(slot);
+    return { sourceFile, checker: slot.checker!, program: slot.program!, packageOf: (declaration) => this.packageOf(declaration) };
   }
 
   /** An edited text for the next Program (language server); the Program is rebuilt only when next asked for. */
   noteText(file: string, text: string): void {
     const key = canonical(file);
-    const known = this.editedTrees.get(key) ?? this.lastProgram?.getSourceFile(file);
+    let known = this.editedTrees.get(key);
+    for (const slot of this.slots.values()) known ??= slot.lastProgram?.getSourceFile(file);
     if (known) {
       if (known.text !== text) this.replaceText(file, known, text);
     } else if (this.edited.get(key) !== text) {
       // Not parsed yet: the text waits for the Program that reads the file.
       this.edited.set(key, text);
-      this.program = undefined;
+      this.invalidate();
     }
   }
 
@@ -402,41 +476,47 @@ class Project {
         updated = ts.createSourceFile(own.fileName, text, own.languageVersion, true);
       }
     } else {
-      // A shared tree is never updated in place (an update consumes the old tree, and other Programs hold it).
+      // A shared tree is never updated in place: an update consumes the old tree, and other Programs hold it.
       updated = ts.createSourceFile(current.fileName, text, current.languageVersion, true);
-      const held = this.sharedKeys.get(key);
-      if (held !== undefined) {
-        this.hooks.shared.release(held);
-        this.sharedKeys.delete(key);
+      for (const slot of this.slots.values()) {
+        const held = slot.sharedKeys.get(key);
+        if (held !== undefined) {
+          this.hooks.shared.release(held);
+          slot.sharedKeys.delete(key);
+        }
       }
     }
     setVersion(updated, nextVersion());
     this.edited.set(key, text);
     this.editedTrees.set(key, updated);
-    this.program = undefined;
+    this.invalidate();
   }
 
-  private currentProgram(): ts.Program {
-    if (this.program) return this.program;
+  private currentProgram(slot: ProgramSlot): ts.Program {
+    if (slot.program) return slot.program;
     const started = performance.now();
-    const oldProgram = this.incremental ? this.lastProgram : undefined;
-    this.program = ts.createProgram({
-      rootNames: this.rootNames,
-      options: this.options,
-      host: this.host,
-      oldProgram,
-      projectReferences: this.projectReferences,
-    });
-    this.checker = this.program.getTypeChecker();
-    this.lastProgram = this.program;
-    if (!oldProgram) {
-      const files = this.program.getSourceFiles().length;
-      this.log(`pglens: type information from ${this.configPath} (${files} files, ${Math.round(performance.now() - started)} ms)`);
+    const oldProgram = this.incremental ? slot.lastProgram : undefined;
+    this.building = slot;
+    try {
+      slot.program = ts.createProgram({
+        rootNames: slot.rootNames,
+        options: this.options,
+        host: this.host,
+        oldProgram,
+        projectReferences: this.projectReferences,
+      });
+      slot.checker = slot.program.getTypeChecker();
+    } finally {
+      this.building = undefined;
     }
-    return this.program;
+    slot.lastProgram = slot.program;
+    if (!oldProgram) {
+      const files = slot.program.getSourceFiles().length;
+      const of = slot.key === '' ? '' : ` for ${slot.rootNames[0]}`;
+      this.log(`pglens: type information from ${this.configPath}${of} (${files} files, ${Math.round(performance.now() - started)} ms)`);
+    }
+    return slot.program;
   }
-
-  private lastProgram: ts.Program | undefined;
 
   packageOf(declaration: ts.Declaration): string | undefined {
     // `declare module 'slonik' { ... }`
