@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
+import pg from 'pg';
 import { ensureCliBuilt, parseJsonReport, runCli } from '../cli/cliHarness';
+import { getSharedTestDatabase } from '../harness/postgres';
 import { inDownSection, LAYOUTS, loadCorpus, score, statementCount, writeLayout, type Layout, type LayoutCase } from './migrationCorpus';
 
 before(() => ensureCliBuilt());
@@ -47,6 +49,30 @@ describe('the corpus itself', () => {
     assert.deepEqual(flips('golang-migrate'), multi);
     // dbmate: the same, plus the extra file that forgets transaction:false.
     assert.equal(flips('dbmate').length, 2);
+  });
+});
+
+// The layouts' verdicts rest on how PostgreSQL runs one query holding several statements; asserted here on the test
+// server, through the simple query protocol the way Prisma, dbmate and golang-migrate send a file (pg's query()
+// without parameters), in a scratch schema that is dropped again.
+describe('the server runs a query of several statements as one transaction', () => {
+  test('SET lock_timeout; CREATE INDEX CONCURRENTLY fails as one query and succeeds as two', async () => {
+    const db = await getSharedTestDatabase();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const schema = `corpus_probe_${process.pid}`;
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (id int)`);
+      const corpusText = loadCorpus().find((f) => f.name.includes('safe_lock_timeout_then_create_index_concurrently'))!.text;
+      const asOneQuery = corpusText.replace(/\bON orders\b/, `ON ${schema}.t`).replace(/\(account_id\)/, '(id)').replace(/orders_account_id_idx/, 'probe_idx');
+      await assert.rejects(client.query(asOneQuery), /cannot run inside a transaction block/);
+      for (const statement of asOneQuery.split(/;\s*\n/).filter((s) => s.replace(/--.*$/gm, '').trim())) await client.query(statement);
+      const made = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'probe_idx'`, [schema]);
+      assert.equal(made.rowCount, 1);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await client.end();
+    }
   });
 });
 
