@@ -37,7 +37,7 @@ const EXPECTED: Expectation[] = [
   { fixture: 'graphile-migrate-no-transaction', framework: 'graphile-migrate', transaction: 'no', finding: undefined },
   { fixture: 'graphile-migrate-transaction', framework: 'graphile-migrate', transaction: 'yes', finding: 'error' },
   { fixture: 'sequelize-no-transaction', framework: 'sequelize', transaction: 'no', finding: undefined },
-  { fixture: 'supabase', framework: 'supabase', transaction: 'yes', finding: 'error' },
+  { fixture: 'supabase', framework: 'supabase', transaction: 'no', finding: undefined },
   { fixture: 'drizzle', framework: 'drizzle', transaction: 'yes', finding: 'error' },
   { fixture: 'migration-object-no-transaction', framework: 'migration object', transaction: 'no', finding: undefined },
   { fixture: 'migration-object-unflagged', framework: 'migrations folder', transaction: 'unknown', finding: 'info' },

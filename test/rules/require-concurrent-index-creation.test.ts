@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireConcurrentIndexCreation as rule } from '../../server/src/engine/rules/locking/require-concurrent-index-creation';
-import { applyEdits, MIGRATION, runLockRule, schemaWith } from './lockRuleTestUtils';
+import { applyEdits, MIGRATION, MIGRATION_NO_TRANSACTION, runLockRule, schemaWith } from './lockRuleTestUtils';
 
 test('CREATE INDEX on an existing table: SHARE blocks writes, anchored on INDEX, fix inserts CONCURRENTLY', async () => {
   const sql = 'CREATE INDEX orders_created_at_idx ON orders (created_at);\n';
@@ -11,8 +11,11 @@ test('CREATE INDEX on an existing table: SHARE blocks writes, anchored on INDEX,
   assert.match(finding.message, /SHARE on orders: blocks every write \(INSERT, UPDATE, DELETE\) of orders/);
   assert.match(finding.message, /does not run in a transaction/);
   assert.equal(finding.evidence?.lockMode, 'ShareLock');
-  assert.equal(applyEdits(sql, finding.fixes?.[0].edits), 'CREATE INDEX CONCURRENTLY orders_created_at_idx ON orders (created_at);\n');
+  // In a migration that runs in a transaction, CONCURRENTLY in place would fail: only the SQL is offered.
+  assert.equal(finding.fixes?.[0].edits, undefined);
   assert.equal(finding.fixes?.[0].sql, 'CREATE INDEX CONCURRENTLY orders_created_at_idx ON orders (created_at)');
+  const [outside] = await runLockRule(rule, sql, { migration: MIGRATION_NO_TRANSACTION });
+  assert.equal(applyEdits(sql, outside.fixes?.[0].edits), 'CREATE INDEX CONCURRENTLY orders_created_at_idx ON orders (created_at);\n');
 });
 
 test('the message carries the table size when a database is connected', async () => {

@@ -438,7 +438,9 @@ export function indexFixes(finding: Finding, suggestion: IndexSuggestion, contex
   const extension = suggestion.needsExtension ? `CREATE EXTENSION IF NOT EXISTS ${suggestion.needsExtension};\n` : '';
   const concurrently = suggestion.indexes.map((c) => `${createIndexConcurrentlySql(c)};`).join('\n');
   const fixes: SuggestedFix[] = [];
-  if (migration) fixes.push({ title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: suggestion.sql + ';', verified: suggestion.verifiedWith !== null });
+  // An earlier "Add index" already wrote this index's migration: point at it, never write a second one.
+  if (migration?.reused) finding.evidence = { ...(finding.evidence ?? {}), migrationFile: migration.path };
+  else if (migration) fixes.push({ title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: suggestion.sql + ';', verified: suggestion.verifiedWith !== null });
   fixes.push({ title: `Copy CREATE INDEX${serves}`, sql: extension + concurrently, verified: suggestion.verifiedWith !== null });
   return fixes;
 }

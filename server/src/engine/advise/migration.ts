@@ -3,12 +3,12 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readFrameworkConfigText } from '../files';
+import { readFrameworkConfigText, readWorkspaceTextFile } from '../files';
 import { parseToJson } from '../parse/libpgQuery';
 import { assertSingleStatement, GeneratedSqlError, quoteIdentifier } from '../sqlText';
 import { assertIndexDefinition, type IndexCandidate } from './candidates';
 
-export type MigrationLayout = 'prisma' | 'supabase' | 'drizzle' | 'knex' | 'plain-sql';
+export type MigrationLayout = 'prisma' | 'supabase' | 'drizzle' | 'knex' | 'dbmate' | 'plain-sql';
 
 export interface MigrationTarget {
   layout: MigrationLayout;
@@ -89,9 +89,18 @@ function detectMigrationTargetNow(root: string, configuredDir?: string): Migrati
   }
   for (const candidate of PLAIN_DIRS) {
     const dir = path.join(root, candidate);
-    if (exists(dir)) return base('plain-sql', dir);
+    if (exists(dir)) return base(isDbmateFolder(dir, root) ? 'dbmate' : 'plain-sql', dir);
   }
   return base('plain-sql', path.join(root, 'migrations'));
+}
+
+/** dbmate's folder: its .sql files start with `-- migrate:up` (the last few files are enough to tell). */
+function isDbmateFolder(dir: string, root: string): boolean {
+  const sqlFiles = listing(dir).filter((n) => n.endsWith('.sql')).sort().slice(-3);
+  return sqlFiles.some((name) => {
+    const read = readWorkspaceTextFile(path.join(dir, name), { root, maxBytes: 1024 * 1024 });
+    return read.ok && /^--\s*migrate:up\b/m.test(read.text);
+  });
 }
 
 function namingOf(names: string[]): Omit<MigrationTarget, 'layout' | 'dir' | 'extension'> {
@@ -119,6 +128,11 @@ function timestamp(now: Date): string {
 export interface MigrationFile {
   path: string;
   content: string;
+  /**
+   * The file already exists and creates this index (an earlier "Add index" wrote it): nothing new is written, the
+   * fix points at it instead of adding a second migration for the same index.
+   */
+  reused?: boolean;
   /** The SQL statements the file runs, each re-parsed before the file was written (checkMigrationFile checks again). */
   statements?: string[];
 }
@@ -176,6 +190,8 @@ export function writeIndexMigration(
   input: { indexes: MigrationIndex[]; comment: string[]; now?: Date; preamble?: string[] },
 ): MigrationFile {
   const now = input.now ?? new Date();
+  const existing = findIndexMigration(target, input.indexes.map((index) => index.name));
+  if (existing) return existing;
   const slug = sanitizeFileNamePart(`add_${input.indexes[0].name}`);
   let prefix: string;
   if (target.layout === 'drizzle' || target.prefix === 'sequence') {
@@ -194,9 +210,18 @@ export function writeIndexMigration(
     return sql;
   });
   const statement = creates.join('\n');
+  const oneQueryTool = target.layout === 'prisma' ? 'Prisma' : target.upSuffix && target.layout === 'plain-sql' ? 'golang-migrate' : undefined;
+  if (oneQueryTool && preamble.length + creates.length > 1) {
+    // Several statements in one query run in one implicit transaction block, where CONCURRENTLY fails.
+    throw new MigrationRefused(
+      `pglens did not write a migration: ${oneQueryTool} sends a migration file as one query, so its ${preamble.length + creates.length} statements would run in one transaction block where CREATE INDEX CONCURRENTLY fails; put each statement in a migration of its own`,
+    );
+  }
   const comments = [
     ...input.comment.map(commentText),
-    'CREATE INDEX CONCURRENTLY cannot run inside a transaction block: run this migration outside one.',
+    oneQueryTool
+      ? `CREATE INDEX CONCURRENTLY cannot run inside a transaction block: ${oneQueryTool} runs a migration of a single statement outside one, so keep it alone in this file.`
+      : 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block: run this migration outside one.',
   ];
   const sqlBody = [...comments.map((line) => `-- ${line}`), ...preamble, statement, ''].join('\n');
   let file: MigrationFile;
@@ -205,17 +230,30 @@ export function writeIndexMigration(
       file = { path: path.join(target.dir, `${prefix}_${slug}`, 'migration.sql'), content: sqlBody };
       break;
     case 'knex': {
+      // One knex.raw per statement: several statements in one query would run in one implicit transaction block.
+      const calls = (statements: string[]) =>
+        statements.length === 1
+          ? `(knex) => knex.raw(${JSON.stringify(statements[0])})`
+          : `async (knex) => {\n${statements.map((sql) => `  await knex.raw(${JSON.stringify(sql)});`).join('\n')}\n}`;
       const body = [
         ...comments.map((line) => `// ${line}`),
         `exports.config = { transaction: false };`,
         '',
-        `exports.up = (knex) => knex.raw(${JSON.stringify([...preamble, statement].join('\n'))});`,
+        `exports.up = ${calls([...preamble, ...creates])};`,
         '',
-        `exports.down = (knex) => knex.raw(${JSON.stringify(drops.join('\n'))});`,
+        `exports.down = ${calls(drops)};`,
         '',
       ].join('\n');
       file = { path: path.join(target.dir, `${prefix}_${slug}${target.extension}`), content: body };
       break;
+    }
+    case 'dbmate': {
+      // dbmate reads `-- migrate:up` first; transaction:false runs the file outside a transaction.
+      const body = ['-- migrate:up transaction:false', ...comments.map((line) => `-- ${line}`), ...preamble, statement, '', '-- migrate:down transaction:false', ...drops, ''].join('\n');
+      file = { path: path.join(target.dir, `${prefix}_${slug}.sql`), content: body };
+      file.statements = [...preamble, ...creates, ...drops];
+      checkMigrationFile(file, target);
+      return file;
     }
     default: {
       const suffix = target.upSuffix ? '.up.sql' : '.sql';
@@ -225,6 +263,29 @@ export function writeIndexMigration(
   file.statements = [...preamble, ...creates];
   checkMigrationFile(file, target);
   return file;
+}
+
+/**
+ * The migration in the folder that already creates one of these indexes (`CREATE INDEX ... <name>`), if any: a file of
+ * the folder, or a Prisma migration folder's migration.sql. Only pglens-written files are plain enough to reuse; any
+ * file naming the index in a CREATE INDEX counts, so a second migration for the same index is never written.
+ */
+function findIndexMigration(target: MigrationTarget, names: string[]): MigrationFile | undefined {
+  const patterns = names.map((name) => new RegExp(`\\bCREATE\\s+(?:UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:${escapeRegExp(name)}|${escapeRegExp(quoteIdentifier(name))}|"${escapeRegExp(name)}")(?![\\w$])`, 'i'));
+  const candidates = listing(target.dir)
+    .sort()
+    .reverse()
+    .map((name) => (target.layout === 'prisma' ? path.join(target.dir, name, 'migration.sql') : path.join(target.dir, name)))
+    .filter((file) => /\.(sql|js|ts)$/.test(file));
+  for (const file of candidates) {
+    const read = readWorkspaceTextFile(file, { root: target.root ?? target.dir, maxBytes: 1024 * 1024 });
+    if (read.ok && patterns.some((pattern) => pattern.test(read.text))) return { path: file, content: read.text, reused: true };
+  }
+  return undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `CREATE INDEX CONCURRENTLY IF NOT EXISTS name ...;`, parsed again: one CREATE INDEX CONCURRENTLY named `name`. */
@@ -258,13 +319,10 @@ export function checkMigrationFile(file: MigrationFile, target?: Pick<MigrationT
     }
   }
   try {
-    for (const sql of file.statements ?? []) {
-      const kind = /^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : 'IndexStmt';
-      assertSingleStatement(sql, kind);
-    }
+    for (const sql of file.statements ?? []) assertSingleStatement(sql, statementKind(sql));
     if (name.endsWith('.sql')) {
       // The whole file, comments included, is exactly its statements: a line break smuggled into a comment would show here.
-      const expected = (file.statements ?? []).map((sql) => (/^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : 'IndexStmt'));
+      const expected = (file.statements ?? []).map(statementKind);
       const kinds = parseStatements(file.content);
       if (kinds.length !== expected.length || kinds.some((kind, i) => kind !== expected[i])) {
         throw new GeneratedSqlError(`the file holds ${kinds.join(', ') || 'no statements'} where ${expected.join(', ')} were meant`);
@@ -274,6 +332,11 @@ export function checkMigrationFile(file: MigrationFile, target?: Pick<MigrationT
     if (error instanceof GeneratedSqlError) throw new MigrationRefused(`pglens refused to write the migration ${JSON.stringify(name)}: ${error.message.replace(/^pglens refused generated SQL: /, '')}`);
     throw error;
   }
+}
+
+/** The one kind each statement pglens writes in a migration must parse to. */
+function statementKind(sql: string): string {
+  return /^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : /^DROP INDEX/.test(sql) ? 'DropStmt' : 'IndexStmt';
 }
 
 function parseStatements(sql: string): string[] {

@@ -126,7 +126,16 @@ const MODELS: TransactionModel[] = [
     framework: 'supabase',
     kind: 'sql',
     path: /(^|\/)supabase\/migrations\/[^/]+\.sql$/,
-    model: () => ({ transaction: 'yes', reason: 'the Supabase CLI runs each migration file in its own transaction' }),
+    // The CLI sends a file's statements as one batch (one implicit transaction); since v2.109 it runs statements that
+    // cannot run in a transaction (CREATE INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM) outside the batch, so a
+    // mixed file depends on the CLI's version. A file of one statement runs alone with every version.
+    model: (text, count) =>
+      (count ?? sqlStatementsOf(text).length) <= 1
+        ? { transaction: 'no', reason: 'the Supabase CLI runs a migration of a single statement alone' }
+        : {
+            transaction: 'unknown',
+            reason: 'the Supabase CLI runs a migration file as one batch in a transaction, and since v2.109 runs CONCURRENTLY statements outside it: it depends on the CLI version',
+          },
   },
   {
     framework: 'drizzle',
@@ -261,7 +270,7 @@ export function describeLayout(framework: string): string {
     case 'graphile-migrate':
       return 'graphile-migrate migrations: each runs in a transaction unless it says --! no-transaction';
     case 'supabase':
-      return 'Supabase CLI migrations: each file runs in its own transaction';
+      return 'Supabase CLI migrations: each file runs as one batch in a transaction (a single statement alone)';
     case 'drizzle':
       return 'drizzle-kit migrations: pending migrations run in one transaction';
     case 'node-pg-migrate':

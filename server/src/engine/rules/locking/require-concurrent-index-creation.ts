@@ -31,14 +31,12 @@ export const requireConcurrentIndexCreation: Rule = {
       start: keyword.start,
       end: keyword.end,
       evidence: lockEvidence(context, 'ShareLock', table, n.relation.schemaname),
+      // In a file that runs in a transaction block, adding CONCURRENTLY alone would make a migration that fails
+      // (concurrently-in-transaction): the fix then only offers the SQL for a migration of its own.
       fixes: [
-        {
-          title: runsInTransaction(context)
-            ? 'Use CREATE INDEX CONCURRENTLY (and run this migration without a transaction)'
-            : 'Use CREATE INDEX CONCURRENTLY',
-          sql: fixedSql,
-          edits: [sqlEdit(statement, keyword.end, keyword.end, ' CONCURRENTLY')],
-        },
+        runsInTransaction(context)
+          ? { title: 'Copy CREATE INDEX CONCURRENTLY (for a migration of its own that runs without a transaction)', sql: fixedSql }
+          : { title: 'Use CREATE INDEX CONCURRENTLY', sql: fixedSql, edits: [sqlEdit(statement, keyword.end, keyword.end, ' CONCURRENTLY')] },
       ],
     });
   },
