@@ -222,7 +222,9 @@ export function loadWorkspaceConfig(folder: string, overrides: WorkspaceOverride
     configError = error;
     config = loadConfig(undefined, cwd);
   }
-  config = mergeConfig(config, { databaseUrl: trusted ? overrides.databaseUrl : undefined, rules: overrides.rules });
+  // An override sets a rule's severity; the options pglens.json gives it stay.
+  const rules = Object.fromEntries(Object.entries(overrides.rules ?? {}).map(([id, setting]) => [id, { ...config.rules[id], ...setting }]));
+  config = mergeConfig(config, { databaseUrl: trusted ? overrides.databaseUrl : undefined, rules });
   if (!trusted) config = untrustedConfig(config, config.root, overrides.userDatabaseUrl?.trim() || undefined);
   return { config, configError };
 }

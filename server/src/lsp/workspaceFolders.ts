@@ -3,15 +3,12 @@
 // outside every folder (an editor started on a single file) gets a context for the folder of its pglens.json,
 // or of the file itself.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/analyze';
-import { ConfigError, findConfigFile, loadConfig, mergeConfig, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
+import { ConfigError, findConfigFile, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
 import type { DatabaseClient, DatabaseHealth } from '../engine/db/client';
-import { openDatabaseForWorkspace } from '../engine/db/open';
-import { migrationContextFor } from '../engine/locks/migrations';
-import { createFileFilter } from '../engine/workspace';
+import { loadWorkspaceConfig, openWorkspace } from '../engine/workspace';
 import type { DatabaseState, FolderStatus, PglensSettings } from './protocol';
 import { redactSecrets, withPassword } from './secrets';
 
@@ -65,18 +62,6 @@ interface FolderSlot {
 }
 
 const UNTRUSTED_NOTICE = 'untrusted workspace: the database settings of pglens.json and of the workspace are ignored';
-
-/**
- * The config of an untrusted workspace: pglens.json's rules still apply, but nothing that picks or touches a
- * database: `database.*` (URL, timeouts, pool size) are the defaults with the user's URL, index trials are off.
- */
-function untrustedConfig(config: PglensConfig, defaults: PglensConfig, userUrl: string | undefined): PglensConfig {
-  return {
-    ...config,
-    database: { ...defaults.database, url: userUrl },
-    advisor: { ...config.advisor, indexTrials: false },
-  };
-}
 
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 60_000;
@@ -224,89 +209,83 @@ export class WorkspaceFolders {
     // Workspace Trust: in an untrusted workspace the repository may not choose the database or the config file, and
     // an editor's settings may be the workspace's own (.vscode/settings.json): only the user's database URL counts.
     const settings: PglensSettings = trusted ? editorSettings : { ...editorSettings, configPath: undefined, database: undefined };
-    let config: PglensConfig;
+    const previous = slot.current;
+    const userUrl = trusted ? undefined : this.options.userDatabaseUrl?.()?.trim() || undefined;
+    const password = this.options.password();
+    // A pglens.json being edited is often invalid for a moment: keep working with the last valid one meanwhile.
     let configError: string | undefined;
     try {
-      const configFile = settings.configPath ? path.resolve(slot.root, settings.configPath) : findConfigFile(slot.root);
-      if (settings.configPath && !fs.existsSync(configFile!)) throw new ConfigError(configFile!, '', 'config file not found (pglens.configPath)');
-      config = loadConfig(configFile, slot.root);
+      loadWorkspaceConfig(slot.root, { configFile: settings.configPath, cwd: slot.root, allowEmbedded: false, trusted, userDatabaseUrl: userUrl });
     } catch (error) {
-      configError = redactSecrets(error instanceof ConfigError ? error.message : `cannot read the config: ${(error as Error).message}`, this.options.password());
-      log(`${slot.name}: ${configError}`);
-      config = loadConfig(undefined, slot.root);
+      configError = redactSecrets(error instanceof ConfigError ? error.message : `cannot read the config: ${(error as Error).message}`, password);
     }
-    const previous = slot.current;
     if (configError && previous) {
-      // A pglens.json being edited is often invalid for a moment: keep working with the last valid one meanwhile.
+      log(`${slot.name}: ${configError}`);
       const kept: FolderContext = { ...previous, configError, generation: ++this.generation };
       slot.current = kept;
       this.options.onReload(kept);
       this.options.onStateChange();
       return kept;
     }
-    config = mergeConfig(config, { databaseUrl: settings.database?.url || undefined, rules: mergeRuleSettings(config.rules, settings.rules, log) });
-    const userUrl = trusted ? undefined : this.options.userDatabaseUrl?.()?.trim() || undefined;
-    if (!trusted) {
-      config = untrustedConfig(config, loadConfig(undefined, slot.root), userUrl);
-      if (!slot.untrustedNoticeLogged) {
-        slot.untrustedNoticeLogged = true;
-        log(`${slot.name}: ${UNTRUSTED_NOTICE}${userUrl ? '; using pglens.database.url from your user settings' : ''}`);
-      }
+    const workspace = await openWorkspace(slot.root, {
+      cwd: slot.root,
+      configFile: settings.configPath,
+      databaseUrl: settings.database?.url || undefined,
+      rules: mergeRuleSettings({}, settings.rules, log),
+      env: process.env,
+      // The embedded database runs the repository's schema files: not for an untrusted one (the core knows).
+      allowEmbedded: this.options.allowEmbedded,
+      cacheDir: this.options.cacheDir,
+      trusted,
+      userDatabaseUrl: userUrl,
+      password,
+      withPassword: (url) => withPassword(url, password),
+      incremental: true,
+      onConfigError: 'defaults',
+      onDatabaseError: 'continue',
+      log: (message) => log(`${slot.name}: ${redactSecrets(message, password)}`),
+      onProgress: (message) => log(`${slot.name}: ${message}`),
+    });
+    if (workspace.configError) log(`${slot.name}: ${configError ?? redactSecrets(workspace.configError, password)}`);
+    if (!trusted && !slot.untrustedNoticeLogged) {
+      slot.untrustedNoticeLogged = true;
+      log(`${slot.name}: ${UNTRUSTED_NOTICE}${userUrl ? '; using pglens.database.url from your user settings' : ''}`);
     }
-
-    let database: DatabaseClient | undefined;
+    const { config, database, engine } = workspace;
     let state: DatabaseState;
-    if (!trusted && !userUrl) {
-      state = { state: 'static', reason: 'untrusted workspace: no database from the workspace (set pglens.database.url in your user settings, or trust the workspace)' };
+    if (workspace.databaseError) {
+      const reason = redactSecrets(workspace.databaseError.message, password);
+      state = { state: 'disconnected', reason };
+      log(`${slot.name}: database unavailable: ${reason} (retrying in ${Math.round(slot.retryDelayMs / 1000)} s)`);
+      this.scheduleRetry(slot);
     } else {
-      const password = this.options.password();
-      // Untrusted: not even the environment (a repository's .envrc may have set DATABASE_URL or PG*).
-      const url = trusted ? (config.database.url ?? process.env.DATABASE_URL) : userUrl;
-      const env = !trusted ? {} : password && !url ? { ...process.env, PGPASSWORD: password } : process.env;
-      try {
-        database = await openDatabaseForWorkspace({
-          config,
-          cliUrl: url ? withPassword(url, password) : undefined,
-          env,
-          // The embedded database runs the repository's schema files: not for an untrusted one.
-          allowEmbedded: trusted && this.options.allowEmbedded,
-          cacheDir: this.options.cacheDir,
-          onProgress: (message) => log(`${slot.name}: ${message}`),
-        });
-        if (!database) state = { state: 'static', reason: 'no database configured (set database.url in pglens.json or pglens.database.url)' };
-        else if (database.info.kind === 'embedded') {
-          state = { state: 'embedded', label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote };
-        } else {
-          state = { state: 'connected', label: database.info.label, serverVersion: database.info.serverVersion, hypopg: database.info.hypopg };
-        }
-        slot.retryDelayMs = FIRST_RETRY_MS;
-      } catch (error) {
-        const reason = redactSecrets((error as Error).message, password);
-        state = { state: 'disconnected', reason };
-        log(`${slot.name}: database unavailable: ${reason} (retrying in ${Math.round(slot.retryDelayMs / 1000)} s)`);
-        this.scheduleRetry(slot);
+      if (!trusted && !userUrl) {
+        state = { state: 'static', reason: 'untrusted workspace: no database from the workspace (set pglens.database.url in your user settings, or trust the workspace)' };
+      } else if (!database) state = { state: 'static', reason: 'no database configured (set database.url in pglens.json or pglens.database.url)' };
+      else if (database.info.kind === 'embedded') {
+        state = { state: 'embedded', label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote };
+      } else {
+        state = { state: 'connected', label: database.info.label, serverVersion: database.info.serverVersion, hypopg: database.info.hypopg };
       }
+      slot.retryDelayMs = FIRST_RETRY_MS;
     }
     if (this.disposed) {
-      await database?.close().catch(() => undefined);
+      await workspace.close();
       throw new Error('language server is shutting down');
     }
-
-    const engine = new Engine({
-      config,
-      database,
-      incremental: true,
-      migrationContextFor: (file, text) =>
-        migrationContextFor(file, text, { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root }),
-      log: (message) => log(`${slot.name}: ${redactSecrets(message, this.options.password())}`),
-    });
-    const accepts = createFileFilter(config);
+    // The folder's migrations, in order: DML after a migration that changes its tables is not planned on today's schema.
+    try {
+      workspace.setRunFiles(workspace.listFiles([config.root]));
+    } catch {
+      /* the folder went away meanwhile: no run order */
+    }
+    const accepts = workspace.accepts;
     const folder: FolderContext = {
       uri: slot.uri,
       name: slot.name,
       root: slot.root,
       config,
-      configError,
+      configError: configError ?? (workspace.configError ? redactSecrets(workspace.configError, password) : undefined),
       engine,
       database,
       state,
