@@ -66,6 +66,8 @@ export interface RealworldResult {
   cli: string;
   date: string;
   durationMs: number;
+  /** Peak resident set size of the `pglens check` process in MB (GNU time's maximum RSS), when /usr/bin/time exists. */
+  peakRssMb?: number;
   exitCode: number | null;
   metrics: {
     files: number;
@@ -140,14 +142,27 @@ function pglensVersionOf(cli: string): string {
   return gitCommitOf(tree) ?? 'unknown';
 }
 
-function runCli(cli: string, folder: string, args: string[], timeoutMs: number): Promise<{ stdoutFile: string; stderr: string; exitCode: number | null; durationMs: number }> {
+// GNU time measures the child's peak RSS (the type-aware finder's memory on a monorepo is one of the things measured);
+// it writes to its own file, so pglens's stdout and stderr stay as they are.
+const GNU_TIME = '/usr/bin/time';
+
+function runCli(cli: string, folder: string, args: string[], timeoutMs: number): Promise<{ stdoutFile: string; stderr: string; exitCode: number | null; durationMs: number; peakRssMb?: number }> {
   const dir = join(tmpdir(), 'pglens-realworld');
   mkdirSync(dir, { recursive: true });
   const stdoutFile = join(dir, `stdout-${process.pid}-${Date.now()}.json`);
+  const timeFile = `${stdoutFile}.rss`;
   const out = createWriteStream(stdoutFile);
   const started = Date.now();
+  const command = existsSync(GNU_TIME)
+    ? { file: GNU_TIME, args: ['-f', '%M', '-o', timeFile, process.execPath, cli, 'check', ...args] }
+    : { file: process.execPath, args: [cli, 'check', ...args] };
+  const peakRssMb = (): number | undefined => {
+    if (!existsSync(timeFile)) return undefined;
+    const kb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+    return Number.isFinite(kb) && kb > 0 ? Math.round(kb / 1024) : undefined;
+  };
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cli, 'check', ...args], { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command.file, command.args, { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stdout.pipe(out);
     child.stderr.on('data', (chunk: Buffer) => {
@@ -164,7 +179,7 @@ function runCli(cli: string, folder: string, args: string[], timeoutMs: number):
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      out.end(() => resolvePromise({ stdoutFile, stderr, exitCode: code, durationMs: Date.now() - started }));
+      out.end(() => resolvePromise({ stdoutFile, stderr, exitCode: code, durationMs: Date.now() - started, peakRssMb: peakRssMb() }));
     });
   });
 }
@@ -247,7 +262,8 @@ const percent = (part: number, whole: number) => (whole === 0 ? '-' : `${((100 *
 function printResult(result: RealworldResult, showSkipped: boolean): void {
   const m = result.metrics;
   const lines: string[] = [];
-  lines.push(`${result.name} @ ${result.commit}  (pglens ${result.pglens}, ${(result.durationMs / 1000).toFixed(1)} s, exit ${result.exitCode})`);
+  const rss = result.peakRssMb !== undefined ? `, peak RSS ${result.peakRssMb} MB` : '';
+  lines.push(`${result.name} @ ${result.commit}  (pglens ${result.pglens}, ${(result.durationMs / 1000).toFixed(1)} s${rss}, exit ${result.exitCode})`);
   lines.push('');
   lines.push(`  files              ${m.files}`);
   lines.push(`  SQL sites found    ${m.sites}`);
@@ -289,13 +305,13 @@ function printComparison(before: RealworldResult, after: RealworldResult): void 
 
 function markdownTable(results: RealworldResult[]): string {
   const rows = [
-    '| code base | commit | pglens | sites | checked | skipped | of them fragments | checked without fragments | error findings | right | false | not judged |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| code base | commit | pglens | sites | checked | skipped | of them fragments | checked without fragments | error findings | right | false | not judged | wall time | peak RSS |',
+    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const m = r.metrics;
     rows.push(
-      `| ${r.name} | \`${r.commit.slice(0, 12)}\` | ${r.pglens} | ${m.sites} | ${m.checked} (${percent(m.checked, m.sites)}) | ${m.skipped} | ${m.fragments ?? '-'} | ${m.fragments === undefined ? '-' : percent(m.checked, m.sites - m.fragments)} | ${m.errors} | ${m.right} | ${m.false} | ${m.unjudged} |`,
+      `| ${r.name} | \`${r.commit.slice(0, 12)}\` | ${r.pglens} | ${m.sites} | ${m.checked} (${percent(m.checked, m.sites)}) | ${m.skipped} | ${m.fragments ?? '-'} | ${m.fragments === undefined ? '-' : percent(m.checked, m.sites - m.fragments)} | ${m.errors} | ${m.right} | ${m.false} | ${m.unjudged} | ${(r.durationMs / 1000).toFixed(0)} s | ${r.peakRssMb === undefined ? '-' : `${r.peakRssMb} MB`} |`,
     );
   }
   return rows.join('\n');
@@ -342,7 +358,8 @@ async function runCommand(argv: string[]): Promise<number> {
     report = JSON.parse(readFileSync(run.stdoutFile, 'utf8')) as PglensReport;
   } catch {
     process.stderr.write(run.stderr.split('\n').slice(-20).join('\n'));
-    fail(`pglens check exited ${run.exitCode} without a JSON report (its last stderr lines are above; stdout in ${run.stdoutFile})`);
+    const measured = `${(run.durationMs / 1000).toFixed(1)} s${run.peakRssMb !== undefined ? `, peak RSS ${run.peakRssMb} MB` : ''}`;
+    fail(`pglens check exited ${run.exitCode} without a JSON report after ${measured} (its last stderr lines are above; stdout in ${run.stdoutFile})`);
   }
   const result: RealworldResult = {
     name,
@@ -353,6 +370,7 @@ async function runCommand(argv: string[]): Promise<number> {
     cli,
     date: new Date().toISOString(),
     durationMs: run.durationMs,
+    ...(run.peakRssMb !== undefined ? { peakRssMb: run.peakRssMb } : {}),
     exitCode: run.exitCode,
     ...summarise(report, folder, verdicts),
     stderr: run.stderr.split('\n').filter((line) => line.length > 0),
