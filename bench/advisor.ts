@@ -21,7 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { getSharedTestDatabase } from '../test/harness/postgres';
 import { connectPostgres } from '../server/src/engine/db/postgres';
 import type { DatabaseClient } from '../server/src/engine/db/client';
-import { loadSchemaFacts, type SchemaFacts } from '../server/src/engine/db/schemaFacts';
+import { readSchemaFacts, type SchemaFacts } from '../server/src/engine/db/schemaFacts';
 import { loadParser, parseSite, type ParsedStatement } from '../server/src/engine/parse/parse';
 import { adviseStatement, type AdvisorSettings, type StatementAdvice } from '../server/src/engine/advise/index';
 import { exhaustiveCandidates, existingIndexCovering, readColumnUses, createIndexSql, MIN_TABLE_ROWS, type IndexCandidate } from '../server/src/engine/advise/candidates';
@@ -187,8 +187,8 @@ async function main(): Promise<void> {
   const nohypo = await connectPostgres(shared.nohypoUrl, { maxConnections: 1 });
   const rows: Row[] = [];
   try {
-    const hypoSchema = await hypo.withSession((s) => loadSchemaFacts(s));
-    const nohypoSchema = await nohypo.withSession((s) => loadSchemaFacts(s));
+    const hypoSchema = await readSchemaFacts(hypo);
+    const nohypoSchema = await readSchemaFacts(nohypo);
     const statements = workload();
     const total = performance.now();
     for (const sql of statements) {

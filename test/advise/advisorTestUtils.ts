@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { getSharedTestDatabase } from '../harness/postgres';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import type { DatabaseClient } from '../../server/src/engine/db/client';
-import { loadSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
+import { readSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
 import { loadParser, parseSite, type ParsedStatement } from '../../server/src/engine/parse/parse';
 import { adviseStatement, type AdvisorSettings, type StatementAdvice } from '../../server/src/engine/advise/index';
 import { sqlSite } from '../rules/planRuleTestUtils';
@@ -30,7 +30,7 @@ export function connect(which: 'hypopg' | 'nohypo'): Promise<Connected> {
       const shared = await getSharedTestDatabase();
       const url = which === 'hypopg' ? shared.url : shared.nohypoUrl;
       const client = await connectPostgres(url, { maxConnections: 1 });
-      const schema = await client.withSession((session) => loadSchemaFacts(session));
+      const schema = await readSchemaFacts(client);
       return { client, schema, url };
     })();
     opened.set(which, connected);

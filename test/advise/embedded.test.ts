@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openEmbeddedDatabase } from '../../server/src/engine/db/embedded/embedded';
-import { loadSchemaFacts } from '../../server/src/engine/db/schemaFacts';
+import { readSchemaFacts } from '../../server/src/engine/db/schemaFacts';
 import { adviseStatement } from '../../server/src/engine/advise/index';
 import { makeWorkspace, removeTemporary } from '../embedded/helpers';
 import { parseOne, settings } from './advisorTestUtils';
@@ -20,7 +20,7 @@ describe('the advisor on the embedded database', () => {
     const db = await openEmbeddedDatabase({ workspaceRoot: root, schemaGlobs: ['db/schema.sql'], volumes: { customers: 12000, purchases: 50000 }, cacheDir: false });
     try {
       assert.equal(db.info.kind, 'embedded');
-      const schema = await db.withSession((session) => loadSchemaFacts(session));
+      const schema = await readSchemaFacts(db);
       const indexes = async () => (await db.withSession((session) => session.query<{ indexdef: string }>("select indexdef from pg_indexes where schemaname = 'public' order by 1"))).rows;
       const before = await indexes();
       const lookup = await adviseStatement({ database: db, statement: await parseOne('select * from purchases where customer_id = $1 order by created_at desc limit 10'), schema, settings: settings({ indexTrials: false }) });

@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { getSharedTestDatabase } from '../harness/postgres';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import type { DatabaseClient } from '../../server/src/engine/db/client';
-import { loadSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
+import { readSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
 import { loadParser } from '../../server/src/engine/parse/parse';
 import { parseToJson } from '../../server/src/engine/parse/libpgQuery';
 import { adviseStatement, applyAdvice, type IndexSuggestion } from '../../server/src/engine/advise/index';
@@ -111,7 +111,7 @@ before(async () => {
   ] as const) {
     await createHostileTables(url);
     const client = await connectPostgres(url, { maxConnections: 1 });
-    const schema = await client.withSession((session) => loadSchemaFacts(session));
+    const schema = await readSchemaFacts(client);
     databases.push({ which, url, client, schema });
   }
 });

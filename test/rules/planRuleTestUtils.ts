@@ -6,7 +6,7 @@ import { getSharedTestDatabase } from '../harness/postgres';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import type { DatabaseClient } from '../../server/src/engine/db/client';
 import { explainStatement } from '../../server/src/engine/db/explain';
-import { loadSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
+import { readSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
 import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 import type { ExplainedPlan } from '../../server/src/engine/plan/model';
 import type { Rule, RuleOptionValue, RuleReport } from '../../server/src/engine/rules/rule';
@@ -27,7 +27,7 @@ export function fixtureDatabase(): Promise<{ client: DatabaseClient; schema: Sch
     database = (async () => {
       const shared = await getSharedTestDatabase();
       const client = await connectPostgres(shared.url);
-      const schema = await client.withSession((session) => loadSchemaFacts(session));
+      const schema = await readSchemaFacts(client);
       return { client, schema };
     })();
   }

@@ -7,7 +7,7 @@ import type { PglensConfig, RuleSetting } from './config';
 import { isDatabaseFailure, withReadOnlyTransaction, type DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
 import { LockedRelations } from './db/lockedRelations';
-import { loadSchemaFacts, type SchemaFacts } from './db/schemaFacts';
+import { readSchemaFacts, SCHEMA_READ_TIMEOUT_MS, type SchemaFacts } from './db/schemaFacts';
 import { directivesFor, isIgnored, readDirectives } from './directives';
 import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
 import { databaseSettingsOf } from './find/databaseOf';
@@ -172,17 +172,7 @@ export class Engine {
   async schemaFacts(): Promise<SchemaFacts | undefined> {
     if (!this.database) return undefined;
     if (this.schema) return this.schema;
-    // A large catalogue can take longer than one statement's planning: the schema read gets at least 10 s.
-    const limits = { statementTimeoutMs: Math.max(this.config.database.statementTimeoutMs, 10_000), lockTimeoutMs: this.config.database.lockTimeoutMs };
-    const read = () => withReadOnlyTransaction(this.database!, limits, (session) => loadSchemaFacts(session));
-    // The read skips deparsing indexes of tables locked by others; a lock taken between that check and the deparse
-    // gives a lock timeout: once more after a moment.
-    this.schemaLoading ??= read()
-      .catch(async (error: { code?: string }) => {
-        if (error?.code !== '55P03') throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        return read();
-      })
+    this.schemaLoading ??= readSchemaFacts(this.database, this.config.database)
       .then((facts) => {
         this.schema = facts;
         return facts;
@@ -230,7 +220,7 @@ export class Engine {
   async schemaAssessment(): Promise<SchemaAssessment | undefined> {
     const origin = this.embeddedOrigin();
     if (!origin) return undefined;
-    const limits = { statementTimeoutMs: Math.max(this.config.database.statementTimeoutMs, 10_000), lockTimeoutMs: this.config.database.lockTimeoutMs };
+    const limits = { statementTimeoutMs: Math.max(this.config.database.statementTimeoutMs, SCHEMA_READ_TIMEOUT_MS), lockTimeoutMs: this.config.database.lockTimeoutMs };
     this.knownRelations ??= withReadOnlyTransaction(this.database!, limits, (session) => loadKnownRelations(session)).catch((error: Error) => {
       this.log(`could not list the embedded database's relations: ${error.message}`);
       return undefined;

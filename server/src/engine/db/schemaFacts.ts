@@ -3,7 +3,7 @@
 // an index or the statistics change, every cached plan is stale.
 
 import { createHash } from 'node:crypto';
-import type { DatabaseSession } from './client';
+import { withReadOnlyTransaction, type DatabaseClient, type DatabaseSession, type TransactionLimits } from './client';
 import { loadCatalogVolatility, type CatalogVolatility } from '../locks/volatility';
 
 export interface TableFacts {
@@ -190,6 +190,30 @@ interface IndexRow {
   columns: string[] | string;
   predicate: string | null;
   definition: string | null;
+}
+
+/** The schema read gets this long at least: a large catalogue can take longer than planning one statement. */
+export const SCHEMA_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * The schema facts of a database, read the one way pglens reads them: in a read-only transaction with a statement
+ * timeout of at least SCHEMA_READ_TIMEOUT_MS and the given lock timeout. Indexes of tables locked by others are read
+ * without deparsing (see INDEXES_SQL); a lock taken between that check and the deparse gives a lock timeout, and the
+ * read is tried once more after a moment.
+ */
+export async function readSchemaFacts(db: DatabaseClient, limits: Partial<TransactionLimits> = {}): Promise<SchemaFacts> {
+  const readLimits: TransactionLimits = {
+    statementTimeoutMs: Math.max(limits.statementTimeoutMs ?? 0, SCHEMA_READ_TIMEOUT_MS),
+    lockTimeoutMs: limits.lockTimeoutMs ?? 100,
+  };
+  const read = () => withReadOnlyTransaction(db, readLimits, (session) => loadSchemaFacts(session));
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as { code?: string })?.code !== '55P03') throw error;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return read();
+  }
 }
 
 export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaFacts> {
