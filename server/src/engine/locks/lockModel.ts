@@ -319,7 +319,7 @@ export interface FileHistory {
   /** Counts explicit COMMIT/ROLLBACK (and BEGIN): statements with the same count run in the same transaction when the file's statements share one. */
   transactionSegment: number;
   /** Constraints added NOT VALID earlier in the file, by name, with the segment they were added in. */
-  notValidConstraints: Map<string, { table: string; schema?: string; segment: number; openTransaction: boolean; location?: number }>;
+  notValidConstraints: Map<string, { table: string; schema?: string; segment: number; foreignKey: boolean }>;
 }
 
 export function relationKey(table: string, schema?: string): string {
@@ -385,7 +385,7 @@ export function addToFileHistory(h: FileHistory, s: ParsedStatement): void {
           } else if (cmd.subtype === 'AT_AddConstraint' && cmd.def?.Constraint) {
             const con = cmd.def.Constraint;
             if (con.skip_validation && con.conname && table) {
-              h.notValidConstraints.set(con.conname, { table, schema: n.relation?.schemaname, segment: h.transactionSegment, openTransaction: h.openTransaction });
+              h.notValidConstraints.set(con.conname, { table, schema: n.relation?.schemaname, segment: h.transactionSegment, foreignKey: con.contype === 'CONSTR_FOREIGN' });
             }
             if (con.contype === 'CONSTR_FOREIGN' && con.conname && con.pktable) {
               h.foreignKeys.set(con.conname, { table: con.pktable.relname, schema: con.pktable.schemaname });
