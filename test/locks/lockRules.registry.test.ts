@@ -24,6 +24,12 @@ const EXPECTED = [
   'truncate',
   'missing-lock-timeout',
   'update-or-delete-without-where',
+  'reindex-without-concurrently',
+  'dropping-table',
+  'adding-not-null-column-without-default',
+  'detach-partition-without-concurrently',
+  'setting-tablespace',
+  'validating-constraint-in-same-transaction',
 ];
 
 test('the locking rules are exactly the issue\'s list, each once', () => {
@@ -37,7 +43,7 @@ test('each rule: its own file, docs page and test; statement kind; category', ()
     const id = rule.meta.id;
     assert.match(id, /^[a-z]+(-[a-z]+)*$/);
     assert.equal(rule.meta.kind, 'statement', id);
-    const expectedCategory = ['update-or-delete-without-where', 'renaming-column-or-table', 'dropping-column'].includes(id) ? 'correctness' : 'locking';
+    const expectedCategory = ['update-or-delete-without-where', 'renaming-column-or-table', 'dropping-column', 'dropping-table'].includes(id) ? 'correctness' : 'locking';
     assert.equal(rule.meta.category, expectedCategory, id);
     assert.ok(existsSync(join(root, 'test/rules', `${id}.test.ts`)), `test/rules/${id}.test.ts`);
     const docs = join(root, 'docs/rules', `${id}.md`);
