@@ -54,18 +54,23 @@ test('lockReportForFiles: one entry per statement with its line, locks, rewrite 
   assert.equal(entries[3].statement, "UPDATE orders SET status = 'archived' WHERE id = $1");
 });
 
-test('JSON is exactly { file, line, statement, locks: [{ table, mode }], rewrite, scan }', async () => {
+test('JSON is exactly { file, line, statement, locks: [{ table, mode, kind, reason, referenced }], rewrite, scan, canRunInTransaction, notes, findings, migration }', async () => {
   const entries = await lockReportForFiles([migration]);
   const json = JSON.parse(formatLockReportJson(entries));
   assert.deepEqual(json[0], {
     file: migration,
     line: 2,
     statement: "ALTER TABLE accounts ADD COLUMN plan text DEFAULT 'free'",
-    locks: [{ table: 'accounts', mode: 'AccessExclusiveLock' }],
+    locks: [{ table: 'accounts', mode: 'AccessExclusiveLock', kind: 'table', reason: 'ALTER TABLE ... ADD COLUMN', referenced: false }],
     rewrite: false,
     scan: false,
+    canRunInTransaction: true,
+    notes: [],
+    findings: [],
+    migration: json[0].migration,
   });
-  assert.deepEqual(Object.keys(json[1]), ['file', 'line', 'statement', 'locks', 'rewrite', 'scan']);
+  assert.match(json[0].migration, /^migration, /);
+  assert.deepEqual(Object.keys(json[1]), ['file', 'line', 'statement', 'locks', 'rewrite', 'scan', 'canRunInTransaction', 'notes', 'findings', 'migration']);
 });
 
 test('text names the mode, the table and what it blocks, per statement line', async () => {
@@ -110,7 +115,10 @@ test('runLocksCommand --db with an unreachable server: exit 2, one line', async 
 
 test('the text report names migration files and whether they run in one transaction', async () => {
   const text = formatLockReportText(await lockReportForFiles([migration]));
-  assert.match(text.split('\n')[0], /002_plan\.sql {2}\(migration, runs in one transaction: every lock below is held until the whole migration commits\)$/);
+  // A plain migrations folder: no tool recognised, so pglens does not claim a transaction either way.
+  assert.match(text.split('\n')[0], /002_plan\.sql {2}\(migration, runner unknown: "migrationsInTransaction" in pglens\.json says whether it runs in one transaction\)$/);
+  const configured = formatLockReportText(await lockReportForFiles([migration], { migrations: { transactional: true } }));
+  assert.match(configured.split('\n')[0], /002_plan\.sql {2}\(migration, runs in one transaction: every lock below is held until the whole migration commits\)$/);
 });
 
 test('describeStatementLocks: hover lines with sizes', async () => {

@@ -1,45 +1,64 @@
-// `pglens locks FILE... [--format text|json] [--db URL]`: which lock each statement takes, on which table, and
-// what it blocks. Exit codes: 0 done, 2 bad usage, a missing file or an unreachable database (one line on stderr).
+// `pglens locks PATH... [--format text|json|sarif] [--db URL] [--config FILE]`: which lock each statement takes, on
+// which table, what it blocks, and what the lock rules say about it, for files, folders and quoted globs. It reads the
+// workspace the way `pglens check` does (pglens.json: migrations, their transactions and baseline, postgresVersion,
+// rule severities), so both give the same verdicts for the same files.
+// Exit codes (like Squawk): 0 no statement has an error-level finding, 1 some statement has one, 2 bad usage, bad
+// config, a missing path or an unreachable database (one line on stderr).
 
-import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DatabaseUnavailableError, withReadOnlyTransaction } from '../engine/db/client';
-import { connectPostgres } from '../engine/db/postgres';
-import { loadSchemaFacts, type SchemaFacts } from '../engine/db/schemaFacts';
-import { formatLockReportJson, formatLockReportText, lockReportForFiles } from '../engine/locks/report';
-
-/** The schema read of `locks --db`: a large catalogue gets 10 s, a lock held elsewhere 100 ms. */
-const SCHEMA_READ_LIMITS = { statementTimeoutMs: 10_000, lockTimeoutMs: 100 };
+import { ConfigError } from '../engine/config';
+import { DatabaseUnavailableError } from '../engine/db/client';
+import { isInside, readWorkspaceTextFile } from '../engine/files';
+import { formatLockReportJson, formatLockReportText, lockReportForText, type LockReportEntry } from '../engine/locks/report';
+import { loadParser } from '../engine/parse/parse';
+import { allRules } from '../engine/rules/index';
+import type { Finding } from '../engine/types';
+import { MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
+import { coverageOf, type CheckReport } from './formatters/report';
+import { formatSarif } from './formatters/sarif';
+import { writePieces } from './formatters/streamJson';
 
 export interface LocksCommandIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
-export const LOCKS_USAGE = `Usage: pglens locks FILE... [options]
+export const LOCKS_USAGE = `Usage: pglens locks PATH... [options]
 
-Prints, for every SQL statement of the files (.sql, and SQL found in TS/JS), the tables it locks and in which mode
-(PostgreSQL's pg_locks names), whether it rewrites or scans a table while holding the lock, and what that blocks.
+Prints, for every SQL statement of the files (.sql, and SQL found in TS/JS; folders are walked, quoted globs such
+as 'db/migrations/*.sql' expanded), the tables it locks and in which mode (PostgreSQL's pg_locks names), whether
+it rewrites or scans a table while holding the lock, what that blocks, and the lock rules' findings. pglens.json
+is read as by "pglens check" (migrations, baseline, migrationsInTransaction, postgresVersion, rules).
+Exits 1 when a statement gets an error-level finding, 0 otherwise.
 
 Options:
-  --format FORMAT   text (default) or json
+  --format FORMAT   text (default), json or sarif
   --db URL          PostgreSQL connection URL: adds table sizes, index owners, column types and the server version
+                    (default: pglens.json database.url, DATABASE_URL, PG* variables; none: without them)
+  --config FILE     pglens.json to use (default: found from the first path upwards)
   -h, --help        this help
 `;
 
-export async function runLocksCommand(argv: string[], io: LocksCommandIo): Promise<number> {
-  let values: { format?: string; db?: string; help?: boolean };
-  let files: string[];
+/** Findings that are about locks: the lock rules', and SQL that does not parse. */
+const LOCK_RULE_IDS = new Set(['syntax-error', ...allRules.filter((rule) => rule.meta.category === 'locking').map((rule) => rule.meta.id)]);
+
+export async function runLocksCommand(argv: string[], io: LocksCommandIo, toolVersion = '0.0.0-dev'): Promise<number> {
+  const cwd = io.cwd ?? process.cwd();
+  let values: { format?: string; db?: string; config?: string; help?: boolean };
+  let targets: string[];
   try {
     const parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { format: { type: 'string' }, db: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { format: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     values = parsed.values as typeof values;
-    files = parsed.positionals;
+    targets = parsed.positionals;
   } catch (error) {
-    io.stderr.write(`pglens locks: ${(error as Error).message}\n`);
+    io.stderr.write(`pglens locks: ${(error as Error).message.split('\n')[0]}\n`);
     return 2;
   }
   if (values.help) {
@@ -47,53 +66,111 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo): Promi
     return 0;
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') {
-    io.stderr.write(`pglens locks: unknown format "${format}" (use text or json)\n`);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
+    io.stderr.write(`pglens locks: unknown format "${format}" (use text, json or sarif)\n`);
     return 2;
   }
-  if (files.length === 0) {
+  if (targets.length === 0) {
     io.stderr.write(`pglens locks: no files given\n\n${LOCKS_USAGE}`);
     return 2;
   }
-  for (const file of files) {
-    if (!existsSync(file)) {
-      io.stderr.write(`pglens locks: no such file: ${file}\n`);
+
+  let workspace: Workspace;
+  try {
+    workspace = await openWorkspace(path.resolve(cwd, targets[0].replace(/[*?[{].*$/, '') || '.'), {
+      cwd,
+      configFile: values.config,
+      databaseUrl: values.db,
+      env: io.env ?? process.env,
+      // Locks are the statements' own: an embedded database's synthetic sizes would add nothing true.
+      allowEmbedded: false,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`pglens: ${error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`}\n`);
       return 2;
     }
-    if (!statSync(file).isFile()) {
-      io.stderr.write(`pglens locks: not a file: ${file}\n`);
+    if (error instanceof DatabaseUnavailableError) {
+      io.stderr.write(`pglens: ${error.message}\n`);
       return 2;
     }
+    throw error;
   }
 
-  let schema: SchemaFacts | undefined;
-  let serverVersionNum: number | undefined;
-  if (values.db) {
+  try {
+    let files: string[];
     try {
-      const client = await connectPostgres(values.db, { maxConnections: 1 });
-      try {
-        serverVersionNum = client.info.serverVersionNum;
-        // Catalogue reads only, under timeouts: a lock held on some table must not make this wait (docs/security.md).
-        schema = await withReadOnlyTransaction(client, SCHEMA_READ_LIMITS, (session) => loadSchemaFacts(session)).catch((error: Error) => {
-          // The lock report stands without table sizes: say what is missing, and go on.
-          if (error instanceof DatabaseUnavailableError) throw error;
-          io.stderr.write(`pglens: table sizes unknown: the schema could not be read (${error.message.split('\n')[0]})\n`);
-          return undefined;
-        });
-      } finally {
-        await client.close();
-      }
+      files = workspace.listFiles(targets, cwd);
     } catch (error) {
-      if (error instanceof DatabaseUnavailableError) {
-        io.stderr.write(`pglens: ${error.message}\n`);
+      if (error instanceof MissingPathError) {
+        io.stderr.write(`pglens locks: ${/[*?[{]/.test(error.target) ? `no file matches ${error.target}` : `no such file: ${error.target}`}\n`);
         return 2;
       }
-      io.stderr.write(`pglens: cannot read the schema: ${(error as Error).message}\n`);
+      throw error;
+    }
+    workspace.setRunFiles(files);
+    await loadParser();
+    const schema = await workspace.engine.schemaFacts().catch((error: Error) => {
+      if (error instanceof DatabaseUnavailableError) throw error;
+      // The lock report stands without table sizes: say what is missing, and go on.
+      io.stderr.write(`pglens: table sizes unknown: the schema could not be read (${error.message.split('\n')[0]})\n`);
+      return undefined;
+    });
+    const { config, database } = workspace;
+    const serverVersionNum = database?.info.serverVersionNum ?? (config.postgresVersion ? config.postgresVersion * 10000 : undefined);
+    const migrations = { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root };
+
+    const entries: LockReportEntry[] = [];
+    const findings: Finding[] = [];
+    for (const file of files) {
+      const read = readWorkspaceTextFile(file, { root: isInside(file, config.root) ? config.root : path.dirname(file), maxBytes: config.files.maxBytes });
+      if (!read.ok) {
+        io.stderr.write(`pglens locks: ${file}: skipped: ${read.reason}\n`);
+        continue;
+      }
+      // Paths as the user gave them: relative to the current folder when inside it.
+      const shown = isInside(file, cwd) ? path.relative(cwd, file) || file : file;
+      const verdict = workspace.verdictFor(file);
+      if (!verdict.judged) {
+        entries.push({ file: shown, line: 1, statement: '', locks: [], rewrite: false, scan: false, notes: [], canRunInTransaction: true, fileStart: 0, fileEnd: 0, notJudged: verdict.reason });
+        continue;
+      }
+      // The same engine as `pglens check`: the same rules, severities, migration context and down code left out.
+      const analysis = await workspace.engine.analyzeFile(file, read.text);
+      const lockFindings = analysis.findings.filter((finding) => LOCK_RULE_IDS.has(finding.ruleId));
+      findings.push(...lockFindings);
+      const fileEntries = lockReportForText(file, workspace.judgedText(file, read.text), { schema, serverVersionNum, migrations });
+      for (const entry of fileEntries) {
+        entry.file = shown;
+        entry.findings = lockFindings
+          .filter((f) => f.fileStart >= entry.fileStart && f.fileStart <= Math.max(entry.fileEnd, entry.fileStart))
+          .map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message }));
+      }
+      entries.push(...fileEntries);
+    }
+
+    if (format === 'sarif') {
+      const report: CheckReport = {
+        root: config.root,
+        findings,
+        skipped: [],
+        coverage: coverageOf([], [], () => ''),
+        filesChecked: files.length,
+        statementsChecked: entries.filter((e) => e.notJudged === undefined).length,
+        statementsPlanned: 0,
+        notPlanned: [],
+        toolVersion,
+      };
+      await writePieces(io.stdout, formatSarif(report));
+    } else io.stdout.write(format === 'json' ? formatLockReportJson(entries) : formatLockReportText(entries));
+    return findings.some((finding) => finding.severity === 'error') ? 1 : 0;
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError) {
+      io.stderr.write(`pglens: ${error.message}\n`);
       return 2;
     }
+    throw error;
+  } finally {
+    await workspace.close();
   }
-
-  const entries = await lockReportForFiles(files, { schema, serverVersionNum, onSkip: (file, reason) => io.stderr.write(`pglens locks: ${file}: skipped: ${reason}\n`) });
-  io.stdout.write(format === 'json' ? formatLockReportJson(entries) : formatLockReportText(entries));
-  return 0;
 }

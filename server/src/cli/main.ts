@@ -12,7 +12,7 @@ const USAGE = `pglens ${TOOL_VERSION}: PostgreSQL query-performance feedback whe
 
 Usage:
   pglens check [paths...] [--db URL] [--config FILE] [--format stylish|json|sarif] [--max-warnings N] [--verbose]
-  pglens locks FILE... [--format text|json] [--db URL]
+  pglens locks PATH... [--format text|json|sarif] [--db URL] [--config FILE]
   pglens --version
 
 Run "pglens <command> --help" for a command's options.
@@ -49,7 +49,7 @@ async function run(argv: string[], io: CommandIo): Promise<number> {
     case 'check':
       return runCheckCommand(rest, io, TOOL_VERSION);
     case 'locks':
-      return runLocksCommand(rest, io);
+      return runLocksCommand(rest, io, TOOL_VERSION);
     case '--version':
     case '-v':
       io.stdout.write(`${TOOL_VERSION}\n`);

@@ -15,7 +15,7 @@ import { openDatabaseForWorkspace } from './db/open';
 import { readWorkspaceTextFile, realPathInside } from './files';
 import { findSqlInFile } from './find/index';
 import { locksForStatement } from './locks/lockModel';
-import { detectMigrationLayout, migrationContextFor, type MigrationContextInfo } from './locks/migrations';
+import { detectMigrationLayout, migrationContextFor, migrationContextResolver, type MigrationContextInfo } from './locks/migrations';
 import { filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
 import { parseSite } from './parse/parse';
 import { allRules } from './rules/index';
@@ -195,6 +195,8 @@ export interface Workspace {
   migrationContextFor(file: string, text: string): MigrationContextInfo;
   /** Whether a file's lock findings and plans count: code always, a migration unless it is history or down code. */
   verdictFor(file: string): MigrationVerdict;
+  /** The text that is judged: a migration's down code blanked out (same offsets), unless migrations.checkDown. */
+  judgedText(file: string, text: string): string;
   /** The migrations of a run, for "changed by an earlier migration" (the CLI: the files it checks; the editor: the folder). */
   setRunFiles(files: string[]): void;
   close(): Promise<void>;
@@ -287,7 +289,8 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     config,
     database,
     incremental: overrides.incremental,
-    migrationContextFor: (file, text) => migrationContextFor(file, text, migrationConfig),
+    // Each folder's layout is said once in the log (`--verbose`): which tool pglens thinks runs the migrations.
+    migrationContextFor: migrationContextResolver(migrationConfig, overrides.log),
     log: overrides.log,
     verdictFor,
     isMigration: (file) => detectMigrationLayout(file, migrationConfig) !== undefined,
@@ -304,6 +307,7 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     listFiles: (targets, cwd = config.root) => listSourceFiles(expandPathArguments(targets, cwd, config), config),
     migrationContextFor: (file, text) => migrationContextFor(file, text, migrationConfig),
     verdictFor,
+    judgedText: (file, text) => engine.judgedText(file, text),
     setRunFiles: (files) => engine.setRunFiles(files),
     close: async () => {
       await database?.close().catch(() => undefined);
@@ -338,13 +342,16 @@ export class WorkspaceEngine extends Engine {
     this.changedByRun = undefined;
   }
 
+  judgedText(file: string, text: string): string {
+    return this.config.migrationsCheckDown || !this.scope.isMigration(file) ? text : (withoutDownCode(file, text) ?? text);
+  }
+
   override async analyzeFile(file: string, text: string, options: Parameters<Engine['analyzeFile']>[2] = {}): Promise<FileAnalysis> {
     const verdict = this.scope.verdictFor(file);
     if (!verdict.judged) {
       return { file, findings: [], statements: [], skipped: text.trim() ? [{ file, fileStart: 0, fileEnd: 0, reason: verdict.reason }] : [], sitesChecked: 0 };
     }
-    const judgedText = this.config.migrationsCheckDown || !this.scope.isMigration(file) ? text : withoutDownCode(file, text) ?? text;
-    const analysis = await super.analyzeFile(file, judgedText, options);
+    const analysis = await super.analyzeFile(file, this.judgedText(file, text), options);
     if (!this.scope.isMigration(file)) return analysis;
     const earlier = this.tablesChangedBefore(file);
     if (earlier.size === 0) return analysis;

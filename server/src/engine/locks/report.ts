@@ -30,6 +30,15 @@ export interface LockReportEntry {
   canRunInTransaction: boolean;
   /** Set on entries of migration files: "prisma migration, runs in one transaction". */
   migration?: string;
+  /** Offsets in the file of the statement's first and last character. */
+  fileStart: number;
+  fileEnd: number;
+  /** The parser's message for SQL that does not parse (then `statement` is the text that was given to it). */
+  parseError?: string;
+  /** Lock rules' findings on this statement (set by the caller that ran the rules). */
+  findings?: Array<{ ruleId: string; severity: string; message: string }>;
+  /** A whole file that is not judged (a historical or down migration): why; it has no statements then. */
+  notJudged?: string;
 }
 
 export interface LockReportOptions {
@@ -64,10 +73,34 @@ export function lockReportForText(file: string, text: string, options: LockRepor
   const entries: LockReportEntry[] = [];
   const migration = migrationContextFor(file, text, options.migrations);
   const migrationLabel = migration.isMigration
-    ? `${migration.framework === 'config' || migration.framework === 'migrations folder' ? 'migration' : `${migration.framework} migration`}, ${migration.inTransaction ? 'runs in one transaction: every lock below is held until the whole migration commits' : 'runs without a transaction'}`
+    ? `${migration.framework === 'config' || migration.framework === 'migrations folder' ? 'migration' : `${migration.framework} migration`}, ${
+        migration.inTransaction
+          ? 'runs in one transaction: every lock below is held until the whole migration commits'
+          : migration.transaction === 'unknown'
+            ? 'runner unknown: "migrationsInTransaction" in pglens.json says whether it runs in one transaction'
+            : 'runs without a transaction'
+      }`
     : undefined;
   for (const site of findSqlInFile(file, text).sites) {
     const parsed = parseSite(site);
+    if (parsed.error) {
+      // Said, never dropped: a statement pglens cannot parse is one it cannot tell the locks of.
+      const at = mapSqlOffsetToFile(site, parsed.error.offset);
+      entries.push({
+        file,
+        line: lines.positionAt(Math.min(at, text.length)).line + 1,
+        statement: site.text,
+        locks: [],
+        rewrite: false,
+        scan: false,
+        notes: [],
+        canRunInTransaction: true,
+        fileStart: site.fileStart,
+        fileEnd: site.fileEnd,
+        parseError: parsed.error.message,
+        ...(migrationLabel ? { migration: migrationLabel } : {}),
+      });
+    }
     for (const statement of parsed.statements) {
       const locks = locksForStatement(statement, { ...base, history });
       addToFileHistory(history, statement);
@@ -84,6 +117,8 @@ export function lockReportForText(file: string, text: string, options: LockRepor
         scan: locks.scan,
         notes: locks.notes,
         canRunInTransaction: locks.canRunInTransaction,
+        fileStart: mapSqlOffsetToFile(site, statement.start),
+        fileEnd: mapSqlOffsetToFile(site, statement.end),
         ...(migrationLabel ? { migration: migrationLabel } : {}),
       });
     }
@@ -116,16 +151,37 @@ function qualified(lock: { table: string; schema?: string }): string {
   return lock.schema ? `${lock.schema}.${lock.table}` : lock.table;
 }
 
-/** JSON: an array of { file, line, statement, locks: [{ table, mode }], rewrite, scan }; mode as in pg_locks. */
+/**
+ * JSON: an array of { file, line, statement, locks: [{ table, mode, kind, reason, referenced }], rewrite, scan,
+ * canRunInTransaction, notes, findings, parseError? }; mode as in pg_locks; `referenced` marks the locks a statement
+ * takes on the tables its foreign keys reference (or that reference it). A file that is not judged is one
+ * { file, notJudged } entry.
+ */
 export function formatLockReportJson(entries: LockReportEntry[]): string {
-  const plain = entries.map((e) => ({
-    file: e.file,
-    line: e.line,
-    statement: e.statement,
-    locks: e.locks.map((l) => ({ table: qualified(l), mode: l.mode })),
-    rewrite: e.rewrite,
-    scan: e.scan,
-  }));
+  const plain = entries.map((e) =>
+    e.notJudged !== undefined
+      ? { file: e.file, notJudged: e.notJudged }
+      : {
+          file: e.file,
+          line: e.line,
+          statement: e.statement,
+          ...(e.parseError !== undefined ? { parseError: e.parseError } : {}),
+          locks: e.locks.map((l) => ({
+            table: qualified(l),
+            mode: l.mode,
+            kind: l.relationKind ?? 'table',
+            reason: l.reason,
+            referenced: /referenc/i.test(l.reason),
+            ...(l.rows !== undefined ? { rows: l.rows, bytes: l.bytes } : {}),
+          })),
+          rewrite: e.rewrite,
+          scan: e.scan,
+          canRunInTransaction: e.canRunInTransaction,
+          notes: e.notes,
+          findings: e.findings ?? [],
+          ...(e.migration ? { migration: e.migration } : {}),
+        },
+  );
   return `${JSON.stringify(plain, null, 2)}\n`;
 }
 
@@ -157,6 +213,12 @@ export function formatLockReportText(entries: LockReportEntry[]): string {
   const out: string[] = [];
   let file: string | undefined;
   for (const e of entries) {
+    if (e.notJudged !== undefined) {
+      if (file !== undefined) out.push('');
+      out.push(`${e.file}  (not judged: ${e.notJudged})`);
+      file = e.file;
+      continue;
+    }
     if (e.file !== file) {
       if (file !== undefined) out.push('');
       out.push(e.migration ? `${e.file}  (${e.migration})` : e.file);
@@ -164,6 +226,10 @@ export function formatLockReportText(entries: LockReportEntry[]): string {
     }
     const indent = ' '.repeat(String(e.line).length + 4);
     out.push(`  ${e.line}  ${oneLine(e.statement)}`);
+    if (e.parseError !== undefined) {
+      out.push(`${indent}cannot parse: ${e.parseError}`);
+      continue;
+    }
     if (e.locks.length === 0 && !e.notes.some((n) => n.startsWith('pglens does not model') || n.includes('DO block'))) out.push(`${indent}no table locks`);
     for (const l of e.locks) {
       const name = qualified(l);
@@ -174,6 +240,7 @@ export function formatLockReportText(entries: LockReportEntry[]): string {
     if (e.locks.length > 0 || e.rewrite || e.scan) out.push(`${indent}rewrite: ${e.rewrite ? 'yes' : 'no'}  scan: ${e.scan ? 'yes' : 'no'}`);
     if (!e.canRunInTransaction) out.push(`${indent}cannot run inside a transaction block`);
     for (const n of e.notes) out.push(`${indent}note: ${n}`);
+    for (const f of e.findings ?? []) out.push(`${indent}${f.severity}: ${f.message}  (${f.ruleId})`);
   }
   return out.length ? `${out.join('\n')}\n` : 'no SQL statements found\n';
 }
