@@ -735,7 +735,7 @@ function dropTableForeignKeys(b: Builder, ctx: LockModelContext, name: { table: 
   if (referencing.length === 0) return;
   if (cascade) {
     for (const r of referencing) {
-      addLock(b, { table: r.table, ...(r.schema ? { schema: r.schema } : {}), mode: 'AccessExclusiveLock', reason: `DROP TABLE ${name.table} CASCADE (drops the foreign key ${r.constraint} of ${r.table})` });
+      addLock(b, { table: r.table, ...(r.schema ? { schema: r.schema } : {}), mode: 'AccessExclusiveLock', reason: `DROP TABLE ${name.table} CASCADE (drops the foreign key ${r.constraint} of ${r.table}, which references it)` });
     }
   } else {
     note(b, `Fails unless CASCADE: ${referencing.map((r) => `${r.table} (${r.constraint})`).join(', ')} reference${referencing.length === 1 ? 's' : ''} ${name.table} by foreign key.`);

@@ -1,7 +1,8 @@
 // What the lock rules share: the lock model's context from a rule's context, the plain-words impact of a lock
 // with the table's size, anchors on keywords, and quick-fix edits mapped from the SQL text to the file.
 
-import { findTable, indexesOf, type ForeignKeyFacts, type SchemaFacts } from '../../db/schemaFacts';
+import { findTable, indexesOf, type SchemaFacts } from '../../db/schemaFacts';
+import { lockContextFromSchemaFacts } from '../../locks/schemaContext';
 import { mapSqlOffsetToFile } from '../../find/index';
 import { addToFileHistory, createdEarlier, fileHistory, type FileHistory, type LockModelContext } from '../../locks/lockModel';
 import { describeWhatLockBlocks, lockDisplayName, type LockMode } from '../../locks/lockModes';
@@ -57,46 +58,10 @@ export function lockEvidence(context: Pick<RuleContext, 'schema'>, mode: LockMod
 
 /** The lock model's context for a statement being checked: version, earlier statements, schema facts. */
 export function lockModelContextFor(context: RuleContext): LockModelContext {
-  const schema = context.schema;
   return {
-    serverVersionNum: context.serverVersionNum,
+    ...lockContextFromSchemaFacts(context.schema, context.serverVersionNum),
     previousStatements: context.previousStatements,
     history: historyOf(context),
-    indexTable: schema
-      ? (index, schemaName) => {
-          const found = schema.indexes.find((i) => i.name === index && (!schemaName || i.schema === schemaName));
-          // Named like people write it: the schema only when it is not the default one.
-          return found ? { table: found.table, ...(found.schema !== 'public' ? { schema: found.schema } : {}) } : undefined;
-        }
-      : undefined,
-    columnType: schema
-      ? (table, column, schemaName) => findTable(schema, table, schemaName)?.columns.find((c) => c.name === column)?.type
-      : undefined,
-    ...(schema?.foreignKeys ? foreignKeyLookups(schema, schema.foreignKeys) : {}),
-    catalogVolatility: schema?.volatility,
-  };
-}
-
-/** The lock model's foreign-key questions answered from schema facts (names without the default schema, as people write them). */
-function foreignKeyLookups(schema: SchemaFacts, fks: ForeignKeyFacts[]): Pick<LockModelContext, 'foreignKeyTarget' | 'referencingTables' | 'referencedTables'> {
-  const owner = (table: string, schemaName?: string) => findTable(schema, table, schemaName);
-  const named = (table: string, schemaName: string) => ({ table, ...(schemaName !== 'public' ? { schema: schemaName } : {}) });
-  return {
-    foreignKeyTarget(constraint, table, schemaName) {
-      const t = owner(table, schemaName);
-      const fk = t && fks.find((f) => f.name === constraint && f.table === t.name && f.schema === t.schema);
-      return fk ? named(fk.referencedTable, fk.referencedSchema) : undefined;
-    },
-    referencingTables(table, schemaName) {
-      const t = owner(table, schemaName);
-      if (!t) return [];
-      return fks.filter((f) => f.referencedTable === t.name && f.referencedSchema === t.schema).map((f) => ({ ...named(f.table, f.schema), constraint: f.name }));
-    },
-    referencedTables(table, schemaName) {
-      const t = owner(table, schemaName);
-      if (!t) return [];
-      return fks.filter((f) => f.table === t.name && f.schema === t.schema).map((f) => ({ ...named(f.referencedTable, f.referencedSchema), constraint: f.name }));
-    },
   };
 }
 
