@@ -355,20 +355,24 @@ export class WorkspaceEngine extends Engine {
     if (!this.scope.isMigration(file)) return analysis;
     const earlier = this.tablesChangedBefore(file);
     if (earlier.size === 0) return analysis;
-    const limit = (result: FileAnalysis): FileAnalysis => {
-      const dropped: Array<[number, number]> = [];
-      for (const analyzed of result.statements) {
-        if (!analyzed.plan && !result.findings.some((f) => f.ruleId === PLAN_ERROR_RULE && f.fileStart >= analyzed.fileStart && f.fileStart <= analyzed.fileEnd)) continue;
-        const touched = locksForStatement(analyzed.statement).locks.map((lock) => lock.table.toLowerCase());
-        const changedBy = touched.filter((table) => earlier.has(table)).map((table) => `${table} (${path.basename(earlier.get(table)!)})`);
-        if (changedBy.length === 0) continue;
-        analyzed.plan = undefined;
-        analyzed.planSkippedReason = `not planned: an earlier migration of this run changes ${changedBy.join(', ')}; today's schema is not the one it runs against`;
-        dropped.push([analyzed.fileStart, analyzed.fileEnd]);
-      }
-      const findings = result.findings.filter((f) => !(PLAN_RULE_IDS.has(f.ruleId) && dropped.some(([start, end]) => f.fileStart >= start && f.fileStart <= end)));
-      return { ...result, findings, ...(result.withAdvice ? { withAdvice: result.withAdvice.then(limit) } : {}) };
-    };
+    // Decided once on the first analysis; the one with advice (the editor) gets the same statements left out.
+    const dropped: Array<{ start: number; end: number; reason: string }> = [];
+    for (const analyzed of analysis.statements) {
+      if (!analyzed.plan && !analysis.findings.some((f) => f.ruleId === PLAN_ERROR_RULE && f.fileStart >= analyzed.fileStart && f.fileStart <= analyzed.fileEnd)) continue;
+      const touched = locksForStatement(analyzed.statement).locks.map((lock) => lock.table.toLowerCase());
+      const changedBy = touched.filter((table) => earlier.has(table)).map((table) => `${table} (${path.basename(earlier.get(table)!)})`);
+      if (changedBy.length === 0) continue;
+      analyzed.plan = undefined;
+      analyzed.planSkippedReason = `not planned: an earlier migration of this run changes ${changedBy.join(', ')}, so today's schema is not the one it runs against`;
+      dropped.push({ start: analyzed.fileStart, end: analyzed.fileEnd, reason: analyzed.planSkippedReason });
+    }
+    if (dropped.length === 0) return analysis;
+    const limit = (result: FileAnalysis): FileAnalysis => ({
+      ...result,
+      findings: result.findings.filter((f) => !(PLAN_RULE_IDS.has(f.ruleId) && dropped.some(({ start, end }) => f.fileStart >= start && f.fileStart <= end))),
+      skipped: [...result.skipped, ...dropped.map(({ start, end, reason }) => ({ file, fileStart: start, fileEnd: end, reason }))],
+      ...(result.withAdvice ? { withAdvice: result.withAdvice.then(limit) } : {}),
+    });
     return limit(analysis);
   }
 
