@@ -56,13 +56,15 @@ export class ChangedSinceError extends Error {
   }
 }
 
+class GitMissingError extends ChangedSinceError {}
+
 function git(args: string[], cwd: string): string {
   try {
     // execFile, no shell: the ref is an argument, never command text.
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new ChangedSinceError('--changed-since needs git, which was not found on PATH');
+    if (e.code === 'ENOENT') throw new GitMissingError('--changed-since needs git, which was not found on PATH');
     const said = String(e.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? e.message.split('\n')[0];
     throw new ChangedSinceError(said);
   }
@@ -78,6 +80,7 @@ export function filesChangedSince(ref: string, cwd: string): Set<string> {
   try {
     top = git(['rev-parse', '--show-toplevel'], cwd).trim();
   } catch (error) {
+    if (error instanceof GitMissingError) throw error;
     throw new ChangedSinceError(`--changed-since: ${path.resolve(cwd)} is not in a git repository (${(error as Error).message})`);
   }
   let base: string;
