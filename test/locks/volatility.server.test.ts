@@ -12,7 +12,7 @@ import { connectPostgres } from '../../server/src/engine/db/postgres';
 import { withReadOnlyTransaction, type DatabaseClient } from '../../server/src/engine/db/client';
 import { loadSchemaFacts } from '../../server/src/engine/db/schemaFacts';
 import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
-import { addColumnRewrite } from '../../server/src/engine/locks/lockModel';
+import { addColumnRewrite, locksForStatement } from '../../server/src/engine/locks/lockModel';
 import { castVolatility, expressionVolatility, functionVolatility, loadCatalogVolatility, type CatalogVolatility } from '../../server/src/engine/locks/volatility';
 import { PG_CATALOG_CAST_VOLATILITY, PG_CATALOG_FUNCTION_VOLATILITY } from '../../server/src/engine/locks/volatilityTable';
 import type { SqlSite } from '../../server/src/engine/types';
@@ -144,4 +144,31 @@ test("with a database, the application's and extensions' functions are asked of 
 test('the schema facts carry the catalogue volatility', async () => {
   const facts = await withReadOnlyTransaction(database, LIMITS, (session) => loadSchemaFacts(session));
   assert.equal(facts.volatility?.functions.get('make_code'), 'volatile');
+});
+
+test('an index expression that is not IMMUTABLE: the server refuses it, and the lock model says CREATE INDEX fails', async () => {
+  const cases = [
+    { sql: 'create index on accounts ((created_at::date))', culprit: /timestamp with time zone::date is STABLE/ },
+    { sql: "create index on accounts ((date_trunc('day', created_at)))", culprit: /date_trunc\(\) is STABLE/ },
+    { sql: 'create index on accounts ((app.today_label()))', culprit: /app\.today_label\(\) is STABLE/ },
+    { sql: 'create index on accounts (id) where created_at > now()', culprit: /now\(\) is STABLE/ },
+  ];
+  const catalog = await withReadOnlyTransaction(database, LIMITS, (session) => loadCatalogVolatility(session));
+  const columnType = (table: string, column: string) => (table === 'accounts' && column === 'created_at' ? 'timestamp with time zone' : table === 'accounts' && column === 'id' ? 'integer' : undefined);
+  for (const c of cases) {
+    await client.query('begin');
+    await assert.rejects(client.query(c.sql), (error: { code?: string }) => error.code === '42P17', c.sql);
+    await client.query('rollback');
+    const statement = parseSite(siteOf(c.sql)).statements[0];
+    const model = locksForStatement(statement, { catalogVolatility: catalog, columnType });
+    assert.ok(model.notes.some((n) => /^CREATE INDEX fails: /.test(n) && c.culprit.test(n)), `${c.sql}: ${model.notes.join(' ')}`);
+  }
+  // Immutable expressions build, and get no such note.
+  for (const sql of ['create index on accounts ((lower(id::text)))', "create index on accounts ((repeat('x', id)))"]) {
+    await client.query('begin');
+    await client.query(sql);
+    await client.query('rollback');
+    const model = locksForStatement(parseSite(siteOf(sql)).statements[0], { catalogVolatility: catalog, columnType });
+    assert.ok(!model.notes.some((n) => /CREATE INDEX fails|pglens does not know/.test(n)), `${sql}: ${model.notes.join(' ')}`);
+  }
 });

@@ -717,6 +717,33 @@ function alterTableCommand(
 }
 
 /**
+ * Index expressions and predicates must be IMMUTABLE (CREATE INDEX, Notes): a stable or volatile function, or a
+ * stable cast of a column (timestamptz to date), makes CREATE INDEX fail. Volatility from the catalogue when
+ * connected, else PostgreSQL 15's pg_proc / pg_cast (volatility.ts).
+ */
+function indexExpressionVolatility(b: Builder, n: AstNode, ctx: LockModelContext, history: FileHistory): void {
+  const table: string | undefined = n.relation?.relname;
+  const columnType = (column: string): string | undefined => {
+    if (!table) return undefined;
+    const fromFile = history.columnTypes.get(`${table}.${column}`);
+    return fromFile ? formatColumnType(fromFile) : ctx.columnType?.(table, column, n.relation?.schemaname ?? undefined);
+  };
+  const parts: AstNode[] = [...((n.indexParams ?? []) as AstNode[]).map((p) => p.IndexElem?.expr).filter(Boolean), ...(n.whereClause ? [n.whereClause] : [])];
+  for (const expr of parts) {
+    const v = expressionVolatility(expr, { catalog: ctx.catalogVolatility, columnType });
+    if (v.volatility === 'immutable') continue;
+    const culprit = v.volatileCalls[0] ?? v.stableCalls[0];
+    const unknown = v.volatileCalls[0] && !v.volatileCalls[0].known;
+    note(
+      b,
+      unknown
+        ? `The index expression calls ${culprit?.name}(), which pglens does not know: CREATE INDEX fails unless it is IMMUTABLE.`
+        : `CREATE INDEX fails: ${culprit ? `${culprit.name}${culprit.name.includes('::') ? '' : '()'} is ${v.volatility.toUpperCase()}` : `the expression is ${v.volatility.toUpperCase()}`}, and functions in an index expression or predicate must be IMMUTABLE.`,
+    );
+  }
+}
+
+/**
  * DROP TABLE and foreign keys: the tables it references lose the FK's triggers (ACCESS EXCLUSIVE on each), and with
  * CASCADE the tables that reference it lose their FK constraints (ACCESS EXCLUSIVE on each); without CASCADE such a
  * reference makes the DROP fail (DROP TABLE reference page: "RESTRICT ... refuse to drop the table if any objects
@@ -839,6 +866,7 @@ function statementLocks(b: Builder, statement: ParsedStatement, kind: string, n:
         b.canRunInTransaction = false;
         note(b, 'CREATE INDEX CONCURRENTLY scans the table twice and waits for running transactions, without blocking writes; it cannot run inside a transaction block.');
       } else note(b, 'Reads the whole table to build the index while writes are blocked.');
+      indexExpressionVolatility(b, n, ctx, history);
       return;
     }
     case 'DropStmt': {

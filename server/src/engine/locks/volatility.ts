@@ -73,7 +73,7 @@ export function functionVolatility(name: string, schema?: string, catalog?: Cata
 
 /** Volatility of a cast between two types (format_type names, e.g. "timestamp with time zone"): immutable unless listed. */
 export function castVolatility(source: string, target: string, catalog?: CatalogVolatility): Volatility {
-  const key = `${source.toLowerCase()}->${target.toLowerCase()}`;
+  const key = `${castTypeKey(source)}->${castTypeKey(target)}`;
   return catalog?.casts.get(key) ?? (Object.prototype.hasOwnProperty.call(PG_CATALOG_CAST_VOLATILITY, key) ? PG_CATALOG_CAST_VOLATILITY[key] : 'immutable');
 }
 
@@ -122,9 +122,9 @@ export function expressionVolatility(expr: AstNode, options: ExpressionVolatilit
       const target = body.typeName?.names?.map((n: AstNode) => n.String?.sval).filter((s: string | undefined) => s && s !== 'pg_catalog').join('.');
       const source = column ? options.columnType?.(column) : undefined;
       if (source && target) {
-        const v = castVolatility(source, canonicalTypeName(target), options.catalog);
+        const v = castVolatility(source, target, options.catalog);
         raise(v);
-        if (v === 'stable') stableCalls.push({ name: `${source}::${canonicalTypeName(target)}`, location: body.location ?? 0 });
+        if (v !== 'immutable') stableCalls.push({ name: `${castTypeKey(source)}::${castTypeKey(target)}`, location: body.location ?? 0 });
       }
     } else if (type === 'SQLValueFunction') {
       // CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIMESTAMP, CURRENT_USER ...: stable
@@ -135,6 +135,11 @@ export function expressionVolatility(expr: AstNode, options: ExpressionVolatilit
     }
   });
   return { volatility, volatileCalls, stableCalls };
+}
+
+/** A type as format_type or the parser writes it → the key of the cast table: no modifiers, format_type's name. */
+function castTypeKey(type: string): string {
+  return canonicalTypeName(type.toLowerCase().replace(/\s*\(\s*\d+(\s*,\s*\d+)?\s*\)/g, '').replace(/\s+/g, ' ').trim());
 }
 
 /** The parser's internal type names → format_type names (the keys of the cast table). */
