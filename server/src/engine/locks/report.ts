@@ -8,6 +8,7 @@ import { findSqlInFile, mapSqlOffsetToFile } from '../find/index';
 import { loadParser, parseSite, type ParsedStatement } from '../parse/parse';
 import { LineIndex } from '../text';
 import { addToFileHistory, emptyFileHistory, locksForStatement, type LockModelContext, type TableLock } from './lockModel';
+import { lockContextFromSchemaFacts } from './schemaContext';
 import { describeWhatLockBlocks, lockDisplayName } from './lockModes';
 import { migrationContextFor, type MigrationConfig } from './migrations';
 import type { StatementLocks } from './lockModel';
@@ -50,19 +51,9 @@ export interface LockReportOptions {
   migrations?: MigrationConfig;
 }
 
-/** The lock model's context with what a database knows (index → table, column types). */
+/** The lock model's context with what a database knows (index owners, column types, foreign keys, volatility). */
 export function lockContextFromSchema(schema: SchemaFacts | undefined, serverVersionNum?: number): LockModelContext {
-  return {
-    serverVersionNum,
-    indexTable: schema
-      ? (index, schemaName) => {
-          const found = schema.indexes.find((i) => i.name === index && (!schemaName || i.schema === schemaName));
-          // Named like people write it: the schema only when it is not the default one.
-          return found ? { table: found.table, ...(found.schema !== 'public' ? { schema: found.schema } : {}) } : undefined;
-        }
-      : undefined,
-    columnType: schema ? (table, column, schemaName) => findTable(schema, table, schemaName)?.columns.find((c) => c.name === column)?.type : undefined,
-  };
+  return lockContextFromSchemaFacts(schema, serverVersionNum);
 }
 
 /** Lock report of one file's text. */
