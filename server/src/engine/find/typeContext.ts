@@ -16,7 +16,7 @@ export interface TypeContextOptions {
   /** Keep Programs between calls and update them with edited texts (the language server). */
   incremental?: boolean;
   /**
-   * Programs kept alive at once (default 3): the least recently used one is dropped when another is built, and built
+   * Programs kept alive at once (default 2, 3 when incremental): the least recently used one is dropped when another is built, and built
    * again if a file of its project asks later. A Program of a big project holds hundreds of MB of types.
    */
   maxPrograms?: number;
@@ -35,7 +35,6 @@ export interface CheckedFile {
 
 const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'];
 const MAX_REFERENCE_DEPTH = 4;
-const DEFAULT_MAX_PROGRAMS = 3;
 
 export class TypeContext {
   private readonly incremental: boolean;
@@ -51,7 +50,9 @@ export class TypeContext {
   constructor(options: TypeContextOptions = {}) {
     this.incremental = options.incremental === true;
     this.log = options.log ?? (() => undefined);
-    this.maxPrograms = Math.max(1, Math.floor(options.maxPrograms ?? DEFAULT_MAX_PROGRAMS));
+    // The CLI reads files folder by folder, so a project's files come together: two Programs are enough there. The
+    // language server keeps one more, for a person going back and forth between packages.
+    this.maxPrograms = Math.max(1, Math.floor(options.maxPrograms ?? (this.incremental ? 3 : 2)));
     this.hooks = { shared: new SharedSourceFiles(), used: (slot) => this.used(slot), drop: (slot) => this.drop(slot) };
   }
 
