@@ -883,7 +883,8 @@ function statementLocks(b: Builder, statement: ParsedStatement, kind: string, n:
           const owner = indexOwner(ctx, history, name.table, name.schema);
           if (owner) addLock(b, { ...owner, mode, reason: `${reason} (table of ${name.table})` });
           else note(b, `${reason} takes ${lockDisplayName(mode)} on the table of ${name.table} too; pglens does not know which table that is (connect a database).`);
-          addLock(b, { ...name, mode, reason, relationKind: 'index', location });
+          // Without the table's name the index's own lock says what it costs: the table is locked the same way.
+          addLock(b, { ...name, mode, reason: owner || concurrent ? reason : `${reason}: ${lockDisplayName(mode)} on its table too, every read and write of the table waits`, relationKind: 'index', location });
           if (concurrent) {
             b.canRunInTransaction = false;
             note(b, 'DROP INDEX CONCURRENTLY waits for running transactions instead of blocking them; it cannot run inside a transaction block.');
