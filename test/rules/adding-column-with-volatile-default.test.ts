@@ -48,3 +48,15 @@ test('serial, identity and unknown functions count as volatile', async () => {
 test('a table created earlier in the file is exempt', async () => {
   assert.deepEqual(await runLockRule(rule, 'create table t (id int);\nalter table t add column k uuid default gen_random_uuid();'), []);
 });
+
+test("immutable built-ins are quiet (repeat('*', 64)); a function the connected database declares immutable is quiet, volatile is reported", async () => {
+  assert.deepEqual(await runLockRule(rule, "ALTER TABLE accounts ADD COLUMN mask text DEFAULT repeat('*', 64);"), []);
+  const schema = schemaWith([{ name: 'accounts', rows: 1000, bytes: 8192 }]);
+  schema.volatility = { functions: new Map([['tenant_default', 'immutable'], ['make_code', 'volatile']]), casts: new Map() };
+  assert.deepEqual(await runLockRule(rule, 'ALTER TABLE accounts ADD COLUMN tenant int DEFAULT tenant_default();', { schema }), []);
+  const [finding] = await runLockRule(rule, 'ALTER TABLE accounts ADD COLUMN code text DEFAULT make_code();', { schema });
+  assert.match(finding.message, /the default make_code\(\) is volatile/);
+  // Offline, a function nobody knows is VOLATILE (CREATE FUNCTION's default).
+  const [unknown] = await runLockRule(rule, 'ALTER TABLE accounts ADD COLUMN tenant int DEFAULT tenant_default();');
+  assert.match(unknown.message, /calls tenant_default\(\), which pglens does not know/);
+});
