@@ -48,6 +48,14 @@ export function isAtOrBeforeBaseline(name: string, baseline: string): boolean {
   return name <= baseline;
 }
 
+/** The order migrations run in: leading version numbers as numbers, then names as text. */
+export function compareMigrationNames(a: string, b: string): number {
+  const x = versionOf(a);
+  const y = versionOf(b);
+  const byVersion = x !== undefined && y !== undefined ? compareDigits(x, y) : 0;
+  return byVersion !== 0 ? byVersion : a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** A failure of `--changed-since`: one line for the user (git missing, not a repository, an unknown ref). */
 export class ChangedSinceError extends Error {
   constructor(message: string) {

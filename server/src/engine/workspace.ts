@@ -16,7 +16,7 @@ import { readWorkspaceTextFile, realPathInside } from './files';
 import { findSqlInFile } from './find/index';
 import { locksForStatement } from './locks/lockModel';
 import { detectMigrationLayout, migrationContextFor, migrationContextResolver, type MigrationContextInfo } from './locks/migrations';
-import { filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
+import { compareMigrationNames, filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
 import { parseSite } from './parse/parse';
 import { allRules } from './rules/index';
 
@@ -197,8 +197,11 @@ export interface Workspace {
   verdictFor(file: string): MigrationVerdict;
   /** The text that is judged: a migration's down code blanked out (same offsets), unless migrations.checkDown. */
   judgedText(file: string, text: string): string;
-  /** The migrations of a run, for "changed by an earlier migration" (the CLI: the files it checks; the editor: the folder). */
-  setRunFiles(files: string[]): void;
+  /**
+   * The migrations of a run, for "changed by an earlier migration": the CLI gives the files it checks; the editor a
+   * function listing the folder, called when a migration is first analysed and again after `engine.refreshSchema()`.
+   */
+  setRunFiles(files: string[] | (() => string[])): void;
   close(): Promise<void>;
 }
 
@@ -331,15 +334,31 @@ const PLAN_RULE_IDS = new Set([PLAN_ERROR_RULE, ...allRules.filter((rule) => rul
  */
 export class WorkspaceEngine extends Engine {
   private runFiles: string[] | undefined;
+  private listRunFiles: (() => string[]) | undefined;
   private changedByRun: Map<string, Set<string>> | undefined;
 
   constructor(private readonly scope: WorkspaceEngineOptions) {
     super(scope);
   }
 
-  setRunFiles(files: string[]): void {
-    this.runFiles = files.filter((file) => this.scope.isMigration(file)).sort((a, b) => migrationName(a).localeCompare(migrationName(b)) || a.localeCompare(b));
+  setRunFiles(files: string[] | (() => string[])): void {
+    this.listRunFiles = typeof files === 'function' ? files : undefined;
+    this.runFiles = typeof files === 'function' ? undefined : this.migrationsInOrder(files);
     this.changedByRun = undefined;
+  }
+
+  /** A migration ran, or a migration file changed: the run's order and what its migrations change are read again. */
+  override refreshSchema(): void {
+    super.refreshSchema();
+    this.changedByRun = undefined;
+    if (this.listRunFiles) this.runFiles = undefined;
+  }
+
+  private migrationsInOrder(files: string[]): string[] {
+    return files
+      .map((file) => path.resolve(file))
+      .filter((file) => this.scope.isMigration(file))
+      .sort((a, b) => compareMigrationNames(migrationName(a), migrationName(b)) || (a < b ? -1 : a > b ? 1 : 0));
   }
 
   judgedText(file: string, text: string): string {
@@ -378,6 +397,13 @@ export class WorkspaceEngine extends Engine {
 
   /** Tables (lower-case names) that DDL of the run's new migrations before `file` changes, with the migration. */
   private tablesChangedBefore(file: string): Map<string, string> {
+    if (this.runFiles === undefined && this.listRunFiles) {
+      try {
+        this.runFiles = this.migrationsInOrder(this.listRunFiles());
+      } catch {
+        this.runFiles = []; // the folder went away meanwhile: no order to go by
+      }
+    }
     const run = this.runFiles ?? [];
     const index = run.indexOf(path.resolve(file));
     const result = new Map<string, string>();

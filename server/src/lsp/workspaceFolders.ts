@@ -273,12 +273,9 @@ export class WorkspaceFolders {
       await workspace.close();
       throw new Error('language server is shutting down');
     }
-    // The folder's migrations, in order: DML after a migration that changes its tables is not planned on today's schema.
-    try {
-      workspace.setRunFiles(workspace.listFiles([config.root]));
-    } catch {
-      /* the folder went away meanwhile: no run order */
-    }
+    // The folder's migrations, in order, listed when a migration is first analysed: DML after a migration that changes
+    // its tables is not planned on today's schema.
+    workspace.setRunFiles(() => workspace.listFiles([config.root]));
     const accepts = workspace.accepts;
     const folder: FolderContext = {
       uri: slot.uri,
