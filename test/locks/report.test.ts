@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { runLocksCommand } from '../../server/src/cli/locksCommand';
-import { describeStatementLocks, lockHoverMarkdown, formatLockReportJson, formatLockReportText, lockReportForFiles } from '../../server/src/engine/locks/report';
+import { describeStatementLocks, lockReportForFiles } from '../../server/src/engine/locks/report';
+import { lockHoverMarkdown } from '../../server/src/lsp/lockHover';
+import { formatLockReportJson, formatLockReportText } from '../../server/src/cli/formatters/locks';
 import { locksForStatement } from '../../server/src/engine/locks/lockModel';
 import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 

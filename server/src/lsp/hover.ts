@@ -7,7 +7,7 @@ import { MarkupKind, type Hover, type Position, type Range } from 'vscode-langua
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
 import { exclusiveCost, formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { allRuleMetas } from '../engine/rules/index';
-import { lockHoverMarkdown } from '../engine/locks/report';
+import { lockHoverMarkdown } from './lockHover';
 import type { Finding } from '../engine/types';
 
 export function contains(range: Range, position: Position): boolean {
