@@ -133,6 +133,28 @@ describe('pglens locks', () => {
     );
   });
 
+  test('migrations.noTransactionProperty names the flag of TS migration objects that run without a transaction', async () => {
+    const migration = [
+      'export default {',
+      "  name: '2024.01.01.index',",
+      '  skipTransaction: true,',
+      '  run: ({ sql }) => sql`CREATE INDEX CONCURRENTLY orders_status ON orders (status)`,',
+      '};',
+      '',
+    ].join('\n');
+    const unknown = workspace({ 'pglens.json': JSON.stringify({ migrations: { paths: ['migrations/*.ts'] } }), 'migrations/2024.01.01.index.ts': migration });
+    const before = parseLocks((await runCli(['locks', 'migrations', '--format', 'json'], { cwd: unknown })).stdout);
+    assert.deepEqual(before[0].findings!.map((f) => [f.ruleId, f.severity]), [['concurrently-in-transaction', 'info']]);
+
+    const named = workspace({
+      'pglens.json': JSON.stringify({ migrations: { paths: ['migrations/*.ts'], noTransactionProperty: 'skipTransaction' } }),
+      'migrations/2024.01.01.index.ts': migration,
+    });
+    const after = parseLocks((await runCli(['locks', 'migrations', '--format', 'json'], { cwd: named })).stdout);
+    assert.deepEqual(after[0].findings, []);
+    assert.match((after[0] as { migration?: string }).migration ?? '', /runs without a transaction/);
+  });
+
   test('an invalid pglens.json is one line and exit 2, as for check', async () => {
     const dir = workspace({ 'pglens.json': '{ "migrations": { "baseline": 5 } }', 'migrations/001.sql': 'SELECT 1;\n' });
     const result = await runCli(['locks', 'migrations'], { cwd: dir });

@@ -119,7 +119,7 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo, toolVe
     });
     const { config, database } = workspace;
     const serverVersionNum = database?.info.serverVersionNum ?? (config.postgresVersion ? config.postgresVersion * 10000 : undefined);
-    const migrations = { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root };
+    const migrations = workspace.migrationConfig;
 
     const entries: LockReportEntry[] = [];
     const findings: Finding[] = [];

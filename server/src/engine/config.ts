@@ -42,6 +42,8 @@ export interface PglensConfig {
   migrationsBaseline?: string;
   /** `migrations.checkDown`: judge down/rollback code too (`.down.sql`, `-- migrate:down`, `down` functions). */
   migrationsCheckDown?: boolean;
+  /** `migrations.noTransactionProperty`: the property of a TS/JS migration object that says it runs without a transaction. */
+  migrationsNoTransactionProperty?: string;
   /** Whether migrations run inside one transaction (most frameworks do). */
   migrationsInTransaction?: boolean;
   /** Target PostgreSQL major version when there is no database to ask. */
@@ -221,7 +223,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     if (Array.isArray(root.migrations)) config.migrations = v.globs(root.migrations, 'migrations');
     else {
       const migrations = v.object(root.migrations, 'migrations');
-      v.onlyKeys(migrations, 'migrations', ['paths', 'baseline', 'checkDown']);
+      v.onlyKeys(migrations, 'migrations', ['paths', 'baseline', 'checkDown', 'noTransactionProperty']);
       if (migrations.paths !== undefined) config.migrations = v.globs(migrations.paths, 'migrations.paths');
       if (migrations.baseline !== undefined) {
         const baseline = v.string(migrations.baseline, 'migrations.baseline').trim();
@@ -231,6 +233,11 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
         config.migrationsBaseline = baseline;
       }
       if (migrations.checkDown !== undefined) config.migrationsCheckDown = v.boolean(migrations.checkDown, 'migrations.checkDown');
+      if (migrations.noTransactionProperty !== undefined) {
+        const property = v.string(migrations.noTransactionProperty, 'migrations.noTransactionProperty');
+        if (!/^[A-Za-z_$][\w$]*$/.test(property)) throw new ConfigError(file, 'migrations.noTransactionProperty', `must be a property name such as "noTransaction", got ${describe(property)}`);
+        config.migrationsNoTransactionProperty = property;
+      }
     }
   }
   if (root.migrationsInTransaction !== undefined) config.migrationsInTransaction = v.boolean(root.migrationsInTransaction, 'migrationsInTransaction');

@@ -15,7 +15,7 @@ import { openDatabaseForWorkspace } from './db/open';
 import { readWorkspaceTextFile, realPathInside } from './files';
 import { findSqlInFile } from './find/index';
 import { locksForStatement } from './locks/lockModel';
-import { detectMigrationLayout, migrationContextFor, migrationContextResolver, type MigrationContextInfo } from './locks/migrations';
+import { detectMigrationLayout, migrationContextFor, migrationContextResolver, type MigrationConfig, type MigrationContextInfo } from './locks/migrations';
 import { compareMigrationNames, filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
 import { parseSite } from './parse/parse';
 import { allRules } from './rules/index';
@@ -193,6 +193,8 @@ export interface Workspace {
   listFiles(targets: string[], cwd?: string): string[];
   /** Whether a file is a migration, its layout, whether it runs in a transaction. */
   migrationContextFor(file: string, text: string): MigrationContextInfo;
+  /** What decides that, from pglens.json (for the lock report's per-file header). */
+  migrationConfig: MigrationConfig;
   /** Whether a file's lock findings and plans count: code always, a migration unless it is history or down code. */
   verdictFor(file: string): MigrationVerdict;
   /** The text that is judged: a migration's down code blanked out (same offsets), unless migrations.checkDown. */
@@ -277,7 +279,12 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     }
   }
 
-  const migrationConfig = { migrations: config.migrations, transactional: config.migrationsInTransaction, root: config.root };
+  const migrationConfig: MigrationConfig = {
+    migrations: config.migrations,
+    transactional: config.migrationsInTransaction,
+    root: config.root,
+    noTransactionProperty: config.migrationsNoTransactionProperty,
+  };
   const verdictFor = (file: string): MigrationVerdict => {
     const layout = detectMigrationLayout(file, migrationConfig);
     if (!layout) return { judged: true };
@@ -309,6 +316,7 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     accepts: createFileFilter(config),
     listFiles: (targets, cwd = config.root) => listSourceFiles(expandPathArguments(targets, cwd, config), config),
     migrationContextFor: (file, text) => migrationContextFor(file, text, migrationConfig),
+    migrationConfig,
     verdictFor,
     judgedText: (file, text) => engine.judgedText(file, text),
     setRunFiles: (files) => engine.setRunFiles(files),
