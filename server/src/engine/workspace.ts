@@ -213,6 +213,12 @@ function untrustedConfig(config: PglensConfig, root: string, userUrl: string | u
   return { ...config, database: { ...defaults.database, url: userUrl }, advisor: { ...config.advisor, indexTrials: false } };
 }
 
+/** The root of the workspace a folder belongs to: the folder of the nearest pglens.json above it, else the folder itself. */
+export function workspaceRootFor(folder: string): string {
+  const configFile = findConfigFile(folder);
+  return configFile ? path.dirname(configFile) : folder;
+}
+
 /** Loads a folder's config with the overrides applied; throws ConfigError unless `onConfigError` is 'defaults'. */
 export function loadWorkspaceConfig(folder: string, overrides: WorkspaceOverrides): { config: PglensConfig; configError?: ConfigError } {
   const trusted = overrides.trusted !== false;

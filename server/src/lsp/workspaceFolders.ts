@@ -6,9 +6,9 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/analyze';
-import { ConfigError, findConfigFile, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
+import { ConfigError, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
 import type { DatabaseClient, DatabaseHealth } from '../engine/db/client';
-import { loadWorkspaceConfig, openWorkspace } from '../engine/workspace';
+import { loadWorkspaceConfig, openWorkspace, workspaceRootFor } from '../engine/workspace';
 import type { DatabaseState, FolderStatus, PglensSettings } from './protocol';
 import { redactSecrets, withPassword } from './secrets';
 
@@ -121,7 +121,7 @@ export class WorkspaceFolders {
 
   /** A pglens.json was created, changed or deleted: reload the folders that read it. */
   async reloadFoldersContaining(file: string): Promise<void> {
-    // A folder reads the pglens.json of its root or of the nearest parent folder (findConfigFile).
+    // A folder reads the pglens.json of its root or of the nearest parent folder (workspace.ts).
     const affected = [...this.slots.values()].filter(
       (slot) => isInside(slot.root, path.dirname(file)) || (slot.current?.config.file !== undefined && sameFile(slot.current.config.file, file)),
     );
@@ -179,9 +179,7 @@ export class WorkspaceFolders {
     }
     if (best) return best;
     // Outside every workspace folder: the folder of its pglens.json, else its own folder (or the process's for untitled).
-    const start = file ? path.dirname(file) : process.cwd();
-    const configFile = findConfigFile(start);
-    const root = configFile ? path.dirname(configFile) : start;
+    const root = workspaceRootFor(file ? path.dirname(file) : process.cwd());
     for (const slot of this.slots.values()) if (slot.root === root) return slot;
     const slot = this.newSlot(pathToUri(root), path.basename(root) || root, root, false);
     this.slots.set(root, slot);
