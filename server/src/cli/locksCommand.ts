@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../engine/config';
 import { DatabaseUnavailableError } from '../engine/db/client';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
-import { lockReportForText, type LockReportEntry } from '../engine/locks/report';
+import { indexOwnersOfTexts, lockReportForText, type LockReportEntry } from '../engine/locks/report';
 import { formatLockReportJson, formatLockReportText } from './formatters/locks';
+import { detectMigrationLayout } from '../engine/locks/migrations';
 import { loadParser } from '../engine/parse/parse';
 import { allRules } from '../engine/rules/index';
 import type { Finding } from '../engine/types';
@@ -120,6 +121,8 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo, toolVe
     const { config, database } = workspace;
     const serverVersionNum = database?.info.serverVersionNum ?? (config.postgresVersion ? config.postgresVersion * 10000 : undefined);
     const migrations = workspace.migrationConfig;
+    // Without a database, DROP INDEX still names its table when a migration of the workspace created the index.
+    const indexTable = database ? undefined : indexOwnersOfTexts(workspaceMigrationTexts(workspace, files));
 
     const entries: LockReportEntry[] = [];
     const findings: Finding[] = [];
@@ -140,7 +143,7 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo, toolVe
       const analysis = await workspace.engine.analyzeFile(file, read.text);
       const lockFindings = analysis.findings.filter((finding) => LOCK_RULE_IDS.has(finding.ruleId));
       findings.push(...lockFindings);
-      const fileEntries = lockReportForText(file, workspace.judgedText(file, read.text), { schema, serverVersionNum, migrations });
+      const fileEntries = lockReportForText(file, workspace.judgedText(file, read.text), { schema, serverVersionNum, migrations, indexTable });
       for (const entry of fileEntries) {
         entry.file = shown;
         entry.findings = lockFindings
@@ -174,4 +177,21 @@ export async function runLocksCommand(argv: string[], io: LocksCommandIo, toolVe
   } finally {
     await workspace.close();
   }
+}
+
+/** The migrations of the workspace and the files named, read (history included: it made the schema), up code only. */
+function workspaceMigrationTexts(workspace: Workspace, named: string[]): Array<{ file: string; text: string }> {
+  let all: string[];
+  try {
+    all = workspace.listFiles([workspace.root]);
+  } catch {
+    all = [];
+  }
+  const migrations = [...new Set([...all, ...named])].filter((file) => detectMigrationLayout(file, workspace.migrationConfig) !== undefined);
+  const texts: Array<{ file: string; text: string }> = [];
+  for (const file of migrations) {
+    const read = readWorkspaceTextFile(file, { root: isInside(file, workspace.root) ? workspace.root : path.dirname(file), maxBytes: workspace.config.files.maxBytes });
+    if (read.ok) texts.push({ file, text: workspace.judgedText(file, read.text) });
+  }
+  return texts;
 }

@@ -49,6 +49,8 @@ export interface LockReportOptions {
   schema?: SchemaFacts;
   /** Which files are migrations (for the text report's per-file header). */
   migrations?: MigrationConfig;
+  /** Index owners known without a database (CREATE INDEX in the workspace's migrations), asked after the schema. */
+  indexTable?: LockModelContext['indexTable'];
 }
 
 /** The lock model's context with what a database knows (index owners, column types, foreign keys, volatility). */
@@ -56,10 +58,26 @@ export function lockContextFromSchema(schema: SchemaFacts | undefined, serverVer
   return lockContextFromSchemaFacts(schema, serverVersionNum);
 }
 
+/**
+ * The tables of the indexes that files create (`CREATE INDEX name ON table`), for DROP INDEX and REINDEX INDEX
+ * without a database: a migration drops an index an earlier migration made.
+ */
+export function indexOwnersOfTexts(files: Array<{ file: string; text: string }>): LockModelContext['indexTable'] {
+  const history = emptyFileHistory();
+  for (const { file, text } of files) {
+    for (const site of findSqlInFile(file, text).sites) for (const statement of parseSite(site).statements) addToFileHistory(history, statement);
+  }
+  return (index) => history.createdIndexes.get(index);
+}
+
 /** Lock report of one file's text. */
 export function lockReportForText(file: string, text: string, options: LockReportOptions = {}): LockReportEntry[] {
   const lines = new LineIndex(text);
-  const base = lockContextFromSchema(options.schema, options.serverVersionNum);
+  const fromSchema = lockContextFromSchema(options.schema, options.serverVersionNum);
+  const fallback = options.indexTable;
+  const base: LockModelContext = fallback
+    ? { ...fromSchema, indexTable: (index, schema) => fromSchema.indexTable?.(index, schema) ?? fallback(index, schema) }
+    : fromSchema;
   const history = emptyFileHistory();
   const entries: LockReportEntry[] = [];
   const migration = migrationContextFor(file, text, options.migrations);
