@@ -5,7 +5,7 @@
 //
 //   node --import tsx bench/findRealworld.ts /tmp/realworld/graphql-hive [--syntax-only] [--include packages/services]
 //
-// One mode per process, so that the peak RSS is the run's own.
+// One mode per process, so that the peak RSS is the run's own. BENCH_MAX_PROGRAMS sets TypeContext's maxPrograms.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -44,7 +44,7 @@ function main(): void {
     programs.push(line);
     if (process.env.BENCH_LOG === '1') process.stderr.write(`${line}\n`);
   };
-  const options = { ...resolveFindOptions(), program: syntaxOnly ? false : new TypeContext({ log }) };
+  const options = { ...resolveFindOptions(), program: syntaxOnly ? false : new TypeContext({ log, maxPrograms: process.env.BENCH_MAX_PROGRAMS ? Number(process.env.BENCH_MAX_PROGRAMS) : undefined }) };
   const perFile: { file: string; ms: number; sites: number }[] = [];
   let sites = 0;
   let skipped = 0;

@@ -53,7 +53,12 @@ export class TypeContext {
     // The CLI reads files folder by folder, so a project's files come together: two Programs are enough there. The
     // language server keeps one more, for a person going back and forth between packages.
     this.maxPrograms = Math.max(1, Math.floor(options.maxPrograms ?? (this.incremental ? 3 : 2)));
-    this.hooks = { shared: new SharedSourceFiles(), used: (slot) => this.used(slot), drop: (slot) => this.drop(slot) };
+    this.hooks = {
+      shared: new SharedSourceFiles(),
+      used: (slot) => this.used(slot),
+      drop: (slot) => this.drop(slot),
+      makeRoom: (slot) => this.makeRoom(slot),
+    };
   }
 
   /** How many Programs are alive and how many parsed files they share (for tests and benchmarks). */
@@ -67,6 +72,28 @@ export class TypeContext {
     if (at >= 0) this.alive.splice(at, 1);
     this.alive.push(slot);
     while (this.alive.length > this.maxPrograms) this.drop(this.alive[0]);
+  }
+
+  /**
+   * Before `slot` builds its Program: the least recently used Programs beyond maxPrograms - 1 let go of their checkers
+   * now (their types are most of their memory); the parsed files they hold are released once the new Program holds
+   * what it shares with them (the returned function).
+   */
+  private makeRoom(slot: ProgramSlot): () => void {
+    const victims: ProgramSlot[] = [];
+    for (;;) {
+      const others = this.alive.filter((other) => other !== slot);
+      if (others.length <= this.maxPrograms - 1) break;
+      const victim = others[0];
+      this.alive.splice(this.alive.indexOf(victim), 1);
+      victim.program = undefined;
+      victim.checker = undefined;
+      victim.lastProgram = undefined;
+      victims.push(victim);
+    }
+    return () => {
+      for (const victim of victims) victim.project.dropSlot(victim);
+    };
   }
 
   private drop(slot: ProgramSlot): void {
@@ -262,6 +289,8 @@ interface ProjectHooks {
   used(slot: ProgramSlot): void;
   /** Lets go of a Program (the project needs another one instead). */
   drop(slot: ProgramSlot): void;
+  /** Before a Program is built: drops the checkers of the least recently used; call the result once it is built. */
+  makeRoom(slot: ProgramSlot): () => void;
 }
 
 /**
@@ -292,6 +321,12 @@ class ProgramSlot {
  */
 const LARGE_PROJECT_ROOTS = 500;
 const PER_FILE_PROGRAMS = 8;
+/**
+ * A per-file Program of more files than this (library declarations: langfuse's web files import 2,700-6,700 files once
+ * its node_modules are installed, 9,500 for the whole project) keeps its project on per-file Programs for good: each
+ * new one reuses the parsed files and module resolutions and costs the checker's start-up, the whole would cost GBs.
+ */
+const LARGE_PROGRAM_FILES = 1500;
 
 /** One config file's Programs, built on first use. */
 class Project {
@@ -300,6 +335,8 @@ class Project {
   /** The slot whose Program is being built: the one that holds the shared trees the host hands out. */
   private building: ProgramSlot | undefined;
   private perFilePrograms = 0;
+  /** A per-file Program was large (LARGE_PROGRAM_FILES): this project never gets a whole one. */
+  private perFileForGood = false;
   /** Trees of edited texts, by path: given back to the next Program unchanged, so it reuses their trees and bindings. */
   private readonly editedTrees = new Map<string, ts.SourceFile>();
   /** Texts the editor sent, by path: they win over the disk. */
@@ -351,6 +388,24 @@ class Project {
       if (sourceFile) slot.sharedKeys.set(key, sharedKey);
       return sourceFile;
     };
+    if (!incremental) {
+      // One module-resolution cache for all the Programs of the project (per-file ones resolve the same imports); the
+      // language server leaves resolution to each incremental rebuild, as files may appear and vanish between edits.
+      const cache = ts.createModuleResolutionCache(host.getCurrentDirectory(), (name) => host.getCanonicalFileName(name), options);
+      host.getModuleResolutionCache = () => cache;
+      host.resolveModuleNameLiterals = (literals, containingFile, redirectedReference, compilerOptions, containingSourceFile) =>
+        literals.map((literal) =>
+          ts.resolveModuleName(
+            literal.text,
+            containingFile,
+            compilerOptions,
+            host,
+            cache,
+            redirectedReference,
+            ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions),
+          ),
+        );
+    }
     host.readFile = (fileName) => this.edited.get(canonical(fileName)) ?? readFile(fileName);
     host.fileExists = (fileName) => this.edited.has(canonical(fileName)) || fileExists(fileName);
     this.host = host;
@@ -424,7 +479,7 @@ class Project {
       const key = canonical(file);
       const own = this.slots.get(key);
       if (own) return own;
-      if (this.perFilePrograms < PER_FILE_PROGRAMS) {
+      if (this.perFilePrograms < PER_FILE_PROGRAMS || this.perFileForGood) {
         this.perFilePrograms++;
         const slot = new ProgramSlot(this, key, [file, ...this.declarationRoots.filter((root) => canonical(root) !== key)]);
         this.slots.set(key, slot);
@@ -497,6 +552,7 @@ class Project {
     if (slot.program) return slot.program;
     const started = performance.now();
     const oldProgram = this.incremental ? slot.lastProgram : undefined;
+    const released = this.hooks.makeRoom(slot);
     this.building = slot;
     try {
       slot.program = ts.createProgram({
@@ -509,10 +565,12 @@ class Project {
       slot.checker = slot.program.getTypeChecker();
     } finally {
       this.building = undefined;
+      released();
     }
     slot.lastProgram = slot.program;
     if (!oldProgram) {
       const files = slot.program.getSourceFiles().length;
+      if (slot.key !== '' && files > LARGE_PROGRAM_FILES) this.perFileForGood = true;
       const of = slot.key === '' ? '' : ` for ${slot.rootNames[0]}`;
       this.log(`pglens: type information from ${this.configPath}${of} (${files} files, ${Math.round(performance.now() - started)} ms)`);
     }
