@@ -227,7 +227,8 @@ export function loadWorkspaceConfig(folder: string, overrides: WorkspaceOverride
   let config: PglensConfig;
   let configError: ConfigError | undefined;
   try {
-    const named = trusted && overrides.configFile !== undefined ? path.resolve(cwd, overrides.configFile) : undefined;
+    // An empty path (the editor setting's default) names no file: the nearest pglens.json is used.
+    const named = trusted && overrides.configFile ? path.resolve(cwd, overrides.configFile) : undefined;
     if (named !== undefined && !fs.existsSync(named)) throw new ConfigError(overrides.configFile!, '', 'config file not found');
     config = loadConfig(named ?? findConfigFile(startDirOf(folder)), cwd, env);
   } catch (error) {

@@ -213,7 +213,7 @@ export class WorkspaceFolders {
     // A pglens.json being edited is often invalid for a moment: keep working with the last valid one meanwhile.
     let configError: string | undefined;
     try {
-      loadWorkspaceConfig(slot.root, { configFile: settings.configPath, cwd: slot.root, allowEmbedded: false, trusted, userDatabaseUrl: userUrl });
+      loadWorkspaceConfig(slot.root, { configFile: settings.configPath || undefined, cwd: slot.root, allowEmbedded: false, trusted, userDatabaseUrl: userUrl });
     } catch (error) {
       configError = redactSecrets(error instanceof ConfigError ? error.message : `cannot read the config: ${(error as Error).message}`, password);
     }
@@ -227,7 +227,7 @@ export class WorkspaceFolders {
     }
     const workspace = await openWorkspace(slot.root, {
       cwd: slot.root,
-      configFile: settings.configPath,
+      configFile: settings.configPath || undefined,
       databaseUrl: settings.database?.url || undefined,
       rules: mergeRuleSettings({}, settings.rules, log),
       env: process.env,
