@@ -16,6 +16,7 @@ import type { DatabaseSetting } from '../config';
 import { isInside, readWorkspaceTextFile } from '../files';
 import type { SqlSite } from '../types';
 import { POSTGRESQL } from './databaseNames';
+import { unwrap as unwrapValue } from './typescript';
 
 const SK = ts.SyntaxKind;
 
@@ -326,20 +327,12 @@ function requiredSpecifier(expression: ts.Expression): { specifier: string; memb
   return undefined;
 }
 
+/** The value behind parentheses, `as`, `satisfies`, `!`, `<T>x` and `await`: what a client or tag binding is. */
 function unwrap(expression: ts.Expression): ts.Expression {
   for (;;) {
-    switch (expression.kind) {
-      case SK.ParenthesizedExpression:
-      case SK.AsExpression:
-      case SK.SatisfiesExpression:
-      case SK.NonNullExpression:
-      case SK.TypeAssertionExpression:
-      case SK.AwaitExpression:
-        expression = (expression as ts.ParenthesizedExpression).expression;
-        break;
-      default:
-        return expression;
-    }
+    const inner = unwrapValue(expression);
+    if (inner.kind !== SK.AwaitExpression) return inner;
+    expression = (inner as ts.AwaitExpression).expression;
   }
 }
 

@@ -515,7 +515,7 @@ function dottedName(expression: ts.Expression): string | undefined {
 }
 
 /** Strips what does not change a value: parentheses, `as`, `satisfies`, `!`, `<T>x`. */
-function unwrap(expression: ts.Expression): ts.Expression {
+export function unwrap(expression: ts.Expression): ts.Expression {
   for (;;) {
     switch (expression.kind) {
       case SK.ParenthesizedExpression:
