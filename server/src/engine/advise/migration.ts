@@ -210,7 +210,9 @@ export function writeIndexMigration(
     return sql;
   });
   const statement = creates.join('\n');
-  const oneQueryTool = target.layout === 'prisma' ? 'Prisma' : target.upSuffix && target.layout === 'plain-sql' ? 'golang-migrate' : undefined;
+  // Prisma and golang-migrate send a file as one query, and so does dbmate its up section even with transaction:false.
+  const oneQueryTool =
+    target.layout === 'prisma' ? 'Prisma' : target.layout === 'dbmate' ? 'dbmate' : target.upSuffix && target.layout === 'plain-sql' ? 'golang-migrate' : undefined;
   if (oneQueryTool && preamble.length + creates.length > 1) {
     // Several statements in one query run in one implicit transaction block, where CONCURRENTLY fails.
     throw new MigrationRefused(

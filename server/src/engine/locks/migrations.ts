@@ -59,6 +59,15 @@ function oneScript(tool: string, count: number | undefined): { transaction: Migr
   };
 }
 
+/** The text between `-- migrate:up` and `-- migrate:down` (or the end). */
+function dbmateUpSection(text: string): string {
+  const up = /^--\s*migrate:up\b[^\n]*$/im.exec(text);
+  if (!up) return text;
+  const rest = text.slice(up.index + up[0].length);
+  const down = /^--\s*migrate:down\b/im.exec(rest);
+  return down ? rest.slice(0, down.index) : rest;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -77,9 +86,11 @@ const MODELS: TransactionModel[] = [
     framework: 'dbmate',
     kind: 'sql',
     text: /^--\s*migrate:up\b/im,
+    // With transaction:false dbmate still sends the whole up section as one query: several statements there run in
+    // one implicit transaction block, so only a section of one statement runs outside a transaction.
     model: (text) =>
       /^--\s*migrate:up\b[^\n]*\btransaction:\s*false/im.test(text)
-        ? { transaction: 'no', reason: 'dbmate runs it without a transaction (-- migrate:up transaction:false)' }
+        ? oneScript('dbmate (transaction:false)', sqlStatementsOf(dbmateUpSection(text)).filter((statement) => statement.trim() !== '').length)
         : { transaction: 'yes', reason: 'dbmate runs each migration in a transaction (-- migrate:up transaction:false turns it off)' },
   },
   {
