@@ -407,7 +407,7 @@ class Project {
           redirectedReference,
           ts.getModeForUsageLocation(containingSourceFile, literal, compilerOptions),
         );
-        return keepsResolution(literal.text, resolved.resolvedModule?.resolvedFileName) ? resolved : UNRESOLVED_MODULE;
+        return keepsResolution(literal.text, resolved.resolvedModule?.resolvedFileName, containingFile) ? resolved : UNRESOLVED_MODULE;
       });
     // `/// <reference types="node" />` in a declaration file, or the `types` the config names: only the SQL
     // libraries' and the config's own (the config's are roots anyway); @types/node and the like stay out.
@@ -659,9 +659,12 @@ function canonical(fileName: string): string {
 
 /**
  * Packages whose declarations decide what a `${expr}` of a SQL template is: the SQL libraries (their fragment, token
- * and query types) and the small packages their declarations are made of. Any other package of node_modules is left
- * unresolved: what is imported from it is `any` to the checker, and the finder reads such an expression by its syntax
- * (a value position is `$n` either way). langfuse's worker Program went from 5,357 files to a few hundred so.
+ * and query types) and the small packages their declarations are made of. The project's own code resolves any package
+ * it imports (zod's and tRPC's inferred inputs tell `Prisma.join(ids)` a list of values, a tRPC client's `.query(input)`
+ * no SQL call), but a package's declarations resolve only these: what a package imports from any other one (the bulk
+ * of node_modules: @smithy/* under the AWS SDK, OpenTelemetry, Node's types) is `any` to the checker, and an
+ * expression whose type comes from there is read by its syntax. langfuse's worker Program went from 5,357 files to
+ * about N so.
  */
 const SQL_PACKAGES = new Set([
   'slonik',
@@ -712,15 +715,17 @@ function resolvesModule(specifier: string): boolean {
 }
 
 /**
- * Whether a resolved import is kept: a relative import, a SQL library, or a bare specifier that resolved outside
- * node_modules (a workspace package linked to its sources, or a `paths` entry: the project's own code, whose
- * literal-typed names the finder reads). A bare specifier that resolved into node_modules is any other package.
+ * Whether a resolved import is kept: a relative import, a SQL library, one that resolved outside node_modules (a
+ * workspace package linked to its sources, a `paths` entry: the project's own code, whose literal-typed names the
+ * finder reads), or one the project's own code makes. What a package's declarations import from another non-SQL
+ * package is dropped.
  */
-function keepsResolution(specifier: string, resolvedFileName: string | undefined): boolean {
+function keepsResolution(specifier: string, resolvedFileName: string | undefined, containingFile: string): boolean {
   if (!resolvedFileName || isRelativeSpecifier(specifier) || isSqlPackage(specifier)) return true;
-  return !/[\\/]node_modules[\\/]/.test(resolvedFileName);
+  return !IN_NODE_MODULES.test(resolvedFileName) || !IN_NODE_MODULES.test(containingFile);
 }
 
+const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
 const UNRESOLVED_MODULE: ts.ResolvedModuleWithFailedLookupLocations = { resolvedModule: undefined };
 const UNRESOLVED_TYPE_REFERENCE: ts.ResolvedTypeReferenceDirectiveWithFailedLookupLocations = { resolvedTypeReferenceDirective: undefined };
 
