@@ -1,7 +1,9 @@
 // Bundles the CLI, the language server and the VS Code client with esbuild into out/.
 // Packages that load .wasm or native files at run time stay external and ship in node_modules.
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
@@ -33,5 +35,11 @@ const common = {
 };
 
 const started = Date.now();
+// The TypeScript compiler bundled into out/cli.js and out/server.js looks for its standard library (lib.es2022.d.ts,
+// ...) beside the bundle: without it the type checker knows no Array or Promise, and `ids.map(...)` is not known to
+// be an array. The lib files go to out/ (3.3 MB; the .vsix ships them too).
+const typescriptLib = dirname(createRequire(import.meta.url).resolve('typescript'));
+mkdirSync('out', { recursive: true });
+for (const name of readdirSync(typescriptLib)) if (/^lib\..*\.d\.ts$|^lib\.d\.ts$/.test(name)) copyFileSync(join(typescriptLib, name), join('out', name));
 await Promise.all(entries.filter((entry) => existsSync(entry.in)).map((entry) => build({ ...common, entryPoints: [entry.in], outfile: entry.out })));
 if (!watch) console.log(`built ${entries.filter((e) => existsSync(e.in)).map((e) => e.out).join(', ')} in ${Date.now() - started} ms`);

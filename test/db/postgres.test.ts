@@ -333,7 +333,7 @@ describe('sessions', () => {
           "SELECT current_setting('statement_timeout') AS st, current_setting('lock_timeout') AS lt, current_setting('idle_in_transaction_session_timeout') AS it",
         ),
       );
-      assert.deepEqual(rows[0], { st: '1234ms', lt: '56ms', it: '1min' });
+      assert.deepEqual(rows[0], { st: '1234ms', lt: '56ms', it: '10min' });
     } finally {
       await client.close();
     }

@@ -337,6 +337,9 @@ describe('.sql dialect markers', () => {
       ['SELECT * FROM `my-project.sales.orders`;', 'BigQuery SQL (`my-project.sales.orders` at line 1): not checked'],
       ["COPY INTO orders FROM @stage FILE_FORMAT = (TYPE = 'CSV');", 'Snowflake SQL (COPY INTO at line 1): not checked'],
       ['CREATE TABLE t (name VARCHAR2(40));', 'Oracle SQL (VARCHAR2( at line 1): not checked'],
+      ['ALTER TABLE scores ADD COLUMN IF NOT EXISTS note String CODEC(ZSTD(3));', 'ClickHouse SQL (CODEC(ZSTD at line 1): not checked'],
+      ['CREATE MATERIALIZED VIEW IF NOT EXISTS daily_mv TO daily AS\nSELECT day, count() FROM events GROUP BY day;', 'ClickHouse SQL (CREATE MATERIALIZED VIEW IF NOT EXISTS daily_... at line 1): not checked'],
+      ['ALTER TABLE events DROP INDEX IF EXISTS idx_project;', 'ClickHouse SQL (ALTER TABLE events DROP INDEX IF EXISTS at line 1): not checked'],
     ];
     for (const [script, reason] of cases) {
       const found = findSqlInFile('migration.sql', script, resolveFindOptions());
@@ -355,6 +358,8 @@ describe('.sql dialect markers', () => {
       "UPDATE settings SET value = 'x' WHERE key = 'a'; SELECT settings FROM users WHERE id = 1; SELECT ARRAY(SELECT 1), array(SELECT 2);",
       "EXPLAIN (FORMAT JSON) SELECT 1;\nCOPY t FROM stdin;\n1\t`x` AUTO_INCREMENT\n\\.\nSELECT 2;",
       'CREATE TABLE t (id int8 GENERATED ALWAYS AS IDENTITY (START WITH 1), n numeric(10, 2));',
+      'CREATE MATERIALIZED VIEW daily AS SELECT day, count(*) FROM events GROUP BY day WITH NO DATA;',
+      'ALTER TABLE events DROP CONSTRAINT IF EXISTS events_codec_check; DROP INDEX IF EXISTS idx_project;',
     ];
     for (const script of scripts) {
       assert.equal(foreignDialectOf(script), undefined, script);

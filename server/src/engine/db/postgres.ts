@@ -291,8 +291,12 @@ function watchConnection(client: PoolClient | Client): void {
 }
 
 const pinnedConnections = new WeakSet<object>();
-/** A transaction pglens left open (a crash, a lost reply) is ended by the server after this long. */
-const IDLE_IN_TRANSACTION_MS = 60_000;
+/**
+ * A transaction pglens left open (a crash, a lost reply) is ended by the server after this long. Generous: the process
+ * may be busy between two statements of one transaction (the index advisor's, while TypeScript builds a Program for
+ * another file: measured past 60 s on a large monorepo, which lost the advisor's connection).
+ */
+const IDLE_IN_TRANSACTION_MS = 600_000;
 /** Session timeouts when the caller names none: the config's defaults. */
 const DEFAULT_SESSION_LIMITS: TransactionLimits = { statementTimeoutMs: 2000, lockTimeoutMs: 100 };
 

@@ -48,6 +48,11 @@ const RULES: MarkerRule[] = [
   { database: 'clickhouse', pattern: /\bSETTINGS\s+[a-z]+_[a-z_0-9]+\s*=/gi },
   { database: 'clickhouse', pattern: /\bMATERIALIZE\s+(?:INDEX|COLUMN|PROJECTION|TTL)\b|\bMODIFY\s+(?:QUERY|TTL|SETTING)\b/gi },
   { database: 'clickhouse', pattern: /\bPREWHERE\b/gi },
+  // Column compression codecs, a materialized view that writes TO a table, and an index dropped inside ALTER TABLE with
+  // IF EXISTS (PostgreSQL has none of them; MySQL's ALTER TABLE ... DROP INDEX takes no IF EXISTS).
+  { database: 'clickhouse', pattern: /\bCODEC\s*\(\s*(?:ZSTD|LZ4HC|LZ4|Delta|DoubleDelta|Gorilla|T64|FPC|NONE)\b/gi },
+  { database: 'clickhouse', pattern: /\bCREATE\s+MATERIALIZED\s+VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?[\w.`"]+\s+TO\s+[\w.`"]+/gi },
+  { database: 'clickhouse', pattern: /\bALTER\s+TABLE\s+[\w.`"]+\s+(?:ON\s+CLUSTER\s+\S+\s+)?DROP\s+INDEX\s+IF\s+EXISTS\b/gi },
   { database: 'clickhouse', pattern: /\bFORMAT\s+(?:JSONEachRow|JSONCompact\w*|JSONStrings\w*|TabSeparated\w*|TSVWithNames\w*|CSVWithNames\w*|RowBinary\w*|Native|Parquet|Pretty\w*)\b/g },
   // MySQL engines come before SQL Server's markers (both have none of the other's)
   { database: 'mysql', pattern: new RegExp(`\\bENGINE\\s*=\\s*(?:${MYSQL_ENGINES})\\b`, 'gi') },
