@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectMigrationTarget, writeIndexMigration } from '../../server/src/engine/advise/migration';
+import { detectMigrationTarget, MigrationRefused, writeIndexMigration } from '../../server/src/engine/advise/migration';
 import { loadParser } from '../../server/src/engine/parse/parse';
 
 // Every statement of a migration is parsed again before it is written.
@@ -37,9 +37,11 @@ describe('migration layouts', () => {
     assert.equal(path.relative(root, writeIndexMigration(detectMigrationTarget(root), INDEX).path), 'supabase/migrations/20260102030405_add_invoices_account_id_idx.sql');
   });
 
-  test('drizzle: the out folder of drizzle.config with the next four-digit sequence', () => {
+  test('drizzle: its migrator runs migrations in a transaction, so no CONCURRENTLY migration is written there, with the reason', () => {
     const root = workspace({ 'drizzle.config.ts': "export default { out: './db/drizzle', schema: './src/schema.ts' };", 'db/drizzle/0000_init.sql': '', 'db/drizzle/0001_users.sql': '' });
-    assert.equal(path.relative(root, writeIndexMigration(detectMigrationTarget(root), INDEX).path), 'db/drizzle/0002_add_invoices_account_id_idx.sql');
+    const target = detectMigrationTarget(root);
+    assert.equal(path.relative(root, target.dir), 'db/drizzle');
+    assert.throws(() => writeIndexMigration(target, INDEX), (error: Error) => error instanceof MigrationRefused && /drizzle's migrator runs migrations inside a transaction/.test(error.message));
   });
 
   test('knex: a JS migration outside a transaction (CONCURRENTLY needs it)', () => {

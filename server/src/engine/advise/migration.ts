@@ -192,11 +192,17 @@ export function writeIndexMigration(
   const now = input.now ?? new Date();
   const existing = findIndexMigration(target, input.indexes.map((index) => index.name));
   if (existing) return existing;
+  if (target.layout === 'drizzle') {
+    // drizzle's migrator applies pending migrations inside one transaction, where CONCURRENTLY fails, and pglens's
+    // own concurrently-in-transaction rule would flag the file it wrote: no file, the SQL to copy instead.
+    throw new MigrationRefused(
+      "pglens did not write a migration: drizzle's migrator runs migrations inside a transaction, where CREATE INDEX CONCURRENTLY fails; run the CREATE INDEX CONCURRENTLY outside the migrator (copy the SQL)",
+    );
+  }
   const slug = sanitizeFileNamePart(`add_${input.indexes[0].name}`);
   let prefix: string;
-  if (target.layout === 'drizzle' || target.prefix === 'sequence') {
-    const next = target.layout === 'drizzle' ? Math.max(target.nextSequence - 1, listing(target.dir).filter((n) => /^\d{4}_.*\.sql$/.test(n)).length) : target.nextSequence;
-    prefix = String(next).padStart(target.sequenceWidth, '0');
+  if (target.prefix === 'sequence') {
+    prefix = String(target.nextSequence).padStart(target.sequenceWidth, '0');
   } else if (target.prefix === 'flyway') prefix = `V${target.nextSequence}_`;
   else prefix = timestamp(now);
   const creates = input.indexes.map((index) => createStatement(index));
