@@ -734,8 +734,8 @@ function flatten(diagnostic: ts.Diagnostic): string {
   return ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
 }
 
-/** The one span of `before` that differs from `after`. */
-function changeBetween(before: string, after: string): ts.TextChangeRange {
+/** The one span of `before` that differs from `after` (common prefix and suffix excluded), for ts.updateSourceFile. */
+export function changeBetween(before: string, after: string): ts.TextChangeRange {
   const shorter = Math.min(before.length, after.length);
   let prefix = 0;
   while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;

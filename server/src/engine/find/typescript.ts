@@ -9,7 +9,7 @@ import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigi
 import type { FindOptions } from './index';
 import { cookLiteral } from './jsLiteral';
 import { quoteIdentifier } from '../sqlText';
-import { classifyType, literalStringOf, TypeContext, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
+import { changeBetween, classifyType, literalStringOf, TypeContext, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
 import {
   highestParameterNumber,
   questionMarkPlaceholders,
@@ -95,15 +95,6 @@ export class RecentSourceFiles {
   }
 }
 
-/** The one span of `before` that differs from `after` (common prefix and suffix excluded). */
-function changeBetween(before: string, after: string): ts.TextChangeRange {
-  const shorter = Math.min(before.length, after.length);
-  let prefix = 0;
-  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
-  return { span: { start: prefix, length: before.length - prefix - suffix }, newLength: after.length - prefix - suffix };
-}
 
 export function findSqlInTypeScript(file: string, text: string, options: FindOptions, recent?: RecentSourceFiles): TypeScriptFindResult {
   const compiled = compileOptions(options);
