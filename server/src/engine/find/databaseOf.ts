@@ -364,8 +364,12 @@ function scopeOf(sourceFile: ts.SourceFile, node: ts.Node): ts.Node[] {
 // The resolver
 
 /** Decides the database of each site of a file; keeps parsed project modules by path and version. */
+/** How long the file a relative import resolves to is taken as known (a file created meanwhile is seen after it). */
+const RESOLVED_FOR_MS = 2_000;
+
 export class DatabaseResolver {
   private readonly modules = new Map<string, { version: string; info: ModuleInfo | undefined }>();
+  private readonly resolved = new Map<string, { file: string | undefined; at: number }>();
 
   constructor(readonly settings: DatabaseSettings | undefined) {}
 
@@ -426,11 +430,25 @@ export class DatabaseResolver {
     return info;
   }
 
-  /** The file a relative specifier resolves to, as TypeScript and bundlers resolve it; only inside the root. */
+  /**
+   * The file a relative specifier resolves to, as TypeScript and bundlers resolve it; only inside the root. Answers are
+   * kept for RESOLVED_FOR_MS: every site of a file asks for the same import (200 sites of one file, up to 14 stat
+   * calls each for an import that resolves to nothing, were 30 ms of every keystroke's re-analysis, bench/lsp.ts).
+   */
   resolveRelative(fromFile: string, specifier: string): string | undefined {
     const settings = this.settings;
     if (!settings) return undefined;
     const base = path.resolve(path.dirname(path.resolve(settings.root, fromFile)), specifier);
+    const now = Date.now();
+    const known = this.resolved.get(base);
+    if (known && now - known.at < RESOLVED_FOR_MS) return known.file;
+    const file = this.resolveOnDisk(base, settings);
+    if (this.resolved.size >= 1000) this.resolved.clear();
+    this.resolved.set(base, { file, at: now });
+    return file;
+  }
+
+  private resolveOnDisk(base: string, settings: NonNullable<typeof this.settings>): string | undefined {
     if (!isInside(base, settings.root)) return undefined;
     const candidates: string[] = [];
     const extension = path.extname(base).toLowerCase();
