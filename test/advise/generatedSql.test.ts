@@ -302,11 +302,13 @@ describe('migration files', () => {
   test('the code action refuses a new file whose path leaves its folder or whose SQL is more than the index', () => {
     const support = { documentChanges: true, createFile: true };
     const statements = ['CREATE INDEX CONCURRENTLY IF NOT EXISTS x_email_idx ON x (email);'];
-    const good = { path: '/work/p/migrations/20260101000000_add_x_email_idx.sql', content: `-- ok\n${statements[0]}\n`, statements };
+    // A workspace that need not exist: only the paths are judged.
+    const migrations = path.join(os.tmpdir(), 'pglens-no-such-workspace', 'migrations');
+    const good = { path: path.join(migrations, '20260101000000_add_x_email_idx.sql'), content: `-- ok\n${statements[0]}\n`, statements };
     assert.ok(workspaceEditFor({ title: 'Add index', newFile: good }, support, () => undefined));
-    assert.throws(() => checkMigrationFile({ ...good, path: '/work/p/migrations/../../../tmp/x.sql' }), MigrationRefused);
-    assert.equal(workspaceEditFor({ title: 'Add index', newFile: { ...good, path: '/work/p/migrations/../../../tmp/x.sql' } }, support, () => undefined), undefined);
+    assert.throws(() => checkMigrationFile({ ...good, path: `${migrations}/../../../tmp/x.sql` }), MigrationRefused);
+    assert.equal(workspaceEditFor({ title: 'Add index', newFile: { ...good, path: `${migrations}/../../../tmp/x.sql` } }, support, () => undefined), undefined);
     assert.equal(workspaceEditFor({ title: 'Add index', newFile: { ...good, content: `${good.content}DROP TABLE victim;\n` } }, support, () => undefined), undefined);
-    assert.equal(workspaceEditFor({ title: 'Add index', newFile: { ...good, path: '/work/p/migrations/a b;.sql' } }, support, () => undefined), undefined);
+    assert.equal(workspaceEditFor({ title: 'Add index', newFile: { ...good, path: path.join(migrations, 'a b;.sql') } }, support, () => undefined), undefined);
   });
 });

@@ -18,6 +18,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+
+/** A repository root that need not exist: only where generated files would go is judged. */
+const REPO_OUTSIDE = joinPath(tmpdir(), 'pglens-no-such-repo');
 import { Client } from 'pg';
 import { diffFingerprints, takeFingerprint, tableExists, waitForSessionsToEnd, withClient, type Fingerprint } from '../harness/fingerprint';
 import { getSharedTestDatabase, type SharedTestDatabase } from '../harness/postgres';
@@ -363,12 +368,12 @@ describe('controls: the corpus is hostile and the checks see it', () => {
           ruleId: 'seq-scan-large-table',
           evidence: { indexSuggestion: { sql: evilIndex } },
           fixes: [
-            { title: 'Add index', sql: evilIndex, newFile: { path: '/tmp/x/../../etc/evil.sql', content: `${evilIndex};\n` } },
+            { title: 'Add index', sql: evilIndex, newFile: { path: `${REPO_OUTSIDE}/../../etc/evil.sql`, content: `${evilIndex};\n` } },
             { title: 'Copy CREATE INDEX', sql: 'CREATE INDEX CONCURRENTLY ON people (email);' },
           ],
         },
       ] as never,
-      '/work/repo',
+      REPO_OUTSIDE,
     );
     assert.equal(problems.length, 4, problems.join('\n'));
     assert.ok(ADVISOR_COMMENT_BREAK.includes('*x./'));
