@@ -14,7 +14,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { getSharedTestDatabase } from '../harness/postgres';
+import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
 import { loadParser, parseSite, type ParsedStatement } from '../../server/src/engine/parse/parse';
 import { locksForStatement, type LockModelContext } from '../../server/src/engine/locks/lockModel';
 import { lockStrength, type LockMode } from '../../server/src/engine/locks/lockModes';
@@ -187,7 +187,7 @@ const CASES: LockCase[] = [
   { sql: 'create materialized view order_totals as select account_id, sum(total) from orders group by 1' },
 ];
 
-let admin: Client;
+let scratch: ScratchDatabase | undefined;
 let client: Client;
 let databaseUrl = '';
 let serverVersionNum = 0;
@@ -278,16 +278,9 @@ async function serverLocks(c: LockCase): Promise<ServerLocks> {
 
 before(async () => {
   await loadParser();
-  const shared = await getSharedTestDatabase();
-  admin = new Client({ connectionString: shared.superuserUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const url = new URL(shared.superuserUrl);
-  url.pathname = `/${DATABASE}`;
-  databaseUrl = url.toString();
-  client = new Client({ connectionString: databaseUrl });
-  await client.connect();
+  scratch = await openScratchDatabase(DATABASE);
+  databaseUrl = scratch.url;
+  client = scratch.client;
   await client.query(`do $$ begin if not exists (select 1 from pg_roles where rolname = 'app') then create role app; end if; end $$`);
   await client.query(SCHEMA);
   serverVersionNum = Number((await client.query('show server_version_num')).rows[0].server_version_num);
@@ -309,11 +302,7 @@ async function readForeignKeys(): Promise<void> {
 }
 
 after(async () => {
-  await client?.end();
-  if (admin) {
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
-  }
+  await scratch?.drop();
 });
 
 for (const c of CASES) {

@@ -8,26 +8,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { getSharedTestDatabase } from '../harness/postgres';
+import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
 import { addingNotNullColumnWithoutDefault } from '../../server/src/engine/rules/locking/adding-not-null-column-without-default';
 import { validatingConstraintInSameTransaction } from '../../server/src/engine/rules/locking/validating-constraint-in-same-transaction';
 import { MIGRATION, MIGRATION_NO_TRANSACTION, runLockRule, schemaWith } from '../rules/lockRuleTestUtils';
 
 const DATABASE = 'pglens_lock_rules_test';
 
-let admin: Client;
+let scratch: ScratchDatabase | undefined;
 let client: Client;
 
 before(async () => {
-  const shared = await getSharedTestDatabase();
-  admin = new Client({ connectionString: shared.superuserUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const url = new URL(shared.superuserUrl);
-  url.pathname = `/${DATABASE}`;
-  client = new Client({ connectionString: url.toString() });
-  await client.connect();
+  scratch = await openScratchDatabase(DATABASE);
+  client = scratch.client;
   await client.query(`
     create table accounts (id int primary key);
     create table orders (id int primary key, account_id int, total int);
@@ -38,11 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  await client?.end();
-  if (admin) {
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
-  }
+  await scratch?.drop();
 });
 
 /** Runs statements in one transaction, returns this backend's strongest lock per table after the last, and rolls back. */

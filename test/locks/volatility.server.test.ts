@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { getSharedTestDatabase } from '../harness/postgres';
+import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import { withReadOnlyTransaction, type DatabaseClient } from '../../server/src/engine/db/client';
 import { loadSchemaFacts } from '../../server/src/engine/db/schemaFacts';
@@ -20,21 +20,14 @@ import type { SqlSite } from '../../server/src/engine/types';
 const DATABASE = 'pglens_volatility_test';
 const LIMITS = { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000 };
 
-let admin: Client;
+let scratch: ScratchDatabase | undefined;
 let client: Client;
 let database: DatabaseClient;
 
 before(async () => {
   await loadParser();
-  const shared = await getSharedTestDatabase();
-  admin = new Client({ connectionString: shared.superuserUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const url = new URL(shared.superuserUrl);
-  url.pathname = `/${DATABASE}`;
-  client = new Client({ connectionString: url.toString() });
-  await client.connect();
+  scratch = await openScratchDatabase(DATABASE);
+  client = scratch.client;
   await client.query(`
     create schema app;
     create function public.make_code() returns text language sql volatile as $$ select md5(random()::text) $$;
@@ -43,16 +36,12 @@ before(async () => {
     create extension if not exists "uuid-ossp";
     create table accounts (id int primary key, created_at timestamptz);
   `);
-  database = await connectPostgres(url.toString());
+  database = await connectPostgres(scratch.url);
 });
 
 after(async () => {
   await database?.close();
-  await client?.end();
-  if (admin) {
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
-  }
+  await scratch?.drop();
 });
 
 function siteOf(text: string): SqlSite {
