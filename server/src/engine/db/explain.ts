@@ -120,15 +120,22 @@ async function prepareStatement(session: DatabaseSession, name: string, statemen
  * PREPAREs afresh, so a generic plan cached before an index was added is never reused.
  */
 export async function explainOnSession(session: DatabaseSession, statement: ParsedStatement): Promise<{ root: PlanNode; generic: boolean }> {
-  let prepared: string | undefined;
-  if (statement.parameterCount > 0) await session.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+  const planOf = (result: { rows: Record<string, unknown>[] }) => planNodeFromJson((explainJson(result)[0] as Record<string, unknown>)['Plan'] as Record<string, unknown>);
+  if (statement.parameterCount === 0) {
+    // The statement text goes alone through `session.query` (one Parse message).
+    const prefix = 'EXPLAIN (FORMAT JSON) ';
+    return { root: planOf(await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text)), generic: false };
+  }
+  await session.exec('SET LOCAL plan_cache_mode = force_generic_plan');
+  const name = nextPreparedName();
+  await prepareStatement(session, name, statement);
   try {
-    const { json, generic } = await runExplain(session, statement, false, (name) => (prepared = name));
-    return { root: planNodeFromJson((json[0] as Record<string, unknown>)['Plan'] as Record<string, unknown>), generic };
+    const nulls = new Array(statement.parameterCount).fill('NULL').join(', ');
+    return { root: planOf(await queryWithPosition(session, `EXPLAIN (FORMAT JSON) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER)), generic: true };
   } finally {
     // Prepared statements outlive the transaction. After a failed EXPLAIN the transaction is aborted and DEALLOCATE
     // fails: the caller ends its what-if session with `ROLLBACK; DEALLOCATE ALL` for that case.
-    if (prepared) await session.exec(`DEALLOCATE ${prepared}`).catch(() => undefined);
+    await session.exec(`DEALLOCATE ${name}`).catch(() => undefined);
   }
 }
 
@@ -139,32 +146,6 @@ export async function explainOnSession(session: DatabaseSession, statement: Pars
  */
 const PROCESS_TAG = randomBytes(4).toString('hex');
 let preparedCount = 0;
-
-/**
- * The statement's plan on the caller's session and transaction. The statement text goes alone through
- * `session.query` (one Parse message); everything else sent is pglens's own text. `onPrepared` learns the name of
- * the prepared statement as soon as it exists, so the caller can DEALLOCATE it whatever happens next.
- */
-async function runExplain(
-  session: DatabaseSession,
-  statement: ParsedStatement,
-  analyze: boolean,
-  onPrepared: (name: string) => void,
-): Promise<{ json: unknown[]; generic: boolean }> {
-  const explainOptions = analyze ? 'ANALYZE, BUFFERS, FORMAT JSON' : 'FORMAT JSON';
-  const parameters = statement.parameterCount;
-  if (parameters === 0 || analyze) {
-    const prefix = `EXPLAIN (${explainOptions}) `;
-    const result = await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
-    return { json: explainJson(result), generic: false };
-  }
-  const name = nextPreparedName();
-  await prepareStatement(session, name, statement);
-  onPrepared(name);
-  const nulls = new Array(parameters).fill('NULL').join(', ');
-  const result = await queryWithPosition(session, `EXPLAIN (${explainOptions}) EXECUTE ${name}(${nulls})`, Number.MAX_SAFE_INTEGER);
-  return { json: explainJson(result), generic: true };
-}
 
 function nextPreparedName(): string {
   return `pglens_${PROCESS_TAG}_${++preparedCount}`;
