@@ -227,6 +227,7 @@ describe('advice on hostile tables, with hypopg and with index trials', () => {
               ruleId: 'seq-scan-large-table',
               severity: 'warning',
               category: 'performance',
+              headline: 'Seq Scan',
               message: 'Seq Scan',
               file: path.join(root, 'src', 'q.sql'),
               fileStart: 0,

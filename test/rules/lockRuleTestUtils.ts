@@ -7,10 +7,13 @@ import { loadParser, parseSite, type ParsedStatement } from '../../server/src/en
 import type { SchemaFacts, TableFacts } from '../../server/src/engine/db/schemaFacts';
 import type { MigrationContext, Rule, RuleOptionValue, RuleReport } from '../../server/src/engine/rules/rule';
 import type { FileEdit, SuggestedFix } from '../../server/src/engine/types';
+import { textOfReport } from '../../server/src/engine/findingText';
 
 export interface LockRuleRun {
   /** The file text under the report's range. */
   anchor: string;
+  headline: string;
+  /** The headline and the details as one text. */
   message: string;
   statement: string;
   evidence?: Record<string, unknown>;
@@ -51,7 +54,7 @@ export async function runLockRule(rule: Rule, text: string, options: LockRuleOpt
       });
       for (const report of reports) {
         const range = mapSqlRangeToFile(site, report.start ?? statement.start, report.end ?? statement.end);
-        runs.push({ anchor: text.slice(range.start, range.end), message: report.message, statement: statement.text, evidence: report.evidence, fixes: report.fixes, report });
+        runs.push({ anchor: text.slice(range.start, range.end), ...textOfReport(report), statement: statement.text, evidence: report.evidence, fixes: report.fixes, report });
       }
       previousStatements.push(statement);
     }

@@ -11,6 +11,7 @@ import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 import type { ExplainedPlan } from '../../server/src/engine/plan/model';
 import type { Rule, RuleOptionValue, RuleReport } from '../../server/src/engine/rules/rule';
 import type { SqlSite } from '../../server/src/engine/types';
+import { textOfReport } from '../../server/src/engine/findingText';
 
 let database: Promise<{ client: DatabaseClient; schema: SchemaFacts }> | undefined;
 
@@ -48,6 +49,9 @@ export function sqlSite(text: string, file = 'query.sql'): SqlSite {
 }
 
 export interface CheckedReport extends RuleReport {
+  headline: string;
+  /** The headline and the details as one text. */
+  message: string;
   /** The SQL text under the report's range. */
   anchoredText: string;
 }
@@ -73,7 +77,7 @@ export async function checkPlanRule(
     previousStatements: [],
     options: { ...(rule.meta.defaultOptions ?? {}), ...options },
     report: (report) =>
-      reports.push({ ...report, anchoredText: sql.slice(report.start ?? statement.start, report.end ?? statement.end) }),
+      reports.push({ ...report, ...textOfReport(report), anchoredText: sql.slice(report.start ?? statement.start, report.end ?? statement.end) }),
   });
   return { reports, plan };
 }

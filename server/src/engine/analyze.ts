@@ -20,6 +20,7 @@ import { ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, ty
 import { assessEmbeddedSchema, loadKnownRelations, relationNamesOf, SchemaCoverage, type EmbeddedSchemaOrigin, type SchemaAssessment } from './schemaCoverage';
 import { LineIndex } from './text';
 import type { Finding, SkippedSite, SourceRange, SqlSite } from './types';
+import { setFindingHeadline, textOfReport } from './findingText';
 
 export interface EngineOptions {
   config: PglensConfig;
@@ -345,6 +346,7 @@ export class Engine {
         const mapped = mapSqlRangeToFile(site, statement.start, statement.end);
         const analyzed: AnalyzedStatement = {
           statement,
+            headline: `SQL syntax error: ${parsed.error.message}`,
           fileStart: mapped.start,
           fileEnd: mapped.end,
           range: lines.rangeOf(mapped.start, mapped.end),
@@ -426,7 +428,7 @@ export class Engine {
               ruleId: rule.meta.id,
               severity: lowerSeverity(severity, report.severity),
               category: rule.meta.category,
-              message: report.message,
+              ...textOfReport(report),
               file,
               range: lines.rangeOf(range.start, range.end),
               fileStart: range.start,
@@ -548,9 +550,11 @@ export class Engine {
       ruleId: PLAN_ERROR_RULE,
       severity: this.severityOf(PLAN_ERROR_RULE, 'warning') ?? 'warning',
       category: 'correctness',
-      message: timedOut
-        ? `PostgreSQL did not finish planning within ${this.config.database.statementTimeoutMs} ms`
-        : `PostgreSQL cannot plan this statement: ${error.message}`,
+      ...textOfReport({
+        message: timedOut
+          ? `PostgreSQL did not finish planning within ${this.config.database.statementTimeoutMs} ms`
+          : `PostgreSQL cannot plan this statement: ${error.message}`,
+      }),
       file,
       range: lines.rangeOf(range.start, Math.min(range.end, text.length)),
       fileStart: range.start,
@@ -593,7 +597,7 @@ function mergeVariantFindings(findings: Finding[], variantOf: Map<Finding, { sit
   }
   for (const { first, site, variants } of groups.values()) {
     if (variants.length >= (variantsOfSite.get(site)?.size ?? 1)) continue;
-    first.message = `${first.message} (when ${variants.join(' or ')})`;
+    setFindingHeadline(first, `${first.headline} (when ${variants.join(' or ')})`);
   }
   return result;
 }

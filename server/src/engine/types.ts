@@ -120,10 +120,33 @@ export interface SuggestedFix {
   verified?: boolean;
 }
 
+/**
+ * What a detail line of a finding is: `evidence` (the numbers and facts behind the headline), `plan` (a plan excerpt),
+ * `suggestion` (what to do), `advice` (what the index advisor proved or could not), `note` (how the estimate was made).
+ */
+export type FindingDetailKind = 'evidence' | 'plan' | 'suggestion' | 'advice' | 'note';
+
+export interface FindingDetail {
+  kind: FindingDetailKind;
+  /** One or more whole sentences; never repeats the headline. */
+  text: string;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Exclude<Severity, 'off'>;
   category: RuleCategory;
+  /**
+   * What and where, numbers included, in at most ~120 characters (ESLint-length): the diagnostic message of the
+   * editor, the line of the terminal output, SARIF's message.text.
+   */
+  headline: string;
+  /** The rest, each a separate field: evidence, suggestion, advisor result. Shown with --verbose, in JSON and hover. */
+  details?: FindingDetail[];
+  /**
+   * The headline and the details as one text (`findingMessage` in findingText.ts), kept for consumers written before the headline
+   * existed; new code reads `headline` and `details`.
+   */
   message: string;
   file: string;
   range: SourceRange;

@@ -16,6 +16,9 @@ export function* formatJson(report: CheckReport): Generator<string> {
     ruleId: finding.ruleId,
     severity: finding.severity,
     category: finding.category,
+    headline: finding.headline,
+    details: finding.details ?? [],
+    // The headline and the details as one text, as before the headline existed.
     message: finding.message,
     docsUrl: finding.docsUrl,
     evidence: finding.evidence,

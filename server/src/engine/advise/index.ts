@@ -14,6 +14,7 @@ import { formatCost, type PlanNode } from '../plan/model';
 import { spanOfNode } from '../rules/anchor';
 import { unindexedForeignKeysFor } from '../rules/advice/fk-without-index';
 import type { Finding, SuggestedFix } from '../types';
+import { addFindingDetail } from '../findingText';
 import {
   createIndexConcurrentlySql,
   createIndexSql,
@@ -369,7 +370,7 @@ export function applyAdvice(findings: Finding[], advice: StatementAdvice, contex
       rewrite.costAfter !== undefined && rewrite.costBefore !== undefined && rewrite.costAfter < rewrite.costBefore
         ? ` The rewrite cuts the estimated cost from ${formatCost(rewrite.costBefore)} to ${formatCost(rewrite.costAfter)} (${formatReduction(1 - rewrite.costAfter / rewrite.costBefore)}).`
         : '';
-    target.message += ` Rewrite: ${rewrite.replacement}.${measured}`;
+    addFindingDetail(target, 'advice', `Rewrite: ${rewrite.replacement}.${measured}`);
     target.evidence = { ...(target.evidence ?? {}), rewrite: { sql: rewrite.statementSql, replacement: rewrite.replacement, costBefore: rewrite.costBefore, costAfter: rewrite.costAfter } };
     target.fixes = [
       ...(target.fixes ?? []),
@@ -384,7 +385,7 @@ export function applyAdvice(findings: Finding[], advice: StatementAdvice, contex
 }
 
 function attachSuggestion(finding: Finding, suggestion: IndexSuggestion, context: ApplyContext, subject: string): void {
-  finding.message = `${finding.message.replace(/\s+$/, '')} ${capitalize(suggestionSentence(suggestion, subject))}.`;
+  addFindingDetail(finding, 'advice', `${capitalize(suggestionSentence(suggestion, subject))}.`);
   const statementKey = `${finding.file}:${mapSqlRangeToFile(context.statement.site, context.statement.start, context.statement.end).start}`;
   finding.evidence = {
     ...(finding.evidence ?? {}),
@@ -514,8 +515,8 @@ export function mergeSuggestions(findings: Finding[]): MergedSuggestion[] {
       const own = finding.evidence!['indexSuggestion'] as SuggestionEvidence;
       const servedBy = keyOf(own) !== keyOf(evidence) ? evidence.sql : undefined;
       finding.evidence = { ...finding.evidence, indexSuggestion: { ...own, servesStatements: statements.length, ...(servedBy ? { servedBy } : {}) } };
-      if (servedBy && !finding.message.includes(servedBy)) finding.message += ` ${evidence.sql} (suggested for another statement) serves this one too.`;
-      finding.message += ` One index serves ${statements.length} statements of this workspace.`;
+      if (servedBy && !finding.message.includes(servedBy)) addFindingDetail(finding, 'advice', `${evidence.sql} (suggested for another statement) serves this one too.`);
+      addFindingDetail(finding, 'advice', `One index serves ${statements.length} statements of this workspace.`);
       const others = (finding.fixes ?? []).filter((f) => !f.title.startsWith('Add index') && !f.title.startsWith('Copy CREATE INDEX'));
       const fixes = sharedFixes.map((fix) => ({
         ...fix,

@@ -4,7 +4,7 @@
 import type { ParsedStatement } from '../parse/parse';
 import type { ExplainedPlan } from '../plan/model';
 import type { SchemaFacts } from '../db/schemaFacts';
-import type { RuleCategory, Severity, SuggestedFix } from '../types';
+import type { FindingDetail, RuleCategory, Severity, SuggestedFix } from '../types';
 
 /** Where rule docs are published; the language server and SARIF link each finding to `${DOCS_BASE_URL}/<id>.md`. */
 export const DOCS_BASE_URL = 'https://github.com/pglens/pglens/blob/main/docs/rules';
@@ -50,8 +50,16 @@ export interface MigrationContext {
   transactionReason?: string;
 }
 
+/**
+ * A rule reports a short `headline` (what and where, numbers in, <= HEADLINE_MAX_LENGTH characters) and `details`
+ * (evidence, suggestion) as separate sentences. A report with only `message` is split by sentence: its first
+ * sentence becomes the headline (findingText.ts splitMessage).
+ */
 export interface RuleReport {
-  message: string;
+  headline?: string;
+  details?: FindingDetail[];
+  /** One text for headline and details, split at its first sentence; prefer `headline` + `details`. */
+  message?: string;
   /**
    * A lower severity than the rule's for this report (e.g. an info where a migration's runner is unknown); the
    * engine takes the lower of this and the configured one.

@@ -1,0 +1,65 @@
+// A finding's text is a short headline plus separate details (see Finding in types.ts). These helpers keep the
+// old one-text `message` equal to both joined, and split a rule's one-text message into the two.
+
+import type { Finding, FindingDetail, FindingDetailKind } from './types';
+
+/** The text fields of a rule's report (rules/rule.ts RuleReport), without importing the rule contract here. */
+interface ReportText {
+  headline?: string;
+  details?: FindingDetail[];
+  message?: string;
+}
+
+/** The longest headline a rule should write (ESLint's messages are under 100 characters; a terminal line is ~120). */
+export const HEADLINE_MAX_LENGTH = 120;
+
+/** The full text of a finding: its headline, then each detail. */
+export function findingMessage(finding: Pick<Finding, 'headline' | 'details'>): string {
+  return [finding.headline, ...(finding.details ?? []).map((detail) => detail.text)].join(' ');
+}
+
+/** Adds a detail to a finding and keeps `message` the full text. */
+export function addFindingDetail(finding: Finding, kind: FindingDetailKind, text: string): void {
+  (finding.details ??= []).push({ kind, text });
+  finding.message = findingMessage(finding);
+}
+
+/** Sets a finding's headline and keeps `message` the full text. */
+export function setFindingHeadline(finding: Finding, headline: string): void {
+  finding.headline = headline;
+  finding.message = findingMessage(finding);
+}
+
+/**
+ * A one-text message as headline and details: the first sentence is the headline, each further sentence an
+ * `evidence` detail. For messages written before rules gave a headline of their own (engine errors, old rules).
+ */
+export function splitMessage(message: string): { headline: string; details: FindingDetail[] } {
+  const sentences = splitSentences(message.trim());
+  return { headline: sentences[0] ?? '', details: sentences.slice(1).map((text) => ({ kind: 'evidence', text })) };
+}
+
+/**
+ * Sentences end at `.`, `!` or `?` followed by a space and a capital letter or a quote; `e.g.`, `i.e.` and numbers
+ * (`1.5`) are not ends. SQL inside a sentence (`SET lock_timeout = '5s';`) stays in it.
+ */
+function splitSentences(text: string): string[] {
+  const sentences: string[] = [];
+  let start = 0;
+  const end = /([.!?])\s+(?=[A-Z"'`(])/g;
+  for (let match = end.exec(text); match; match = end.exec(text)) {
+    const before = text.slice(Math.max(start, match.index - 4), match.index + 1);
+    if (/\b(?:e\.g|i\.e|vs|etc)\.$/i.test(before)) continue;
+    sentences.push(text.slice(start, match.index + 1));
+    start = match.index + match[0].length;
+  }
+  if (start < text.length) sentences.push(text.slice(start));
+  return sentences;
+}
+
+/** A report's headline, details (copied: advice adds to a finding's) and the two joined as the one-text message. */
+export function textOfReport(report: ReportText): { headline: string; details?: FindingDetail[]; message: string } {
+  const text = report.headline !== undefined ? { headline: report.headline, details: report.details ?? [] } : splitMessage(report.message ?? '');
+  const details = text.details.length > 0 ? text.details.map((detail) => ({ ...detail })) : undefined;
+  return { headline: text.headline, ...(details ? { details } : {}), message: findingMessage(text) };
+}
