@@ -18,6 +18,14 @@ describe('leading-wildcard-like', () => {
     assert.match(reports[0].message, /^ILIKE with a leading wildcard on users\.full_name/);
   });
 
+  test("'%@%' is reported without a trigram index: a run of fewer than 3 literal characters gives pg_trgm nothing to look up", async () => {
+    const { reports } = await checkPlanRule(leadingWildcardLike, "select id from orders where customer_email ilike '%@%'");
+    assert.equal(reports.length, 1);
+    assert.match(reports[0].message, /fewer than 3 literal characters/);
+    assert.doesNotMatch(reports[0].message, /gin_trgm_ops/);
+    assert.equal(reports[0].fixes, undefined);
+  });
+
   test('a prefix pattern stays quiet', async () => {
     const { reports } = await checkPlanRule(leadingWildcardLike, "select id from users where full_name like 'Ann%'");
     assert.deepEqual(reports, []);

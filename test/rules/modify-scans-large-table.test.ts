@@ -24,6 +24,13 @@ describe('modify-scans-large-table', () => {
     assert.match(reports[0].message, /^SELECT \.\.\. FOR UPDATE reads all ~300k rows of orders/);
   });
 
+  test('DELETE ... WHERE col IN (subquery) is not described as having no WHERE clause', async () => {
+    const { reports } = await checkPlanRule(modifyScansLargeTable, "delete from order_items where order_id in (select id from orders where status = 'cancelled')");
+    assert.equal(reports.length, 1, JSON.stringify(reports));
+    assert.doesNotMatch(reports[0].message, /Without a WHERE clause/);
+    assert.match(reports[0].message, /WHERE clause is matched against every row in a join above the scan/);
+  });
+
   test('UPDATE by primary key stays quiet', async () => {
     const { reports } = await checkPlanRule(modifyScansLargeTable, "update orders set status = 'shipped' where id = $1");
     assert.deepEqual(reports, []);

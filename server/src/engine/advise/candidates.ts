@@ -12,6 +12,7 @@ import { spanOfNode, visitObjects } from '../rules/anchor';
 import { relationsOf } from '../rules/plan/function-on-indexed-column';
 import { parseToJson } from '../parse/libpgQuery';
 import { assertCreateIndex, GeneratedSqlError, quoteIdentifier, quoteQualifiedName, sameTree, scanTokens, withoutLocations, type SqlToken } from '../sqlText';
+import { likePattern } from '../likePattern';
 
 export type UseKind = 'eq' | 'range' | 'prefix-like' | 'contains-like' | 'jsonb-contains' | 'sort' | 'group';
 
@@ -192,9 +193,10 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
       if (operator?.startsWith('!')) return;
       const side = columnSide(expr.lexpr);
       if (!side) return;
-      const pattern = patternShape(expr.rexpr);
+      const { shape: pattern, trigramUsable } = likePattern(expr.rexpr, statement.site.parameters);
       const ilike = expr.kind === 'AEXPR_ILIKE';
-      if (pattern === 'leading-wildcard') entry(side.table).uses.push({ kind: 'contains-like', key: side.key, expression: side.expression, column: side.column, ilike, keyTree: side.keyTree, orGroup });
+      // '%@%': no index of any kind narrows it (see likePattern.ts), so no candidate.
+      if (pattern === 'leading-wildcard' && trigramUsable) entry(side.table).uses.push({ kind: 'contains-like', key: side.key, expression: side.expression, column: side.column, ilike, keyTree: side.keyTree, orGroup });
       else if (pattern === 'prefix' && !ilike) entry(side.table).uses.push({ kind: 'prefix-like', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree, orGroup });
       return;
     }
@@ -271,28 +273,6 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
     if (side) entry(side.table).uses.push({ kind: 'group', key: side.key, expression: side.expression, column: side.column, keyTree: side.keyTree });
   }
   return byTable;
-}
-
-type PatternShape = 'leading-wildcard' | 'prefix' | 'unknown';
-
-function patternShape(node: AstNode): PatternShape {
-  if (!node) return 'unknown';
-  const literal = node.A_Const?.sval?.sval;
-  if (typeof literal === 'string') {
-    if (literal.startsWith('%') || literal.startsWith('_')) return 'leading-wildcard';
-    return /^[^%_\\]+/.test(literal) ? 'prefix' : 'unknown';
-  }
-  if (node.TypeCast) return patternShape(node.TypeCast.arg);
-  const concat = node.A_Expr;
-  if (concat && concat.name?.[0]?.String?.sval === '||') {
-    const first = patternShape(concat.lexpr);
-    if (first !== 'unknown') return first;
-    // $1 || '%': a prefix only if the parameter has no wildcard at its start, which nobody knows.
-    return 'unknown';
-  }
-  const call = node.FuncCall;
-  if (call && call.funcname?.at(-1)?.String?.sval === 'concat') return patternShape(call.args?.[0]);
-  return 'unknown';
 }
 
 function columnRef(node: AstNode): { qualifier?: string; column: string } | undefined {

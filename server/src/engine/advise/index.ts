@@ -25,7 +25,9 @@ import {
   readColumnUses,
   scannedTables,
   type CandidateKind,
+  type ColumnUse,
   type IndexCandidate,
+  type TableUses,
 } from './candidates';
 import { effectiveCost, searchIndexes, type SearchResult } from './choose';
 import { detectMigrationTarget, MigrationRefused, writeIndexMigration, type MigrationFile } from './migration';
@@ -97,6 +99,8 @@ export interface StatementAdvice {
   /** Candidates an existing index already serves. */
   duplicates: { sql: string; existing: string }[];
   method: WhatIfMethod | null;
+  /** Expressions and predicates of the statement an index cannot hold (not IMMUTABLE), with the parts that are not. */
+  notImmutable?: { expression: string; parts: string[] }[];
   /** What-if plans used (baseline plans not counted). */
   whatIfCalls: number;
   search?: SearchResult;
@@ -127,6 +131,7 @@ export async function adviseStatement(input: AdviseInput): Promise<StatementAdvi
     const advice: StatementAdvice = { foreignKeys: [], rewrites: [], duplicates: [], method: whatIf.method, whatIfCalls: 0 };
     const baseline = await whatIf.baseline(statement);
     const uses = readColumnUses(statement, schema);
+    advice.notImmutable = await dropMutableUses(uses, whatIf);
     const tables = scannedTables(baseline, uses);
     if (tables.length > 0) {
       const stats = new Map<string, Map<string, ColumnStats>>();
@@ -183,6 +188,43 @@ export async function adviseStatement(input: AdviseInput): Promise<StatementAdvi
     advice.whatIfCalls = whatIf.calls;
     return advice;
   });
+}
+
+/**
+ * Removes the uses whose expression key or partial predicate PostgreSQL would refuse in CREATE INDEX (a function,
+ * operator or cast that is not IMMUTABLE: `created_at::date` on timestamptz). Hypopg and index trials would refuse
+ * them too, but without either the suggestion would go out unverified; the cast-to-range rewrite covers them.
+ */
+async function dropMutableUses(uses: Map<string, TableUses>, whatIf: WhatIf): Promise<{ expression: string; parts: string[] }[]> {
+  const dropped: { expression: string; parts: string[] }[] = [];
+  for (const tableUses of uses.values()) {
+    const typeOf = (column: string) => tableUses.table.columns.find((c) => c.name === column)?.type;
+    const verdicts = new Map<ColumnUse, boolean>();
+    const indexable = async (use: ColumnUse): Promise<boolean> => {
+      const known = verdicts.get(use);
+      if (known !== undefined) return known;
+      const trees = [use.expression ? use.keyTree : undefined, use.constantPredicate ? use.predicateTree : undefined].filter((t) => t !== undefined);
+      const parts = (await Promise.all(trees.map((tree) => whatIf.mutableParts(tree, typeOf)))).flat();
+      if (parts.length > 0) dropped.push({ expression: use.constantPredicate ?? use.key, parts: [...new Set(parts)] });
+      verdicts.set(use, parts.length === 0);
+      return parts.length === 0;
+    };
+    const kept: ColumnUse[] = [];
+    for (const use of tableUses.uses) if (await indexable(use)) kept.push(use);
+    tableUses.uses = kept;
+    const arms: ColumnUse[][][] = [];
+    for (const or of tableUses.orArms) {
+      const keptArms: ColumnUse[][] = [];
+      for (const arm of or) {
+        const keptArm: ColumnUse[] = [];
+        for (const use of arm) if (await indexable(use)) keptArm.push(use);
+        keptArms.push(keptArm);
+      }
+      arms.push(keptArms);
+    }
+    tableUses.orArms = arms;
+  }
+  return dropped;
 }
 
 function describe(set: IndexCandidate[]): Pick<IndexSuggestion, 'schema' | 'table' | 'indexes' | 'sql' | 'names' | 'kinds' | 'needsExtension'> {
@@ -441,7 +483,8 @@ export function indexFixes(finding: Finding, suggestion: IndexSuggestion, contex
   const fixes: SuggestedFix[] = [];
   // An earlier "Add index" already wrote this index's migration: point at it, never write a second one.
   if (migration?.reused) finding.evidence = { ...(finding.evidence ?? {}), migrationFile: migration.path };
-  else if (migration) fixes.push({ title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: suggestion.sql + ';', verified: suggestion.verifiedWith !== null });
+  // The migration's SQL as JSON and SARIF print it: CONCURRENTLY, as in the file.
+  else if (migration) fixes.push({ title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: extension + concurrently, verified: suggestion.verifiedWith !== null });
   fixes.push({ title: `Copy CREATE INDEX${serves}`, sql: extension + concurrently, verified: suggestion.verifiedWith !== null });
   return fixes;
 }

@@ -16,10 +16,11 @@ import { randomBytes } from 'node:crypto';
 import type { DatabaseClient, DatabaseSession } from '../db/client';
 import { explainOnSession } from '../db/explain';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';
-import type { ParsedStatement } from '../parse/parse';
+import type { AstNode, ParsedStatement } from '../parse/parse';
 import { walkPlan, type PlanNode } from '../plan/model';
 import { quoteIdentifier, quoteQualifiedName } from '../sqlText';
 import { assertIndexDefinition, createIndexSql, indexDefinition, type IndexCandidate } from './candidates';
+import { describeProbe, probeSql, volatilityProbes } from './immutable';
 
 export type WhatIfMethod = 'hypopg' | 'index trial';
 
@@ -67,6 +68,11 @@ export interface WhatIf {
   evaluate(statement: ParsedStatement, set: IndexCandidate[]): Promise<WhatIfResult | undefined>;
   /** Statistics of some columns (pg_stats), for deciding whether a constant predicate is selective. */
   columnStats(schema: string, table: string, columns: string[]): Promise<Map<string, ColumnStats>>;
+  /**
+   * The parts of an expression key or predicate that are not IMMUTABLE (pg_proc / pg_operator / pg_cast), which
+   * PostgreSQL would refuse in CREATE INDEX; empty when it may be indexed.
+   */
+  mutableParts(tree: AstNode, columnTypes: (column: string) => string | undefined): Promise<string[]>;
   /** Plans another statement (a rewrite, a foreign-key check) with or without candidates. */
   explainText(statement: ParsedStatement, set?: IndexCandidate[]): Promise<WhatIfResult | undefined>;
 }
@@ -145,6 +151,33 @@ class WhatIfSession implements WhatIf {
 
   private async resetHypothetical(): Promise<void> {
     await this.session.query(`SELECT ${quoteIdentifier(this.hypopgSchema)}.hypopg_reset()`);
+  }
+
+  private readonly immutableAnswers = new Map<string, boolean>();
+
+  async mutableParts(tree: AstNode, columnTypes: (column: string) => string | undefined): Promise<string[]> {
+    const mutable: string[] = [];
+    for (const probe of volatilityProbes(tree, columnTypes)) {
+      const key = JSON.stringify(probe);
+      let immutable = this.immutableAnswers.get(key);
+      if (immutable === undefined) {
+        const sql = probeSql(probe);
+        immutable = false;
+        if (sql) {
+          await this.session.query('SAVEPOINT pglens_volatility');
+          try {
+            immutable = (await this.session.query<{ immutable: boolean }>(sql.text, sql.values)).rows[0]?.immutable === true;
+            await this.session.query('RELEASE SAVEPOINT pglens_volatility');
+          } catch (error) {
+            if ((error as { code?: string }).code === '57014' || this.options.signal?.aborted) throw error;
+            await this.session.query('ROLLBACK TO SAVEPOINT pglens_volatility');
+          }
+        }
+        this.immutableAnswers.set(key, immutable);
+      }
+      if (!immutable) mutable.push(describeProbe(probe));
+    }
+    return mutable;
   }
 
   async columnStats(schemaName: string, tableName: string, columns: string[]): Promise<Map<string, ColumnStats>> {

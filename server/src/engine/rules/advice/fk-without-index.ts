@@ -8,6 +8,7 @@ import type { AstNode, ParsedStatement } from '../../parse/parse';
 import { formatCount } from '../../plan/model';
 import { findRelationReference } from '../anchor';
 import type { Rule } from '../rule';
+import { quoteIdentifier, quoteQualifiedName } from '../../sqlText';
 
 export interface UnindexedForeignKey {
   foreignKey: ForeignKeyFacts;
@@ -66,12 +67,13 @@ export const fkWithoutIndex: Rule = {
     const span = findRelationReference(context.statement, body.relation.relname, body.relation.alias?.aliasname);
     for (const { foreignKey, child, parent, operation } of found) {
       const columns = foreignKey.columns.join(', ');
+      const createIndex = `CREATE INDEX ON ${quoteQualifiedName(child.schema, child.name, 'public')} (${foreignKey.columns.map(quoteIdentifier).join(', ')})`;
       const what = operation === 'DELETE' ? `Each row deleted from ${parent.name}` : `Each change of ${parent.name}.${foreignKey.referencedColumns.join(', ')}`;
       context.report({
         message:
           `${what} makes PostgreSQL look for rows of ${child.name} that still reference it (foreign key ${foreignKey.name}), and ${child.name}.${columns} ` +
           `has no index: every check reads all ~${formatCount(child.estimatedRows)} rows of ${child.name}. The check runs in a trigger, so EXPLAIN does not show it. ` +
-          `Index the referencing column: CREATE INDEX ON ${child.name} (${columns}).`,
+          `Index the referencing column: ${createIndex}.`,
         start: span?.start,
         end: span?.end,
         evidence: {
@@ -83,7 +85,7 @@ export const fkWithoutIndex: Rule = {
           constraint: foreignKey.name,
           operation,
         },
-        fixes: [{ title: `Copy CREATE INDEX for ${child.name} (${columns})`, sql: `CREATE INDEX CONCURRENTLY ON ${child.name} (${columns});`, verified: false }],
+        fixes: [{ title: `Copy CREATE INDEX for ${child.name} (${columns})`, sql: `${createIndex.replace(/^CREATE INDEX/, 'CREATE INDEX CONCURRENTLY')};`, verified: false }],
       });
     }
   },

@@ -50,7 +50,7 @@ export const settingNotNull: Rule = {
       if (at < 0) break;
       cursor = at + 3;
       const column: string = cmd.name;
-      const name = constraintName(table, column, 'not_null');
+      const name = quoteIdent(constraintName(table, column, 'not_null'));
       const c = quoteIdent(column);
       const addCheck = `ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${c} IS NOT NULL) NOT VALID;`;
       const followUp = [

@@ -6,6 +6,9 @@ import { walkAst } from '../../parse/parse';
 import { formatCost, formatCount, walkPlan } from '../../plan/model';
 import { columnsReferenced, spanOfNode } from '../anchor';
 import type { Rule } from '../rule';
+import { likePattern } from '../../likePattern';
+import { quoteIdentifier, quoteQualifiedName } from '../../sqlText';
+import type { TemplateParameter } from '../../types';
 import { tableRows } from './planFacts';
 
 export const leadingWildcardLike: Rule = {
@@ -20,7 +23,7 @@ export const leadingWildcardLike: Rule = {
   check(context) {
     const plan = context.plan!;
     const minRows = Number(context.options.minRows);
-    const likes = leadingWildcardLikes(context.statement.node);
+    const likes = leadingWildcardLikes(context.statement.node, context.statement.site.parameters);
     if (likes.length === 0) return;
     for (const { node } of walkPlan(plan.root)) {
       if (!node.relationName || !/Seq Scan/.test(node.nodeType) || !node.filter || !/~~/.test(node.filter)) continue;
@@ -31,21 +34,26 @@ export const leadingWildcardLike: Rule = {
         if (column === undefined || !node.filter.includes(column)) continue;
         const span = spanOfNode(context.statement, { A_Expr: like.expression });
         const operator = like.ilike ? 'ILIKE' : 'LIKE';
+        const scan = `${operator} with a leading wildcard on ${node.relationName}.${column} reads all ~${formatCount(rows)} rows (Seq Scan, estimated cost ${formatCost(node.totalCost)}): a btree index only serves patterns with a fixed prefix.`;
+        const table = quoteQualifiedName(node.schema, node.relationName, 'public');
+        const createIndex = `CREATE INDEX ON ${table} USING gin (${quoteIdentifier(column)} gin_trgm_ops)`;
         context.report({
-          message:
-            `${operator} with a leading wildcard on ${node.relationName}.${column} reads all ~${formatCount(rows)} rows (Seq Scan, estimated cost ${formatCost(node.totalCost)}): ` +
-            `a btree index only serves patterns with a fixed prefix. A trigram index serves it: ` +
-            `CREATE INDEX ON ${node.relationName} USING gin (${column} gin_trgm_ops) (needs the pg_trgm extension).`,
+          message: like.trigramUsable
+            ? `${scan} A trigram index serves it: ${createIndex} (needs the pg_trgm extension).`
+            : // pg_trgm extracts no trigram from a run of fewer than 3 literal characters: the index would be read whole.
+              `${scan} Its pattern has fewer than 3 literal characters in a row, so a trigram index cannot narrow it either: match a stored, indexed value instead (a column or expression for what the pattern looks for).`,
           start: span?.start,
           end: span?.end,
-          evidence: { table: node.relationName, column, tableRows: rows, scanCost: node.totalCost, operator },
-          fixes: [
-            {
-              title: `Copy trigram index for ${node.relationName}.${column}`,
-              sql: `CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX CONCURRENTLY ON ${node.relationName} USING gin (${column} gin_trgm_ops);`,
-              verified: false,
-            },
-          ],
+          evidence: { table: node.relationName, column, tableRows: rows, scanCost: node.totalCost, operator, trigramUsable: like.trigramUsable },
+          fixes: like.trigramUsable
+            ? [
+                {
+                  title: `Copy trigram index for ${node.relationName}.${column}`,
+                  sql: `CREATE EXTENSION IF NOT EXISTS pg_trgm;\n${createIndex.replace(/^CREATE INDEX/, 'CREATE INDEX CONCURRENTLY')};`,
+                  verified: false,
+                },
+              ]
+            : undefined,
         });
         return;
       }
@@ -56,10 +64,14 @@ export const leadingWildcardLike: Rule = {
 interface LikeExpression {
   expression: AstNode;
   ilike: boolean;
+  trigramUsable: boolean;
 }
 
-/** LIKE/ILIKE (and ~~ / ~~*) whose pattern starts with % or _, written as a literal or a concatenation. */
-export function leadingWildcardLikes(statement: AstNode): LikeExpression[] {
+/**
+ * LIKE/ILIKE (and ~~ / ~~*) whose pattern starts with % or _: a literal, a concatenation, or a template parameter
+ * whose code starts with a wildcard (`ILIKE ${'%' + q + '%'}`).
+ */
+export function leadingWildcardLikes(statement: AstNode, parameters: readonly TemplateParameter[] = []): LikeExpression[] {
   const found: LikeExpression[] = [];
   walkAst(statement, (type, body) => {
     if (type !== 'A_Expr') return;
@@ -68,19 +80,8 @@ export function leadingWildcardLikes(statement: AstNode): LikeExpression[] {
     const isIlike = body.kind === 'AEXPR_ILIKE' || operator === '~~*';
     if (!isLike && !isIlike) return;
     if (operator === '!~~' || operator === '!~~*') return;
-    if (startsWithWildcard(body.rexpr)) found.push({ expression: body, ilike: isIlike });
+    const pattern = likePattern(body.rexpr, parameters);
+    if (pattern.shape === 'leading-wildcard') found.push({ expression: body, ilike: isIlike, trigramUsable: pattern.trigramUsable });
   });
   return found;
-}
-
-function startsWithWildcard(node: AstNode): boolean {
-  if (!node) return false;
-  const literal = node.A_Const?.sval?.sval;
-  if (typeof literal === 'string') return literal.startsWith('%') || literal.startsWith('_');
-  if (node.TypeCast) return startsWithWildcard(node.TypeCast.arg);
-  const concat = node.A_Expr;
-  if (concat && concat.name?.[0]?.String?.sval === '||') return startsWithWildcard(concat.lexpr);
-  const call = node.FuncCall;
-  if (call && call.funcname?.at(-1)?.String?.sval === 'concat') return startsWithWildcard(call.args?.[0]);
-  return false;
 }

@@ -3,7 +3,7 @@
 // takes: other writers queue behind it. This is the pattern of the incident that made pglens.
 
 import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
-import { findRelationReference } from '../anchor';
+import { findRelationReference, whereClauseOf } from '../anchor';
 import type { Rule } from '../rule';
 import { readableCondition, tableRows, totalPlanRows } from './planFacts';
 
@@ -44,7 +44,12 @@ export const modifyScansLargeTable: Rule = {
         message:
           `${operation} reads all ~${formatCount(rows)} rows of ${node.relationName} with a Seq Scan${how} (estimated cost ${formatCost(node.totalCost)}). ` +
           `Every row it changes stays locked until the transaction ends, and the scan keeps it open: concurrent writers to ${node.relationName} wait. ` +
-          (node.filter ? 'Index the columns of the WHERE clause.' : 'Without a WHERE clause it touches every row: batch it.'),
+          (node.filter
+            ? 'Index the columns of the WHERE clause.'
+            : whereClauseOf(context.statement) !== undefined
+              ? // WHERE col IN (subquery) or a USING join: the rows are matched in a join above the scan, not filtered in it.
+                'Its WHERE clause is matched against every row in a join above the scan: index the column it compares.'
+              : 'Without a WHERE clause it touches every row: batch it.'),
         start: span?.start,
         end: span?.end,
         evidence: { operation, table: node.relationName, tableRows: rows, estimatedRows: matched, filter: node.filter, scanCost: node.totalCost },
