@@ -48,23 +48,33 @@ test('hover on a statement shows its plan as a tree with the costliest node mark
   const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 15 } });
   assert.equal(hover.contents.kind, 'markdown');
   const text = hover.contents.value;
-  assert.match(text, /pglens · plan/);
+  // The plan first: its summary line (rows, cost, costliest node) and the tree; what qualifies it below.
+  assert.ok(text.startsWith('**pglens · plan** (generic plan) · est. rows '), text);
+  assert.match(text.split('\n')[0], /total cost [\d,]+ · costliest: Seq Scan on orders \([\d,]+\)/);
   assert.match(text, /Seq Scan on orders {2}rows≈[\d.k]+ {2}cost [\d,]+ {2}◀ costliest/);
   assert.match(text, /Filter: \(note = \$1\)/);
-  assert.match(text, /total cost [\d,]+ · est\. rows/);
   assert.match(text, /Generic plan/);
+  assert.ok(text.indexOf('◀ costliest') < text.indexOf('Generic plan'));
   assert.match(text, /Planned \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC on `app@127\.0\.0\.1:\d+\/pglens_test` \(PostgreSQL \d+/);
   assert.doesNotMatch(text, /seq-scan-large-table/);
 });
 
-test('hover on a finding explains it in plain words and links the rule docs, above the plan', async () => {
+test('hover on a finding: its one-line headline, then the plan, then what it means and the docs link; nothing twice', async () => {
   const uri = workspace.uri('orders.ts');
   const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 3, character: 30 } });
   const text = hover.contents.value;
-  assert.match(text, /pglens · seq-scan-large-table/);
-  assert.match(text, /What it means:\* A sequential scan of a large table/);
-  assert.match(text, /\[Rule documentation\]\(https:\/\/github\.com\/pglens\/pglens\/blob\/main\/docs\/rules\/seq-scan-large-table\.md\)/);
-  assert.ok(text.indexOf('seq-scan-large-table') < text.indexOf('pglens · plan'));
+  const [headline] = text.split('\n');
+  assert.match(headline, /^⚠️ \*\*pglens · seq-scan-large-table\*\* \(warning\) .*orders/);
+  assert.ok(headline.length < 260, headline);
+  const planAt = text.indexOf('**pglens · plan**');
+  const meaningAt = text.indexOf('*What it means:* A sequential scan of a large table');
+  assert.ok(planAt > 0 && meaningAt > planAt, text);
+  assert.ok(text.indexOf('◀ costliest') < meaningAt, text);
+  assert.match(text, /\[Rule documentation: seq-scan-large-table\]\(https:\/\/github\.com\/pglens\/pglens\/blob\/main\/docs\/rules\/seq-scan-large-table\.md\)/);
+  // The diagnostic's full message is shown by the editor beside the hover: not repeated in it.
+  const diagnostic = client.published.filter((p) => p.uri === uri).at(-1)!.diagnostics[0];
+  assert.ok(!text.includes(String(diagnostic.message)), 'the full message is not repeated');
+  for (const once of ['◀ costliest', '*What it means:*', 'Rule documentation', 'Planned ']) assert.equal(text.split(once).length, 2, `${once} once`);
   assert.deepEqual(hover.range, ORDERS_RANGE);
 });
 
@@ -228,6 +238,10 @@ test('"Show plan with this index" opens the what-if plan of the suggested index,
   assert.match(text, /CREATE INDEX .*ON orders \(customer_email\)/);
   assert.match(text, /Estimated cost [\d,]+ → [\d,]+ \(-\d+\.\d%\); planned with a hypothetical index \(hypopg\): nothing was created/);
   assert.match(text, /Index Scan|Bitmap/);
+  // The plan is drawn by the same renderer as the hover, and the what-if index is the CREATE INDEX it stands for.
+  assert.match(text, /\*\*Plan with this index\*\* · est\. rows .* · total cost [\d,]+/);
+  assert.match(text, /(Index|Bitmap Index) Scan using \[CREATE INDEX ON orders \(customer_email\)\]/);
+  assert.doesNotMatch(text, /<\d+>btree|pglens_trial_/);
   assert.equal(client.shownDocuments.length, shownBefore + 1);
   assert.match(String((client.shownDocuments.at(-1) as { uri: string }).uri), /^file:\/\/.*plan-with-index-[0-9a-f]+\.md$/);
 });

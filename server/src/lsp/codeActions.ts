@@ -19,6 +19,8 @@ import type { Finding, SuggestedFix } from '../engine/types';
 import { checkMigrationFile } from '../engine/advise/migration';
 import { isDiagnosticData } from './diagnostics';
 import { contains } from './hover';
+import { renderPlanTreeMarkdown, whatIfIndexResolver, type WhatIfIndex } from './planRender';
+import { formatCost, type PlanNode } from '../engine/plan/model';
 import { pathToUri, uriToPath } from './workspaceFolders';
 
 export const OPEN_RULE_DOCS_COMMAND = 'pglens.server.openRuleDocs';
@@ -32,17 +34,28 @@ interface IndexSuggestionEvidence {
   reduction?: number | null;
   verifiedWith?: string | null;
   planAfter?: string;
+  /** The what-if plan's tree (set by the advisor in process; not in JSON output). */
+  planAfterRoot?: PlanNode;
+  indexes?: { table: string; method?: string; keys?: { text: string }[] }[];
 }
 
-/** The page "Show plan with this index" opens: the index, the cost before and after, and the what-if plan. */
+/**
+ * The page "Show plan with this index" opens: the index, the cost before and after, and the what-if plan drawn by
+ * the plan renderer every plan view uses, with the what-if index shown as its CREATE INDEX.
+ */
 export function planWithIndexMarkdown(finding: Finding): string | undefined {
   const suggestion = finding.evidence?.['indexSuggestion'] as IndexSuggestionEvidence | undefined;
-  if (!suggestion?.planAfter) return undefined;
-  const cost = (n: number | null | undefined) => (typeof n === 'number' ? Math.round(n).toLocaleString('en-US') : '?');
+  if (!suggestion?.planAfterRoot && !suggestion?.planAfter) return undefined;
+  const cost = (n: number | null | undefined) => (typeof n === 'number' ? formatCost(n) : '?');
   const how =
     suggestion.verifiedWith === 'hypopg'
       ? 'planned with a hypothetical index (hypopg): nothing was created'
       : 'planned with the index built inside a transaction that was rolled back';
+  const statements = suggestion.sql.split(/;\s*\n/);
+  const indexes: WhatIfIndex[] = (suggestion.indexes ?? []).map((index, i) => ({ ...index, sql: statements[i] ?? suggestion.sql }));
+  const plan = suggestion.planAfterRoot
+    ? renderPlanTreeMarkdown(suggestion.planAfterRoot, { resolveIndex: whatIfIndexResolver(indexes), title: 'Plan with this index' })
+    : ['```text', suggestion.planAfter, '```'].join('\n');
   return [
     '# pglens: plan with this index',
     '',
@@ -52,9 +65,7 @@ export function planWithIndexMarkdown(finding: Finding): string | undefined {
     '',
     `Estimated cost ${cost(suggestion.costBefore)} → ${cost(suggestion.costAfter)}${typeof suggestion.reduction === 'number' ? ` (-${(suggestion.reduction * 100).toFixed(1)}%)` : ''}; ${how}.`,
     '',
-    '```text',
-    suggestion.planAfter,
-    '```',
+    plan,
     '',
   ].join('\n');
 }

@@ -10,7 +10,7 @@ import { isDatabaseFailure, type DatabaseClient, type DatabaseSession } from '..
 import { explainStatement } from '../engine/db/explain';
 import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
-import { describeNode, nodeCondition } from './hover';
+import { describeNode, nodeCondition } from './planRender';
 import type { AnalyzedPlanNode, ExplainAnalyzeResult } from './protocol';
 import type { FolderContext } from './workspaceFolders';
 

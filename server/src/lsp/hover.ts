@@ -1,13 +1,14 @@
-// Hover: on a finding, what it means in plain words and a link to its docs page; on any planned statement, the
-// plan as a compact tree (node, relation and index, estimated rows, cost), the costliest node marked, totals,
-// whether the plan is generic, and when and where it was planned; for statements that take more than ACCESS SHARE,
-// which lock they take and what it blocks.
+// Hover on a statement: the plan first (each finding's one-line headline above it, then the summary line and the
+// tree), the details after (what each finding means, its notes and suggested SQL, the statement's locks, when and
+// where it was planned). The diagnostic's own message is shown by the editor next to this hover, so it is not
+// repeated here. Plans are drawn by planRender.ts, the one renderer the explain commands use too.
 
 import { MarkupKind, type Hover, type Position, type Range } from 'vscode-languageserver';
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
-import { exclusiveCost, formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { allRuleMetas } from '../engine/rules/index';
 import { lockHoverMarkdown } from './lockHover';
+import { escapeMarkdown, planFootnotes, renderPlanTreeMarkdown } from './planRender';
+import type { DatabaseState } from './protocol';
 import type { Finding } from '../engine/types';
 
 export function contains(range: Range, position: Position): boolean {
@@ -27,101 +28,70 @@ export function findingsAt(analysis: FileAnalysis, position: Position): Finding[
   return analysis.findings.filter((f) => contains(f.range, position));
 }
 
-export function hoverFor(analysis: FileAnalysis, position: Position): Hover | undefined {
+export function hoverFor(analysis: FileAnalysis, position: Position, database?: DatabaseState): Hover | undefined {
   const findings = findingsAt(analysis, position);
   const statement = statementAt(analysis, position);
   if (findings.length === 0 && !statement) return undefined;
-  const parts: string[] = [];
-  for (const finding of findings) parts.push(describeFinding(finding));
+  const top: string[] = findings.map(findingHeadline);
+  const details: string[] = [];
+  if (statement?.plan) top.push(renderPlanTreeMarkdown(statement.plan.root, {}, statement.plan.generic ? 'generic plan' : 'estimated'));
+  else if (statement?.planSkippedReason && findings.length === 0) top.push(`**pglens** · ${escapeMarkdown(notPlannedLine(statement.planSkippedReason, database))}`);
+  for (const finding of findings) {
+    const more = findingDetails(finding);
+    if (more) details.push(more);
+  }
   if (statement) {
     // Which lock the statement takes and what that blocks, with table sizes when a database is connected.
     const previousStatements = analysis.statements.filter((s) => s.fileEnd <= statement.fileStart).map((s) => s.statement);
     const locks = lockHoverMarkdown(statement.statement, { schema: analysis.schema, serverVersionNum: analysis.serverVersionNum, previousStatements });
-    if (locks) parts.push(locks);
+    if (locks) details.push(locks);
   }
-  if (statement?.plan) parts.push(renderPlanMarkdown(statement.plan));
-  else if (statement?.planSkippedReason && findings.length === 0) parts.push(`**pglens** · not planned: ${escapeMarkdown(statement.planSkippedReason)}`);
-  if (parts.length === 0) return undefined;
+  if (statement?.plan) details.push(planFootnotes(statement.plan));
+  if (top.length === 0 && details.length === 0) return undefined;
   return {
-    contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n---\n\n') },
+    contents: { kind: MarkupKind.Markdown, value: [top.join('\n\n'), ...details].filter((part) => part.length > 0).join('\n\n---\n\n') },
     range: findings[0]?.range ?? statement?.range,
   };
 }
 
+/**
+ * Why a statement has no plan, said once (`not planned: …`), and for "no database" which kind of no database: one
+ * configured but not answering is not the same as none configured.
+ */
+export function notPlannedLine(reason: string, database?: DatabaseState): string {
+  const bare = reason.replace(/^(?:not planned:\s*)+/i, '');
+  if (bare === 'no database' && database) {
+    if (database.state === 'disconnected') return `not planned: the database does not answer (${database.reason})`;
+    if (database.state === 'static') return `not planned: ${database.reason}`;
+    if (database.state === 'starting') return 'not planned yet: the database is being connected';
+  }
+  return `not planned: ${bare}`;
+}
+
 const SEVERITY_ICON: Record<Finding['severity'], string> = { error: '⛔', warning: '⚠️', info: 'ℹ️', hint: '💡' };
 
-function describeFinding(finding: Finding): string {
+/**
+ * The finding in one line: the engine's headline where the finding has one, else the message's first sentence. The
+ * details are in the diagnostic's message, which the editor shows beside the hover: not repeated here.
+ */
+export function headlineOf(finding: Finding): string {
+  const given = (finding as { headline?: unknown }).headline;
+  if (typeof given === 'string' && given.length > 0) return given;
+  const firstSentence = /^.*?[.!?](?=\s+[A-Z(]|\s*$)/s.exec(finding.message.trim())?.[0] ?? finding.message.trim();
+  return firstSentence.length > 200 ? `${firstSentence.slice(0, 199)}…` : firstSentence;
+}
+
+function findingHeadline(finding: Finding): string {
+  return `${SEVERITY_ICON[finding.severity]} **pglens · ${finding.ruleId}** (${finding.severity}) ${escapeMarkdown(headlineOf(finding))}`;
+}
+
+function findingDetails(finding: Finding): string | undefined {
   const meta = allRuleMetas().find((m) => m.id === finding.ruleId);
-  const lines = [`${SEVERITY_ICON[finding.severity]} **pglens · ${finding.ruleId}** (${finding.severity})`, '', escapeMarkdown(finding.message)];
-  if (meta) lines.push('', `*What it means:* ${escapeMarkdown(meta.description)}`);
-  if (finding.notes?.length) lines.push('', `*Note:* ${escapeMarkdown(finding.notes.join('; '))}`);
-  const sql = finding.fixes?.find((f) => f.sql)?.sql;
-  if (sql) lines.push('', '*Suggested:*', '```sql', sql, '```');
-  if (finding.docsUrl) lines.push('', `[Rule documentation](${finding.docsUrl})`);
-  return lines.join('\n');
-}
-
-/** One line per node: `Seq Scan on orders  rows≈1  cost 18,334`. */
-export function describeNode(node: PlanNode): string {
-  let label = node.nodeType;
-  if (node.joinType && /Join|Nested Loop/.test(node.nodeType) && node.joinType !== 'Inner') label = `${node.nodeType} (${node.joinType})`;
-  if (node.operation && node.nodeType === 'ModifyTable') label = node.operation;
-  if (node.indexName) label += ` using ${node.indexName}`;
-  if (node.relationName) label += ` on ${node.relationName}${node.alias && node.alias !== node.relationName ? ` ${node.alias}` : ''}`;
-  if (node.subplanName) label += ` (${node.subplanName})`;
-  return label;
-}
-
-export function nodeCondition(node: PlanNode): string | undefined {
-  const conditions: [string, string | undefined][] = [
-    ['Index Cond', node.indexCond],
-    ['Hash Cond', node.hashCond],
-    ['Merge Cond', node.mergeCond],
-    ['Join Filter', node.joinFilter],
-    ['Filter', node.filter],
-    ['Sort Key', node.sortKey?.join(', ')],
-    ['Group Key', node.groupKey?.join(', ')],
-  ];
-  const found = conditions.filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value}`);
-  return found.length > 0 ? found.join('; ') : undefined;
-}
-
-/** The plan as a fenced text tree: estimated rows and cost per node, the costliest node (own cost) marked. */
-export function renderPlanTree(plan: ExplainedPlan): string {
-  let costliest: PlanNode | undefined;
-  for (const { node } of walkPlan(plan.root)) if (!costliest || exclusiveCost(node) > exclusiveCost(costliest)) costliest = node;
   const lines: string[] = [];
-  const visit = (node: PlanNode, prefix: string, childPrefix: string) => {
-    const marker = node === costliest && plan.root.children.length > 0 ? '  ◀ costliest' : '';
-    lines.push(`${prefix}${describeNode(node)}  rows≈${formatCount(node.planRows)}  cost ${formatCost(node.totalCost)}${marker}`);
-    const condition = nodeCondition(node);
-    const hasChildren = node.children.length > 0;
-    if (condition) lines.push(`${childPrefix}${hasChildren ? '│ ' : '  '} ${truncate(condition, 90)}`);
-    node.children.forEach((child, i) => {
-      const last = i === node.children.length - 1;
-      visit(child, `${childPrefix}${last ? '└─ ' : '├─ '}`, `${childPrefix}${last ? '   ' : '│  '}`);
-    });
-  };
-  visit(plan.root, '', '');
-  return lines.join('\n');
-}
-
-export function renderPlanMarkdown(plan: ExplainedPlan): string {
-  const out = [`**pglens · plan** (${plan.generic ? 'generic plan' : 'estimated'})`, '', '```text', renderPlanTree(plan), '```', ''];
-  const totals = [`total cost ${formatCost(plan.root.totalCost)}`, `est. rows ${formatCount(plan.root.planRows)}`];
-  if (plan.planningTimeMs !== undefined) totals.push(`planning ${plan.planningTimeMs.toFixed(1)} ms`);
-  out.push(totals.join(' · '));
-  if (plan.generic) out.push('', '*Generic plan:* parameter values are unknown, so estimates use default selectivities.');
-  for (const note of plan.notes.filter((n) => !n.startsWith('generic plan'))) out.push('', `*Note:* ${escapeMarkdown(note)}`);
-  // The label in code style: `user@host` would otherwise be turned into a mail link.
-  out.push('', `Planned ${new Date(plan.plannedAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} on \`${plan.databaseLabel.replace(/`/g, "'")}\` (PostgreSQL ${escapeMarkdown(plan.serverVersion)})`);
-  return out.join('\n');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_{}[\]<>|])/g, '\\$1');
+  if (meta) lines.push(`*What it means:* ${escapeMarkdown(meta.description)}`);
+  if (finding.notes?.length) lines.push(`*Note:* ${escapeMarkdown(finding.notes.join('; '))}`);
+  const sql = finding.fixes?.find((f) => f.sql)?.sql;
+  if (sql) lines.push(['*Suggested:*', '```sql', sql, '```'].join('\n'));
+  if (finding.docsUrl) lines.push(`[Rule documentation: ${finding.ruleId}](${finding.docsUrl})`);
+  return lines.length > 0 ? lines.join('\n\n') : undefined;
 }

@@ -22,7 +22,8 @@ import { AnalysisScheduler, type AnalysisResult } from './analysisScheduler';
 import { codeActionsFor, OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, type CodeActionSupport } from './codeActions';
 import { findingsToDiagnostics } from './diagnostics';
 import { runExplainAnalyze } from './explainAnalyze';
-import { hoverFor, renderPlanMarkdown, statementAt } from './hover';
+import { hoverFor, notPlannedLine, statementAt } from './hover';
+import { renderPlanMarkdown } from './planRender';
 import { writePlanPage } from './planPages';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import {
@@ -89,7 +90,7 @@ export class PglensLanguageServer {
 
     connection.onHover(async (params) => {
       const result = await this.resultFor(params.textDocument.uri);
-      return result ? hoverFor(result.analysis, params.position) : undefined;
+      return result ? hoverFor(result.analysis, params.position, result.folder.state) : undefined;
     });
     connection.onCodeAction(async (params) => {
       const document = this.documents.get(params.textDocument.uri);
@@ -325,7 +326,7 @@ export class PglensLanguageServer {
     if (!result) return { error: 'This document is not analysed by pglens.' };
     const statement = statementAt(result.analysis, params.position);
     if (!statement) return { error: 'No SQL statement at the cursor.' };
-    if (!statement.plan) return { statement: statement.statement.text, error: `Not planned: ${statement.planSkippedReason ?? 'unknown reason'}` };
+    if (!statement.plan) return { statement: statement.statement.text, error: capitalize(notPlannedLine(statement.planSkippedReason ?? 'unknown reason', result.folder.state)) };
     return {
       statement: statement.statement.text,
       markdown: ['# pglens · plan', '', '```sql', statement.statement.text, '```', '', renderPlanMarkdown(statement.plan)].join('\n'),
@@ -381,6 +382,10 @@ export class PglensLanguageServer {
   private log(message: string): void {
     this.connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${redactSecrets(message, this.password)}`);
   }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 declare const PGLENS_VERSION: string | undefined;

@@ -76,6 +76,8 @@ export interface IndexSuggestion {
   sizeBytes?: number;
   /** The what-if plan with the index, one node per line ("Show plan with this index"). */
   planAfter?: string;
+  /** The same plan as a tree, for editors that draw it (the language server's plan renderer). */
+  planAfterRoot?: PlanNode;
 }
 
 export interface RewriteSuggestion {
@@ -157,6 +159,7 @@ export async function adviseStatement(input: AdviseInput): Promise<StatementAdvi
           unverifiedReason: picked.verified ? undefined : unverifiedReason(picked.set, whatIf),
           sizeBytes: picked.verified ? picked.sizeBytes : undefined,
           planAfter: picked.plan ? planText(picked.plan) : undefined,
+          planAfterRoot: picked.plan,
         };
       }
     }
@@ -447,6 +450,9 @@ function attachSuggestion(finding: Finding, suggestion: IndexSuggestion, context
       servesStatements: 1,
     },
   };
+  // The tree of the what-if plan, for the language server's plan renderer (in process). Not enumerable: JSON and SARIF
+  // already carry it as `planAfter` text, and a second copy of every plan would only grow CI output.
+  Object.defineProperty(finding.evidence['indexSuggestion'], 'planAfterRoot', { value: suggestion.planAfterRoot, enumerable: false });
   finding.fixes = [...(finding.fixes ?? []).filter((f) => !/^Copy CREATE INDEX|^Copy trigram index/.test(f.title)), ...indexFixes(finding, suggestion, context)];
 }
 
