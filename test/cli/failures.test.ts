@@ -103,11 +103,12 @@ test('a database URL that is not one: exit 2 and one line', async () => {
 // ------------------------------------------------------------------------------------------------------ bad usage
 
 const usageCases: { name: string; args: string[]; line: RegExp }[] = [
-  { name: 'an unknown option', args: ['check', '--frobnicate'], line: /^pglens: Unknown option '--frobnicate'/ },
+  { name: 'an unknown option', args: ['check', '--frobnicate'], line: /^pglens: unknown option "--frobnicate" \(see "pglens check --help"\)$/ },
+  { name: 'a misspelled option', args: ['check', '--max-warning', '3', '.'], line: /^pglens: unknown option "--max-warning" \(did you mean "--max-warnings"\?\)/ },
   { name: 'an unknown --format', args: ['check', '--format', 'xml', '.'], line: /^pglens: unknown --format "xml" \(use stylish, json or sarif\)/ },
   { name: 'a --max-warnings that is not a number', args: ['check', '--max-warnings', 'many', '.'], line: /^pglens: --max-warnings takes a whole number of 0 or more, got "many"/ },
-  { name: 'a --max-warnings without its value', args: ['check', '.', '--max-warnings'], line: /^pglens: Option '--max-warnings <value>' argument missing/ },
-  { name: 'a negative --max-warnings', args: ['check', '--max-warnings', '-1', '.'], line: /^pglens: Option '--max-warnings' argument is ambiguous/ },
+  { name: 'a --max-warnings without its value', args: ['check', '.', '--max-warnings'], line: /^pglens: --max-warnings needs a value \(N\)/ },
+  { name: 'a negative --max-warnings', args: ['check', '--max-warnings', '-1', '.'], line: /^pglens: --max-warnings takes a whole number of 0 or more, got "-1"/ },
   { name: 'a path that does not exist', args: ['check', 'no/such/dir'], line: /^pglens: no such file or directory: .*no\/such\/dir$/ },
   { name: 'a --config file that does not exist', args: ['check', '--config', 'missing.json', '.'], line: /^pglens: config file not found: missing\.json$/ },
 ];

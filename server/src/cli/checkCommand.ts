@@ -3,7 +3,6 @@
 // no database. Every failure is one line on stderr, never a stack trace.
 
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { mergeSuggestions } from '../engine/advise/index';
 import { displayPath, Engine, isUndefinedObjectFinding } from '../engine/analyze';
 import { ConfigError } from '../engine/config';
@@ -19,6 +18,7 @@ import { countBySeverity, coverageOf, databaseFailureLine, type CheckReport, typ
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
+import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -27,64 +27,58 @@ export interface CommandIo {
   cwd: string;
 }
 
+/** The options of `pglens check`: the parser and --help both read this table (add a command's option here). */
+export const CHECK_OPTIONS = [
+  { name: 'db', kind: 'string', value: 'URL', help: "PostgreSQL connection URL (default: pglens.json database.url, DATABASE_URL, PG* variables;\nwith none of them, an embedded database built from the repository's schema)" },
+  { name: 'config', kind: 'string', value: 'FILE', help: 'pglens.json to use (default: found from the current folder upwards)' },
+  { name: 'format', kind: 'string', value: 'FORMAT', choices: ['stylish', 'json', 'sarif'], default: 'stylish', help: 'stylish (default), json or sarif' },
+  { name: 'max-warnings', kind: 'string', value: 'N', help: 'exit 1 when there are more than N warnings' },
+  { name: 'no-embedded', kind: 'boolean', help: 'without a configured database, run only the rules that need none' },
+  { name: 'verbose', kind: 'boolean', help: 'also list SQL sites that cannot be known statically (file:line:column), and why' },
+  {
+    name: 'changed-since',
+    kind: 'string',
+    value: 'REF',
+    help: 'judge only migrations git lists as changed since the merge base with REF (and untracked\nones); the others are history: no lock findings, never planned. Other code is checked as usual',
+  },
+  { name: 'stats', kind: 'boolean', help: 'print how many SQL sites were checked and skipped, per file kind and per reason' },
+  {
+    name: 'allow-database-failures',
+    kind: 'boolean',
+    help: 'exit by the findings even when the database failed to plan some statements\n(unreachable, out of connections, timeouts); by default such a run exits 2',
+  },
+  {
+    name: 'allow-incomplete-schema',
+    kind: 'boolean',
+    help: 'exit by the findings even when the embedded database lacks most tables the code\nnames (or was built from no schema files); by default such a run exits 2',
+  },
+  { name: 'help', kind: 'boolean', short: 'h', help: 'this help' },
+] as const satisfies readonly OptionSpec[];
+
 export const CHECK_USAGE = `Usage: pglens check [paths...] [options]
 
 Finds SQL in .sql, TypeScript and JavaScript files, plans it against a PostgreSQL database and reports
 slow plan shapes, missing indexes and dangerous locks.
 
 Options:
-  --db URL             PostgreSQL connection URL (default: pglens.json database.url, DATABASE_URL, PG* variables;
-                       with none of them, an embedded database built from the repository's schema)
-  --config FILE        pglens.json to use (default: found from the current folder upwards)
-  --format FORMAT      stylish (default), json or sarif
-  --max-warnings N     exit 1 when there are more than N warnings
-  --no-embedded        without a configured database, run only the rules that need none
-  --verbose            also list SQL sites that cannot be known statically (file:line:column), and why
-  --changed-since REF  judge only migrations git lists as changed since the merge base with REF (and untracked
-                       ones); the others are history: no lock findings, never planned. Other code is checked as usual
-  --stats              print how many SQL sites were checked and skipped, per file kind and per reason
-  --allow-database-failures
-                       exit by the findings even when the database failed to plan some statements
-                       (unreachable, out of connections, timeouts); by default such a run exits 2
-  --allow-incomplete-schema
-                       exit by the findings even when the embedded database lacks most tables the code
-                       names (or was built from no schema files); by default such a run exits 2
-  -h, --help           this help
-`;
+${formatOptionHelp(CHECK_OPTIONS)}`;
 
 export class UsageError extends Error {}
 
 export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion: string): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
+  let parsed: ParsedCommandLine<typeof CHECK_OPTIONS>;
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        db: { type: 'string' },
-        config: { type: 'string' },
-        format: { type: 'string', default: 'stylish' },
-        'max-warnings': { type: 'string' },
-        'no-embedded': { type: 'boolean', default: false },
-        'allow-database-failures': { type: 'boolean', default: false },
-        'allow-incomplete-schema': { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        stats: { type: 'boolean', default: false },
-        'changed-since': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    parsed = parseOptions(argv, CHECK_OPTIONS);
   } catch (error) {
-    // node:util's messages can run over several lines ("argument is ambiguous.\nDid you forget..."): keep the first.
-    return usageError(io, (error as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, ''));
+    if (error instanceof OptionError) return usageError(io, error.message);
+    throw error;
   }
+  const { values, positionals } = parsed;
   if (values.help) {
     io.stdout.write(CHECK_USAGE);
     return 0;
   }
-  const format = String(values.format);
-  if (!['stylish', 'json', 'sarif'].includes(format)) return usageError(io, `unknown --format "${format}" (use stylish, json or sarif)`);
+  const format = values.format;
   let maxWarnings: number | undefined;
   if (values['max-warnings'] !== undefined) {
     maxWarnings = Number(values['max-warnings']);
@@ -97,11 +91,11 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   try {
     workspace = await openWorkspace(targets[0], {
       cwd: io.cwd,
-      configFile: values.config as string | undefined,
-      databaseUrl: values.db as string | undefined,
+      configFile: values.config,
+      databaseUrl: values.db,
       env: io.env,
       allowEmbedded: !values['no-embedded'],
-      changedSince: values['changed-since'] as string | undefined,
+      changedSince: values['changed-since'],
       log: (message) => {
         if (values.verbose) io.stderr.write(`pglens: ${message}\n`);
       },
@@ -193,7 +187,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       toolVersion,
     };
     const color = format === 'stylish' && io.stdout.isTTY === true && !io.env.NO_COLOR;
-    const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose as boolean, stats: values.stats as boolean });
+    const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose, stats: values.stats });
     await writePieces(io.stdout, output);
     const { errors, warnings } = countBySeverity(findings);
     // A run that could not plan what it was asked to check has not passed: CI must not go green on a dead database.

@@ -6,7 +6,6 @@
 // config, a missing path or an unreachable database (one line on stderr).
 
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../engine/config';
 import { DatabaseUnavailableError } from '../engine/db/client';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
@@ -20,6 +19,7 @@ import { MissingPathError, openWorkspace, type Workspace } from '../engine/works
 import { coverageOf, type CheckReport } from './formatters/report';
 import { formatSarif } from './formatters/sarif';
 import { writePieces } from './formatters/streamJson';
+import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type OptionValues } from './options';
 
 export interface LocksCommandIo {
   stdout: NodeJS.WritableStream;
@@ -27,6 +27,19 @@ export interface LocksCommandIo {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
+
+/** The options of `pglens locks`: the parser and --help both read this table. */
+export const LOCKS_OPTIONS = [
+  { name: 'format', kind: 'string', value: 'FORMAT', choices: ['text', 'json', 'sarif'], default: 'text', help: 'text (default), json or sarif' },
+  {
+    name: 'db',
+    kind: 'string',
+    value: 'URL',
+    help: 'PostgreSQL connection URL: adds table sizes, index owners, column types and the server version\n(default: pglens.json database.url, DATABASE_URL, PG* variables; none: without them)',
+  },
+  { name: 'config', kind: 'string', value: 'FILE', help: 'pglens.json to use (default: found from the first path upwards)' },
+  { name: 'help', kind: 'boolean', short: 'h', help: 'this help' },
+] as const satisfies readonly OptionSpec[];
 
 export const LOCKS_USAGE = `Usage: pglens locks PATH... [options]
 
@@ -37,41 +50,27 @@ is read as by "pglens check" (migrations, baseline, migrationsInTransaction, pos
 Exits 1 when a statement gets an error-level finding, 0 otherwise.
 
 Options:
-  --format FORMAT   text (default), json or sarif
-  --db URL          PostgreSQL connection URL: adds table sizes, index owners, column types and the server version
-                    (default: pglens.json database.url, DATABASE_URL, PG* variables; none: without them)
-  --config FILE     pglens.json to use (default: found from the first path upwards)
-  -h, --help        this help
-`;
+${formatOptionHelp(LOCKS_OPTIONS)}`;
 
 /** Findings that are about locks: the lock rules', and SQL that does not parse. */
 const LOCK_RULE_IDS = new Set(['syntax-error', ...allRules.filter((rule) => rule.meta.category === 'locking').map((rule) => rule.meta.id)]);
 
 export async function runLocksCommand(argv: string[], io: LocksCommandIo, toolVersion = '0.0.0-dev'): Promise<number> {
   const cwd = io.cwd ?? process.cwd();
-  let values: { format?: string; db?: string; config?: string; help?: boolean };
+  let values: OptionValues<typeof LOCKS_OPTIONS>;
   let targets: string[];
   try {
-    const parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { format: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    values = parsed.values as typeof values;
-    targets = parsed.positionals;
+    ({ values, positionals: targets } = parseOptions(argv, LOCKS_OPTIONS));
   } catch (error) {
-    io.stderr.write(`pglens locks: ${(error as Error).message.split('\n')[0]}\n`);
+    if (!(error instanceof OptionError)) throw error;
+    io.stderr.write(`pglens locks: ${error.message}\n`);
     return 2;
   }
   if (values.help) {
     io.stdout.write(LOCKS_USAGE);
     return 0;
   }
-  const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
-    io.stderr.write(`pglens locks: unknown format "${format}" (use text, json or sarif)\n`);
-    return 2;
-  }
+  const format = values.format;
   if (targets.length === 0) {
     io.stderr.write(`pglens locks: no files given\n\n${LOCKS_USAGE}`);
     return 2;

@@ -1,19 +1,35 @@
 // The `pglens` command. Subcommands: check (plans and rules), locks (what each statement locks).
 
-import { runCheckCommand, type CommandIo } from './checkCommand';
-import { runLocksCommand } from './locksCommand';
+import type { CommandIo } from './checkCommand';
+import { closestName } from '../engine/closestName';
 import { redactSecrets, rememberSecret, rememberUrlSecrets } from '../engine/redact';
 import { redactedStream } from './redactedOutput';
 
 declare const PGLENS_VERSION: string | undefined;
 export const TOOL_VERSION = typeof PGLENS_VERSION === 'string' ? PGLENS_VERSION : '0.0.0-dev';
 
+/**
+ * The commands: name, the synopsis --help shows, and how to run it. A command's module is loaded only when it runs
+ * (`pglens --help` and `pglens --version` load none of them). Add a command here; its options live in its own table
+ * (see options.ts).
+ */
+const COMMANDS: ReadonlyArray<{ name: string; synopsis: string; run: (argv: string[], io: CommandIo) => Promise<number> }> = [
+  {
+    name: 'check',
+    synopsis: 'pglens check [paths...] [--db URL] [--config FILE] [--format stylish|json|sarif] [--max-warnings N] [--verbose]',
+    run: (argv, io) => (require('./checkCommand') as typeof import('./checkCommand')).runCheckCommand(argv, io, TOOL_VERSION),
+  },
+  {
+    name: 'locks',
+    synopsis: 'pglens locks PATH... [--format text|json|sarif] [--db URL] [--config FILE]',
+    run: (argv, io) => (require('./locksCommand') as typeof import('./locksCommand')).runLocksCommand(argv, io, TOOL_VERSION),
+  },
+];
+
 const USAGE = `pglens ${TOOL_VERSION}: PostgreSQL query-performance feedback where the code is written.
 
 Usage:
-  pglens check [paths...] [--db URL] [--config FILE] [--format stylish|json|sarif] [--max-warnings N] [--verbose]
-  pglens locks PATH... [--format text|json|sarif] [--db URL] [--config FILE]
-  pglens --version
+${COMMANDS.map((command) => `  ${command.synopsis}\n`).join('')}  pglens --version
 
 Run "pglens <command> --help" for a command's options.
 `;
@@ -45,11 +61,9 @@ export async function main(argv: string[], given: CommandIo): Promise<number> {
 
 async function run(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
+  const known = COMMANDS.find((candidate) => candidate.name === command);
+  if (known) return known.run(rest, io);
   switch (command) {
-    case 'check':
-      return runCheckCommand(rest, io, TOOL_VERSION);
-    case 'locks':
-      return runLocksCommand(rest, io, TOOL_VERSION);
     case '--version':
     case '-v':
       io.stdout.write(`${TOOL_VERSION}\n`);
@@ -60,8 +74,10 @@ async function run(argv: string[], io: CommandIo): Promise<number> {
     case 'help':
       io.stdout.write(USAGE);
       return command === undefined ? 2 : 0;
-    default:
-      io.stderr.write(`pglens: unknown command "${command}"\n\n${USAGE}`);
+    default: {
+      const suggestion = closestName(command, COMMANDS.map((candidate) => candidate.name));
+      io.stderr.write(`pglens: unknown command "${command}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}\n\n${USAGE}`);
       return 2;
+    }
   }
 }
