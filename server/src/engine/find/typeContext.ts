@@ -702,7 +702,7 @@ function isSqlPackage(specifier: string): boolean {
     const bare = specifier.slice('@types/'.length);
     name = packageNameOf(bare.includes('__') ? `@${bare.replace('__', '/')}` : bare);
   }
-  return SQL_PACKAGES.has(name) || SQL_PACKAGE_SCOPES.some((scope) => name === scope || name.startsWith(scope));
+  return SQL_PACKAGES.has(name) || SQL_PACKAGE_SCOPES.some((scope) => name === scope || name.startsWith(scope)) || isSlonikFork(name);
 }
 
 function isRelativeSpecifier(specifier: string): boolean {
@@ -761,10 +761,15 @@ export type SubstitutionType =
   | { kind: 'identifier'; typeName: string; library: string }
   | { kind: 'unknown' };
 
+/** A fork of slonik published under a scope with its name and types (logto's `@silverhand/slonik`). */
+function isSlonikFork(packageName: string): boolean {
+  return /^@[^/]+\/slonik$/.test(packageName);
+}
+
 /** Libraries whose fragment types the finder knows, by package name. */
 function libraryOf(packageName: string | undefined): string | undefined {
   if (!packageName) return undefined;
-  if (packageName === 'slonik' || packageName.startsWith('@slonik/')) return 'slonik';
+  if (packageName === 'slonik' || packageName.startsWith('@slonik/') || isSlonikFork(packageName)) return 'slonik';
   if (packageName === '@prisma/client' || packageName.startsWith('@prisma/client/') || packageName === '.prisma' || packageName.startsWith('@prisma/')) return 'prisma';
   if (packageName === 'postgres') return 'postgres';
   if (packageName === 'drizzle-orm' || packageName.startsWith('drizzle-orm/')) return 'drizzle';

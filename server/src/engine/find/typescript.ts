@@ -9,6 +9,7 @@ import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigi
 import type { FindOptions } from './index';
 import { cookLiteral } from './jsLiteral';
 import { quoteIdentifier } from '../sqlText';
+import { KnownValues } from './knownValues';
 import { changeBetween, classifyType, literalStringOf, TypeContext, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
 import {
   highestParameterNumber,
@@ -697,6 +698,8 @@ class FileFinder implements NodeVisitor {
   private choicesTaken: { taken: number; count: number; label: string }[] = [];
   /** Parameters of functions being inlined, bound to the arguments of the call (checker only). */
   private argumentBindings = new Map<ts.Symbol, ts.Expression>();
+  /** What the project's helpers return for known arguments (checker only), made on first use. */
+  private knownValues?: KnownValues;
 
   constructor(
     private readonly file: string,
@@ -1418,6 +1421,11 @@ class FileFinder implements NodeVisitor {
       case 'unknown':
         return false;
       case 'identifier': {
+        const known = this.knownNames(value);
+        if (known !== undefined) {
+          this.addSynthetic(known, fileStart, fileEnd);
+          return true;
+        }
         const name = this.mirroredName(value);
         if (name !== undefined) {
           this.addSynthetic(name, fileStart, fileEnd);
@@ -1432,6 +1440,43 @@ class FileFinder implements NodeVisitor {
     }
   }
 
+  /** The evaluator of the project's helpers (see knownValues.ts). */
+  private evaluator(): KnownValues {
+    this.knownValues ??= new KnownValues({ checker: this.checked!.checker, isTagNamespace: (expression) => this.isTagNamespace(expression) });
+    return this.knownValues;
+  }
+
+  /**
+   * A name that reaches the template through the project's helpers (`${table}`, `${fields.tenantId}`,
+   * `${fields[key]}` after `const { table, fields } = convertToIdentifiers(Users)`), quoted; undefined when the
+   * helper's body, with what its arguments hold, does not give one for certain.
+   */
+  private knownNames(value: ts.Expression): string | undefined {
+    // Not while a helper's parameters are bound to this call's arguments: the evaluator does not see those bindings.
+    if (this.argumentBindings.size > 0 && this.mentionsBound(value)) return undefined;
+    const known = this.evaluator().evaluate(value);
+    return known.kind === 'identifier' ? known.names.map(quoteIdentifier).join('.') : undefined;
+  }
+
+  /** Whether an expression names a parameter bound to a call's argument (see argumentBindings). */
+  private mentionsBound(expression: ts.Node): boolean {
+    if (isIdentifier(expression)) return this.boundArgument(expression) !== undefined;
+    return forEachChild(expression, (child) => (this.mentionsBound(child) ? true : undefined)) === true;
+  }
+
+  /** A list whose every member is a name the project's helpers give (`Object.values(fields)`, `keys.map((k) => fields[k])`). */
+  private knownNameList(list: ts.Expression): string[] | undefined {
+    if (this.argumentBindings.size > 0 && this.mentionsBound(list)) return undefined;
+    const known = this.evaluator().evaluate(list);
+    if (known.kind !== 'array' || known.elements.length === 0) return undefined;
+    const names: string[] = [];
+    for (const element of known.elements) {
+      if (element.kind !== 'identifier') return undefined;
+      names.push(element.names.map(quoteIdentifier).join('.'));
+    }
+    return names;
+  }
+
   /**
    * Inlines what a name or a call stands for, following the checker to its declaration in any file: a const's
    * initializer, an object property's, or what a function returns (one branch per reading when it returns one of
@@ -1442,10 +1487,18 @@ class FileFinder implements NodeVisitor {
     const reference: readonly [number, number] = this.src.reference ?? [fileStart, fileEnd];
     if (isCallExpression(value)) {
       let declaration: ts.SignatureDeclaration | undefined;
-      try {
-        declaration = checker.getResolvedSignature(value)?.declaration as ts.SignatureDeclaration | undefined;
-      } catch {
-        return false;
+      // A callback passed to the helper being inlined (logto's `conditionalSql(value, (v) => sql`...`)` calls
+      // `buildSql(value)`): the function written at the call, not the parameter's declared type.
+      const calleeExpression = unwrap(value.expression);
+      const passed = isIdentifier(calleeExpression) ? this.boundArgument(calleeExpression) : undefined;
+      const passedFunction = passed && unwrap(passed);
+      if (passedFunction && (ts.isArrowFunction(passedFunction) || ts.isFunctionExpression(passedFunction))) declaration = passedFunction;
+      else {
+        try {
+          declaration = checker.getResolvedSignature(value)?.declaration as ts.SignatureDeclaration | undefined;
+        } catch {
+          return false;
+        }
       }
       if (!declaration || !isFunctionWithBody(declaration)) return false;
       const returned = returnedExpressions(declaration);
@@ -1612,6 +1665,11 @@ class FileFinder implements NodeVisitor {
       return true;
     }
     if (!this.checked) return false;
+    const known = this.knownNameList(list);
+    if (known) {
+      this.addSynthetic(known.join(glue), fileStart, fileEnd);
+      return true;
+    }
     const names = this.objectNames(list);
     if (names) {
       this.addSynthetic(names.join(glue), fileStart, fileEnd);
