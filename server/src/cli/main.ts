@@ -24,6 +24,11 @@ const COMMANDS: ReadonlyArray<{ name: string; synopsis: string; run: (argv: stri
     synopsis: 'pglens locks PATH... [--format text|json|sarif] [--db URL] [--config FILE]',
     run: (argv, io) => (require('./locksCommand') as typeof import('./locksCommand')).runLocksCommand(argv, io, TOOL_VERSION),
   },
+  {
+    name: 'baseline',
+    synopsis: 'pglens baseline [paths...] [--out pglens-baseline.json] [--db URL] [--config FILE]',
+    run: (argv, io) => (require('./baselineCommand') as typeof import('./baselineCommand')).runBaselineCommand(argv, io),
+  },
 ];
 
 const USAGE = `pglens ${TOOL_VERSION}: PostgreSQL query-performance feedback where the code is written.

@@ -4,6 +4,7 @@ import type { Rule, RuleMeta } from './rule';
 import { planRules } from './plan/index';
 import { lockingRules } from './locking/index';
 import { adviceRules } from './advice/index';
+import { planRegressionMeta } from './baseline/plan-regression';
 
 export const allRules: Rule[] = [...planRules, ...lockingRules, ...adviceRules];
 
@@ -23,6 +24,8 @@ export const engineRuleMetas: RuleMeta[] = [
     category: 'correctness',
     kind: 'plan',
   },
+  // Raised by `pglens check --baseline` when it compares a run with the committed baseline (engine/baseline/).
+  planRegressionMeta,
 ];
 
 export function allRuleMetas(): RuleMeta[] {
