@@ -197,6 +197,8 @@ export interface Workspace {
   migrationConfig: MigrationConfig;
   /** Whether a file's lock findings and plans count: code always, a migration unless it is history or down code. */
   verdictFor(file: string): MigrationVerdict;
+  /** With `changedSince`: the files (absolute) git lists as changed since the merge base, and untracked ones. */
+  changedFiles?: Set<string>;
   /** The text that is judged: a migration's down code blanked out (same offsets), unless migrations.checkDown. */
   judgedText(file: string, text: string): string;
   /**
@@ -325,6 +327,7 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     migrationContextFor: (file, text) => migrationContextFor(file, text, migrationConfig),
     migrationConfig,
     verdictFor,
+    changedFiles: changed,
     judgedText: (file, text) => engine.judgedText(file, text),
     setRunFiles: (files) => engine.setRunFiles(files),
     close: async () => {
