@@ -3,7 +3,9 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { getSharedTestDatabase } from '../harness/postgres';
 import { applyEdits, createWorkspace, ORDERS_RANGE, ORDERS_SQL, ORDERS_TS, type FixtureWorkspace } from './fixtureWorkspace';
@@ -244,4 +246,57 @@ test('"Show plan with this index" opens the what-if plan of the suggested index,
   assert.doesNotMatch(text, /<\d+>btree|pglens_trial_/);
   assert.equal(client.shownDocuments.length, shownBefore + 1);
   assert.match(String((client.shownDocuments.at(-1) as { uri: string }).uri), /^file:\/\/.*plan-with-index-[0-9a-f]+\.md$/);
+});
+
+test('"Add index" creates its migration, then opens it and says what it wrote; a client without file creation gets the same through the server', async () => {
+  const source = "import { sql } from './db';\nexport const byEmail2 = (email: string) => sql`select id, status from orders where customer_email = ${email}`;\n";
+  const { uri, published } = await openAndWait('orders-by-email-2.ts', 'typescript', source);
+  const diagnostic = published.diagnostics.find((d: { code?: unknown }) => d.code === 'seq-scan-large-table');
+  assert.ok(diagnostic, JSON.stringify(published.diagnostics));
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  const add = actions.find((a) => /^Add index .* in a new migration$/.test(a.title));
+  assert.ok(add, JSON.stringify(actions.map((a) => a.title)));
+  const [create, content] = add.edit!.documentChanges as [{ kind: string; uri: string }, { edits: { newText: string }[] }];
+  assert.equal(create.kind, 'create');
+  assert.match(content.edits[0].newText, /CREATE INDEX CONCURRENTLY IF NOT EXISTS \S+ ON orders \(customer_email\)/);
+  // After the edit the editor runs the action's command: the file opens and the person is told what was written.
+  assert.equal(add.command?.command, 'pglens.server.fileWritten');
+  const shownBefore = client.shownDocuments.length;
+  await client.request('workspace/executeCommand', { command: add.command.command, arguments: add.command.arguments });
+  assert.deepEqual(client.shownDocuments.slice(shownBefore), [{ uri: create.uri, takeFocus: true }]);
+  await client.waitFor('the message', () => client.logs.find((l) => /^showMessage: pglens wrote migrations\/\S+\.sql: Add index .*The finding stays until the migration has run/.test(l)));
+
+  // Neovim 0.7 / eglot: no file creation in WorkspaceEdits. The action is a command; the server writes the file itself.
+  const plain = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 50 }, plainEdits: true });
+  try {
+    await plain.open(uri, 'typescript', source);
+    const plainDiagnostics = (await plain.waitForDiagnostics(uri, { version: 1 })).diagnostics;
+    await plain.analysisComplete(uri);
+    const plainActions = await plain.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: diagnostic.range,
+      context: { diagnostics: plainDiagnostics.filter((d: { code?: unknown }) => d.code === 'seq-scan-large-table') },
+    });
+    const plainAdd = plainActions.find((a) => /^Add index .* in a new migration$/.test(a.title));
+    assert.ok(plainAdd, JSON.stringify(plainActions.map((a) => a.title)));
+    assert.equal(plainAdd.edit, undefined);
+    assert.equal(plainAdd.command?.command, 'pglens.server.writeFile');
+    const written = await plain.request<string>('workspace/executeCommand', { command: plainAdd.command.command, arguments: plainAdd.command.arguments });
+    const file = new URL(written);
+    assert.match(readFileSync(file, 'utf8'), /CREATE INDEX CONCURRENTLY IF NOT EXISTS \S+ ON orders \(customer_email\);/);
+    assert.deepEqual(plain.shownDocuments, [{ uri: written, takeFocus: true }]);
+    // Asked again (the file is there now): nothing is overwritten, the person is told why.
+    const again = await plain.request<string | null>('workspace/executeCommand', { command: plainAdd.command.command, arguments: plainAdd.command.arguments });
+    assert.equal(again, null);
+    await plain.waitFor('the refusal', () => plain.logs.find((l) => /^showMessage: pglens did not write .*: the file exists/.test(l)));
+    // A path outside the workspace is refused whatever the arguments say.
+    const outside = await plain.request<string | null>('workspace/executeCommand', {
+      command: 'pglens.server.writeFile',
+      arguments: [{ path: join(tmpdir(), 'pglens-outside-0001_add_x.sql'), content: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS x ON orders (note);\n', message: 'x' }],
+    });
+    assert.equal(outside, null);
+    assert.ok(!existsSync(join(tmpdir(), 'pglens-outside-0001_add_x.sql')));
+  } finally {
+    await plain.stop();
+  }
 });

@@ -43,12 +43,16 @@ export interface StartOptions {
   initializationOptions?: Record<string, unknown>;
   /** Declare pull diagnostics support (textDocument/diagnostic). */
   pullDiagnostics?: boolean;
+  /** A client like Neovim 0.7 or eglot: plain `changes` edits only (no documentChanges, no file creation). */
+  plainEdits?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
 export class LspTestClient {
   readonly published: PublishedDiagnostics[] = [];
   readonly statuses: Record<string, unknown>[] = [];
+  /** workspace/applyEdit requests from the server (answered as applied). */
+  readonly appliedEdits: unknown[] = [];
   readonly logs: string[] = [];
   readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   readonly shownDocuments: unknown[] = [];
@@ -85,7 +89,7 @@ export class LspTestClient {
           didChangeWatchedFiles: { dynamicRegistration: true },
           didChangeConfiguration: { dynamicRegistration: true },
           workspaceFolders: true,
-          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+          workspaceEdit: options.plainEdits ? {} : { documentChanges: true, resourceOperations: ['create'] },
           diagnostics: options.pullDiagnostics ? { refreshSupport: true } : undefined,
         },
         textDocument: {
@@ -135,6 +139,10 @@ export class LspTestClient {
       this.logs.push('diagnostic refresh requested');
       this.notify();
       return null;
+    });
+    c.onRequest('workspace/applyEdit', (params: unknown) => {
+      this.appliedEdits.push(params);
+      return { applied: true };
     });
     c.onRequest('window/showDocument', (params: unknown) => {
       this.shownDocuments.push(params);

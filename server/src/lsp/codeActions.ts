@@ -11,6 +11,8 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { TextDocument as TextDocuments } from 'vscode-languageserver-textdocument';
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
@@ -26,6 +28,38 @@ import { pathToUri, uriToPath } from './workspaceFolders';
 export const OPEN_RULE_DOCS_COMMAND = 'pglens.server.openRuleDocs';
 /** Opens the what-if plan of a suggested index (a markdown page written to a temp folder, shown with showDocument). */
 export const SHOW_PLAN_WITH_INDEX_COMMAND = 'pglens.server.showPlanWithIndex';
+/**
+ * Runs after a fix's edit that created a file (VS Code, and any client that runs a code action's command after its
+ * edit): opens the file and says what was written. Argument: FileWrittenArguments.
+ */
+export const FILE_WRITTEN_COMMAND = 'pglens.server.fileWritten';
+/**
+ * For clients that cannot create files through a WorkspaceEdit (Neovim, Emacs/eglot): the server writes the new file
+ * itself (checked again, never over an existing file), applies the fix's other edits with workspace/applyEdit,
+ * then opens the file and says so. Argument: WriteFileArguments.
+ */
+export const WRITE_FILE_COMMAND = 'pglens.server.writeFile';
+
+export interface FileWrittenArguments {
+  uri: string;
+  message: string;
+}
+export interface WriteFileArguments {
+  path: string;
+  content: string;
+  /** The statements the file holds, each checked, and the file checked to hold exactly them (checkMigrationFile). */
+  statements?: string[];
+  /** The fix's edits in existing files, as a WorkspaceEdit of plain `changes`. */
+  edit?: WorkspaceEdit;
+  message: string;
+}
+
+/** What a fix that writes a file says once it is written: the file, and that the finding stays until it runs. */
+export function fileWrittenMessage(fix: SuggestedFix, root: string | undefined): string {
+  const file = fix.newFile!.path;
+  const shown = root && file.startsWith(root) ? file.slice(root.length).replace(/^[\\/]+/, '') : file;
+  return `pglens wrote ${shown}: ${fix.title}. The finding stays until the migration has run on the database pglens plans against.`;
+}
 
 interface IndexSuggestionEvidence {
   sql: string;
@@ -82,6 +116,7 @@ export function codeActionsFor(
   analysis: FileAnalysis,
   support: CodeActionSupport,
   openDocument: (uri: string) => TextDocument | undefined,
+  root?: string,
 ): CodeAction[] {
   const actions: CodeAction[] = [];
   const seenIgnores = new Set<string>();
@@ -90,9 +125,8 @@ export function codeActionsFor(
     const finding = findingFor(diagnostic, analysis);
     if (!finding) continue;
     for (const fix of finding.fixes ?? []) {
-      const edit = workspaceEditFor(fix, support, openDocument);
-      if (!edit) continue;
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.verified === true, edit });
+      const action = fixAction(fix, support, openDocument, root);
+      if (action) actions.push({ ...action, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.verified === true });
     }
     const planPage = planWithIndexMarkdown(finding);
     if (planPage) {
@@ -125,6 +159,49 @@ export function codeActionsFor(
     }
   }
   return actions;
+}
+
+/**
+ * A fix as a code action: a WorkspaceEdit where the client can apply all of it; a fix that creates a file also
+ * opens it afterwards and says so (FILE_WRITTEN_COMMAND). A client that cannot create files gets the
+ * WRITE_FILE_COMMAND instead, which does the same on the server's side.
+ */
+function fixAction(fix: SuggestedFix, support: CodeActionSupport, openDocument: (uri: string) => TextDocument | undefined, root: string | undefined): Omit<CodeAction, 'kind'> | undefined {
+  if (fix.newFile && newFileAllowed(fix.newFile)) {
+    const message = fileWrittenMessage(fix, root);
+    if (support.documentChanges && support.createFile) {
+      const edit = workspaceEditFor(fix, support, openDocument);
+      if (!edit) return undefined;
+      const args: FileWrittenArguments = { uri: pathToUri(fix.newFile.path), message };
+      return { title: fix.title, edit, command: { title: fix.title, command: FILE_WRITTEN_COMMAND, arguments: [args] } };
+    }
+    const others = workspaceEditFor({ ...fix, newFile: undefined }, { documentChanges: false, createFile: false }, openDocument);
+    if ((fix.edits?.length ?? 0) > 0 && !others) return undefined;
+    const statements = (fix.newFile as { statements?: string[] }).statements;
+    const args: WriteFileArguments = { path: fix.newFile.path, content: fix.newFile.content, statements, edit: others, message };
+    return { title: fix.title, command: { title: fix.title, command: WRITE_FILE_COMMAND, arguments: [args] } };
+  }
+  const edit = workspaceEditFor(fix, support, openDocument);
+  return edit ? { title: fix.title, edit } : undefined;
+}
+
+/**
+ * WRITE_FILE_COMMAND's work: the file checked as a migration pglens wrote (a plain path inside `roots`, its SQL
+ * exactly its statements), created exclusively (never over an existing file). Returns the file's URI or throws.
+ */
+export function writeNewFile(args: WriteFileArguments, roots: string[]): string {
+  const file = { path: args.path, content: args.content, statements: Array.isArray(args.statements) ? args.statements.map(String) : undefined };
+  if (typeof file.path !== 'string' || typeof file.content !== 'string') throw new Error('pglens: a file to write needs a path and content');
+  checkMigrationFile(file);
+  if (!roots.some((root) => isInsideFolder(root, file.path))) throw new Error(`pglens did not write ${file.path}: it is outside the workspace folders`);
+  fs.mkdirSync(path.dirname(file.path), { recursive: true });
+  fs.writeFileSync(file.path, file.content, { flag: 'wx' });
+  return pathToUri(file.path);
+}
+
+function isInsideFolder(root: string, file: string): boolean {
+  const relative = path.relative(path.resolve(root), path.resolve(file));
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /** The finding a diagnostic came from: by rule and offsets, else by rule and range (the diagnostic may be older). */

@@ -19,7 +19,17 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { AnalysisScheduler, type AnalysisResult } from './analysisScheduler';
-import { codeActionsFor, OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, type CodeActionSupport } from './codeActions';
+import {
+  codeActionsFor,
+  FILE_WRITTEN_COMMAND,
+  OPEN_RULE_DOCS_COMMAND,
+  SHOW_PLAN_WITH_INDEX_COMMAND,
+  WRITE_FILE_COMMAND,
+  writeNewFile,
+  type CodeActionSupport,
+  type FileWrittenArguments,
+  type WriteFileArguments,
+} from './codeActions';
 import { findingsToDiagnostics } from './diagnostics';
 import { runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, notPlannedLine, statementAt } from './hover';
@@ -68,6 +78,7 @@ export class PglensLanguageServer {
   private configurationRegistration = false;
   private workspaceFolderEvents = false;
   private codeActionSupport: CodeActionSupport = { documentChanges: false, createFile: false };
+  private showDocumentSupport = false;
   private lastStatus = '';
   private readonly findingCounts = new Map<string, number>();
   private readonly scheduledVersions = new Map<string, number>();
@@ -97,17 +108,38 @@ export class PglensLanguageServer {
       if (!document) return [];
       const result = await this.resultFor(params.textDocument.uri);
       if (!result) return [];
-      return codeActionsFor(params, document, result.analysis, this.codeActionSupport, (uri) => this.documents.get(uri));
+      return codeActionsFor(params, document, result.analysis, this.codeActionSupport, (uri) => this.documents.get(uri), result.folder.root);
     });
     connection.onExecuteCommand(async (params) => {
-      if (params.command === OPEN_RULE_DOCS_COMMAND && typeof params.arguments?.[0] === 'string') {
-        await connection.window.showDocument({ uri: params.arguments[0], external: true }).catch(() => undefined);
+      const argument = params.arguments?.[0];
+      if (params.command === OPEN_RULE_DOCS_COMMAND && typeof argument === 'string') {
+        // Clients without window/showDocument (Neovim 0.7) get the address to open themselves.
+        if (!(await this.showDocument({ uri: argument, external: true }))) void connection.window.showInformationMessage(`pglens rule documentation: ${argument}`);
       }
-      if (params.command === SHOW_PLAN_WITH_INDEX_COMMAND && typeof params.arguments?.[0] === 'string') {
+      if (params.command === SHOW_PLAN_WITH_INDEX_COMMAND && typeof argument === 'string') {
         // A file any editor can open: LSP has no way to show an untitled document.
-        const page = writePlanPage(params.arguments[0]);
-        await connection.window.showDocument({ uri: pathToFileURL(page).toString(), takeFocus: true }).catch(() => undefined);
+        const page = writePlanPage(argument);
+        if (!(await this.showDocument({ uri: pathToFileURL(page).toString(), takeFocus: true }))) void connection.window.showInformationMessage(argument);
         return page;
+      }
+      if (params.command === FILE_WRITTEN_COMMAND && isObject<FileWrittenArguments>(argument, 'uri')) {
+        await this.showDocument({ uri: argument.uri, takeFocus: true });
+        void connection.window.showInformationMessage(argument.message);
+        return argument.uri;
+      }
+      if (params.command === WRITE_FILE_COMMAND && isObject<WriteFileArguments>(argument, 'path')) {
+        let uri: string;
+        try {
+          uri = writeNewFile(argument, this.folders.statuses().map((f) => uriToPath(f.folder)).filter((root): root is string => root !== undefined));
+        } catch (error) {
+          const message = (error as NodeJS.ErrnoException).code === 'EEXIST' ? `pglens did not write ${argument.path}: the file exists` : (error as Error).message;
+          void connection.window.showErrorMessage(message);
+          return null;
+        }
+        if (argument.edit) await connection.workspace.applyEdit({ label: 'pglens fix', edit: argument.edit }).catch(() => undefined);
+        await this.showDocument({ uri, takeFocus: true });
+        void connection.window.showInformationMessage(argument.message);
+        return uri;
       }
       return undefined;
     });
@@ -164,6 +196,7 @@ export class PglensLanguageServer {
     this.watcherRegistration = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     this.workspaceFolderEvents = capabilities.workspace?.workspaceFolders === true;
     this.configurationRegistration = capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    this.showDocumentSupport = capabilities.window?.showDocument?.support === true;
     const workspaceEdit = capabilities.workspace?.workspaceEdit;
     this.codeActionSupport = {
       documentChanges: workspaceEdit?.documentChanges === true,
@@ -196,7 +229,7 @@ export class PglensLanguageServer {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND] },
+        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, FILE_WRITTEN_COMMAND, WRITE_FILE_COMMAND] },
         diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: false, workspaceDiagnostics: false } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -368,6 +401,15 @@ export class PglensLanguageServer {
     this.folderReloaded(folder);
   }
 
+  /** window/showDocument where the client has it; false where it has not or it failed (the caller says it another way). */
+  private async showDocument(params: { uri: string; external?: boolean; takeFocus?: boolean }): Promise<boolean> {
+    if (!this.showDocumentSupport) return false;
+    return this.connection.window.showDocument(params).then(
+      (result) => result.success,
+      () => false,
+    );
+  }
+
   private sendStatus(): void {
     if (!this.folders) return;
     let findingCount = 0;
@@ -382,6 +424,10 @@ export class PglensLanguageServer {
   private log(message: string): void {
     this.connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${redactSecrets(message, this.password)}`);
   }
+}
+
+function isObject<T>(value: unknown, key: keyof T): value is T {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[key as string] === 'string';
 }
 
 function capitalize(text: string): string {
