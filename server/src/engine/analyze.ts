@@ -574,11 +574,13 @@ export class Engine {
 
 /**
  * The findings of a conditional site's variants, each said once: a finding every variant has is kept as it is; one
- * only some variants have says which, `(when with \`cursor\` set)`. Findings are the same when their rule, place and
- * message are; the copy kept is the first (advice and fixes come with it).
+ * only some variants have says which, `(when with \`cursor\` set)`. Findings are the same when their rule and place
+ * are (the n-th of that rule there in each variant): the message may differ between variants (a `$n` numbered after
+ * another branch's parameters, a row estimate), the copy kept is the first (advice and fixes come with it).
  */
 function mergeVariantFindings(findings: Finding[], variantOf: Map<Finding, { site: string; variant: string }>, variantsOfSite: Map<string, Set<string>>): Finding[] {
-  const groups = new Map<string, { first: Finding; site: string; variants: string[] }>();
+  const groups = new Map<string, { first: Finding; site: string; variants: string[]; differ: boolean }>();
+  const occurrences = new Map<string, number>();
   const result: Finding[] = [];
   for (const finding of findings) {
     const from = variantOf.get(finding);
@@ -586,18 +588,24 @@ function mergeVariantFindings(findings: Finding[], variantOf: Map<Finding, { sit
       result.push(finding);
       continue;
     }
-    const key = `${from.site}|${finding.ruleId}|${finding.fileStart}|${finding.fileEnd}|${finding.message}`;
+    const place = `${from.site}|${finding.ruleId}|${finding.fileStart}|${finding.fileEnd}`;
+    const nth = occurrences.get(`${place}|${from.variant}`) ?? 0;
+    occurrences.set(`${place}|${from.variant}`, nth + 1);
+    const key = `${place}|${nth}`;
     const group = groups.get(key);
     if (group) {
       if (!group.variants.includes(from.variant)) group.variants.push(from.variant);
+      if (finding.message !== group.first.message) group.differ = true;
       continue;
     }
-    groups.set(key, { first: finding, site: from.site, variants: [from.variant] });
+    groups.set(key, { first: finding, site: from.site, variants: [from.variant], differ: false });
     result.push(finding);
   }
-  for (const { first, site, variants } of groups.values()) {
-    if (variants.length >= (variantsOfSite.get(site)?.size ?? 1)) continue;
-    setFindingHeadline(first, `${first.headline} (when ${variants.join(' or ')})`);
+  for (const { first, site, variants, differ } of groups.values()) {
+    const everyVariant = variants.length >= (variantsOfSite.get(site)?.size ?? 1);
+    // The text kept is the first variant's (its keyset rewrite, its row estimate): say which, and where else it holds.
+    if (differ) setFindingHeadline(first, `${first.headline} (as planned when ${variants[0]}; also when ${everyVariant && variants.length > 2 ? 'every other branch is taken' : variants.slice(1).join(' or ')})`);
+    else if (!everyVariant) setFindingHeadline(first, `${first.headline} (when ${variants.join(' or ')})`);
   }
   return result;
 }

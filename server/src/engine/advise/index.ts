@@ -122,6 +122,7 @@ export const ADVISED_RULES = new Set([
   'function-on-indexed-column',
   'leading-wildcard-like',
   'large-sort',
+  'limit-trap',
   'nested-loop-inner-scan',
   'modify-scans-large-table',
   'fk-without-index',

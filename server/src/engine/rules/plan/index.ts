@@ -4,6 +4,7 @@ import { functionOnIndexedColumn } from './function-on-indexed-column';
 import { joinWithoutCondition } from './join-without-condition';
 import { largeSort } from './large-sort';
 import { leadingWildcardLike } from './leading-wildcard-like';
+import { limitTrap } from './limit-trap';
 import { modifyScansLargeTable } from './modify-scans-large-table';
 import { nestedLoopInnerScan } from './nested-loop-inner-scan';
 import { seqScanLargeTable } from './seq-scan-large-table';
@@ -14,6 +15,7 @@ export const planRules: Rule[] = [
   functionOnIndexedColumn,
   leadingWildcardLike,
   largeSort,
+  limitTrap,
   nestedLoopInnerScan,
   modifyScansLargeTable,
   joinWithoutCondition,
