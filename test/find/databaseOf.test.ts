@@ -80,7 +80,7 @@ describe('fixtures: only PostgreSQL SQL is kept', () => {
     assert.deepEqual(readFixture('dialects-knex-mysql', 'src/reporting.ts'), { sql: ['SELECT id FROM orders WHERE customer_email = $1'], skipped: [] });
   });
 
-  test('Prisma with a ClickHouse migrations folder: markers find two files (the ENGINE first), pglens.json `paths` the third', () => {
+  test('Prisma with a ClickHouse migrations folder: markers find two files (the ENGINE first), their folder the third, pglens.json `paths` all', () => {
     const withoutConfig = optionsFor(join(REALWORLD, 'dialects-prisma-clickhouse'), '{}');
     assert.deepEqual(readFixture('dialects-prisma-clickhouse', 'clickhouse/migrations/0001_traces.up.sql', withoutConfig), {
       sql: [],
@@ -89,9 +89,11 @@ describe('fixtures: only PostgreSQL SQL is kept', () => {
     assert.deepEqual(readFixture('dialects-prisma-clickhouse', 'clickhouse/migrations/0002_scores.up.sql', withoutConfig).skipped, [
       'ClickHouse SQL (ENGINE = MergeTree at line 8): not checked',
     ]);
-    // No marker: read as PostgreSQL without config...
-    assert.equal(readFixture('dialects-prisma-clickhouse', 'clickhouse/migrations/0003_scores_source.up.sql', withoutConfig).sql.length, 1);
-    // ...and skipped whole with it.
+    // No marker: ClickHouse's by the other two scripts of its folder...
+    assert.deepEqual(readFixture('dialects-prisma-clickhouse', 'clickhouse/migrations/0003_scores_source.up.sql', withoutConfig).skipped, [
+      "ClickHouse SQL (2 of the 2 other .sql files in this folder are ClickHouse's, e.g. 0001_traces.up.sql with ENGINE = ReplicatedReplacingMergeTree at line 9): not checked",
+    ]);
+    // ...and by the config's path with it.
     for (const file of ['0001_traces.up.sql', '0002_scores.up.sql', '0003_scores_source.up.sql']) {
       assert.deepEqual(readFixture('dialects-prisma-clickhouse', `clickhouse/migrations/${file}`), {
         sql: [],
@@ -100,6 +102,56 @@ describe('fixtures: only PostgreSQL SQL is kept', () => {
     }
     assert.equal(readFixture('dialects-prisma-clickhouse', 'prisma/migrations/20240105093000_init/migration.sql').sql.length, 1);
     assert.deepEqual(readFixture('dialects-prisma-clickhouse', 'src/orders.ts'), { sql: ['SELECT id, status FROM orders WHERE customer_email = $1'], skipped: [] });
+  });
+});
+
+describe('a migration folder decides the scripts that carry no marker', () => {
+  const folder = 'dialects-clickhouse-folders';
+  const options = optionsFor(join(REALWORLD, folder), '{}');
+  const clickhouse = (because: string) => [`ClickHouse SQL (${because}): not checked`];
+
+  test("plain DROP TABLE, DROP VIEW and ALTER TABLE ... DELETE among ClickHouse migrations are ClickHouse's", () => {
+    const because = "5 of the 8 other .sql files in this folder are ClickHouse's, e.g. 0001_traces.up.sql with ENGINE = ReplacingMergeTree at line 9";
+    for (const file of ['0001_traces.down.sql', '0002_scores.down.sql', '0003_drop_scores_daily.up.sql', '0004_delete_negative_scores.up.sql']) {
+      assert.deepEqual(readFixture(folder, `clickhouse/migrations/unclustered/${file}`, options), { sql: [], skipped: clickhouse(because) }, file);
+    }
+    // A file with a marker of its own is decided by it, as before.
+    assert.deepEqual(readFixture(folder, 'clickhouse/migrations/unclustered/0007_materialize_environment_index.up.sql', options).skipped, [
+      'ClickHouse SQL (MATERIALIZE INDEX at line 1): not checked',
+    ]);
+  });
+
+  test('a folder per migration: the sibling folders decide', () => {
+    assert.deepEqual(readFixture(folder, 'clickhouse/schema/20240303000000_drop_legacy/migration.sql', options), {
+      sql: [],
+      skipped: clickhouse("2 of the 2 other .sql files in the sibling folders are ClickHouse's, e.g. 20240301000000_events/migration.sql with ENGINE = MergeTree at line 8"),
+    });
+  });
+
+  test("PostgreSQL migrations stay PostgreSQL's: Prisma's folders, and a folder with one stray ClickHouse script", () => {
+    assert.deepEqual(readFixture(folder, 'prisma/migrations/20240102000000_drop_sessions/migration.sql', options), { sql: ['DROP TABLE "Session"'], skipped: [] });
+    assert.equal(readFixture(folder, 'prisma/migrations/20240101000000_init/migration.sql', options).sql.length, 1);
+    for (const file of ['001_orders.sql', '003_orders_note.sql', '004_drop_old_orders.sql']) {
+      assert.deepEqual(readFixture(folder, `db/migrations/${file}`, options).skipped, [], file);
+    }
+    assert.deepEqual(readFixture(folder, 'db/migrations/002_audit_clickhouse.sql', options).skipped, ['ClickHouse SQL (ENGINE = MergeTree at line 1): not checked']);
+  });
+
+  test('pglens.json decides before the folder: a path named PostgreSQL is read as PostgreSQL', () => {
+    const configured = optionsFor(join(REALWORLD, folder), '{ "databases": { "postgresql": { "paths": ["clickhouse/migrations/unclustered/0003_*"] } } }');
+    assert.deepEqual(readFixture(folder, 'clickhouse/migrations/unclustered/0003_drop_scores_daily.up.sql', configured), { sql: ['DROP VIEW IF EXISTS scores_daily'], skipped: [] });
+  });
+
+  test('two databases among the other scripts decide nothing', () => {
+    withProject(
+      {
+        'm/001.sql': 'CREATE TABLE a (id UInt64) ENGINE = MergeTree ORDER BY id;',
+        'm/002.sql': 'CREATE TABLE b (id int AUTO_INCREMENT PRIMARY KEY);',
+        'm/003.sql': 'CREATE TABLE c (id UInt32) ENGINE = MergeTree ORDER BY id;',
+        'm/004.sql': 'DROP TABLE d;',
+      },
+      (root) => assert.deepEqual(findIn(root, 'm/004.sql'), { sql: ['DROP TABLE d'], skipped: [] }),
+    );
   });
 });
 

@@ -15,7 +15,8 @@ import picomatch from 'picomatch';
 import type { DatabaseSetting } from '../config';
 import { isInside, readWorkspaceTextFile } from '../files';
 import type { SqlSite } from '../types';
-import { POSTGRESQL } from './databaseNames';
+import { databaseLabel, POSTGRESQL } from './databaseNames';
+import { foreignDialectOf, lineOf, type DialectMarker } from './sqlDialect';
 import { unwrap as unwrapValue } from './typescript';
 
 const SK = ts.SyntaxKind;
@@ -367,9 +368,17 @@ function scopeOf(sourceFile: ts.SourceFile, node: ts.Node): ts.Node[] {
 /** How long the file a relative import resolves to is taken as known (a file created meanwhile is seen after it). */
 const RESOLVED_FOR_MS = 2_000;
 
+/** At most this many other scripts (and sibling folders) are read to decide a migration folder's database. */
+const MAX_SIBLING_SCRIPTS = 200;
+
+/** Another dialect's first marker in a script, with its 1-based line. */
+type ScriptMarker = DialectMarker & { line: number };
+
 export class DatabaseResolver {
   private readonly modules = new Map<string, { version: string; info: ModuleInfo | undefined }>();
   private readonly resolved = new Map<string, { file: string | undefined; at: number }>();
+  /** The first marker of another dialect in a .sql file read for its folder's database, by path and version. */
+  private readonly scriptMarkers = new Map<string, { version: string; marker: ScriptMarker | undefined }>();
 
   constructor(readonly settings: DatabaseSettings | undefined) {}
 
@@ -398,6 +407,69 @@ export class DatabaseResolver {
       }
       return undefined;
     });
+  }
+
+  /**
+   * The database of a .sql file that holds no marker of any dialect, by the other scripts of its migration folder: a
+   * plain `DROP TABLE t` or `ALTER TABLE t DELETE WHERE ...` among migrations whose other files say `ENGINE = MergeTree`
+   * is ClickHouse's too (langfuse's ClickHouse migrations: 13 false PostgreSQL warnings on such files). Decided when
+   * at least two, and more than half, of the other scripts carry one database's markers and none another database's.
+   * The other scripts are the folder's .sql files or, for a file alone in its folder (a folder per migration, as
+   * Prisma writes them), the .sql files of the sibling folders. Undefined when that does not decide it (PostgreSQL).
+   */
+  databaseOfFolder(file: string): DatabaseDecision | undefined {
+    const settings = this.settings;
+    if (!settings) return undefined;
+    const absolute = path.resolve(settings.root, file);
+    const folder = path.dirname(absolute);
+    if (!isInside(folder, settings.root)) return undefined;
+    let others = sqlFilesIn(folder).filter((candidate) => candidate !== absolute);
+    let where = 'in this folder';
+    if (others.length === 0) {
+      const parent = path.dirname(folder);
+      if (parent === folder || !isInside(parent, settings.root)) return undefined;
+      others = subfoldersOf(parent)
+        .filter((sibling) => sibling !== folder)
+        .flatMap((sibling) => sqlFilesIn(sibling));
+      where = 'in the sibling folders';
+    }
+    others = others.slice(0, MAX_SIBLING_SCRIPTS);
+    const byDatabase = new Map<string, { count: number; example: string; marker: ScriptMarker }>();
+    for (const other of others) {
+      const marker = this.scriptMarker(other, settings);
+      if (!marker) continue;
+      const entry = byDatabase.get(marker.database);
+      if (entry) entry.count++;
+      else byDatabase.set(marker.database, { count: 1, example: other, marker });
+    }
+    if (byDatabase.size !== 1) return undefined;
+    const [[database, { count, example, marker }]] = [...byDatabase];
+    if (count < 2 || count * 2 <= others.length) return undefined;
+    const name = path.relative(path.dirname(example) === folder ? folder : path.dirname(folder), example).split(path.sep).join('/');
+    return {
+      database,
+      because: `${count} of the ${others.length} other .sql files ${where} are ${databaseLabel(database)}'s, e.g. ${name} with ${marker.marker} at line ${marker.line}`,
+    };
+  }
+
+  /** The first marker of another dialect in a script (cached by version); undefined when it has none or cannot be read. */
+  private scriptMarker(file: string, settings: NonNullable<typeof this.settings>): ScriptMarker | undefined {
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      return undefined;
+    }
+    if (!stat.isFile() || stat.size > settings.maxBytes) return undefined;
+    const version = `${stat.mtimeMs}:${stat.size}`;
+    const cached = this.scriptMarkers.get(file);
+    if (cached && cached.version === version) return cached.marker;
+    const read = readWorkspaceTextFile(file, { root: settings.root, maxBytes: settings.maxBytes });
+    const found = read.ok ? foreignDialectOf(read.text) : undefined;
+    const marker = found && read.ok ? { ...found, line: lineOf(read.text, found.offset) } : undefined;
+    if (this.scriptMarkers.size >= 5000) this.scriptMarkers.clear();
+    this.scriptMarkers.set(file, { version, marker });
+    return marker;
   }
 
   /** A project module by path (read within the root, parsed once per version); undefined when it cannot be read. */
@@ -969,4 +1041,32 @@ function importBinds(statement: ts.ImportDeclaration, name: string): boolean {
   if (!bindings) return false;
   if (ts.isNamespaceImport(bindings)) return bindings.name.text === name;
   return bindings.elements.some((element) => element.name.text === name);
+}
+
+/** The .sql files of a folder (regular files only: a symlink is not followed), sorted; none when it cannot be read. */
+function sqlFilesIn(folder: string): string[] {
+  try {
+    return fs
+      .readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && /\.sql$/i.test(entry.name))
+      .map((entry) => path.join(folder, entry.name))
+      .sort()
+      .slice(0, MAX_SIBLING_SCRIPTS);
+  } catch {
+    return [];
+  }
+}
+
+/** The folders directly inside `folder` (not following symlinks), sorted, at most MAX_SIBLING_SCRIPTS. */
+function subfoldersOf(folder: string): string[] {
+  try {
+    return fs
+      .readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+      .map((entry) => path.join(folder, entry.name))
+      .sort()
+      .slice(0, MAX_SIBLING_SCRIPTS);
+  } catch {
+    return [];
+  }
 }

@@ -122,7 +122,7 @@ export function findSqlInFile(
 // ---------------------------------------------------------------------------------------------------------
 // Which database: SQL of another database is dropped here, before parsing, with one skip per file and database.
 
-/** A .sql file's statements, or none and one skip when the file is another database's (config or a dialect marker). */
+/** A .sql file's statements, or none and one skip when the file is another database's (config, a dialect marker, its folder's other scripts). */
 function findSqlOfPostgresInSqlFile(file: string, text: string, options: FindOptions): { sites: SqlSite[]; skipped: SkippedSite[] } {
   const byPath = databaseOfPath(file, options.databases);
   if (byPath && !isPostgres(byPath.database)) return { sites: [], skipped: [notChecked(file, 0, text.length, byPath, 0)] };
@@ -130,8 +130,9 @@ function findSqlOfPostgresInSqlFile(file: string, text: string, options: FindOpt
   // A path configured as PostgreSQL's is read as PostgreSQL whatever it holds.
   if (byPath || sites.length === 0) return { sites, skipped: [] };
   const marker = foreignDialectOf(text);
-  if (!marker) return { sites, skipped: [] };
-  const decision = { database: marker.database, because: `${marker.marker} at line ${lineOf(text, marker.offset)}` };
+  // No marker of its own: a migration whose folder is another database's (a plain DROP TABLE among ClickHouse files).
+  const decision = marker ? { database: marker.database, because: `${marker.marker} at line ${lineOf(text, marker.offset)}` } : resolverFor(options.databases).databaseOfFolder(file);
+  if (!decision) return { sites, skipped: [] };
   const first = sites[0];
   return { sites: [], skipped: [notChecked(file, first.fileStart, first.fileEnd, decision, 0)] };
 }
