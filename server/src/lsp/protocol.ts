@@ -41,8 +41,28 @@ export interface SetTrustParams {
 }
 export const SetTrustNotification = 'pglens/setTrust';
 
-/** Client → server request: forget cached plans and schema facts, reconnect, analyse every open document again. */
+/**
+ * Client → server request: forget cached plans and schema facts, reconnect, and analyse every file pglens would
+ * check (`pglens check`'s file list of each folder, plus the open documents). Findings of files that are not open
+ * are published as diagnostics too (the Problems panel). Cancellable ($/cancelRequest); progress goes out as
+ * `pglens/reanalyzeProgress`.
+ */
 export const ReanalyzeRequest = 'pglens/reanalyze';
+export interface ReanalyzeResult {
+  /** Open documents analysed. */
+  documents: number;
+  /** Files analysed in all, open or not. */
+  files: number;
+  findings: number;
+  cancelled: boolean;
+}
+export interface ReanalyzeProgressParams {
+  done: number;
+  total: number;
+  /** The file being analysed, relative to its folder. */
+  file?: string;
+}
+export const ReanalyzeProgressNotification = 'pglens/reanalyzeProgress';
 
 /** Client → server request: the plan of the statement at a position (estimates only, nothing executed). */
 export interface StatementAtParams {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
+  type CancellationToken,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
@@ -36,9 +37,11 @@ import { hoverFor, notPlannedLine, statementAt } from './hover';
 import { renderPlanMarkdown } from './planRender';
 import { writePlanPage } from './planPages';
 import { schemaProblemLine } from '../engine/schemaCoverage';
+import { DEFAULT_MAX_SOURCE_BYTES, readWorkspaceTextFile } from '../engine/files';
 import {
   ExplainAnalyzeRequest,
   ExplainRequest,
+  ReanalyzeProgressNotification,
   ReanalyzeRequest,
   SetPasswordNotification,
   SetTrustNotification,
@@ -48,6 +51,8 @@ import {
   type ExplainResult,
   type PglensInitializationOptions,
   type PglensSettings,
+  type ReanalyzeProgressParams,
+  type ReanalyzeResult,
   type SetPasswordParams,
   type SetTrustParams,
   type StatementAtParams,
@@ -82,6 +87,8 @@ export class PglensLanguageServer {
   private lastStatus = '';
   private readonly findingCounts = new Map<string, number>();
   private readonly scheduledVersions = new Map<string, number>();
+  /** Files that are not open whose diagnostics "Re-analyse Workspace" published. */
+  private readonly workspaceDiagnostics = new Set<string>();
   private readonly warnedConfigErrors = new Set<string>();
   /** Embedded databases with too little schema already told to the person (window/showMessage), by their line. */
   private readonly warnedSchemaProblems = new Set<string>();
@@ -164,12 +171,7 @@ export class PglensLanguageServer {
       this.userDatabaseUrl = params.userDatabaseUrl || undefined;
       void this.reloadAll();
     });
-    connection.onRequest(ReanalyzeRequest, async () => {
-      await this.folders.reloadAll();
-      const uris = this.analysedUris();
-      await Promise.all(uris.map((uri) => this.scheduler.current(uri, true)));
-      return { documents: uris.length };
-    });
+    connection.onRequest(ReanalyzeRequest, (_params: unknown, token: CancellationToken) => this.reanalyzeWorkspace(token));
     connection.onRequest(ExplainRequest, (params: StatementAtParams) => this.explain(params));
     // For benchmarks and bug reports: where the server's memory goes.
     connection.onRequest('pglens/memoryUsage', () => process.memoryUsage());
@@ -271,6 +273,9 @@ export class PglensLanguageServer {
 
   private changed(document: TextDocument, opened: boolean): void {
     if (!this.isAnalysed(document)) return;
+    // Diagnostics "Re-analyse Workspace" pushed for this file while it was closed: a client that pulls gets the open
+    // document's own, and would otherwise show both.
+    if (opened && this.workspaceDiagnostics.delete(document.uri) && this.pullDiagnostics) void this.connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });
     // onDidChangeContent also fires on open, right after onDidOpen: schedule each version once.
     if (this.scheduledVersions.get(document.uri) === document.version) return;
     this.scheduledVersions.set(document.uri, document.version);
@@ -345,6 +350,68 @@ export class PglensLanguageServer {
   private debounceMs(uri: string): number {
     const configured = this.folders.loadedFolderFor(uri)?.settings.debounceMs ?? this.pushedSettings?.debounceMs ?? this.initOptions.settings?.debounceMs;
     return typeof configured === 'number' && configured >= 0 ? configured : DEFAULT_DEBOUNCE_MS;
+  }
+
+  /**
+   * "Re-analyse Workspace": every folder reloaded (cached plans and schema facts forgotten, the database reconnected),
+   * then every file pglens would check analysed one after the other: open documents through the scheduler, the others
+   * from disk with their diagnostics published. Stops between files when cancelled.
+   */
+  private async reanalyzeWorkspace(token: CancellationToken): Promise<ReanalyzeResult> {
+    await this.folders.reloadAll();
+    const open = new Set(this.analysedUris());
+    const work: { uri: string; folder?: FolderContext; file?: string; label: string }[] = [...open].map((uri) => ({ uri, label: uriToPath(uri) ?? uri }));
+    for (const status of this.folders.statuses()) {
+      const folder = await this.folders.folderFor(status.folder).catch(() => undefined);
+      if (!folder) continue;
+      let files: string[] = [];
+      try {
+        files = folder.listFiles();
+      } catch (error) {
+        this.log(`${folder.name}: cannot list files: ${(error as Error).message}`);
+      }
+      for (const file of files) {
+        const uri = pathToFileURL(file).toString();
+        if (!open.has(uri)) work.push({ uri, folder, file, label: path.relative(folder.root, file) });
+      }
+    }
+    const controller = new AbortController();
+    const stop = token.onCancellationRequested(() => controller.abort());
+    let findings = 0;
+    let done = 0;
+    try {
+      for (const item of work) {
+        if (token.isCancellationRequested) break;
+        void this.connection.sendNotification(ReanalyzeProgressNotification, { done, total: work.length, file: item.label } satisfies ReanalyzeProgressParams);
+        if (!item.folder || !item.file) {
+          findings += (await this.scheduler.current(item.uri, true))?.analysis.findings.length ?? 0;
+        } else {
+          const read = readWorkspaceTextFile(item.file, { root: item.folder.root, maxBytes: DEFAULT_MAX_SOURCE_BYTES });
+          if (!read.ok) {
+            this.log(`skipped ${item.label}: ${read.reason}`);
+          } else {
+            try {
+              const analysis = await item.folder.engine.analyzeFile(item.file, read.text, { signal: controller.signal });
+              findings += analysis.findings.length;
+              // Opened meanwhile: the open document's analysis speaks for it.
+              if (!this.documents.get(item.uri)) {
+                this.workspaceDiagnostics.add(item.uri);
+                void this.connection.sendDiagnostics({ uri: item.uri, diagnostics: findingsToDiagnostics(analysis.findings, 0) });
+              }
+            } catch (error) {
+              if (controller.signal.aborted) break;
+              this.log(`analysis of ${item.label} failed: ${(error as Error).message}`);
+            }
+          }
+        }
+        done++;
+      }
+    } finally {
+      stop.dispose();
+    }
+    void this.connection.sendNotification(ReanalyzeProgressNotification, { done, total: work.length } satisfies ReanalyzeProgressParams);
+    this.log(`re-analysed ${done} of ${work.length} files: ${findings} findings${token.isCancellationRequested ? ' (cancelled)' : ''}`);
+    return { documents: open.size, files: done, findings, cancelled: token.isCancellationRequested };
   }
 
   /** The analysis of the current version, or the last one if it takes too long (hover must not hang). */

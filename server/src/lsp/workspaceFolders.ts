@@ -27,6 +27,8 @@ export interface FolderContext {
   generation: number;
   /** Whether the config's include/exclude globs accept a file. */
   accepts(file: string): boolean;
+  /** Every file `pglens check` would check in this folder (the workspace core's file list), sorted. */
+  listFiles(): string[];
 }
 
 export interface WorkspaceFoldersOptions {
@@ -287,6 +289,7 @@ export class WorkspaceFolders {
       settings,
       generation: ++this.generation,
       accepts,
+      listFiles: () => workspace.listFiles([config.root]),
     };
     slot.current = folder;
     if (database?.health && state.state === 'connected') this.followHealth(slot, folder, database.health, state);
