@@ -29,6 +29,16 @@ const COMMANDS: ReadonlyArray<{ name: string; synopsis: string; run: (argv: stri
     synopsis: 'pglens baseline [paths...] [--out pglens-baseline.json] [--db URL] [--config FILE]',
     run: (argv, io) => (require('./baselineCommand') as typeof import('./baselineCommand')).runBaselineCommand(argv, io),
   },
+  {
+    name: 'snapshot',
+    synopsis: 'pglens snapshot --db URL [--out FILE] [--with-values]',
+    run: (argv, io) => (require('./snapshotCommand') as typeof import('./snapshotCommand')).runSnapshotCommand(argv, io),
+  },
+  {
+    name: 'top',
+    synopsis: 'pglens top [paths...] [--snapshot FILE | --db URL] [--limit N] [--format text|json]',
+    run: (argv, io) => (require('./topCommand') as typeof import('./topCommand')).runTopCommand(argv, io),
+  },
 ];
 
 const USAGE = `pglens ${TOOL_VERSION}: PostgreSQL query-performance feedback where the code is written.

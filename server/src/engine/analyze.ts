@@ -206,6 +206,21 @@ export class Engine {
     this.knownRelations = undefined;
   }
 
+  /**
+   * The statements of a file as the code sends them, each with where it is in the file: found and parsed, never planned
+   * (`pglens top` and the runtime-cost annotations match them to pg_stat_statements).
+   */
+  async statementsIn(file: string, text: string): Promise<Array<{ statement: ParsedStatement; fileStart: number; fileEnd: number }>> {
+    await loadParser();
+    const { sites } = findSqlInFile(file, text, this.findOptions, this.recentSourceFiles);
+    return sites.flatMap((site) =>
+      this.siteParser.parse(site).statements.map((statement) => {
+        const mapped = mapSqlRangeToFile(site, statement.start, statement.end);
+        return { statement, fileStart: mapped.start, fileEnd: mapped.end };
+      }),
+    );
+  }
+
   /** What the embedded database was built from; undefined for a configured database or none. */
   private embeddedOrigin(): EmbeddedSchemaOrigin | undefined {
     const database = this.database as (DatabaseClient & Partial<EmbeddedSchemaOrigin>) | undefined;

@@ -48,6 +48,8 @@ export interface PglensConfig {
   migrationsInTransaction?: boolean;
   /** Target PostgreSQL major version when there is no database to ask. */
   postgresVersion?: number;
+  /** `snapshot`: a production statistics snapshot (`pglens snapshot`), absolute; see docs/production-snapshot.md. */
+  snapshot?: string;
   advisor: {
     /** Allow building a real index inside a rolled-back transaction when hypopg is not installed. */
     indexTrials: boolean;
@@ -176,6 +178,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     'migrations',
     'migrationsInTransaction',
     'postgresVersion',
+    'snapshot',
     'advisor',
     'files',
     'databases',
@@ -248,6 +251,7 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     }
     config.postgresVersion = version;
   }
+  if (root.snapshot !== undefined) config.snapshot = path.resolve(config.root, v.string(root.snapshot, 'snapshot'));
   if (root.advisor !== undefined) {
     const advisor = v.object(root.advisor, 'advisor');
     v.onlyKeys(advisor, 'advisor', ['indexTrials', 'maxTrialTableRows', 'minCostReduction', 'migrationsDir']);

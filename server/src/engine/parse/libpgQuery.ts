@@ -117,3 +117,43 @@ export function scanToJson(sql: string): ScannedToken[] {
     if (resultPtr) module._wasm_free_string(resultPtr);
   }
 }
+
+type PgQueryTextWasm = PgQueryWasm & {
+  _wasm_fingerprint(queryPtr: number): number;
+  _wasm_normalize_query(queryPtr: number): number;
+  _wasm_free_string(ptr: number): void;
+};
+
+/** One of libpg_query's text-in, text-out calls; its answer is an error message when it starts with one of these. */
+function callTextFunction(sql: string, call: (module: PgQueryTextWasm, queryPtr: number) => number): string {
+  const module = wasm as PgQueryTextWasm | undefined;
+  if (!module) throw new Error('the PostgreSQL parser is not loaded yet (call loadPgQuery first)');
+  const size = module.lengthBytesUTF8(sql) + 1;
+  const queryPtr = module._malloc(size);
+  let resultPtr = 0;
+  try {
+    module.stringToUTF8(sql, queryPtr, size);
+    resultPtr = call(module, queryPtr);
+    if (!resultPtr) throw new Error('the PostgreSQL parser ran out of memory');
+    const result = module.UTF8ToString(resultPtr);
+    if (/^(syntax error|deparse error|ERROR)/.test(result)) throw new PgParseError(result, 0);
+    return result;
+  } finally {
+    module._free(queryPtr);
+    if (resultPtr) module._wasm_free_string(resultPtr);
+  }
+}
+
+/**
+ * libpg_query's fingerprint of a statement (16 hex digits): the same for texts that differ only in constants, `$n`
+ * parameters, the length of IN lists and `= ANY($1)`, whitespace, case and comments. The key that joins a statement
+ * of the code to a pg_stat_statements entry.
+ */
+export function fingerprintOf(sql: string): string {
+  return callTextFunction(sql, (module, ptr) => module._wasm_fingerprint(ptr));
+}
+
+/** The statement with every constant replaced by `$n`, as pg_stat_statements shows it. */
+export function normalizedText(sql: string): string {
+  return callTextFunction(sql, (module, ptr) => module._wasm_normalize_query(ptr));
+}
