@@ -298,11 +298,34 @@ describe('SQL that cannot be known statically is skipped, with the reason', () =
     assert.match(skipped[0].reason, /buildFilter\(me\)/);
   });
 
-  test('more than 8 combinations of conditional fragments are skipped with the reason', () => {
-    const conditions = ['a', 'b', 'c', 'd'].map((name) => `\${${name} ? sql\`and ${name} = 1\` : sql\`\`}`).join(' ');
+  test('more than 8 combinations of conditional fragments: every branch planned once, not every combination', () => {
+    const conditions = ['a', 'b', 'c', 'd', 'e'].map((name) => `\${${name} ? sql\`and ${name} = 1\` : sql\`\`}`).join(' ');
     const { sites, skipped } = find(`sql\`select * from t where true ${conditions}\``);
+    assert.deepEqual(skipped, []);
+    // All first branches, then each choice's other branch on its own: 6 readings for 5 choices, not 32.
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      [
+        'select * from t where true and a = 1 and b = 1 and c = 1 and d = 1 and e = 1',
+        'select * from t where true  and b = 1 and c = 1 and d = 1 and e = 1',
+        'select * from t where true and a = 1  and c = 1 and d = 1 and e = 1',
+        'select * from t where true and a = 1 and b = 1  and d = 1 and e = 1',
+        'select * from t where true and a = 1 and b = 1 and c = 1  and e = 1',
+        'select * from t where true and a = 1 and b = 1 and c = 1 and d = 1 ',
+      ],
+    );
+    assert.equal(sites[2].variant, '`a` is set, `b` is not set, `c` is set, `d` is set, `e` is set');
+  });
+
+  test('a choice met only inside another branch is planned too; past 16 branches the site is skipped with the reason', () => {
+    const nested = find('sql`select * from t where true ${a ? sql`and a = 1` : sql`and a is null ${b ? sql`and b = 1` : sql``}`} ${c ? sql`and c = 1` : sql``} ${d ? sql`and d = 1` : sql``} ${e ? sql`and e = 1` : sql``}`');
+    assert.deepEqual(nested.skipped, []);
+    assert.ok(nested.sites.some((site) => site.text.includes('and a is null and b = 1')));
+    assert.ok(nested.sites.some((site) => site.text.includes('and a is null ') && !site.text.includes('b = 1')));
+    const many = Array.from({ length: 17 }, (_, i) => `\${c${i} ? sql\`and c${i} = 1\` : sql\`\`}`).join(' ');
+    const { sites, skipped } = find(`sql\`select * from t where true ${many}\``);
     assert.deepEqual(sites, []);
-    assert.match(skipped[0].reason, /more than 8 combinations of conditional fragments \(`a`, `b`, `c`, `d`\)/);
+    assert.match(skipped[0].reason, /more than 16 branches of conditional fragments \(2 more\): not planned/);
   });
 
   test('postgres.js sql(row, ...columns) after INSERT INTO and SET, sql([..]) after IN', () => {

@@ -639,8 +639,18 @@ function isPlaceholderPosition(text: string, at: number): boolean {
 
 const MAX_INLINE_DEPTH = 16;
 const NOT_A_STATEMENT = 'SQL fragment, not a whole statement: checked where it is inlined into one';
-/** Combinations of conditional fragments planned per site; a site with more is skipped. */
+/** Combinations of conditional fragments planned per site; a site with more is read once per branch instead. */
 const MAX_VARIANTS = 8;
+/** Readings of a site read once per branch (see readAll); a site with more branches is skipped. */
+const MAX_SPREAD_VARIANTS = 16;
+
+/** A conditional fragment met in a reading: the branch taken, of how many; `key` tells the same choice in another reading. */
+interface Choice {
+  taken: number;
+  count: number;
+  label: string;
+  key: string;
+}
 
 /** One reading of a site: one combination of its conditional fragments. */
 interface Reading {
@@ -695,7 +705,7 @@ class FileFinder implements NodeVisitor {
   private synthesised = false;
   /** Conditional fragments: the branches to take (the rest take their first), and those taken in this reading. */
   private choicePrefix: number[] = [];
-  private choicesTaken: { taken: number; count: number; label: string }[] = [];
+  private choicesTaken: Choice[] = [];
   /** Parameters of functions being inlined, bound to the arguments of the call (checker only). */
   private argumentBindings = new Map<ts.Symbol, ts.Expression>();
   /** What the project's helpers return for known arguments (checker only), made on first use. */
@@ -958,46 +968,83 @@ class FileFinder implements NodeVisitor {
   /**
    * Reads the site once per combination of its conditional fragments (`cond ? sql`A` : sql`B``, `cond && ...`, a
    * helper with several returns): each reading takes the branches of the previous one up to the last choice that
-   * has a branch left, the next branch there, and the first branch of every choice after it.
+   * has a branch left, the next branch there, and the first branch of every choice after it. A site with more than
+   * MAX_VARIANTS combinations is read once with every first branch and then once per other branch of each choice,
+   * the rest at their first (n + 1 readings for n independent choices, up to MAX_SPREAD_VARIANTS): every branch is
+   * planned, not every combination.
    */
   private readAll(node: ts.Node, origin: SqlSiteOrigin, source: ts.Expression): Reading[] {
     const readings: Reading[] = [];
     let prefix: number[] = [];
     for (;;) {
-      this.pieces = [];
-      this.assembled = '';
-      this.inlineStack = [node];
-      this.byNameDepth = 0;
-      this.synthesised = false;
-      this.src = this.ownSource;
-      this.choicePrefix = prefix;
-      this.choicesTaken = [];
-      if (origin === 'tagged-template') this.addTemplate(source as ts.TemplateLiteral, 'tagged');
-      else this.addPlainExpression(source);
-      const choices = this.choicesTaken;
-      readings.push({
+      const { reading, choices } = this.readOnce(node, origin, source, prefix);
+      readings.push(reading);
+      let last = choices.length - 1;
+      while (last >= 0 && choices[last].taken + 1 >= choices[last].count) last--;
+      if (last < 0) return readings;
+      if (readings.length >= MAX_VARIANTS) return this.readEachBranch(node, origin, source);
+      prefix = [...choices.slice(0, last).map((choice) => choice.taken), choices[last].taken + 1];
+    }
+  }
+
+  /** One reading per branch (see readAll): the first branches, then each other branch of each choice on its own. */
+  private readEachBranch(node: ts.Node, origin: SqlSiteOrigin, source: ts.Expression): Reading[] {
+    const readings: Reading[] = [];
+    const queue: number[][] = [[]];
+    /** Choices of the all-first reading, by their labels: flipped from there only, never combined. */
+    const firstChoices = new Set<string>();
+    let left = 0;
+    for (let at = 0; at < queue.length; at++) {
+      const prefix = queue[at];
+      const { reading, choices } = this.readOnce(node, origin, source, prefix);
+      readings.push(reading);
+      if (at === 0) for (const choice of choices) firstChoices.add(choice.key);
+      for (let j = prefix.length; j < choices.length; j++) {
+        // Choices met only inside another choice's branch are flipped too, from the reading that met them.
+        if (at > 0 && firstChoices.has(choices[j].key)) continue;
+        for (let branch = 1; branch < choices[j].count; branch++) {
+          if (queue.length >= MAX_SPREAD_VARIANTS) {
+            left++;
+            continue;
+          }
+          queue.push([...choices.slice(0, j).map((choice) => choice.taken), branch]);
+        }
+      }
+    }
+    if (left > 0) {
+      throw new NotStatic(`SQL with more than ${MAX_SPREAD_VARIANTS} branches of conditional fragments (${left} more): not planned`);
+    }
+    return readings;
+  }
+
+  private readOnce(node: ts.Node, origin: SqlSiteOrigin, source: ts.Expression, prefix: number[]): { reading: Reading; choices: Choice[] } {
+    this.pieces = [];
+    this.assembled = '';
+    this.inlineStack = [node];
+    this.byNameDepth = 0;
+    this.synthesised = false;
+    this.src = this.ownSource;
+    this.choicePrefix = prefix;
+    this.choicesTaken = [];
+    if (origin === 'tagged-template') this.addTemplate(source as ts.TemplateLiteral, 'tagged');
+    else this.addPlainExpression(source);
+    const choices = this.choicesTaken;
+    return {
+      reading: {
         pieces: this.pieces,
         assembled: this.assembled,
         synthesised: this.synthesised || choices.length > 0,
         labels: choices.map((choice) => choice.label),
-      });
-      let last = choices.length - 1;
-      while (last >= 0 && choices[last].taken + 1 >= choices[last].count) last--;
-      if (last < 0) return readings;
-      if (readings.length >= MAX_VARIANTS) {
-        throw new NotStatic(
-          `SQL with more than ${MAX_VARIANTS} combinations of conditional fragments (${choices.map((choice) => choice.label.replace(/ is( not)? set$| is (true|false)$/, '')).join(', ')}): not planned`,
-        );
-      }
-      prefix = [...choices.slice(0, last).map((choice) => choice.taken), choices[last].taken + 1];
-    }
+      },
+      choices,
+    };
   }
 
   /** Which of `labels.length` branches this reading takes. */
   private choose(labels: string[]): number {
     const at = this.choicesTaken.length;
     const taken = at < this.choicePrefix.length ? this.choicePrefix[at] : 0;
-    this.choicesTaken.push({ taken, count: labels.length, label: labels[taken] });
+    this.choicesTaken.push({ taken, count: labels.length, label: labels[taken], key: labels.join('\n') });
     return taken;
   }
 
