@@ -13,7 +13,10 @@ import { listSourceFiles, MissingPathError, openWorkspace, type Workspace } from
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { LineIndex } from '../engine/text';
 import type { Finding, SkippedSite } from '../engine/types';
+import { BaselineFileError } from '../engine/baseline/model';
+import { BaselineCheck, baselineSummaryText } from './baselineCheck';
 import { formatJson } from './formatters/json';
+import { formatMarkdown } from './formatters/markdown';
 import { countBySeverity, coverageOf, databaseFailureLine, type CheckReport, type ReportedSkip } from './formatters/report';
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
@@ -31,7 +34,13 @@ export interface CommandIo {
 export const CHECK_OPTIONS = [
   { name: 'db', kind: 'string', value: 'URL', help: "PostgreSQL connection URL (default: pglens.json database.url, DATABASE_URL, PG* variables;\nwith none of them, an embedded database built from the repository's schema)" },
   { name: 'config', kind: 'string', value: 'FILE', help: 'pglens.json to use (default: found from the current folder upwards)' },
-  { name: 'format', kind: 'string', value: 'FORMAT', choices: ['stylish', 'json', 'sarif'], default: 'stylish', help: 'stylish (default), json or sarif' },
+  { name: 'format', kind: 'string', value: 'FORMAT', choices: ['stylish', 'json', 'sarif', 'markdown'], default: 'stylish', help: 'stylish (default), json, sarif or markdown (a pull-request comment, see docs/ci.md)' },
+  {
+    name: 'baseline',
+    kind: 'string',
+    value: 'FILE',
+    help: 'compare with a baseline written by "pglens baseline": plan regressions are findings, findings the\nbaseline already had do not fail the run; with --changed-since only files a change can affect are planned',
+  },
   { name: 'max-warnings', kind: 'string', value: 'N', help: 'exit 1 when there are more than N warnings' },
   { name: 'no-embedded', kind: 'boolean', help: 'without a configured database, run only the rules that need none' },
   { name: 'verbose', kind: 'boolean', help: 'also list SQL sites that cannot be known statically (file:line:column), and why' },
@@ -86,6 +95,13 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   }
   const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
 
+  let baselineCheck: BaselineCheck | undefined;
+  try {
+    baselineCheck = values.baseline !== undefined ? BaselineCheck.load(values.baseline, io.cwd) : undefined;
+  } catch (error) {
+    if (error instanceof BaselineFileError) return failure(io, error.message);
+    throw error;
+  }
   const progress = io.stderr.isTTY ? (message: string) => io.stderr.write(`\r\u001b[2K${message}`) : () => undefined;
   let workspace: Workspace;
   try {
@@ -119,6 +135,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   }
   // Which migrations come before which: DML after a migration that changes its tables is not planned on today's schema.
   workspace.setRunFiles(files);
+  if (baselineCheck) files = baselineCheck.scope(files, workspace, (message) => values.verbose && io.stderr.write(`pglens: ${message}\n`));
 
   try {
     const findings: Finding[] = [];
@@ -142,6 +159,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         }
         const text = read.text;
         const analysis = await engine.analyzeFile(file, text);
+        baselineCheck?.add(analysis, text, workspace);
         findings.push(...analysis.findings);
         skipped.push(...located(analysis.skipped, text));
         checkedSites.push({ kind: fileKind(file), checked: analysis.sitesChecked ?? 0 });
@@ -169,6 +187,8 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     findings.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
     // One index for several statements: the advisor's suggestions merged across the run ("serves 4 queries").
     mergeSuggestions(findings);
+    const compared = baselineCheck ? await baselineCheck.compare(workspace, findings) : undefined;
+    if (compared) findings.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
 
     const report: CheckReport = {
       root: config.root,
@@ -185,11 +205,22 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         ? { kind: database.info.kind, label: database.info.label, serverVersion: database.info.serverVersion, note: database.info.syntheticDataNote }
         : undefined,
       toolVersion,
+      baseline: compared?.comparison,
     };
     const color = format === 'stylish' && io.stdout.isTTY === true && !io.env.NO_COLOR;
-    const output = format === 'json' ? formatJson(report) : format === 'sarif' ? formatSarif(report) : formatStylish(report, { color, verbose: values.verbose, stats: values.stats });
+    const output =
+      format === 'json'
+        ? formatJson(report)
+        : format === 'sarif'
+          ? formatSarif(report)
+          : format === 'markdown'
+            ? [formatMarkdown(report, { env: io.env, known: compared?.known })]
+            : compared
+              ? [...formatStylish(report, { color, verbose: values.verbose, stats: values.stats }), baselineSummaryText(compared.comparison)]
+              : formatStylish(report, { color, verbose: values.verbose, stats: values.stats });
     await writePieces(io.stdout, output);
-    const { errors, warnings } = countBySeverity(findings);
+    // With a baseline, what it already recorded for the same statement is reported but does not fail the run.
+    const { errors, warnings } = countBySeverity(compared ? findings.filter((finding) => !compared.known.has(finding)) : findings);
     // A run that could not plan what it was asked to check has not passed: CI must not go green on a dead database.
     const failureLine = databaseFailureLine(report);
     if (failureLine && !values['allow-database-failures']) {

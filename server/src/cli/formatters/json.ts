@@ -2,6 +2,7 @@
 // and what they were measured against.
 
 import { displayPath } from '../../engine/analyze';
+import { baselineJson } from '../baselineCheck';
 import { countBySeverity, type CheckReport } from './report';
 import { lazyArray, stringifyJsonPieces } from './streamJson';
 
@@ -43,6 +44,7 @@ export function* formatJson(report: CheckReport): Generator<string> {
     coverage: { byKind: report.coverage.byKind, byReason: report.coverage.byReason },
     ...(report.schemaGaps ? { schemaGaps: report.schemaGaps } : {}),
     ...(report.schemaProblem ? { schemaProblem: report.schemaProblem } : {}),
+    ...(report.baseline ? { baseline: baselineJson(report.baseline) } : {}),
     findings,
     notPlanned: report.notPlanned.map((entry) => ({ ...entry, file: displayPath(entry.file, report.root) })),
     // `offset` (UTF-16, in the file) is kept for scripts written against earlier versions; line and column are 1-based.

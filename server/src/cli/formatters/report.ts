@@ -1,5 +1,6 @@
 // What every output format is made from: the findings of a run, plus what they were measured against.
 
+import type { BaselineComparison } from '../../engine/baseline/compare';
 import type { Finding, SkippedSite } from '../../engine/types';
 
 /** A skipped site with where it starts (1-based line, 1-based UTF-16 column), as every format shows it. */
@@ -41,6 +42,8 @@ export interface CheckReport {
   /** The one line saying the embedded database has too little schema to plan against (CLI exit 2). */
   schemaProblem?: string;
   database?: { kind: 'postgres' | 'embedded'; label: string; serverVersion: string; note?: string };
+  /** With --baseline: what changed against the committed baseline (its regressions are among `findings` too). */
+  baseline?: BaselineComparison;
   toolVersion: string;
 }
 
