@@ -105,6 +105,20 @@ describe('with hypopg: each candidate kind', () => {
   });
 });
 
+describe('joins: each table\'s own filter and sort columns are candidates, not only with the join key', () => {
+  test('a filter on one side of a join: the index on that filter column', async () => {
+    const advice = await advise('hypopg', 'select i.id, a.name from invoices i join accounts a on a.id = i.account_id where i.amount_cents = $1');
+    assert.match(advice.suggestion?.sql ?? '', /^CREATE INDEX ON invoices \(amount_cents\b/);
+    assert.ok(advice.suggestion!.reduction! > 0.9, `reduction ${advice.suggestion!.reduction}`);
+  });
+
+  test('ORDER BY a column of one table under LIMIT over a join: the index on that column', async () => {
+    const advice = await advise('hypopg', 'select i.id, i.due_at, a.name from invoices i join accounts a on a.id = i.account_id order by i.due_at desc limit 5');
+    assert.match(advice.suggestion?.sql ?? '', /^CREATE INDEX ON invoices \(due_at\b/);
+    assert.ok(advice.suggestion!.reduction! > 0.9, `reduction ${advice.suggestion!.reduction}`);
+  });
+});
+
 describe('without hypopg or index trials: only indexes PostgreSQL would accept', () => {
   test('created_at::date and date(created_at) on timestamptz: no unverified expression index (the cast is STABLE), the rewrite instead', async () => {
     for (const sql of ['select * from orders where created_at::date = $1', 'select * from orders where date(created_at) = $1']) {

@@ -153,6 +153,13 @@ export async function searchIndexes(
     const first: IndexCandidate[][] = [];
     if (candidates.composite) first.push([candidates.composite]);
     if (candidates.partial) first.push([candidates.partial]);
+    // In a join, the table's own filter and sort columns without the join key: `(amount)` for a filter on this side,
+    // `(date)` for ORDER BY date LIMIT n over the join, where the join key in front would serve neither.
+    if (uses.uses.some((u) => u.join)) {
+      const own = tableCandidates({ ...uses, uses: uses.uses.filter((u) => !u.join) }, options.context);
+      if (own.composite) first.push([own.composite]);
+      if (own.partial) first.push([own.partial]);
+    }
     for (const set of candidates.orSets) first.push(set);
     for (const gin of candidates.gin) first.push([gin]);
     const outcomes: Evaluated[] = [];
