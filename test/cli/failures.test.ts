@@ -105,7 +105,7 @@ test('a database URL that is not one: exit 2 and one line', async () => {
 const usageCases: { name: string; args: string[]; line: RegExp }[] = [
   { name: 'an unknown option', args: ['check', '--frobnicate'], line: /^pglens: unknown option "--frobnicate" \(see "pglens check --help"\)$/ },
   { name: 'a misspelled option', args: ['check', '--max-warning', '3', '.'], line: /^pglens: unknown option "--max-warning" \(did you mean "--max-warnings"\?\)/ },
-  { name: 'an unknown --format', args: ['check', '--format', 'xml', '.'], line: /^pglens: unknown --format "xml" \(use stylish, json or sarif\)/ },
+  { name: 'an unknown --format', args: ['check', '--format', 'xml', '.'], line: /^pglens: unknown --format "xml" \(use stylish, json, sarif or markdown\)/ },
   { name: 'a --max-warnings that is not a number', args: ['check', '--max-warnings', 'many', '.'], line: /^pglens: --max-warnings takes a whole number of 0 or more, got "many"/ },
   { name: 'a --max-warnings without its value', args: ['check', '.', '--max-warnings'], line: /^pglens: --max-warnings needs a value \(N\)/ },
   { name: 'a negative --max-warnings', args: ['check', '--max-warnings', '-1', '.'], line: /^pglens: --max-warnings takes a whole number of 0 or more, got "-1"/ },
