@@ -7,7 +7,7 @@ test('UPDATE without WHERE: anchored on the table, with its size', async () => {
   const schema = schemaWith([{ name: 'orders', rows: 300_000, bytes: 50 * 1024 * 1024 }]);
   const [finding] = await runLockRule(rule, "UPDATE orders SET status = 'archived';", { schema });
   assert.equal(finding.anchor, 'orders');
-  assert.match(finding.message, /UPDATE without WHERE changes every row of orders \(orders: 300k rows, 50 MB\) and holds a row lock on each/);
+  assert.equal(finding.headline, 'UPDATE without WHERE changes every row of orders (orders: 300k rows, 50 MB) and locks each until the transaction ends');
 });
 
 test('DELETE without WHERE suggests TRUNCATE or batches', async () => {

@@ -15,7 +15,10 @@ export const HEADLINE_MAX_LENGTH = 120;
 
 /** The full text of a finding: its headline, then each detail. */
 export function findingMessage(finding: Pick<Finding, 'headline' | 'details'>): string {
-  return [finding.headline, ...(finding.details ?? []).map((detail) => detail.text)].join(' ');
+  const details = (finding.details ?? []).map((detail) => detail.text);
+  if (details.length === 0) return finding.headline;
+  // Headlines carry no full stop of their own (like ESLint's messages); the joined text still reads as sentences.
+  return [/[.!?:]$/.test(finding.headline) ? finding.headline : `${finding.headline}.`, ...details].join(' ');
 }
 
 /** Adds a detail to a finding and keeps `message` the full text. */
@@ -32,11 +35,40 @@ export function setFindingHeadline(finding: Finding, headline: string): void {
 
 /**
  * A one-text message as headline and details: the first sentence is the headline, each further sentence an
- * `evidence` detail. For messages written before rules gave a headline of their own (engine errors, old rules).
+ * `evidence` detail. A first sentence longer than HEADLINE_MAX_LENGTH is cut at its first `: ` or `; ` (what, then
+ * why): "CREATE INDEX without CONCURRENTLY takes SHARE on order_items" + "Blocks every write ...".
  */
 export function splitMessage(message: string): { headline: string; details: FindingDetail[] } {
   const sentences = splitSentences(message.trim());
-  return { headline: sentences[0] ?? '', details: sentences.slice(1).map((text) => ({ kind: 'evidence', text })) };
+  const details: FindingDetail[] = sentences.slice(1).map((text) => ({ kind: 'evidence', text }));
+  let headline = sentences[0] ?? '';
+  if (headline.length > HEADLINE_MAX_LENGTH) {
+    const cut = /: |; /g;
+    for (let match = cut.exec(headline); match; match = cut.exec(headline)) {
+      if (match.index < 20) continue;
+      if (match.index > HEADLINE_MAX_LENGTH || insideBrackets(headline, match.index)) break;
+      const rest = headline.slice(match.index + 2);
+      details.unshift({ kind: 'evidence', text: rest.charAt(0).toUpperCase() + rest.slice(1) });
+      headline = headline.slice(0, match.index);
+      break;
+    }
+  }
+  return { headline, details };
+}
+
+/** Whether `at` is inside parentheses or quotes of `text` (a cut there would split "(top-N sort under LIMIT: ...)"). */
+function insideBrackets(text: string, at: number): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < at; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+  }
+  return depth > 0 || quote !== undefined;
 }
 
 /**
@@ -49,7 +81,7 @@ function splitSentences(text: string): string[] {
   const end = /([.!?])\s+(?=[A-Z"'`(])/g;
   for (let match = end.exec(text); match; match = end.exec(text)) {
     const before = text.slice(Math.max(start, match.index - 4), match.index + 1);
-    if (/\b(?:e\.g|i\.e|vs|etc)\.$/i.test(before)) continue;
+    if (/\b(?:e\.g|i\.e|vs|etc)\.$|\.\.\.$/i.test(before)) continue;
     sentences.push(text.slice(start, match.index + 1));
     start = match.index + match[0].length;
   }

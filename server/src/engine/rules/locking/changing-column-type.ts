@@ -31,7 +31,12 @@ export const changingColumnType: Rule = {
       const target = formatColumnType(change.to);
       const verb = change.from ? 'rewrites' : 'probably rewrites';
       context.report({
-        message: `Changing ${table}.${change.column} to ${target} ${verb} ${table} and rebuilds its indexes while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. ${change.explanation}. Safer: add a new column, backfill it in batches, then switch reads and writes to it.`,
+        headline: `Changing ${table}.${change.column} to ${target} ${verb} ${table} and its indexes under ACCESS EXCLUSIVE`,
+        details: [
+          { kind: 'evidence', text: `It holds ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.` },
+          { kind: 'evidence', text: `${change.explanation}.` },
+          { kind: 'suggestion', text: 'Safer: add a new column, backfill it in batches, then switch reads and writes to it.' },
+        ],
         start: tokens[typeAt].start,
         end: tokens[typeEnd].end,
         evidence: {

@@ -46,15 +46,16 @@ export const concurrentlyInTransaction: Rule = {
       });
       return;
     }
-    const where = explicit
-      ? 'it follows an explicit BEGIN in this file'
-      : `this migration runs inside a transaction block (${migration?.transactionReason ?? 'the migration tool wraps the file in one'})`;
     const remedy =
       transaction === 'implicit-multi' && !explicit
         ? 'Put it alone in a migration of its own: a file of a single statement runs outside a transaction.'
         : 'Put it in its own migration that runs without a transaction (knex: config.transaction = false; dbmate: transaction:false; node-pg-migrate: pgm.noTransaction(); graphile-migrate: --! no-transaction; add "-- pglens: no-transaction" for other tools).';
     context.report({
-      message: `${what} cannot run inside a transaction block, and ${where}: the migration will fail with "cannot run inside a transaction block". ${remedy}`,
+      headline: `${what} cannot run inside a transaction block, and ${explicit ? 'it follows an explicit BEGIN' : 'this migration runs in one'}`,
+      details: [
+        { kind: 'evidence', text: `The migration will fail with "cannot run inside a transaction block"${explicit ? '' : ` (${migration?.transactionReason ?? 'the migration tool wraps the file in one'})`}.` },
+        { kind: 'suggestion', text: remedy },
+      ],
       start: anchor?.start,
       end: anchor?.end,
       evidence: { inTransaction: true, explicitBegin: explicit, transaction: explicit ? 'explicit' : transaction, reason: explicit ? 'explicit BEGIN' : migration?.transactionReason },

@@ -44,7 +44,14 @@ export const reindexWithoutConcurrently: Rule = {
     else impact = `SHARE on each table of the ${kindWord(n.kind)} in turn (blocks its writes) and ACCESS EXCLUSIVE on each index while it is rebuilt`;
     const inTransaction = runsInTransaction(context);
     context.report({
-      message: `REINDEX without CONCURRENTLY takes ${impact}, for the whole rebuild. Use REINDEX ${kindWord(n.kind).toUpperCase()} CONCURRENTLY (PostgreSQL 12+), outside a transaction block${inTransaction ? ': this migration runs in one, so move it to a migration of its own that does not' : ''}.`,
+      headline: `REINDEX without CONCURRENTLY blocks writes${table ? ` to ${table.table}` : ''} and queries using the indexes for the whole rebuild`,
+      details: [
+        { kind: 'evidence', text: `It takes ${impact}.` },
+        {
+          kind: 'suggestion',
+          text: `Use REINDEX ${kindWord(n.kind).toUpperCase()} CONCURRENTLY (PostgreSQL 12+), outside a transaction block${inTransaction ? ': this migration runs in one, so move it to a migration of its own that does not' : ''}.`,
+        },
+      ],
       start: keyword.start,
       end: keyword.end,
       evidence: table ? lockEvidence(context, 'ShareLock', table.table, table.schema) : { lockMode: 'ShareLock' },

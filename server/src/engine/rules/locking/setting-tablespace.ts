@@ -22,7 +22,8 @@ export const settingTablespace: Rule = {
       const tokens = statementTokens(statement);
       const at = findWords(tokens, ['set', 'tablespace']);
       context.report({
-        message: `ALTER ... ALL IN TABLESPACE ... SET TABLESPACE moves every relation of the tablespace, each copied under ACCESS EXCLUSIVE: every read and write of each waits for its copy.`,
+        headline: 'ALL IN TABLESPACE ... SET TABLESPACE copies every relation of the tablespace under ACCESS EXCLUSIVE',
+        details: [{ kind: 'evidence', text: 'Every read and write of each relation waits for its copy.' }],
         start: at >= 0 ? tokens[at].start : undefined,
         end: at >= 0 ? tokens[at + 1].end : undefined,
         evidence: { lockMode: 'AccessExclusiveLock', rewrite: true },
@@ -46,7 +47,11 @@ export const settingTablespace: Rule = {
       ? `ACCESS EXCLUSIVE on the index ${relation.relname}: every query that would use it waits`
       : lockImpact(context, 'AccessExclusiveLock', relation.relname, relation.schemaname);
     context.report({
-      message: `SET TABLESPACE ${cmd.name ?? ''} copies the whole ${what} ${relation.relname} to the new tablespace while holding ${impact}, for as long as the copy takes. Move it in a maintenance window, or build a copy there and swap (pg_repack --tablespace).`.replace('  ', ' '),
+      headline: `SET TABLESPACE copies the whole ${what} ${relation.relname} under ACCESS EXCLUSIVE${cmd.name ? ` to ${cmd.name}` : ''}`,
+      details: [
+        { kind: 'evidence', text: `It holds ${impact}, for as long as the copy takes.` },
+        { kind: 'suggestion', text: 'Move it in a maintenance window, or build a copy there and swap (pg_repack --tablespace).' },
+      ],
       start: at >= 0 ? tokens[at].start : name?.start,
       end: at >= 0 ? tokens[at + 1].end : name?.end,
       evidence: { ...(isIndex ? { lockMode: 'AccessExclusiveLock', index: relation.relname } : lockEvidence(context, 'AccessExclusiveLock', relation.relname, relation.schemaname)), rewrite: true, tablespace: cmd.name },

@@ -25,7 +25,11 @@ export const updateOrDeleteWithoutWhere: Rule = {
     const span = relationNameSpan(statement, n.relation);
     const size = tableSize(context.schema, table, n.relation.schemaname);
     context.report({
-      message: `${verb} without WHERE ${verb === 'UPDATE' ? 'changes' : 'deletes'} every row of ${table}${size ? ` (${size})` : ''} and holds a row lock on each until the transaction ends, blocking every other UPDATE, DELETE and SELECT ... FOR UPDATE of those rows. Add a WHERE clause${verb === 'DELETE' ? ' (or use TRUNCATE if emptying the table is intended)' : ''}, or batch it by key range.`,
+      headline: `${verb} without WHERE ${verb === 'UPDATE' ? 'changes' : 'deletes'} every row of ${table}${size ? ` (${size})` : ''} and locks each until the transaction ends`,
+      details: [
+        { kind: 'evidence', text: 'Every other UPDATE, DELETE and SELECT ... FOR UPDATE of those rows waits.' },
+        { kind: 'suggestion', text: `Add a WHERE clause${verb === 'DELETE' ? ' (or use TRUNCATE if emptying the table is intended)' : ''}, or batch it by key range.` },
+      ],
       start: span?.start,
       end: span?.end,
       evidence: { ...lockEvidence(context, 'RowExclusiveLock', table, n.relation.schemaname), allRows: true },

@@ -36,7 +36,14 @@ export const validatingConstraintInSameTransaction: Rule = {
       if (!sameTransaction) continue;
       const mode = added.foreignKey ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock';
       context.report({
-        message: `VALIDATE CONSTRAINT ${cmd.name} runs in the same transaction as the ADD CONSTRAINT ... NOT VALID earlier in this file, so the ${added.foreignKey ? 'SHARE ROW EXCLUSIVE of the foreign key (on both tables)' : 'ACCESS EXCLUSIVE of the ADD'} is still held while VALIDATE scans every row: ${lockImpact(context, mode, table, relation.schemaname)}. NOT VALID saves nothing here; commit in between (VALIDATE in the next migration).`,
+        headline: `VALIDATE CONSTRAINT ${cmd.name} runs in the transaction of its ADD ... NOT VALID: the lock is still held`,
+        details: [
+          {
+            kind: 'evidence',
+            text: `The ${added.foreignKey ? 'SHARE ROW EXCLUSIVE of the foreign key (on both tables)' : 'ACCESS EXCLUSIVE of the ADD'} is held while VALIDATE scans every row: ${lockImpact(context, mode, table, relation.schemaname)}.`,
+          },
+          { kind: 'suggestion', text: 'NOT VALID saves nothing here; commit in between (VALIDATE in the next migration).' },
+        ],
         start: at >= 0 ? tokens[at].start : undefined,
         end: at >= 0 ? tokens[at + 1]?.end ?? tokens[at].end : undefined,
         evidence: { ...lockEvidence(context, mode, table, relation.schemaname), constraint: cmd.name },

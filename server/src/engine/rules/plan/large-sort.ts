@@ -39,11 +39,15 @@ export const largeSort: Rule = {
       // SortBy has no location of its own: take ASC/DESC and NULLS FIRST/LAST that follow the last key along.
       const direction = last ? /^\s+(?:asc|desc)(?:\s+nulls\s+(?:first|last))?\b|^\s+nulls\s+(?:first|last)\b/i.exec(context.statement.site.text.slice(last.end, last.end + 40)) : null;
       if (last && direction) last.end += direction[0].length;
-      const what = limit
-        ? `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''} to return ${formatCount(limit.planRows)} (top-N sort under LIMIT: every row is still read)`
-        : `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''} (a full sort, which spills to disk once it outgrows work_mem)`;
+      const what = `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''}${limit ? ` to return ${formatCount(limit.planRows)}` : ''}`;
+      // The statement's cost, the one the advisor's "cuts the estimated cost from" starts at (the Sort's own is higher
+      // under a Limit, and two costs for one statement read as a contradiction).
       context.report({
-        message: `${what} by ${keys} (estimated cost ${formatCost(node.totalCost)}). An index on ${keys ? `(${keys})` : 'the sort key'} would return them already in order.`,
+        headline: `${what} by ${keys} (estimated cost ${formatCost(plan.root.totalCost)})`,
+        details: [
+          { kind: 'evidence', text: limit ? 'A top-N sort under LIMIT still reads every row.' : 'A full sort spills to disk once it outgrows work_mem.' },
+          { kind: 'suggestion', text: `An index on ${keys ? `(${keys})` : 'the sort key'} would return them already in order.` },
+        ],
         start: first?.start,
         end: last?.end,
         evidence: { inputRows, sortKey: node.sortKey, limit: limit?.planRows, sortCost: node.totalCost, statementCost: plan.root.totalCost },

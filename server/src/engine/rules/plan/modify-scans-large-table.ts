@@ -39,17 +39,22 @@ export const modifyScansLargeTable: Rule = {
       if (rows === undefined || rows < minRows) continue;
       const matched = totalPlanRows(node, [...aboveTop, ...ancestors]);
       const span = findRelationReference(context.statement, node.relationName, node.alias);
-      const how = node.filter ? ` to find ~${formatCount(matched)} row${matched === 1 ? '' : 's'} where ${readableCondition(node.filter)}` : '';
+      const how = node.filter ? ` to find ~${formatCount(matched)} row${matched === 1 ? '' : 's'}` : '';
       context.report({
-        message:
-          `${operation} reads all ~${formatCount(rows)} rows of ${node.relationName} with a Seq Scan${how} (estimated cost ${formatCost(node.totalCost)}). ` +
-          `Every row it changes stays locked until the transaction ends, and the scan keeps it open: concurrent writers to ${node.relationName} wait. ` +
-          (node.filter
-            ? 'Index the columns of the WHERE clause.'
-            : whereClauseOf(context.statement) !== undefined
-              ? // WHERE col IN (subquery) or a USING join: the rows are matched in a join above the scan, not filtered in it.
-                'Its WHERE clause is matched against every row in a join above the scan: index the column it compares.'
-              : 'Without a WHERE clause it touches every row: batch it.'),
+        headline: `${operation} reads all ~${formatCount(rows)} rows of ${node.relationName} with a Seq Scan${how} (estimated cost ${formatCost(node.totalCost)})`,
+        details: [
+          ...(node.filter ? [{ kind: 'evidence' as const, text: `The scan filters by ${readableCondition(node.filter)}.` }] : []),
+          { kind: 'evidence', text: `Every row it changes stays locked until the transaction ends, and the scan keeps it open: concurrent writers to ${node.relationName} wait.` },
+          {
+            kind: 'suggestion',
+            text: node.filter
+              ? 'Index the columns of the WHERE clause.'
+              : whereClauseOf(context.statement) !== undefined
+                ? // WHERE col IN (subquery) or a USING join: the rows are matched in a join above the scan, not filtered in it.
+                  'Its WHERE clause is matched against every row in a join above the scan: index the column it compares.'
+                : 'Without a WHERE clause it touches every row: batch it.',
+          },
+        ],
         start: span?.start,
         end: span?.end,
         evidence: { operation, table: node.relationName, tableRows: rows, estimatedRows: matched, filter: node.filter, scanCost: node.totalCost },
