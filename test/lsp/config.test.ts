@@ -179,6 +179,14 @@ test('an unreachable database: disconnected with the reason, quickly, and static
     const uri = workspace.write('index.sql', 'create index orders_note_idx on orders (note);\n');
     await client.open(uri, 'sql', 'create index orders_note_idx on orders (note);\n');
     assert.deepEqual((await client.waitForDiagnostics(uri)).diagnostics.map((d) => d.code), ['require-concurrent-index-creation']);
+    // Which database does not answer (the status bar names it), and the hover says so: not "no database".
+    assert.equal((firstFolder(status) as { label?: string }).label, 'app@127.0.0.1:1/nowhere');
+    const query = workspace.write('q.sql', 'select id from orders where note = 1;\n');
+    await client.open(query, 'sql', 'select id from orders where note = 1;\n');
+    await client.waitForDiagnostics(query);
+    const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri: query }, position: { line: 0, character: 2 } });
+    assert.match(hover.contents.value, /not planned: the database does not answer \(.*127\.0\.0\.1:1/);
+    assert.doesNotMatch(hover.contents.value, /no database|not planned: not planned/);
   } finally {
     await client.stop();
   }

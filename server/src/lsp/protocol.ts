@@ -9,7 +9,8 @@ export type DatabaseState =
    * line saying what was found, what failed and what to do; plan errors about missing tables are not reported meanwhile.
    */
   | { state: 'embedded'; label: string; serverVersion: string; note?: string; schemaWarning?: string }
-  | { state: 'disconnected'; reason: string }
+  /** `label`: which database does not answer (`user@host:port/db`, no password), when pglens knows it. */
+  | { state: 'disconnected'; reason: string; label?: string }
   /** No database configured (or an untrusted workspace): only rules that need no plan run. */
   | { state: 'static'; reason: string }
   | { state: 'starting' };

@@ -255,7 +255,8 @@ export class WorkspaceFolders {
     let state: DatabaseState;
     if (workspace.databaseError) {
       const reason = redactSecrets(workspace.databaseError.message, password);
-      state = { state: 'disconnected', reason };
+      const label = databaseLabelOf(settings.database?.url || workspace.config.database.url || (trusted ? process.env.DATABASE_URL : userUrl));
+      state = { state: 'disconnected', reason, ...(label ? { label } : {}) };
       log(`${slot.name}: database unavailable: ${reason} (retrying in ${Math.round(slot.retryDelayMs / 1000)} s)`);
       this.scheduleRetry(slot);
     } else {
@@ -314,7 +315,7 @@ export class WorkspaceFolders {
       }
       if (change.state === 'disconnected') {
         const reason = redactSecrets(change.reason, this.options.password());
-        folder.state = { state: 'disconnected', reason };
+        folder.state = { state: 'disconnected', reason, label: 'label' in connected ? connected.label : undefined };
         this.options.log(`${slot.name}: database unavailable: ${reason} (reconnecting)`);
       } else {
         folder.state = connected;
@@ -340,6 +341,23 @@ export class WorkspaceFolders {
   private async closeSlot(slot: FolderSlot): Promise<void> {
     clearTimeout(slot.retryTimer);
     await slot.current?.database?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * `user@host:port/db` of a connection URL, as a connected database's label reads (postgres.ts), for saying which
+ * database does not answer; never the password. Undefined for what is not a postgres:// URL.
+ */
+export function databaseLabelOf(url: string | undefined): string | undefined {
+  if (!url || !/^postgres(ql)?:\/\//i.test(url.trim())) return undefined;
+  try {
+    const parsed = new URL(url.trim());
+    const user = decodeURIComponent(parsed.username);
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    const host = parsed.hostname || 'localhost';
+    return `${user ? `${user}@` : ''}${host}:${parsed.port || '5432'}${database ? `/${database}` : ''}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -19,10 +19,12 @@ import {
 } from './sqlLexer';
 
 // The compiler API behind a module namespace costs a getter call per use once transpiled or bundled
-// (`__toESM`); the walk runs per node, so what it needs is bound once here.
+// (`__toESM`); the walk runs per node, so what it needs is bound once, on the first parse: not at module load, because
+// the bundles load the compiler on first use (scripts/build.mjs) and a run over .sql files only never needs it.
+// (SyntaxKind and NodeFlags are plain data the bundles hold without loading the compiler.)
 const SK = ts.SyntaxKind;
 const CONST_FLAG = ts.NodeFlags.Const;
-const {
+let {
   createSourceFile,
   forEachChild,
   getLeadingCommentRanges,
@@ -40,7 +42,31 @@ const {
   isShorthandPropertyAssignment,
   isStringLiteral,
   isTaggedTemplateExpression,
-} = ts;
+} = {} as typeof ts;
+let compilerBound = false;
+function bindCompiler(): void {
+  if (compilerBound) return;
+  compilerBound = true;
+  ({
+    createSourceFile,
+    forEachChild,
+    getLeadingCommentRanges,
+    getTrailingCommentRanges,
+    idText,
+    isBinaryExpression,
+    isCallExpression,
+    isConditionalExpression,
+    isIdentifier,
+    isNoSubstitutionTemplateLiteral,
+    isNumericLiteral,
+    isObjectLiteralExpression,
+    isPropertyAccessExpression,
+    isPropertyAssignment,
+    isShorthandPropertyAssignment,
+    isStringLiteral,
+    isTaggedTemplateExpression,
+  } = ts);
+}
 
 export interface TypeScriptFindResult {
   sites: SqlSite[];
@@ -81,6 +107,7 @@ export class RecentSourceFiles {
   constructor(private readonly capacity: number) {}
 
   parse(file: string, text: string, kind: ts.ScriptKind): ts.SourceFile {
+    bindCompiler();
     const previous = this.files.get(file);
     let sourceFile: ts.SourceFile;
     // Dropped before parsing: an update consumes the old tree, and a parse that overflows the stack on deep nesting
@@ -98,6 +125,7 @@ export class RecentSourceFiles {
 
 
 export function findSqlInTypeScript(file: string, text: string, options: FindOptions, recent?: RecentSourceFiles): TypeScriptFindResult {
+  bindCompiler();
   const compiled = compileOptions(options);
   const markers = markerPositions(text);
   // Every site holds a configured name (in its tag or callee) or a marker comment. One scan of the text finds
