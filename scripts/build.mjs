@@ -15,6 +15,52 @@ const entries = [
   { in: 'client/src/extension.ts', out: 'out/extension.js' },
 ];
 
+// Packages loaded on first use. `pglens --help` or a check of .sql files never needs the TypeScript compiler (about
+// two thirds of a bundle that held it, and most of its start-up), and a run without a database never needs pg or
+// PGlite. Each is kept out of out/cli.js and out/server.js: an import of it gets a stand-in module whose exports are
+// getters that require the real one the first time any of them is read. `bundle: true` builds the package into
+// out/<name>.js (so out/ keeps running without node_modules, as the .vsix needs); otherwise it is required from
+// node_modules like any external. `inlineData`: the package's plain-data exports (TypeScript's enums such as
+// SyntaxKind, read at module load by the finders: `const SK = ts.SyntaxKind`) are copied into the stand-in, so reading
+// them loads nothing. Which of them a command loaded is asserted by test/cli/startup.test.ts.
+const LAZY_PACKAGES = [
+  { name: 'typescript', bundle: true, inlineData: true },
+  { name: 'pg', bundle: true },
+  { name: '@electric-sql/pglite', bundle: false },
+];
+const require = createRequire(import.meta.url);
+const lazyTarget = (lazy) => (lazy.bundle ? `./${lazy.name}.js` : lazy.name);
+
+/** Plain data (numbers, strings, booleans, and objects of them): safe to copy into the stand-in. */
+function isPlainData(value, depth = 0) {
+  if (value === null || ['number', 'string', 'boolean'].includes(typeof value)) return true;
+  if (typeof value !== 'object' || depth > 0 || Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.values(value).every((inner) => isPlainData(inner, depth + 1));
+}
+
+function lazyStandIn(lazy) {
+  const real = require(lazy.name);
+  const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(lazyTarget(lazy))}));`];
+  for (const name of Object.keys(real)) {
+    // Only read when asked for: reading every export of pg would run its `native` getter (pg-native).
+    if (lazy.inlineData && isPlainData(real[name])) lines.push(`exports[${JSON.stringify(name)}] = ${JSON.stringify(real[name])};`);
+    else lines.push(`Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`);
+  }
+  return lines.join('\n');
+}
+
+const lazyPackagesPlugin = {
+  name: 'pglens-lazy-packages',
+  setup(build) {
+    for (const lazy of LAZY_PACKAGES) {
+      const exact = new RegExp(`^${lazy.name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+      build.onResolve({ filter: exact }, (args) => (args.namespace === 'pglens-lazy' ? { path: args.path, external: true } : { path: lazy.name, namespace: 'pglens-lazy' }));
+      build.onLoad({ filter: exact, namespace: 'pglens-lazy' }, () => ({ contents: lazyStandIn(lazy), loader: 'js' }));
+    }
+    build.onResolve({ filter: /^\.\/[\w@.-]+\.js$/, namespace: 'pglens-lazy' }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -38,8 +84,12 @@ const started = Date.now();
 // The TypeScript compiler bundled into out/cli.js and out/server.js looks for its standard library (lib.es2022.d.ts,
 // ...) beside the bundle: without it the type checker knows no Array or Promise, and `ids.map(...)` is not known to
 // be an array. The lib files go to out/ (3.3 MB; the .vsix ships them too).
-const typescriptLib = dirname(createRequire(import.meta.url).resolve('typescript'));
+const typescriptLib = dirname(require.resolve('typescript'));
 mkdirSync('out', { recursive: true });
 for (const name of readdirSync(typescriptLib)) if (/^lib\..*\.d\.ts$|^lib\.d\.ts$/.test(name)) copyFileSync(join(typescriptLib, name), join('out', name));
-await Promise.all(entries.filter((entry) => existsSync(entry.in)).map((entry) => build({ ...common, entryPoints: [entry.in], outfile: entry.out })));
+const lazyBundles = LAZY_PACKAGES.filter((lazy) => lazy.bundle).map((lazy) => ({ stdin: { contents: `module.exports = require(${JSON.stringify(lazy.name)});`, resolveDir: process.cwd() }, outfile: `out/${lazy.name}.js` }));
+await Promise.all([
+  ...entries.filter((entry) => existsSync(entry.in)).map((entry) => build({ ...common, entryPoints: [entry.in], outfile: entry.out, plugins: entry.out === 'out/extension.js' ? [] : [lazyPackagesPlugin] })),
+  ...lazyBundles.map((lazy) => build({ ...common, stdin: lazy.stdin, outfile: lazy.outfile })),
+]);
 if (!watch) console.log(`built ${entries.filter((e) => existsSync(e.in)).map((e) => e.out).join(', ')} in ${Date.now() - started} ms`);

@@ -220,7 +220,7 @@ export async function connectPostgres(url: string, options: ConnectPostgresOptio
   const pgUrl = driverUrl(url);
   const config: PoolConfig = {
     connectionString: pgUrl,
-    Client: ClosingClient as unknown as PoolConfig['Client'],
+    Client: closingClientClass() as unknown as PoolConfig['Client'],
     // Shows pglens in pg_stat_activity and the server log; an application_name in the URL itself wins (pg's rule),
     // as someone who wrote one there asked for it.
     application_name: APPLICATION_NAME,
@@ -346,8 +346,15 @@ function isConnectionLoss(error: unknown): boolean {
  * pg's Client, closing its socket when connecting fails. pg reports an authentication it cannot answer (no password
  * for scram-sha-256: "client password must be a string") but leaves the socket open until the server gives up on it
  * at authentication_timeout (60 s), which kept a CLI run that had already printed its error alive for a minute.
+ * Made on first use: a class that extends pg's Client at module load would load pg in every run, with a database
+ * or not (scripts/build.mjs loads pg lazily).
  */
-export class ClosingClient extends Client {
+let closingClient: typeof Client | undefined;
+export function closingClientClass(): typeof Client {
+  return (closingClient ??= makeClosingClient());
+}
+
+const makeClosingClient = () => class ClosingClient extends Client {
   override connect(): Promise<Client>;
   override connect(callback: (err: Error) => void): void;
   override connect(callback?: (err: Error) => void): Promise<Client> | void {
@@ -366,7 +373,7 @@ export class ClosingClient extends Client {
       throw error;
     });
   }
-}
+};
 
 function safePassword(url: string): string | undefined {
   try {
@@ -561,7 +568,7 @@ class PostgresClient implements DatabaseClient {
     if (this.closed) throw new Error(`the connection to ${this.info.label} is closed`);
     if (signal?.aborted) throw abortError(signal);
     if (this.down && Date.now() < this.down.retryAt) throw new DatabaseUnavailableError(this.down.reason);
-    const client = new ClosingClient({
+    const client = new (closingClientClass())({
       connectionString: driverUrl(this.url),
       application_name: `${APPLICATION_NAME} dedicated`,
       connectionTimeoutMillis: this.connectTimeoutMs,
@@ -761,7 +768,7 @@ class PostgresClient implements DatabaseClient {
       destroy();
       return;
     }
-    const canceller = new ClosingClient({
+    const canceller = new (closingClientClass())({
       connectionString: driverUrl(this.url),
       application_name: `${APPLICATION_NAME} cancel`,
       connectionTimeoutMillis: this.connectTimeoutMs,
