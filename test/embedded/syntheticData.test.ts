@@ -76,7 +76,7 @@ test('volumes: configured per table, "*" for the rest, rows inserted by migratio
   assert.equal(db.info.kind, 'embedded');
   assert.equal(db.info.label, 'embedded');
   assert.equal(db.info.hypopg, false);
-  assert.equal(db.info.syntheticDataNote, 'embedded database, synthetic data: invoices 20k rows, account_invoices 3k rows, invoice_lines 3k rows, accounts 2k rows, employees 1.5k rows, 1 more tables');
+  assert.equal(db.info.syntheticDataNote, 'embedded database, synthetic data: invoices 20k rows, account_invoices 3k rows, invoice_lines 3k rows, accounts 2k rows, employees 1.5k rows, 1 more table');
 });
 
 test('foreign keys point at existing rows, self references included', async () => {

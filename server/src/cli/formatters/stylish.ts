@@ -63,7 +63,9 @@ export function* formatStylish(report: CheckReport, options: { color: boolean; v
   }
   const { errors, warnings, infos } = countBySeverity(report.findings);
   const total = report.findings.length;
-  const against = report.database ? `${report.database.label}${report.database.note ? `, ${report.database.note}` : ''}` : 'no database: static rules only';
+  // The embedded database's note starts by naming it ("embedded database, synthetic data: ..."): not "embedded, embedded database".
+  const { database } = report;
+  const against = database ? (database.note ? (database.note.startsWith(database.label) ? database.note : `${database.label}, ${database.note}`) : database.label) : 'no database: static rules only';
   const gaps = report.schemaGaps ? `, ${report.schemaGaps.count} not planned: ${report.schemaGaps.reason}` : '';
   const counted =
     `${report.filesChecked} file${report.filesChecked === 1 ? '' : 's'} (${coverageLine(report.coverage)}), ` +

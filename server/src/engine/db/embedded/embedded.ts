@@ -253,7 +253,7 @@ export function syntheticDataNote(volumes: TableVolume[]): string {
   const filled = [...volumes].filter((volume) => volume.rows > 0).sort((a, b) => b.rows - a.rows || a.table.localeCompare(b.table));
   if (filled.length === 0) return 'embedded database, no rows (empty schema)';
   const shown = filled.slice(0, 5).map((volume) => `${volume.table} ${formatRowCount(volume.rows)} rows${volume.source === 'capped' ? ' (capped)' : ''}`);
-  const more = filled.length > 5 ? `, ${filled.length - 5} more tables` : '';
+  const more = filled.length > 5 ? `, ${filled.length - 5} more table${filled.length === 6 ? '' : 's'}` : '';
   return `embedded database, synthetic data: ${shown.join(', ')}${more}`;
 }
 
