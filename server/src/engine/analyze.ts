@@ -2,7 +2,7 @@
 // `Engine.analyzeFile`, so the editor and CI can never disagree.
 
 import * as path from 'node:path';
-import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, type AdviseInput, type AdvisorSettings } from './advise/index';
+import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, withdrawsFinding, type AdviseInput, type AdvisorSettings } from './advise/index';
 import type { PglensConfig, RuleSetting } from './config';
 import { isDatabaseFailure, withReadOnlyTransaction, type DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
@@ -463,6 +463,10 @@ export class Engine {
           if (options.deferNewAdvice && !adviceIsReady(input)) deferredAdvice.push({ input, findings: statementFindings, where });
           else await this.advise(input, statementFindings, where);
         }
+        // index-would-help stands only with a proven index: withdrawn now, or held back until deferred advice proves one.
+        for (let i = findings.length - 1; i >= findingsBeforeRules; i--) {
+          if (findings[i].ruleId === 'index-would-help' && (deferredAdvice.some((d) => d.findings.includes(findings[i])) || withdrawsFinding(findings[i]))) findings.splice(i, 1);
+        }
         // --- end index advisor ---
         previousStatements.push(statement);
       }
@@ -518,7 +522,11 @@ export class Engine {
       findings.forEach((finding, index) => advised.set(finding, copies[index]));
     }
     if (signal?.aborted) throw abortError();
-    return { ...analysis, findings: analysis.findings.map((finding) => advised.get(finding) ?? finding), withAdvice: undefined };
+    // Held-back index-would-help findings join once advice proves their index.
+    const proven = [...advised.entries()].filter(([original, copy]) => original.ruleId === 'index-would-help' && !withdrawsFinding(copy)).map(([, copy]) => copy);
+    const findings = [...analysis.findings.map((finding) => advised.get(finding) ?? finding), ...proven];
+    findings.sort((a, b) => a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
+    return { ...analysis, findings, withAdvice: undefined };
   }
 
   private async explainCached(statement: ParsedStatement, schema: SchemaFacts | undefined, signal?: AbortSignal): Promise<ExplainedPlan> {

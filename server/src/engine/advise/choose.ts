@@ -5,7 +5,8 @@
 
 import { indexesOf, type SchemaFacts } from '../db/schemaFacts';
 import type { ParsedStatement } from '../parse/parse';
-import { walkPlan, type PlanNode } from '../plan/model';
+import { effectiveCost } from '../plan/effectiveCost';
+import type { PlanNode } from '../plan/model';
 import {
   coveringVariant,
   definitionKey,
@@ -17,30 +18,7 @@ import {
 } from './candidates';
 import type { WhatIf } from './whatIf';
 
-/** Nodes that read all of their input before returning a row: under them a LIMIT cannot stop a scan early. */
-const BLOCKING = new Set(['Sort', 'Hash', 'Aggregate', 'HashAggregate', 'Materialize', 'SetOp', 'WindowAgg', 'Incremental Sort']);
-
-/**
- * The statement's estimated cost where a LIMIT's early stop is only a hope: a Limit over a scan that filters rows
- * (a Seq Scan with a Filter, an index scan with a Filter) and no sort or hash in between costs as much as its input,
- * since with few or no matching rows the scan reads everything. A Limit over a sort already pays for all input, and a
- * Limit over an index scan without a filter really stops early; both keep the planner's cost.
- */
-export function effectiveCost(root: PlanNode): number {
-  let cost = root.totalCost;
-  for (const { node } of walkPlan(root)) {
-    if (node.nodeType !== 'Limit' || node.children.length === 0) continue;
-    const input = node.children[0];
-    if (hasFilteredStreamingScan(input)) cost += Math.max(0, input.totalCost - node.totalCost);
-  }
-  return cost;
-}
-
-function hasFilteredStreamingScan(node: PlanNode): boolean {
-  if (BLOCKING.has(node.nodeType)) return false;
-  if (node.relationName && /Scan$/.test(node.nodeType) && node.filter) return true;
-  return node.children.filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan').some(hasFilteredStreamingScan);
-}
+export { effectiveCost };
 
 export interface Evaluated {
   set: IndexCandidate[];

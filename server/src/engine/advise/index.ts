@@ -126,7 +126,18 @@ export const ADVISED_RULES = new Set([
   'nested-loop-inner-scan',
   'modify-scans-large-table',
   'fk-without-index',
+  'index-would-help',
 ]);
+
+/**
+ * Findings that only stand with a proven index (index-would-help): without one, or with the index carried by
+ * another rule's finding of the statement, the engine withdraws them (`withdrawsFinding`).
+ */
+export function withdrawsFinding(finding: Finding): boolean {
+  if (finding.ruleId !== 'index-would-help') return false;
+  const suggestion = finding.evidence?.['indexSuggestion'] as { verifiedWith?: unknown } | null | undefined;
+  return !suggestion || !suggestion.verifiedWith;
+}
 
 export async function adviseStatement(input: AdviseInput): Promise<StatementAdvice> {
   const { database, statement, schema, settings } = input;

@@ -2,6 +2,7 @@ import type { Rule } from '../rule';
 import { costBudget } from './cost-budget';
 import { functionOnIndexedColumn } from './function-on-indexed-column';
 import { joinWithoutCondition } from './join-without-condition';
+import { indexWouldHelp } from './index-would-help';
 import { largeSort } from './large-sort';
 import { leadingWildcardLike } from './leading-wildcard-like';
 import { limitTrap } from './limit-trap';
@@ -20,4 +21,6 @@ export const planRules: Rule[] = [
   modifyScansLargeTable,
   joinWithoutCondition,
   costBudget,
+  // Last: the advisor attaches its index to the other rules' findings first (applyAdvice).
+  indexWouldHelp,
 ];

@@ -4,13 +4,11 @@
 // (one tenant's rows) or at the other end of the sort order, the walk reads most of the index and the heap behind
 // it. The plan shape is an innocent Index Scan under a Limit, and its cost looks small: no other rule fires.
 
+import { BLOCKING_NODES } from '../../plan/effectiveCost';
 import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
 import { findRelationReference } from '../anchor';
 import type { Rule } from '../rule';
 import { percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
-
-/** Nodes that read all of their input before returning a row: under them a LIMIT stops nothing early. */
-const BLOCKING = new Set(['Sort', 'Incremental Sort', 'Hash', 'Aggregate', 'HashAggregate', 'Materialize', 'SetOp', 'WindowAgg', 'Unique', 'Gather Merge']);
 
 export const limitTrap: Rule = {
   meta: {
@@ -77,7 +75,7 @@ export const limitTrap: Rule = {
 
 /** The index scan under a Limit that returns rows in index order and filters them, with nothing blocking between. */
 function filteredOrderedScan(node: PlanNode): PlanNode | undefined {
-  if (BLOCKING.has(node.nodeType)) return undefined;
+  if (BLOCKING_NODES.has(node.nodeType)) return undefined;
   if ((node.nodeType === 'Index Scan' || node.nodeType === 'Index Only Scan') && node.filter) return node;
   // Through nodes that stream their outer input in order (a nested loop's outer side, a projection, a Gather).
   const streaming = node.children.filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan');
