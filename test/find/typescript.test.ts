@@ -120,7 +120,7 @@ describe('tagged templates', () => {
     ].join('\n');
     assert.deepEqual(sqlOf(source), [
       'SELECT id, name FROM users WHERE id = $1',
-      'SELECT id FROM users WHERE tags && $1',
+      'SELECT id FROM users WHERE tags && $1::text[]',
       'SELECT * FROM events WHERE payload @> $1',
     ]);
   });

@@ -1315,6 +1315,9 @@ class FileFinder implements NodeVisitor {
       if (helper !== undefined) {
         if (helper.kind === 'value') {
           this.addParameterIfValue(value, fileStart, fileEnd, after);
+          // slonik's sql.array(ids, 'int4') sends `$1::int4[]`: the cast tells PostgreSQL the array's type.
+          const cast = this.arrayCast(value);
+          if (cast) this.addSynthetic(cast, fileStart, fileEnd);
           return;
         }
         if (helper.kind === 'empty') {
@@ -1706,6 +1709,7 @@ class FileFinder implements NodeVisitor {
       this.addSynthetic(parts.map((part) => quoteIdentifier(part!)).join('.'), fileStart, fileEnd);
       return true;
     }
+    if (name === 'unnest' && args.length === 2) return this.addUnnest(value, fileStart, fileEnd);
     if (name === 'join' && args.length >= 1) {
       const glue = args[1] === undefined ? (namespace === 'Prisma' ? ',' : ', ') : this.knownText(args[1]);
       if (glue === undefined) return false;
@@ -1727,6 +1731,17 @@ class FileFinder implements NodeVisitor {
    * (`$1, $2`): PostgreSQL plans `IN ($1, $2)` as `= ANY (ARRAY[$1, $2])`, as it plans the real list.
    */
   private addJoin(list: ts.Expression, glue: string, fileStart: number, fileEnd: number, after: string): boolean {
+    const mapped = this.mappedFragment(list);
+    if (mapped) {
+      // A list of fragments built by `.map` (rows of a bulk insert, a condition per filter): planned as two
+      // elements, each the callback's SQL with its own parameters; what the elements hold is only known at run time.
+      for (let i = 0; i < 2; i++) {
+        if (i > 0) this.addSynthetic(glue, fileStart, fileEnd);
+        this.addSubstitutionValue(mapped, fileStart, fileEnd, 'tagged', glue || after);
+      }
+      this.synthesised = true;
+      return true;
+    }
     if (ts.isArrayLiteralExpression(list)) {
       if (list.elements.length === 0 || list.elements.some((element) => element.kind === SK.SpreadElement)) return false;
       list.elements.forEach((element, i) => {
@@ -1760,6 +1775,51 @@ class FileFinder implements NodeVisitor {
     this.addParameter(fileStart, fileEnd, text);
     this.addSynthetic(glue, fileStart, fileEnd);
     this.addParameter(fileStart, fileEnd, text);
+    return true;
+  }
+
+  /**
+   * The SQL each element of `items.map((item) => sql`...`)` is: the callback's one returned expression, when it builds
+   * SQL (a tagged template, a library helper); undefined for anything else.
+   */
+  private mappedFragment(list: ts.Expression): ts.Expression | undefined {
+    if (!isCallExpression(list) || list.arguments.length < 1) return undefined;
+    const callee = unwrap(list.expression);
+    if (!isPropertyAccessExpression(callee) || callee.name.text !== 'map') return undefined;
+    const callback = unwrap(list.arguments[0]);
+    if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return undefined;
+    const returned = returnedExpressions(callback);
+    if (returned.length !== 1) return undefined;
+    const element = unwrap(returned[0]);
+    return this.buildsSql(element) ? element : undefined;
+  }
+
+  /** `::int4[]` for slonik's `sql.array(values, 'int4')` with a type name written as a string. */
+  private arrayCast(value: ts.Expression): string | undefined {
+    if (!isCallExpression(value) || value.arguments.length !== 2) return undefined;
+    const callee = unwrap(value.expression);
+    if (!isPropertyAccessExpression(callee) || callee.name.text !== 'array') return undefined;
+    const typeName = this.literalString(unwrap(value.arguments[1]));
+    return typeName !== undefined && /^[a-z_][a-z0-9_]*$/i.test(typeName) ? `::${typeName}[]` : undefined;
+  }
+
+  /**
+   * slonik's `sql.unnest(rows, ['int4', 'text'])`: `unnest($1::int4[], $2::text[])`, one array parameter per column,
+   * as slonik sends it. The column types must be written as strings.
+   */
+  private addUnnest(value: ts.CallExpression, fileStart: number, fileEnd: number): boolean {
+    const types = value.arguments[1] && unwrap(value.arguments[1]);
+    if (!types || !ts.isArrayLiteralExpression(types) || types.elements.length === 0) return false;
+    const names = types.elements.map((element) => this.literalString(unwrap(element)));
+    if (names.some((name) => name === undefined || !/^[a-z_][a-z0-9_]*(\[\])?$/i.test(name))) return false;
+    const rows = truncate(this.src.text.slice(value.arguments[0].getStart(this.src.sourceFile), value.arguments[0].end), 200);
+    this.addSynthetic('unnest(', fileStart, fileEnd);
+    names.forEach((name, i) => {
+      if (i > 0) this.addSynthetic(', ', fileStart, fileEnd);
+      this.addParameter(fileStart, fileEnd, rows);
+      this.addSynthetic(`::${name}[]`, fileStart, fileEnd);
+    });
+    this.addSynthetic(')', fileStart, fileEnd);
     return true;
   }
 
