@@ -7,9 +7,12 @@ import { MarkupKind, type Hover, type Position, type Range } from 'vscode-langua
 import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
 import { allRuleMetas } from '../engine/rules/index';
 import { lockHoverMarkdown } from './lockHover';
+import { runtimeCostNote } from '../engine/snapshot/match';
 import { escapeMarkdown, planFootnotes, renderPlanTreeMarkdown } from './planRender';
 import type { DatabaseState } from './protocol';
 import type { Finding } from '../engine/types';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { schemaHover } from './schemaAtCursor';
 
 export function contains(range: Range, position: Position): boolean {
   const afterStart = position.line > range.start.line || (position.line === range.start.line && position.character >= range.start.character);
@@ -28,12 +31,17 @@ export function findingsAt(analysis: FileAnalysis, position: Position): Finding[
   return analysis.findings.filter((f) => contains(f.range, position));
 }
 
-export function hoverFor(analysis: FileAnalysis, position: Position, database?: DatabaseState): Hover | undefined {
+export function hoverFor(analysis: FileAnalysis, position: Position, database?: DatabaseState, document?: TextDocument): Hover | undefined {
   const findings = findingsAt(analysis, position);
   const statement = statementAt(analysis, position);
-  if (findings.length === 0 && !statement) return undefined;
+  // A table or column name under the cursor: what the schema facts say about it (first, unless a finding is there).
+  const schemaPart = document ? schemaHover(analysis, document, position) : undefined;
+  if (findings.length === 0 && !statement && !schemaPart) return undefined;
   const top: string[] = findings.map(findingHeadline);
   const details: string[] = [];
+  if (schemaPart && findings.length === 0) top.push(schemaPart);
+  // What the statement costs production (a snapshot's pg_stat_statements), above its plan.
+  if (statement?.runtimeCost) top.push(`**${escapeMarkdown(runtimeCostNote(statement.runtimeCost))}**`);
   if (statement?.plan) top.push(renderPlanTreeMarkdown(statement.plan.root, {}, statement.plan.generic ? 'generic plan' : 'estimated'));
   else if (statement?.planSkippedReason && findings.length === 0) top.push(`**pglens** · ${escapeMarkdown(notPlannedLine(statement.planSkippedReason, database))}`);
   for (const finding of findings) {
@@ -46,6 +54,7 @@ export function hoverFor(analysis: FileAnalysis, position: Position, database?: 
     const locks = lockHoverMarkdown(statement.statement, { schema: analysis.schema, serverVersionNum: analysis.serverVersionNum, previousStatements });
     if (locks) details.push(locks);
   }
+  if (schemaPart && findings.length > 0) details.push(schemaPart);
   if (statement?.plan) details.push(planFootnotes(statement.plan));
   if (top.length === 0 && details.length === 0) return undefined;
   return {

@@ -35,6 +35,7 @@ import { findingsToDiagnostics } from './diagnostics';
 import { runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, notPlannedLine, statementAt } from './hover';
 import { renderPlanMarkdown } from './planRender';
+import { schemaCompletions } from './schemaAtCursor';
 import { writePlanPage } from './planPages';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { DEFAULT_MAX_SOURCE_BYTES, readWorkspaceTextFile } from '../engine/files';
@@ -108,7 +109,12 @@ export class PglensLanguageServer {
 
     connection.onHover(async (params) => {
       const result = await this.resultFor(params.textDocument.uri);
-      return result ? hoverFor(result.analysis, params.position, result.folder.state) : undefined;
+      return result ? hoverFor(result.analysis, params.position, result.folder.state, this.documents.get(params.textDocument.uri)) : undefined;
+    });
+    // Table and column names from the schema facts of the last analysis: no waiting for the current one, no database.
+    connection.onCompletion((params) => {
+      const document = this.documents.get(params.textDocument.uri);
+      return document ? schemaCompletions(this.scheduler.latest(params.textDocument.uri)?.analysis, document, params.position) : [];
     });
     connection.onCodeAction(async (params) => {
       const document = this.documents.get(params.textDocument.uri);
@@ -230,6 +236,7 @@ export class PglensLanguageServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        completionProvider: { triggerCharacters: ['.'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, FILE_WRITTEN_COMMAND, WRITE_FILE_COMMAND] },
         diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: false, workspaceDiagnostics: false } : undefined,
