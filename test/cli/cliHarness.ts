@@ -105,6 +105,8 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     env[key] = value;
   }
   env.NO_COLOR = '1';
+  // No periodic progress lines on stderr (a slow run on a busy machine would print some): tests that want them set it.
+  env.PGLENS_PROGRESS_MS = '0';
   return { ...env, ...extra };
 }
 

@@ -21,6 +21,7 @@ import { countBySeverity, coverageOf, databaseFailureLine, type CheckReport, typ
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
+import { outputFileProblem, periodicProgress, ruleOverrides, unsupportedFiles, useColor, writeOutputFile } from './checkFlags';
 import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
 
 export interface CommandIo {
@@ -44,6 +45,10 @@ export const CHECK_OPTIONS = [
   { name: 'max-warnings', kind: 'string', value: 'N', help: 'exit 1 when there are more than N warnings' },
   { name: 'no-embedded', kind: 'boolean', help: 'without a configured database, run only the rules that need none' },
   { name: 'verbose', kind: 'boolean', help: 'also list SQL sites that cannot be known statically (file:line:column), and why' },
+  { name: 'quiet', kind: 'boolean', short: 'q', help: 'report errors only, and no progress (warnings still count for --max-warnings)' },
+  { name: 'rule', kind: 'list', value: 'ID:SEVERITY', help: 'a rule\'s severity over pglens.json\'s (error, warning, info, hint, off); repeatable' },
+  { name: 'output-file', kind: 'string', value: 'FILE', help: 'write the report to FILE (whole, or not at all) instead of stdout' },
+  { name: 'color', kind: 'switch', help: 'colour stylish output or not (default: when stdout is a terminal; FORCE_COLOR, NO_COLOR)' },
   {
     name: 'changed-since',
     kind: 'string',
@@ -94,6 +99,18 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) return usageError(io, `--max-warnings takes a whole number of 0 or more, got "${values['max-warnings']}"`);
   }
   const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
+  let rules: ReturnType<typeof ruleOverrides>;
+  try {
+    rules = ruleOverrides(values.rule);
+  } catch (error) {
+    if (error instanceof OptionError) return usageError(io, error.message);
+    throw error;
+  }
+  const outputFile = values['output-file'] !== undefined ? path.resolve(io.cwd, values['output-file']) : undefined;
+  const outputProblem = outputFile !== undefined ? outputFileProblem(outputFile) : undefined;
+  if (outputProblem) return usageError(io, outputProblem);
+  const notChecked = unsupportedFiles(targets);
+  if (notChecked.length > 0) return failure(io, notChecked.join('; '));
 
   let baselineCheck: BaselineCheck | undefined;
   try {
@@ -102,20 +119,29 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     if (error instanceof BaselineFileError) return failure(io, error.message);
     throw error;
   }
-  const progress = io.stderr.isTTY ? (message: string) => io.stderr.write(`\r\u001b[2K${message}`) : () => undefined;
+  // A terminal gets one line redrawn; a CI log a line every few seconds (PGLENS_PROGRESS_MS, 0: none); --quiet none.
+  const progressEveryMs = Number(io.env.PGLENS_PROGRESS_MS ?? 5000);
+  const progress = values.quiet
+    ? () => undefined
+    : io.stderr.isTTY
+      ? (message: string) => io.stderr.write(`\r\u001b[2K${message}`)
+      : progressEveryMs > 0
+        ? periodicProgress((line) => io.stderr.write(line), progressEveryMs)
+        : () => undefined;
   let workspace: Workspace;
   try {
     workspace = await openWorkspace(targets[0], {
       cwd: io.cwd,
       configFile: values.config,
       databaseUrl: values.db,
+      rules,
       env: io.env,
       allowEmbedded: !values['no-embedded'],
       changedSince: values['changed-since'],
       log: (message) => {
         if (values.verbose) io.stderr.write(`pglens: ${message}\n`);
       },
-      onProgress: (message) => (io.stderr.isTTY ? progress(message) : io.stderr.write(`pglens: ${message}\n`)),
+      onProgress: (message) => (io.stderr.isTTY || values.quiet ? progress(message) : io.stderr.write(`pglens: ${message}\n`)),
     });
   } catch (error) {
     if (error instanceof ConfigError) return failure(io, error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`);
@@ -192,7 +218,8 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
 
     const report: CheckReport = {
       root: config.root,
-      findings,
+      // --quiet: errors only; what decides the exit code below still counts every finding.
+      findings: values.quiet ? findings.filter((finding) => finding.severity === 'error') : findings,
       skipped: skipped.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart),
       coverage: coverageOf(checkedSites, skipped, fileKind),
       filesChecked: files.length,
@@ -207,7 +234,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       toolVersion,
       baseline: compared?.comparison,
     };
-    const color = format === 'stylish' && io.stdout.isTTY === true && !io.env.NO_COLOR;
+    const color = format === 'stylish' && useColor(values.color, io.env, outputFile === undefined && io.stdout.isTTY === true);
     const output =
       format === 'json'
         ? formatJson(report)
@@ -218,7 +245,14 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
             : compared
               ? [...formatStylish(report, { color, verbose: values.verbose, stats: values.stats }), baselineSummaryText(compared.comparison)]
               : formatStylish(report, { color, verbose: values.verbose, stats: values.stats });
-    await writePieces(io.stdout, output);
+    if (outputFile === undefined) await writePieces(io.stdout, output);
+    else {
+      try {
+        await writeOutputFile(outputFile, output);
+      } catch (error) {
+        return failure(io, `cannot write ${outputFile}: ${(error as Error).message}`);
+      }
+    }
     // With a baseline, what it already recorded for the same statement is reported but does not fail the run.
     const { errors, warnings } = countBySeverity(compared ? findings.filter((finding) => !compared.known.has(finding)) : findings);
     // A run that could not plan what it was asked to check has not passed: CI must not go green on a dead database.
