@@ -16,6 +16,13 @@ import { readProductionSnapshot } from '../../server/src/engine/snapshot/read';
 import { serializeSnapshot, type ProductionSnapshot } from '../../server/src/engine/snapshot/format';
 import { runSnapshotCommand } from '../../server/src/cli/snapshotCommand';
 import { runTopCommand } from '../../server/src/cli/topCommand';
+import { runCheckCommand } from '../../server/src/cli/checkCommand';
+import { openEmbeddedDatabase } from '../../server/src/engine/db/embedded/embedded';
+import { explainStatement } from '../../server/src/engine/db/explain';
+import { Engine } from '../../server/src/engine/analyze';
+import { loadConfig } from '../../server/src/engine/config';
+import type { PlanNode } from '../../server/src/engine/plan/model';
+import type { DatabaseClient } from '../../server/src/engine/db/client';
 
 const WORKLOAD_ROUNDS = 200;
 const LIMITS = { statementTimeoutMs: 30_000, lockTimeoutMs: 1_000 };
@@ -169,5 +176,65 @@ describe('pglens top', () => {
     const stranger = result.statements.find((s) => /total_cents >/.test(s.query));
     assert.ok(stranger, 'the statement is in the list');
     assert.deepEqual(stranger.sites, []);
+  });
+});
+
+/** Scan, join and sort nodes with their tables and indexes; Gather nodes and "Parallel" left out (PGlite plans none). */
+function planShape(node: PlanNode): string {
+  const children = node.children.map(planShape).join(', ');
+  if (node.nodeType === 'Gather' || node.nodeType === 'Gather Merge') return children;
+  const name = node.nodeType.replace(/^Parallel /, '');
+  const on = [node.relationName, node.indexName].filter(Boolean).join(' ');
+  return `${name}${on ? ` ${on}` : ''}${children ? `(${children})` : ''}`;
+}
+
+async function shapesOf(database: DatabaseClient): Promise<Map<string, string>> {
+  const config = loadConfig(join(SHOP_DIR, 'pglens.json'), SHOP_DIR);
+  const engine = new Engine({ config });
+  const shapes = new Map<string, string>();
+  for (const file of ['catalog.ts', 'customers.ts', 'orders.ts']) {
+    const path = join(SHOP_DIR, 'src', file);
+    const text = readFileSync(path, 'utf8');
+    for (const { statement, fileStart } of await engine.statementsIn(path, text)) {
+      const plan = await explainStatement(database, statement, LIMITS);
+      shapes.set(`src/${file}:${text.slice(0, fileStart).split('\n').length}`, planShape(plan.root));
+    }
+  }
+  return shapes;
+}
+
+describe('embedded planning with the snapshot', () => {
+  test('the embedded PostgreSQL 18 described by the snapshot plans the shop like the real PostgreSQL 15 with its rows', async () => {
+    const database = await connectPostgres(cluster.url, { maxConnections: 1, sessionLimits: LIMITS });
+    const snapshot = await snapshotOf(false);
+    const embedded = await openEmbeddedDatabase({ workspaceRoot: SHOP_DIR, snapshot, cacheDir: join(scratch, 'cache') });
+    try {
+      assert.equal(embedded.info.syntheticDataNote, 'planned with production statistics of 2026-12-01');
+      const real = await shapesOf(database);
+      const described = await shapesOf(embedded);
+      assert.equal(described.size, real.size);
+      const same = [...real].filter(([site, shape]) => described.get(site) === shape);
+      const differing = [...real].filter(([site, shape]) => described.get(site) !== shape).map(([site, shape]) => `${site}: real ${shape}, embedded ${described.get(site)}`);
+      assert.ok(same.length / real.size >= 0.9, `same plan shape for ${same.length} of ${real.size}; ${differing.join('; ')}`);
+      // The seq scans the example's README calls slow are there, at production's row counts.
+      assert.match(described.get('src/orders.ts:14') ?? '', /Seq Scan orders/);
+    } finally {
+      await embedded.close();
+      await database.close();
+    }
+  });
+
+  test('check --snapshot: findings say the statistics they were planned with and what the statement costs in production', async () => {
+    const file = join(scratch, 'check.json');
+    const snap = capture();
+    assert.equal(await runSnapshotCommand(['--db', cluster.url, '--out', file], snap.io), 0, snap.err());
+    const sarif = capture();
+    sarif.io.env = { XDG_CACHE_HOME: join(scratch, 'xdg') };
+    await runCheckCommand([SHOP_DIR, '--snapshot', file, '--format', 'sarif'], sarif.io, 'test');
+    const results = (JSON.parse(sarif.out()) as { runs: Array<{ results: Array<{ message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> }).runs[0].results;
+    const ordersOfCustomer = results.find((r) => r.locations[0].physicalLocation.artifactLocation.uri.endsWith('src/orders.ts') && r.locations[0].physicalLocation.region.startLine >= 14 && r.locations[0].physicalLocation.region.startLine <= 17);
+    assert.ok(ordersOfCustomer, sarif.out().slice(0, 2000));
+    assert.match(ordersOfCustomer.message.text, /planned with production statistics of \d{4}-\d\d-\d\d/);
+    assert.match(ordersOfCustomer.message.text, /prod: \d[\d,]* calls · mean [\d.]+ m?s · [\d.<]+% of DB time/);
   });
 });

@@ -9,6 +9,7 @@ import { ConfigError } from '../engine/config';
 import { DatabaseUnavailableError } from '../engine/db/client';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
 import { ChangedSinceError } from '../engine/migrationScope';
+import { SnapshotFileError } from '../engine/snapshot/format';
 import { listSourceFiles, MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { LineIndex } from '../engine/text';
@@ -43,6 +44,7 @@ export const CHECK_OPTIONS = [
     help: 'compare with a baseline written by "pglens baseline": plan regressions are findings, findings the\nbaseline already had do not fail the run; with --changed-since only files a change can affect are planned',
   },
   { name: 'max-warnings', kind: 'string', value: 'N', help: 'exit 1 when there are more than N warnings' },
+  { name: 'snapshot', kind: 'string', value: 'FILE', help: 'production statistics from "pglens snapshot": the embedded database is described by them, and\nfindings about statements production runs say their calls and time (default: pglens.json "snapshot")' },
   { name: 'no-embedded', kind: 'boolean', help: 'without a configured database, run only the rules that need none' },
   { name: 'verbose', kind: 'boolean', help: 'also list SQL sites that cannot be known statically (file:line:column), and why' },
   { name: 'quiet', kind: 'boolean', short: 'q', help: 'report errors only, and no progress (warnings still count for --max-warnings)' },
@@ -138,6 +140,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       env: io.env,
       allowEmbedded: !values['no-embedded'],
       changedSince: values['changed-since'],
+      snapshotFile: values.snapshot,
       log: (message) => {
         if (values.verbose) io.stderr.write(`pglens: ${message}\n`);
       },
@@ -145,7 +148,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     });
   } catch (error) {
     if (error instanceof ConfigError) return failure(io, error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`);
-    if (error instanceof ChangedSinceError) return failure(io, error.message);
+    if (error instanceof ChangedSinceError || error instanceof SnapshotFileError) return failure(io, error.message);
     if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
     throw error;
   }

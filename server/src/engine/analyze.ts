@@ -18,6 +18,7 @@ import { PlanCache } from './plan/cache';
 import { allRules } from './rules/index';
 import { ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
 import { assessEmbeddedSchema, loadKnownRelations, relationNamesOf, SchemaCoverage, type EmbeddedSchemaOrigin, type SchemaAssessment } from './schemaCoverage';
+import type { RuntimeCost } from './snapshot/match';
 import { LineIndex } from './text';
 import type { Finding, SkippedSite, SourceRange, SqlSite } from './types';
 import { setFindingHeadline, textOfReport } from './findingText';
@@ -56,6 +57,8 @@ export interface AnalyzedStatement {
    * schema is not the one the code runs against (see schemaCoverage.ts): not planned, and not a finding.
    */
   schemaGap?: string;
+  /** Production's calls and time for this statement, when a snapshot's pg_stat_statements has it (snapshot/match.ts). */
+  runtimeCost?: RuntimeCost;
 }
 
 export interface FileAnalysis {

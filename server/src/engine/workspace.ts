@@ -19,6 +19,8 @@ import { detectMigrationLayout, migrationContextFor, migrationContextResolver, t
 import { compareMigrationNames, filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
 import { parseSite } from './parse/parse';
 import { allRules } from './rules/index';
+import { readSnapshotFile, SnapshotFileError, type ProductionSnapshot } from './snapshot/format';
+import { addRuntimeCostNotes, RuntimeCosts } from './snapshot/match';
 
 const KNOWN_EXTENSIONS = new Set(['.sql', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts']);
 const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -160,6 +162,8 @@ export interface WorkspaceOverrides {
   /** A password kept apart from the URL (the editor's SecretStorage): PGPASSWORD, or put into the URL by `withPassword`. */
   password?: string;
   withPassword?: (url: string) => string;
+  /** `--snapshot FILE` (relative to `cwd`): production statistics; wins over pglens.json `snapshot`. */
+  snapshotFile?: string;
   /** `--changed-since REF`: migrations git does not list as changed since the merge base with REF are history. */
   changedSince?: string;
   /** The engine will see the same files again and again (an editor). */
@@ -184,6 +188,9 @@ export interface Workspace {
   configError?: string;
   database?: DatabaseClient;
   databaseError?: Error;
+  /** The production statistics snapshot (pglens.json `snapshot` or `--snapshot`), and its runtime numbers by statement. */
+  snapshot?: ProductionSnapshot;
+  runtimeCosts?: RuntimeCosts;
   /** Notes for a log: untrusted folder, the layout a migration matched. */
   notices: string[];
   engine: WorkspaceEngine;
@@ -266,6 +273,18 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
   const userUrl = trusted ? undefined : overrides.userDatabaseUrl?.trim() || undefined;
   if (!trusted) notices.push(`untrusted workspace: the database settings of pglens.json and of the workspace are ignored${userUrl ? '; using the database URL from your user settings' : ''}`);
 
+  // A snapshot that cannot be read is like a bad config: one line for the CLI, a notice for the editor.
+  let snapshot: ProductionSnapshot | undefined;
+  const snapshotFile = overrides.snapshotFile ? path.resolve(overrides.cwd ?? startDirOf(folder), overrides.snapshotFile) : config.snapshot;
+  if (snapshotFile) {
+    try {
+      snapshot = readSnapshotFile(snapshotFile);
+    } catch (error) {
+      if (!(error instanceof SnapshotFileError) || overrides.onConfigError !== 'defaults') throw error;
+      notices.push(`production snapshot not used: ${error.message}`);
+    }
+  }
+
   let database: DatabaseClient | undefined;
   let databaseError: Error | undefined;
   if (trusted || userUrl) {
@@ -281,6 +300,7 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
         allowEmbedded: trusted && overrides.allowEmbedded,
         cacheDir: overrides.cacheDir,
         onProgress: overrides.onProgress,
+        snapshot,
       });
     } catch (error) {
       if (overrides.onDatabaseError !== 'continue') throw error;
@@ -304,6 +324,7 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     if (changed && !changed.has(path.resolve(file))) return { judged: false, reason: `historical migration: unchanged since ${overrides.changedSince}` };
     return { judged: true };
   };
+  const runtimeCosts = snapshot?.statements.available ? new RuntimeCosts(snapshot) : undefined;
   const engine = new WorkspaceEngine({
     config,
     database,
@@ -313,6 +334,7 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     log: overrides.log,
     verdictFor,
     isMigration: (file) => detectMigrationLayout(file, migrationConfig) !== undefined,
+    runtimeCosts,
   });
   return {
     root: config.root,
@@ -320,6 +342,8 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
     configError: configError ? configError.message : undefined,
     database,
     databaseError,
+    snapshot,
+    runtimeCosts,
     notices,
     engine,
     accepts: createFileFilter(config),
@@ -339,6 +363,8 @@ export async function openWorkspace(folder: string, overrides: WorkspaceOverride
 interface WorkspaceEngineOptions extends EngineOptions {
   verdictFor(file: string): MigrationVerdict;
   isMigration(file: string): boolean;
+  /** Production numbers per statement: each analysed statement production runs gets them, and its findings a note. */
+  runtimeCosts?: RuntimeCosts;
 }
 
 /** Plan findings: the rules that judge a plan, and PostgreSQL's refusal to plan. */
@@ -388,7 +414,7 @@ export class WorkspaceEngine extends Engine {
     if (!verdict.judged) {
       return { file, findings: [], statements: [], skipped: text.trim() ? [{ file, fileStart: 0, fileEnd: 0, reason: verdict.reason }] : [], sitesChecked: 0 };
     }
-    const analysis = await super.analyzeFile(file, this.judgedText(file, text), options);
+    const analysis = withRuntimeCosts(await super.analyzeFile(file, this.judgedText(file, text), options), this.scope.runtimeCosts);
     if (!this.scope.isMigration(file)) return analysis;
     const earlier = this.tablesChangedBefore(file);
     if (earlier.size === 0) return analysis;
@@ -447,4 +473,11 @@ export class WorkspaceEngine extends Engine {
     }
     return result;
   }
+}
+
+/** The analysis with production's numbers on its statements and findings (and on the one with advice, when it comes). */
+function withRuntimeCosts(analysis: FileAnalysis, costs: RuntimeCosts | undefined): FileAnalysis {
+  if (!costs) return analysis;
+  addRuntimeCostNotes(analysis, costs);
+  return analysis.withAdvice ? { ...analysis, withAdvice: analysis.withAdvice.then((later) => withRuntimeCosts(later, costs)) } : analysis;
 }

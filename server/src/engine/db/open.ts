@@ -2,6 +2,7 @@
 // with none configured, the embedded PGlite database built from the repository's own schema.
 
 import type { PglensConfig } from '../config';
+import type { ProductionSnapshot } from '../snapshot/format';
 import type { DatabaseClient } from './client';
 import { connectPostgres, resolveDatabaseUrl } from './postgres';
 
@@ -14,6 +15,8 @@ export interface OpenDatabaseOptions {
   /** Where the embedded database is cached (the extension passes its global storage). */
   cacheDir?: string;
   onProgress?: (message: string) => void;
+  /** Production statistics that describe the embedded database's tables instead of synthetic rows. */
+  snapshot?: ProductionSnapshot;
 }
 
 export async function openDatabaseForWorkspace(options: OpenDatabaseOptions): Promise<DatabaseClient | undefined> {
@@ -32,5 +35,6 @@ export async function openDatabaseForWorkspace(options: OpenDatabaseOptions): Pr
     values: options.config.values,
     cacheDir: options.cacheDir,
     onProgress: options.onProgress,
+    snapshot: options.snapshot,
   });
 }

@@ -14,6 +14,9 @@ import { discoverSchemaFiles } from './schemaDiscovery';
 import { applySchemaFiles, readSchemaFiles, type SchemaProblem } from './loadSchema';
 import { fillSyntheticData, formatRowCount, type SyntheticDataProblem, type TableVolume } from './syntheticData';
 import { loadContribExtensions, requestedExtensions } from './extensions';
+import { createHash } from 'node:crypto';
+import { serializeSnapshot, snapshotDate, type ProductionSnapshot } from '../../snapshot/format';
+import { restoreSnapshotStatistics } from '../../snapshot/restore';
 import {
   buildCacheKey,
   cleanStaleWorkDirectories,
@@ -41,6 +44,11 @@ export interface EmbeddedDatabaseOptions {
   /** Upper bound of synthetic rows over the tables sized by the default volume (default 1,000,000). */
   maxTotalRows?: number;
   onProgress?: (message: string) => void;
+  /**
+   * Production statistics (`pglens snapshot`): the tables are described by them (sizes, pg_statistic, planner
+   * settings) instead of being filled with synthetic rows; see ../../snapshot/restore.ts.
+   */
+  snapshot?: ProductionSnapshot;
 }
 
 /** Bumped whenever schema loading or data generation changes what a built database contains. */
@@ -65,6 +73,13 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  const database = await openEmbeddedDatabaseOnce(options);
+  // Every plan says where its volumes come from (explain.ts puts this note on each plan, SARIF and hovers show it).
+  if (options.snapshot) database.info.syntheticDataNote = `planned with production statistics of ${snapshotDate(options.snapshot)}`;
+  return database;
+}
+
+async function openEmbeddedDatabaseOnce(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const progress = options.onProgress ?? (() => undefined);
   const workspaceRoot = path.resolve(options.workspaceRoot);
   const schemaFiles = await discoverSchemaFiles(workspaceRoot, options.schemaGlobs);
@@ -78,6 +93,7 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Pr
     volumes: options.volumes ?? {},
     values: options.values ?? {},
     maxTotalRows: options.maxTotalRows ?? null,
+    snapshot: options.snapshot ? createHash('sha256').update(serializeSnapshot(options.snapshot)).digest('hex') : undefined,
   });
 
   if (cacheDir) {
@@ -118,6 +134,16 @@ async function buildContents(
   progress(`building embedded database from ${files.length} schema file${files.length === 1 ? '' : 's'}…`);
   const schema = await applySchemaFiles(db, files, workspaceRoot, new Set(loadedExtensions));
   if (schema.problems.length > 0) progress(`${schema.problems.length} schema statement${schema.problems.length === 1 ? '' : 's'} skipped (not applicable to the embedded database)`);
+  if (options.snapshot) {
+    progress(`describing the tables with the production statistics of ${snapshotDate(options.snapshot)}…`);
+    const restored = await restoreSnapshotStatistics(db, options.snapshot);
+    if (restored.missingRelations.length > 0) progress(`${restored.missingRelations.length} relations of the snapshot are not in the schema (first: ${restored.missingRelations[0]})`);
+    if (restored.problems.length > 0) progress(`${restored.problems.length} statistics not restored (first: ${restored.problems[0]})`);
+    const volumes: TableVolume[] = options.snapshot.relations
+      .filter((relation) => relation.kind !== 'index' && !restored.missingRelations.includes(`${relation.schema}.${relation.name}`))
+      .map((relation) => ({ table: relation.schema === 'public' ? relation.name : `${relation.schema}.${relation.name}`, rows: Math.max(0, relation.tuples), source: 'configured' }));
+    return { schemaProblems: schema.problems, dataProblems: [], volumes };
+  }
   const data = await fillSyntheticData(db, {
     volumes: options.volumes,
     values: options.values,

@@ -76,6 +76,8 @@ export interface CacheKeyInput {
   volumes: Record<string, number>;
   values: Record<string, unknown[]>;
   maxTotalRows: number | null;
+  /** sha256 of the production statistics snapshot the database is described by (instead of synthetic rows). */
+  snapshot?: string;
 }
 
 /** sha256 over everything that decides the built database's content. */
@@ -88,6 +90,7 @@ export function buildCacheKey(input: CacheKeyInput): string {
   }
   hash.update(`\0volumes\0${stableJson(input.volumes)}`);
   hash.update(`\0values\0${stableJson(input.values)}`);
+  if (input.snapshot) hash.update(`\0snapshot\0${input.snapshot}`);
   return hash.digest('hex').slice(0, 32);
 }
 
