@@ -56,7 +56,7 @@ const cases: { name: string; args: () => Promise<string[]>; cwd?: string; line: 
     name: 'an invalid pglens.json',
     args: async () => ['check', '.'],
     cwd: badConfig.dir,
-    line: /^pglens: invalid config: .*pglens\.json: rules\.seq-scan-large-table: /,
+    line: /^pglens: invalid config: .*pglens\.json:\d+: rules\.seq-scan-large-table: /,
   },
   {
     name: 'a file that does not exist',

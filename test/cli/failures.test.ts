@@ -134,27 +134,27 @@ const configCases: { name: string; config: string; line: RegExp }[] = [
   {
     name: 'a rule severity that does not exist',
     config: '{ "rules": { "seq-scan-large-table": "loud" } }',
-    line: /^pglens: invalid config: .*pglens\.json: rules\.seq-scan-large-table: .*"loud"/,
+    line: /^pglens: invalid config: .*pglens\.json:\d+: rules\.seq-scan-large-table: .*"loud"/,
   },
   {
     name: 'an unknown setting',
     config: '{\n  // a typo\n  "databse": { "url": "postgres://localhost/app" }\n}',
-    line: /^pglens: invalid config: .*pglens\.json: databse: unknown setting/,
+    line: /^pglens: invalid config: .*pglens\.json:\d+: databse: unknown setting/,
   },
   {
     name: 'a setting of the wrong type',
     config: '{ "database": { "statementTimeoutMs": "2s" } }',
-    line: /^pglens: invalid config: .*pglens\.json: database\.statementTimeoutMs: /,
+    line: /^pglens: invalid config: .*pglens\.json:\d+: database\.statementTimeoutMs: /,
   },
   {
     name: 'JSON that does not parse',
     config: '{ "database": { "url": "postgres://localhost/app" ',
-    line: /^pglens: invalid config: .*pglens\.json: invalid JSON at line 1/,
+    line: /^pglens: invalid config: .*pglens\.json:1: invalid JSON/,
   },
   {
     name: 'an unset variable inside a URL',
     config: '{ "database": { "url": "postgres://app@db:5432/${env:PGLENS_CLI_TEST_UNSET}" } }',
-    line: /^pglens: invalid config: .*pglens\.json: database\.url: environment variable PGLENS_CLI_TEST_UNSET is not set$/,
+    line: /^pglens: invalid config: .*pglens\.json:\d+: database\.url: environment variable PGLENS_CLI_TEST_UNSET is not set$/,
   },
 ];
 

@@ -120,7 +120,7 @@ describe('pglens check on files that are not what they claim', { concurrency: tr
     removals.push(remove);
     const result = await runCli(['check', '.', '--no-embedded'], { cwd: dir });
     assert.equal(result.code, 2);
-    assert.match(stderrLines(result)[0], /^pglens: invalid config: .*pglens\.json: include\[0\]: "\[" is not a valid glob/);
+    assert.match(stderrLines(result)[0], /^pglens: invalid config: .*pglens\.json:\d+: include\[0\]: "\[" is not a valid glob/);
   });
 
   test('a BOM at the start of a .sql file and of pglens.json changes nothing', async () => {

@@ -173,7 +173,7 @@ describe('pglens locks', () => {
     const result = await runCli(['locks', 'migrations'], { cwd: dir });
     assert.equal(result.code, 2);
     assert.equal(stderrLines(result).length, 1);
-    assert.match(result.stderr, /^pglens: invalid config: .*pglens\.json: migrations\.baseline: must be a string, got 5/);
+    assert.match(result.stderr, /^pglens: invalid config: .*pglens\.json:\d+: migrations\.baseline: must be a string, got 5/);
   });
 });
 

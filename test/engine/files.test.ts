@@ -145,20 +145,20 @@ describe('config values', () => {
   };
 
   test('timeouts are whole milliseconds in a sane range (0.4 would round to 0, no timeout at all)', () => {
-    assert.equal(problem('{ "database": { "statementTimeoutMs": 0.4 } }'), '/repo/pglens.json: database.statementTimeoutMs: must be a whole number from 1 to 600000, got 0.4');
-    assert.equal(problem('{ "database": { "statementTimeoutMs": 0 } }'), '/repo/pglens.json: database.statementTimeoutMs: must be a whole number from 1 to 600000, got 0');
-    assert.equal(problem('{ "database": { "lockTimeoutMs": 3600000 } }'), '/repo/pglens.json: database.lockTimeoutMs: must be a whole number from 1 to 60000, got 3600000');
-    assert.equal(problem('{ "database": { "maxConnections": 2.5 } }'), '/repo/pglens.json: database.maxConnections: must be a whole number from 1 to 100, got 2.5');
+    assert.equal(problem('{ "database": { "statementTimeoutMs": 0.4 } }'), '/repo/pglens.json:1: database.statementTimeoutMs: must be a whole number from 1 to 600000, got 0.4');
+    assert.equal(problem('{ "database": { "statementTimeoutMs": 0 } }'), '/repo/pglens.json:1: database.statementTimeoutMs: must be a whole number from 1 to 600000, got 0');
+    assert.equal(problem('{ "database": { "lockTimeoutMs": 3600000 } }'), '/repo/pglens.json:1: database.lockTimeoutMs: must be a whole number from 1 to 60000, got 3600000');
+    assert.equal(problem('{ "database": { "maxConnections": 2.5 } }'), '/repo/pglens.json:1: database.maxConnections: must be a whole number from 1 to 100, got 2.5');
     assert.match(problem('{ "postgresVersion": 15.5 }'), /postgresVersion: must be a major version such as 15 or 16, got 15\.5/);
     const config = parseConfigText('{ "database": { "statementTimeoutMs": 1, "lockTimeoutMs": 60000 } }', '/repo/pglens.json', {});
     assert.deepEqual([config.database.statementTimeoutMs, config.database.lockTimeoutMs], [1, 60000]);
   });
 
   test('globs must compile: an unbalanced bracket is an error naming the key, not a run that checks nothing', () => {
-    assert.match(problem('{ "include": ["["] }'), /^\/repo\/pglens\.json: include\[0\]: "\[" is not a valid glob: Missing closing: "\]"/);
-    assert.match(problem('{ "exclude": ["ok/**", "src/{a,b"] }'), /^\/repo\/pglens\.json: exclude\[1\]: "src\/\{a,b" is not a valid glob/);
-    assert.match(problem('{ "migrations": ["db/(x"] }'), /^\/repo\/pglens\.json: migrations\[0\]: /);
-    assert.match(problem('{ "schema": [""] }'), /^\/repo\/pglens\.json: schema\[0\]: "" is not a valid glob/);
+    assert.match(problem('{ "include": ["["] }'), /^\/repo\/pglens\.json:\d+: include\[0\]: "\[" is not a valid glob: Missing closing: "\]"/);
+    assert.match(problem('{ "exclude": ["ok/**", "src/{a,b"] }'), /^\/repo\/pglens\.json:\d+: exclude\[1\]: "src\/\{a,b" is not a valid glob/);
+    assert.match(problem('{ "migrations": ["db/(x"] }'), /^\/repo\/pglens\.json:\d+: migrations\[0\]: /);
+    assert.match(problem('{ "schema": [""] }'), /^\/repo\/pglens\.json:\d+: schema\[0\]: "" is not a valid glob/);
     assert.deepEqual(parseConfigText('{ "include": ["src/[ab]/*.ts"] }', '/repo/pglens.json', {}).include, ['src/[ab]/*.ts']);
   });
 

@@ -60,7 +60,7 @@ test('pglens.json turning the rule off (file watcher event) clears the diagnosti
     workspace.write('pglens.json', '{ "rules": { "seq-scan-large-table": { "severity": "loud" } } }');
     await client.notify_('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
     const invalid = await client.waitForStatus((s) => firstFolder(s).configError !== undefined);
-    assert.match(firstFolder(invalid).configError!, /pglens\.json: rules\.seq-scan-large-table\.severity/);
+    assert.match(firstFolder(invalid).configError!, /pglens\.json:\d+: rules\.seq-scan-large-table\.severity/);
     assert.equal(firstFolder(invalid).state, 'connected');
     await client.waitFor('config warning', () => client.logs.find((l) => l.startsWith('showMessage: pglens: invalid config')));
     const kept = await client.waitForDiagnostics(uri, { since: before });

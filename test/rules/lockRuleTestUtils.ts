@@ -5,7 +5,7 @@
 import { findSqlInSqlFile, mapSqlRangeToFile } from '../../server/src/engine/find/index';
 import { loadParser, parseSite, type ParsedStatement } from '../../server/src/engine/parse/parse';
 import type { SchemaFacts, TableFacts } from '../../server/src/engine/db/schemaFacts';
-import type { MigrationContext, Rule, RuleOptionValue, RuleReport } from '../../server/src/engine/rules/rule';
+import { ruleDefaultOptions, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from '../../server/src/engine/rules/rule';
 import type { FileEdit, SuggestedFix } from '../../server/src/engine/types';
 import { textOfReport } from '../../server/src/engine/findingText';
 
@@ -49,7 +49,7 @@ export async function runLockRule(rule: Rule, text: string, options: LockRuleOpt
         serverVersionNum: options.serverVersionNum,
         migration: options.migration,
         previousStatements: [...previousStatements],
-        options: { ...(rule.meta.defaultOptions ?? {}), ...(options.options ?? {}) },
+        options: { ...ruleDefaultOptions(rule.meta), ...(options.options ?? {}) },
         report: (r) => reports.push(r),
       });
       for (const report of reports) {

@@ -9,7 +9,7 @@ import { explainStatement } from '../../server/src/engine/db/explain';
 import { readSchemaFacts, type SchemaFacts } from '../../server/src/engine/db/schemaFacts';
 import { loadParser, parseSite } from '../../server/src/engine/parse/parse';
 import type { ExplainedPlan } from '../../server/src/engine/plan/model';
-import type { Rule, RuleOptionValue, RuleReport } from '../../server/src/engine/rules/rule';
+import { ruleDefaultOptions, type Rule, type RuleOptionValue, type RuleReport } from '../../server/src/engine/rules/rule';
 import type { SqlSite } from '../../server/src/engine/types';
 import { textOfReport } from '../../server/src/engine/findingText';
 
@@ -75,7 +75,7 @@ export async function checkPlanRule(
     schema,
     serverVersionNum: client.info.serverVersionNum,
     previousStatements: [],
-    options: { ...(rule.meta.defaultOptions ?? {}), ...options },
+    options: { ...ruleDefaultOptions(rule.meta), ...options },
     report: (report) =>
       reports.push({ ...report, ...textOfReport(report), anchoredText: sql.slice(report.start ?? statement.start, report.end ?? statement.end) }),
   });

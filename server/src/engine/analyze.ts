@@ -16,7 +16,7 @@ import { loadParser, SiteParser, type AstNode, type ParsedStatement } from './pa
 import type { ExplainedPlan } from './plan/model';
 import { PlanCache } from './plan/cache';
 import { allRules } from './rules/index';
-import { ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
+import { ruleDefaultOptions, ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
 import { assessEmbeddedSchema, loadKnownRelations, relationNamesOf, SchemaCoverage, type EmbeddedSchemaOrigin, type SchemaAssessment } from './schemaCoverage';
 import type { RuntimeCost } from './snapshot/match';
 import { LineIndex } from './text';
@@ -153,7 +153,7 @@ export class Engine {
     for (const rule of allRules) {
       const severity = this.severityOf(rule.meta.id, rule.meta.defaultSeverity);
       if (severity === undefined) continue;
-      const ruleOptions = Object.freeze({ ...(rule.meta.defaultOptions ?? {}), ...(this.config.rules[rule.meta.id]?.options ?? {}) });
+      const ruleOptions = Object.freeze({ ...ruleDefaultOptions(rule.meta), ...(this.config.rules[rule.meta.id]?.options ?? {}) });
       this.enabledRules.push({ rule, severity, options: ruleOptions });
     }
     this.log = options.log ?? (() => undefined);
@@ -344,10 +344,11 @@ export class Engine {
         const start = Math.min(offset.start, text.length);
         const end = Math.min(Math.max(offset.end, start + 1), text.length);
         const siteLine = lines.positionAt(site.fileStart).line;
-        if (!isIgnored(directivesFor(directives, [siteLine, lines.positionAt(start).line]), SYNTAX_ERROR_RULE)) {
+        const syntaxSeverity = this.severityOf(SYNTAX_ERROR_RULE, 'error');
+        if (syntaxSeverity && !isIgnored(directivesFor(directives, [siteLine, lines.positionAt(start).line]), SYNTAX_ERROR_RULE)) {
           findings.push({
             ruleId: SYNTAX_ERROR_RULE,
-            severity: this.severityOf(SYNTAX_ERROR_RULE, 'error') ?? 'error',
+            severity: syntaxSeverity,
             category: 'syntax',
             message: `SQL syntax error: ${parsed.error.message}`,
             file,
@@ -402,7 +403,9 @@ export class Engine {
               analyzed.schemaGap = assessment?.reason ?? 'the embedded schema is incomplete';
               analyzed.planSkippedReason = `not planned: ${error.message.split('\n')[0]} (${analyzed.schemaGap})`;
             } else if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {
-              findings.push(this.planErrorFinding(file, text, lines, statement, error));
+              // `"plan-error": "off"` is honoured like any rule's off (the statement is still counted as not planned).
+              const planError = this.planErrorFinding(file, text, lines, statement, error);
+              if (planError) findings.push(planError);
             } else if (!(error instanceof PlanningError)) {
               this.log(`EXPLAIN failed for statement at ${file}:${analyzed.range.start.line + 1}: ${(error as Error).message}`);
             }
@@ -561,7 +564,9 @@ export class Engine {
     }
   }
 
-  private planErrorFinding(file: string, text: string, lines: LineIndex, statement: ParsedStatement, error: PlanningError): Finding {
+  private planErrorFinding(file: string, text: string, lines: LineIndex, statement: ParsedStatement, error: PlanningError): Finding | undefined {
+    const severity = this.severityOf(PLAN_ERROR_RULE, 'warning');
+    if (!severity) return undefined;
     const site = statement.site;
     let start = statement.start;
     let end = statement.end;
@@ -574,7 +579,7 @@ export class Engine {
     const timedOut = error.code === '57014';
     return {
       ruleId: PLAN_ERROR_RULE,
-      severity: this.severityOf(PLAN_ERROR_RULE, 'warning') ?? 'warning',
+      severity,
       category: 'correctness',
       ...textOfReport({
         message: timedOut

@@ -3,12 +3,14 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parse as parseJsonc, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import picomatch from 'picomatch';
 import { DEFAULT_MAX_SOURCE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIGURABLE_BYTES, readWorkspaceTextFile, stripBom } from './files';
 import { normalizeDatabaseName } from './find/databaseNames';
 import type { Severity } from './types';
-import type { RuleOptionValue } from './rules/rule';
+import { ruleOptionSchemas, type RuleOptionSchema, type RuleOptionValue } from './rules/rule';
+import { allRuleMetas } from './rules/index';
+import { closestName } from './closestName';
 
 export const CONFIG_FILE_NAME = 'pglens.json';
 
@@ -113,14 +115,19 @@ export function defaultConfig(root: string): PglensConfig {
   };
 }
 
-/** A config problem, with the file and the key: `pglens.json: rules.seq-scan.severity: must be one of ...`. */
+/**
+ * A config problem, with the file, the line of the key when it is known, and the key:
+ * `pglens.json:4: rules.seq-scan: unknown rule; did you mean "seq-scan-large-table"?`.
+ */
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly key: string,
     readonly problem: string,
+    /** 1-based line of the key (or of the value, for an array item) in the file. */
+    readonly line?: number,
   ) {
-    super(`${file}: ${key ? `${key}: ` : ''}${problem}`);
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${key ? `${key}: ` : ''}${problem}`);
     this.name = 'ConfigError';
   }
 }
@@ -152,13 +159,23 @@ export function loadConfig(file: string | undefined, fallbackRoot: string, env: 
 }
 
 export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): PglensConfig {
+  try {
+    return parseConfigObject(text, file, env);
+  } catch (error) {
+    // Every problem below names its key; the line is looked up here once, for whichever check found it.
+    if (!(error instanceof ConfigError) || error.line !== undefined || !error.key) throw error;
+    throw new ConfigError(error.file, error.key, error.problem, lineOfKey(stripBom(text), error.key));
+  }
+}
+
+function parseConfigObject(text: string, file: string, env: NodeJS.ProcessEnv): PglensConfig {
   const errors: ParseError[] = [];
   text = stripBom(text);
   const raw = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
     const first = errors[0];
     const line = text.slice(0, first.offset).split('\n').length;
-    throw new ConfigError(file, '', `invalid JSON at line ${line}: ${printParseErrorCode(first.error)}`);
+    throw new ConfigError(file, '', `invalid JSON: ${printParseErrorCode(first.error)}`, line);
   }
   const config = defaultConfig(path.dirname(path.resolve(file)));
   config.file = path.resolve(file);
@@ -206,7 +223,13 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   }
   if (root.rules !== undefined) {
     const rules = v.object(root.rules, 'rules');
-    for (const [id, setting] of Object.entries(rules)) config.rules[id] = v.ruleSetting(setting, `rules.${id}`);
+    const metas = new Map(allRuleMetas().map((meta) => [meta.id, meta]));
+    for (const [id, setting] of Object.entries(rules)) {
+      const meta = metas.get(id);
+      // A misspelled rule would otherwise be a setting that silently does nothing.
+      if (!meta) throw new ConfigError(file, `rules.${id}`, `unknown rule (the rules are listed in docs/rules/)${didYouMean(id, metas.keys())}`);
+      config.rules[id] = v.ruleSetting(setting, `rules.${id}`, ruleOptionSchemas(meta));
+    }
   }
   if (root.schema !== undefined) config.schema = v.globs(root.schema, 'schema');
   if (root.volumes !== undefined) {
@@ -327,7 +350,7 @@ class ConfigValidator {
 
   onlyKeys(value: Record<string, Json>, key: string, allowed: string[]): void {
     for (const k of Object.keys(value)) {
-      if (!allowed.includes(k)) this.fail(key ? `${key}.${k}` : k, `unknown setting (known: ${allowed.filter((a) => a !== '$schema').join(', ')})`);
+      if (!allowed.includes(k)) this.fail(key ? `${key}.${k}` : k, `unknown setting (known: ${allowed.filter((a) => a !== '$schema').join(', ')})${didYouMean(k, allowed)}`);
     }
   }
 
@@ -376,7 +399,8 @@ class ConfigValidator {
     return value;
   }
 
-  ruleSetting(value: Json, key: string): RuleSetting {
+  /** A rule's severity, or `{ severity, options }` with each option checked against the rule's schema. */
+  ruleSetting(value: Json, key: string, schemas: Record<string, RuleOptionSchema>): RuleSetting {
     if (typeof value === 'string') return { severity: this.severity(value, key) };
     const setting = this.object(value, key);
     this.onlyKeys(setting, key, ['severity', 'options']);
@@ -384,19 +408,93 @@ class ConfigValidator {
     if (setting.severity !== undefined) result.severity = this.severity(this.string(setting.severity, `${key}.severity`), `${key}.severity`);
     if (setting.options !== undefined) {
       const options = this.object(setting.options, `${key}.options`);
+      const names = Object.keys(schemas);
       for (const [name, option] of Object.entries(options)) {
-        if (!['number', 'string', 'boolean'].includes(typeof option)) this.fail(`${key}.options.${name}`, `must be a number, string or boolean, got ${describe(option)}`);
+        const schema = schemas[name];
+        if (!schema) {
+          this.fail(`${key}.options.${name}`, names.length === 0 ? 'unknown option: the rule has no options' : `unknown option (known: ${names.join(', ')})${didYouMean(name, names)}`);
+        }
+        this.ruleOption(option, `${key}.options.${name}`, schema);
       }
       result.options = options;
     }
     return result;
   }
 
+  /** One rule option against its schema: `"minRows": "lots"` is an error here, not NaN rows in every message. */
+  ruleOption(value: Json, key: string, schema: RuleOptionSchema): RuleOptionValue {
+    const range = (what: string) =>
+      schema.minimum !== undefined && schema.maximum !== undefined
+        ? `${what} from ${schema.minimum} to ${schema.maximum}`
+        : schema.minimum !== undefined
+          ? `${what} of ${schema.minimum} or more`
+          : schema.maximum !== undefined
+            ? `${what} of at most ${schema.maximum}`
+            : what;
+    const inRange = (n: number) => (schema.minimum === undefined || n >= schema.minimum) && (schema.maximum === undefined || n <= schema.maximum);
+    switch (schema.type) {
+      case 'integer':
+        if (typeof value !== 'number' || !Number.isInteger(value) || !inRange(value)) this.fail(key, `must be ${range('a whole number')}, got ${describe(value)}`);
+        return value;
+      case 'number':
+        if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value)) this.fail(key, `must be ${range('a number')}, got ${describe(value)}`);
+        return value;
+      case 'boolean':
+        return this.boolean(value, key);
+      case 'string': {
+        const text = this.string(value, key);
+        if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(text)) this.fail(key, `must be ${schema.patternDescription ?? `a string matching ${schema.pattern}`}, got ${describe(value)}`);
+        return text;
+      }
+    }
+  }
+
   severity(value: string, key: string): Severity {
     const severity = parseSeverity(value);
-    if (!severity) this.fail(key, `must be one of ${SEVERITIES.join(', ')} (or warn), got "${value}"`);
+    if (!severity) this.fail(key, `must be one of ${SEVERITIES.join(', ')} (or warn), got "${value}"${didYouMean(value, SEVERITIES)}`);
     return severity;
   }
+}
+
+/** `; did you mean "imports"?` when a known name is close to the one written, else nothing. */
+function didYouMean(name: string, known: Iterable<string>): string {
+  const closest = closestName(name, [...known].filter((k) => k !== '$schema'));
+  return closest ? `; did you mean "${closest}"?` : '';
+}
+
+/**
+ * The 1-based line of a key such as `rules.large-sort.options.minRows`, `include[2]` or `values.orders.status` (property
+ * names may hold dots: the longest property that matches is taken), or undefined when the text does not have it.
+ */
+export function lineOfKey(text: string, key: string): number | undefined {
+  let node: JsonNode | undefined = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  let rest = key;
+  let offset: number | undefined;
+  while (node && rest !== '') {
+    const index = /^\[(\d+)\]\.?/.exec(rest);
+    if (index) {
+      node = node.type === 'array' ? node.children?.[Number(index[1])] : undefined;
+      offset = node?.offset;
+      rest = rest.slice(index[0].length);
+      continue;
+    }
+    if (node.type !== 'object') return undefined;
+    let best: JsonNode | undefined;
+    let bestName = '';
+    for (const property of node.children ?? []) {
+      const name = String(property.children?.[0]?.value ?? '');
+      const fits = rest === name || rest.startsWith(`${name}.`) || rest.startsWith(`${name}[`);
+      if (fits && (best === undefined || name.length > bestName.length)) {
+        best = property;
+        bestName = name;
+      }
+    }
+    if (!best) return undefined;
+    offset = best.offset;
+    node = best.children?.[1];
+    rest = rest.slice(bestName.length).replace(/^\./, '');
+  }
+  return offset === undefined || rest !== '' ? undefined : text.slice(0, offset).split('\n').length;
 }
 
 function describe(value: Json): string {

@@ -15,6 +15,22 @@ export function ruleDocsUrl(ruleId: string): string {
 
 export type RuleOptionValue = number | string | boolean;
 
+/**
+ * One option of a rule, as a team sets it in pglens.json under rules.<id>.options (ESLint's meta.schema): the config
+ * is validated against it (config.ts) and pglens.schema.json is generated from it (scripts/generateConfigSchema.ts).
+ */
+export interface RuleOptionSchema {
+  type: 'integer' | 'number' | 'string' | 'boolean';
+  default: RuleOptionValue;
+  /** One sentence for people: what it changes. */
+  description: string;
+  minimum?: number;
+  maximum?: number;
+  /** For strings: a regular expression the value must match, and what it looks like in words. */
+  pattern?: string;
+  patternDescription?: string;
+}
+
 export interface RuleMeta {
   /** kebab-case, also the file name of the rule, its docs page and its test. */
   id: string;
@@ -27,8 +43,34 @@ export interface RuleMeta {
    * 'statement': works on the parse tree alone; schema facts make it better when a database is connected.
    */
   kind: 'plan' | 'statement';
-  /** Thresholds a team can change in pglens.json under rules.<id>.options. */
+  /** Thresholds a team can change in pglens.json under rules.<id>.options, with their types, ranges and defaults. */
+  options?: Record<string, RuleOptionSchema>;
+  /**
+   * Defaults of options declared without a schema (older rules): each is read as a number of 0 or more, a string or a
+   * boolean like its default. New rules declare `options`.
+   */
   defaultOptions?: Record<string, RuleOptionValue>;
+  /** Its findings can carry fixes (edits or SQL), like ESLint's meta.fixable. */
+  fixable?: boolean;
+  /** Its findings are handed to the index advisor (what-if planning), which may add an index suggestion. */
+  asksAdvisor?: boolean;
+}
+
+/** Every option of a rule with its schema: the declared ones, and those of `defaultOptions` typed by their default. */
+export function ruleOptionSchemas(meta: RuleMeta): Record<string, RuleOptionSchema> {
+  const schemas: Record<string, RuleOptionSchema> = {};
+  for (const [name, value] of Object.entries(meta.defaultOptions ?? {})) {
+    schemas[name] =
+      typeof value === 'number'
+        ? { type: Number.isInteger(value) ? 'integer' : 'number', minimum: 0, default: value, description: `Threshold of ${meta.id}.` }
+        : { type: typeof value as 'string' | 'boolean', default: value, description: `Setting of ${meta.id}.` };
+  }
+  return { ...schemas, ...(meta.options ?? {}) };
+}
+
+/** The default of every option of a rule (what `context.options` holds when the config sets none). */
+export function ruleDefaultOptions(meta: RuleMeta): Record<string, RuleOptionValue> {
+  return Object.fromEntries(Object.entries(ruleOptionSchemas(meta)).map(([name, schema]) => [name, schema.default]));
 }
 
 /**
@@ -83,7 +125,7 @@ export interface RuleContext {
   migration?: MigrationContext;
   /** Statements earlier in the same file, in order (e.g. tables created earlier in the same migration). */
   previousStatements: ParsedStatement[];
-  /** defaultOptions merged with the team's configuration. */
+  /** The defaults of the rule's options (ruleDefaultOptions) merged with the team's configuration. */
   options: Record<string, RuleOptionValue>;
   report(report: RuleReport): void;
 }

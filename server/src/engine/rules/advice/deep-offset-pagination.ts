@@ -18,7 +18,12 @@ export const deepOffsetPagination: Rule = {
     category: 'performance',
     kind: 'statement',
     // A parameter OFFSET is usually a page number times a size: flagged too, since nobody bounds the page number.
-    defaultOptions: { minOffset: 1000, warningOffset: 10000, flagParameterOffsets: true },
+    options: {
+      minOffset: { type: 'integer', minimum: 0, default: 1000, description: 'Constant offsets below this are not reported.' },
+      warningOffset: { type: 'integer', minimum: 0, default: 10000, description: 'Constant offsets from this one up are warnings; smaller ones are infos.' },
+      flagParameterOffsets: { type: 'boolean', default: true, description: 'Report OFFSET $n (a parameter) as an info.' },
+    },
+    fixable: true,
   },
   check(context) {
     const statement = context.statement;

@@ -58,7 +58,11 @@ export const fkWithoutIndex: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'statement',
-    defaultOptions: { minRows: 10000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Referencing tables with fewer estimated rows are not reported.' },
+    },
+    fixable: true,
+    asksAdvisor: true,
   },
   check(context) {
     const found = unindexedForeignKeysFor(context.statement, context.schema, Number(context.options.minRows));

@@ -17,6 +17,7 @@ export const addingNotNullColumnWithoutDefault: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    fixable: true,
   },
   check(context) {
     const { statement } = context;

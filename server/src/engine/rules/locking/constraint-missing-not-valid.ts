@@ -44,6 +44,7 @@ export const constraintMissingNotValid: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    fixable: true,
   },
   check(context) {
     const { statement } = context;

@@ -16,6 +16,7 @@ export const detachPartitionWithoutConcurrently: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    fixable: true,
   },
   check(context) {
     const { statement } = context;

@@ -43,7 +43,10 @@ export const missingLockTimeout: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
-    defaultOptions: { lockTimeout: '5s' },
+    options: {
+      lockTimeout: { type: 'string', default: '5s', description: 'The lock_timeout the fix sets.', pattern: '^\\d+(?:\\.\\d+)?\\s*(?:us|ms|s|min|h|d)?$', patternDescription: 'a PostgreSQL duration such as "5s" or "500ms"' },
+    },
+    fixable: true,
   },
   check(context) {
     const { statement } = context;

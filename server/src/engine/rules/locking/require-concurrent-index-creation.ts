@@ -12,6 +12,7 @@ export const requireConcurrentIndexCreation: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    fixable: true,
   },
   check(context) {
     const { statement } = context;

@@ -14,6 +14,7 @@ export const requireConcurrentIndexDeletion: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    fixable: true,
   },
   check(context) {
     const { statement } = context;

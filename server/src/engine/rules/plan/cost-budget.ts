@@ -11,7 +11,9 @@ export const costBudget: Rule = {
     defaultSeverity: 'error',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { maxCost: 0 },
+    options: {
+      maxCost: { type: 'number', minimum: 0, default: 0, description: 'The highest estimated cost a statement may have; 0 turns the project budget off (`-- pglens: budget N` still applies).' },
+    },
   },
   check(context) {
     const plan = context.plan!;

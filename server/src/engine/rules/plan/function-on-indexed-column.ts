@@ -18,7 +18,10 @@ export const functionOnIndexedColumn: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { minRows: 10000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
+    },
+    asksAdvisor: true,
   },
   check(context) {
     const minRows = Number(context.options.minRows);

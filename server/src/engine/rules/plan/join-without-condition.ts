@@ -14,7 +14,9 @@ export const joinWithoutCondition: Rule = {
     defaultSeverity: 'error',
     category: 'correctness',
     kind: 'plan',
-    defaultOptions: { minProductRows: 100000 },
+    options: {
+      minProductRows: { type: 'integer', minimum: 0, default: 100000, description: 'Joins whose inputs multiply to fewer estimated rows are not reported.' },
+    },
   },
   check(context) {
     const plan = context.plan!;

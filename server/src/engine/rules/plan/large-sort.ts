@@ -16,7 +16,10 @@ export const largeSort: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { minRows: 50000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 50000, description: 'Sorts of fewer estimated input rows are not reported.' },
+    },
+    asksAdvisor: true,
   },
   check(context) {
     const plan = context.plan!;

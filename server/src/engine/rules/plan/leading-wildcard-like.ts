@@ -18,7 +18,11 @@ export const leadingWildcardLike: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { minRows: 10000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
+    },
+    fixable: true,
+    asksAdvisor: true,
   },
   check(context) {
     const plan = context.plan!;

@@ -14,7 +14,10 @@ export const modifyScansLargeTable: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'plan',
-    defaultOptions: { minRows: 10000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
+    },
+    asksAdvisor: true,
   },
   check(context) {
     const plan = context.plan!;

@@ -14,7 +14,11 @@ export const nestedLoopInnerScan: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { minRows: 10000, minLoops: 2 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Inner tables with fewer estimated rows are not reported.' },
+      minLoops: { type: 'integer', minimum: 1, default: 2, description: 'Nested loops that run their inner side fewer times are not reported.' },
+    },
+    asksAdvisor: true,
   },
   check(context) {
     const plan = context.plan!;

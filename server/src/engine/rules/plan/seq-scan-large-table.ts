@@ -14,7 +14,12 @@ export const seqScanLargeTable: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    defaultOptions: { minRows: 10000, maxSelectivity: 0.05, minScanCost: 1000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
+      maxSelectivity: { type: 'number', minimum: 0, maximum: 1, default: 0.05, description: 'Scans that keep a larger share of the rows than this (0.05 = 5%) are whole-table reads and not reported.' },
+      minScanCost: { type: 'number', minimum: 0, default: 1000, description: 'Scans of a lower estimated cost are not reported.' },
+    },
+    asksAdvisor: true,
   },
   check(context) {
     const plan = context.plan!;
