@@ -39,6 +39,11 @@ export interface DatabaseInfo {
   hypopg: boolean;
   /** For the embedded database: the volumes used, shown in every finding so nobody takes them for production. */
   syntheticDataNote?: string;
+  /**
+   * For an embedded database described by a production statistics snapshot instead of synthetic rows: when the
+   * snapshot was taken (ISO 8601). A baseline's database kind is then "snapshot".
+   */
+  productionStatisticsOf?: string;
 }
 
 /** Whether the database answers: `disconnected` while it does not, with pglens retrying on a backoff. */

@@ -75,7 +75,10 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const database = await openEmbeddedDatabaseOnce(options);
   // Every plan says where its volumes come from (explain.ts puts this note on each plan, SARIF and hovers show it).
-  if (options.snapshot) database.info.syntheticDataNote = `planned with production statistics of ${snapshotDate(options.snapshot)}`;
+  if (options.snapshot) {
+    database.info.syntheticDataNote = `planned with production statistics of ${snapshotDate(options.snapshot)}`;
+    database.info.productionStatisticsOf = options.snapshot.takenAt;
+  }
   return database;
 }
 
