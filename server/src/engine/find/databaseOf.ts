@@ -653,6 +653,8 @@ function rootName(expression: ts.Expression): string | undefined {
 class ModuleWalk {
   private readonly declarations = new Map<object, Origin | null | 'pending'>();
   private readonly thisMembers = new Map<ts.Node, Map<string, object>>();
+  /** The module's top-level declaration of a name (null: none): every site of a file looks up the same `sql` or `db`. */
+  private readonly topLevel = new Map<string, FoundDeclaration | null>();
 
   constructor(
     private readonly resolver: DatabaseResolver,
@@ -731,7 +733,7 @@ class ModuleWalk {
     expression = unwrap(expression);
     if (ts.isObjectLiteralExpression(expression)) return expression;
     if (!ts.isIdentifier(expression)) return undefined;
-    const found = findDeclaration(expression.text, scope);
+    const found = this.findDeclaration(expression.text, scope);
     if (found?.node && ts.isVariableDeclaration(found.node) && ts.isIdentifier(found.node.name) && found.node.initializer) {
       const initializer = unwrap(found.node.initializer);
       if (ts.isObjectLiteralExpression(initializer)) return initializer;
@@ -740,20 +742,31 @@ class ModuleWalk {
   }
 
   private bindingOfNamespace(name: string, scope: ts.Node[]): ImportBinding | undefined {
-    const found = findDeclaration(name, scope);
+    const found = this.findDeclaration(name, scope);
     if (found?.kind !== 'import') return undefined;
     const binding = this.module.imports.get(name);
     return binding && binding.imported === '*' && isRelative(binding.specifier) ? binding : undefined;
   }
 
   decideName(name: string, scope: ts.Node[], depth: number): Origin | undefined {
-    const found = findDeclaration(name, scope);
+    const found = this.findDeclaration(name, scope);
     if (!found) return undefined;
     if (found.kind === 'import') {
+      // Decided once per binding: 200 sites of a file each asking for `sql` from ./db stat'ed ./db 200 times.
       const binding = this.module.imports.get(name);
-      return binding ? this.decideImport(binding.specifier, binding.imported, depth + 1) : undefined;
+      return binding ? this.memo(binding, () => this.decideImport(binding.specifier, binding.imported, depth + 1)) : undefined;
     }
     return this.memo(found.node, () => this.decideDeclaration(found, depth + 1));
+  }
+
+  /** findDeclaration with the module's top level looked up once per name. */
+  private findDeclaration(name: string, scope: ts.Node[]): FoundDeclaration | undefined {
+    if (scope.length === 0 || !ts.isSourceFile(scope[0])) return findDeclaration(name, scope);
+    const inner = findDeclaration(name, scope, 1);
+    if (inner) return inner;
+    let top = this.topLevel.get(name);
+    if (top === undefined) this.topLevel.set(name, (top = findDeclaration(name, scope.slice(0, 1)) ?? null));
+    return top ?? undefined;
   }
 
   private memo(node: object, decide: () => Origin | undefined): Origin | undefined {
@@ -991,8 +1004,9 @@ interface FoundDeclaration {
 }
 
 /** The declaration of `name` visible from the innermost node of `scope`, by JavaScript's scoping (syntax only). */
-function findDeclaration(name: string, scope: ts.Node[]): FoundDeclaration | undefined {
-  for (let i = scope.length - 1; i >= 0; i--) {
+/** The declaration of `name` seen from the innermost node of `scope`, looking outwards down to `scope[lowest]`. */
+function findDeclaration(name: string, scope: ts.Node[], lowest = 0): FoundDeclaration | undefined {
+  for (let i = scope.length - 1; i >= lowest; i--) {
     const node = scope[i];
     const outer = scope.slice(0, i + 1);
     if (ts.isFunctionLike(node)) {
