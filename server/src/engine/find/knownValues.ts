@@ -65,10 +65,17 @@ export interface KnownValuesHost {
 
 class OutOfSteps extends Error {}
 
-/** What module-level constants hold, per declaration (the values do not depend on anything bound). */
-const constantCache = new WeakMap<ts.Node, Known>();
-/** What a call of a function returns, per declaration and per what its arguments are known to hold. */
-const callCache = new WeakMap<ts.Node, Map<string, Known>>();
+/**
+ * Per checker, so per Program: what module-level constants hold, per initializer (the values do not depend on
+ * anything bound), and what a call of a function returns, per declaration and per what its arguments are known to
+ * hold. What a file's constant holds may depend on other files (a helper, a schema), so a Program built again after an
+ * edit starts afresh, even for the nodes of files it kept.
+ */
+interface Caches {
+  constants: WeakMap<ts.Node, Known>;
+  calls: WeakMap<ts.Node, Map<string, Known>>;
+}
+const cachesOfChecker = new WeakMap<ts.TypeChecker, Caches>();
 /** The source a declaration file of the workspace was compiled from, parsed (null: none). */
 const sourceOfDeclarationFile = new Map<string, { mtimeMs: number; sourceFile: ts.SourceFile | null }>();
 
@@ -78,7 +85,13 @@ export class KnownValues {
   /** Declarations being read, to stop a constant or a function that reaches itself. */
   private readonly reading = new Set<ts.Node>();
 
-  constructor(private readonly host: KnownValuesHost) {}
+  private readonly caches: Caches;
+
+  constructor(private readonly host: KnownValuesHost) {
+    let caches = cachesOfChecker.get(host.checker);
+    if (!caches) cachesOfChecker.set(host.checker, (caches = { constants: new WeakMap(), calls: new WeakMap() }));
+    this.caches = caches;
+  }
 
   /** What `expression` is known to hold; `unknown` when anything on the way is not certain. */
   evaluate(expression: ts.Expression): Known {
@@ -305,14 +318,14 @@ export class KnownValues {
   private constant(initializer: ts.Expression, scope: Scope): Known {
     const cacheable = scope.isEmpty;
     if (cacheable) {
-      const cached = constantCache.get(initializer);
+      const cached = this.caches.constants.get(initializer);
       if (cached) return cached;
     }
     if (this.reading.has(initializer)) return UNKNOWN;
     this.reading.add(initializer);
     try {
       const known = this.value(initializer, scope);
-      if (cacheable) constantCache.set(initializer, known);
+      if (cacheable) this.caches.constants.set(initializer, known);
       return known;
     } finally {
       this.reading.delete(initializer);
@@ -456,7 +469,7 @@ export class KnownValues {
     let key: string | undefined;
     if (!closes) {
       key = keyOf(args);
-      const cached = key !== undefined ? callCache.get(declaration)?.get(key) : undefined;
+      const cached = key !== undefined ? this.caches.calls.get(declaration)?.get(key) : undefined;
       if (cached) return cached;
     }
     const scope = new Scope(fn.scope);
@@ -474,8 +487,8 @@ export class KnownValues {
       });
       const result = this.value(returned, scope);
       if (key !== undefined) {
-        let perArguments = callCache.get(declaration);
-        if (!perArguments) callCache.set(declaration, (perArguments = new Map()));
+        let perArguments = this.caches.calls.get(declaration);
+        if (!perArguments) this.caches.calls.set(declaration, (perArguments = new Map()));
         perArguments.set(key, result);
       }
       return result;
