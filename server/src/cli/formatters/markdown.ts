@@ -51,9 +51,11 @@ export function formatMarkdown(report: CheckReport, options: MarkdownOptions): s
         out.push(row([SEVERITY_MARK[r.finding.severity], statementCell(r.statement, link), r.regression.headline, r.regression.before ?? '(new statement)', r.regression.after]));
       }
       out.push('');
+      const diffed = new Set<CurrentStatement>();
       for (const r of regressions) {
         const diff = r.finding.evidence?.planDiff as string[] | undefined;
-        if (!diff) continue;
+        if (!diff || diffed.has(r.statement)) continue;
+        diffed.add(r.statement);
         out.push(`<details><summary>Plan diff: ${escapeHtml(`${r.statement.file}:${r.statement.line}${r.statement.name ? ` ${r.statement.name}` : ''}`)}</summary>`, '', '```diff', ...diff, '```', '', '</details>', '');
       }
     }
@@ -90,7 +92,7 @@ function databaseLine(report: CheckReport): string {
   if (!db) return 'Plans: none (no database; only the rules that need none ran).';
   const kind = db.kind === 'postgres' ? 'a configured PostgreSQL server' : `the ${db.kind} database`;
   const before = report.baseline?.before;
-  return `Plans from ${kind} (PostgreSQL ${db.serverVersion}${db.note ? `; ${db.note}` : ''})${before ? `; baseline planned on a ${before.kind} database${before.serverMajor ? ` (PostgreSQL ${before.serverMajor})` : ''}` : ''}.`;
+  return `Plans from ${kind} (PostgreSQL ${db.serverVersion}${db.note ? `; ${db.note}` : ''})${before ? `; baseline planned on ${before.kind === 'embedded' ? 'an' : 'a'} ${before.kind} database${before.serverMajor ? ` (PostgreSQL ${before.serverMajor})` : ''}` : ''}.`;
 }
 
 function statementCell(statement: CurrentStatement, link: (file: string, line: number) => string): string {

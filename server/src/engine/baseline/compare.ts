@@ -214,8 +214,8 @@ export function planDiff(before: string[], after: string[]): string[] {
     if (i < before.length && j < after.length && before[i] === after[j]) {
       lines.push(`  ${before[i++]}`);
       j++;
-    } else if (j < after.length && (i >= before.length || table[i][j + 1] >= table[i + 1][j])) lines.push(`+ ${after[j++]}`);
-    else lines.push(`- ${before[i++]}`);
+    } else if (i < before.length && (j >= after.length || table[i + 1][j] >= table[i][j + 1])) lines.push(`- ${before[i++]}`);
+    else lines.push(`+ ${after[j++]}`);
   }
   return lines;
 }

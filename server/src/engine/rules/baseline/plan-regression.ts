@@ -87,7 +87,7 @@ export function pairRegressions(before: BaselineStatement, after: BaselineStatem
       seqNow.add(scan.relation);
       regressions.push({
         kind: 'index-to-seq-scan',
-        headline: `${scan.relation} is now read by a Seq Scan of ${formatCount(rows)} rows; it was a ${was.node}${was.index ? ` using ${was.index}` : ''}.`,
+        headline: `${scan.relation} is now read by a Seq Scan of ${formatCount(rows)} rows instead of ${withArticle(was.node)}${was.index ? ` using ${was.index}` : ''} (cost ${formatCost(b.cost)} → ${formatCost(a.cost)}).`,
         before: `${was.node}${was.index ? ` using ${was.index}` : ''} on ${scan.relation}`,
         after: `Seq Scan on ${scan.relation}`,
       });
@@ -106,7 +106,8 @@ export function pairRegressions(before: BaselineStatement, after: BaselineStatem
         warningOnly: true,
       });
     }
-    if (a.cost >= b.cost * options.costFactor && a.cost >= options.minCost) {
+    // The cost of a scan that lost its index is said with that scan: one finding, not two, for one cause.
+    if (a.cost >= b.cost * options.costFactor && a.cost >= options.minCost && seqNow.size === 0) {
       regressions.push({
         kind: 'cost-increase',
         headline: `Estimated cost up ${ratio(a.cost, b.cost)}: ${formatCost(b.cost)} → ${formatCost(a.cost)} (limit: ${options.costFactor}x, from ${formatCost(options.minCost)}).`,
@@ -172,6 +173,10 @@ export function pairImprovements(before: BaselineStatement, after: BaselineState
 export function planSummary(plan: BaselinePlan): string {
   const scans = plan.scans.map((scan) => `${scan.node} on ${scan.relation}${scan.index ? ` using ${scan.index}` : ''}`);
   return `cost ${formatCost(plan.cost)}, ${formatCount(plan.rows)} rows${scans.length > 0 ? `: ${scans.join(', ')}` : ''}`;
+}
+
+function withArticle(word: string): string {
+  return `${/^[AEIOU]/i.test(word) ? 'an' : 'a'} ${word}`;
 }
 
 function ratio(larger: number, smaller: number): string {
