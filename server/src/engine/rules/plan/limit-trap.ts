@@ -17,8 +17,12 @@ export const limitTrap: Rule = {
     defaultSeverity: 'warning',
     category: 'performance',
     kind: 'plan',
-    // minHiddenRatio: how many times the whole walk must cost more than the planner's LIMIT estimate to be a trap.
-    defaultOptions: { minRows: 10000, minHiddenRatio: 10, minWorstCost: 1000 },
+    options: {
+      minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
+      minHiddenRatio: { type: 'number', minimum: 1, default: 10, description: "How many times the walk to the end must cost more than the planner's LIMIT estimate." },
+      minWorstCost: { type: 'number', minimum: 0, default: 1000, description: 'Walks whose whole cost is lower are not reported.' },
+    },
+    asksAdvisor: true,
   },
   check(context) {
     const plan = context.plan!;

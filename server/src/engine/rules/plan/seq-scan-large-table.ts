@@ -4,6 +4,7 @@
 import { formatCost, formatCount, walkPlan } from '../../plan/model';
 import { findRelationReference } from '../anchor';
 import { indexesHiddenByWrappers } from './function-on-indexed-column';
+import { leadingWildcardLikes } from './leading-wildcard-like';
 import type { Rule } from '../rule';
 import { hasLeadingWildcardLike, isUnderNestedLoopInner, limitAbove, percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
 
@@ -29,13 +30,15 @@ export const seqScanLargeTable: Rule = {
     const minScanCost = Number(context.options.minScanCost);
     // Scans caused by lower(email) on an indexed email are function-on-indexed-column's to explain.
     const hiddenIndexScans = new Set(indexesHiddenByWrappers(context.statement, plan, context.schema, minRows).map((hidden) => hidden.scan));
+    // `ILIKE ${'%' + q + '%'}`: the plan's filter shows only `~~* $1`; the statement says it is a leading wildcard.
+    const parameterWildcard = leadingWildcardLikes(context.statement.node, context.statement.site.parameters).length > 0;
     for (const { node, ancestors } of walkPlan(plan.root)) {
       if (node.nodeType !== 'Seq Scan' || !node.relationName || !node.filter) continue;
       // Covered with better words by other rules: the inner side of a nested loop, rows found for UPDATE/DELETE,
       // and leading-wildcard LIKE (which no btree index can serve).
       if (isUnderNestedLoopInner(node, ancestors)) continue;
       if (ancestors.some((a) => a.nodeType === 'ModifyTable' || a.nodeType === 'LockRows')) continue;
-      if (hasLeadingWildcardLike(node.filter)) continue;
+      if (hasLeadingWildcardLike(node.filter) || (parameterWildcard && /~~/.test(node.filter))) continue;
       if (hiddenIndexScans.has(node)) continue;
       const rows = tableRows(context.schema, node);
       if (rows === undefined || rows < minRows || node.totalCost < minScanCost) continue;
