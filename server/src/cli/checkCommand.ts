@@ -22,6 +22,7 @@ import { countBySeverity, coverageOf, databaseFailureLine, type CheckReport, typ
 import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
+import { applyFixes, FIX_TYPES, type FixType } from './applyFixes';
 import { outputFileProblem, periodicProgress, ruleOverrides, unsupportedFiles, useColor, writeOutputFile } from './checkFlags';
 import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
 
@@ -50,6 +51,14 @@ export const CHECK_OPTIONS = [
   { name: 'quiet', kind: 'boolean', short: 'q', help: 'report errors only, and no progress (warnings still count for --max-warnings)' },
   { name: 'rule', kind: 'list', value: 'ID:SEVERITY', help: 'a rule\'s severity over pglens.json\'s (error, warning, info, hint, off); repeatable' },
   { name: 'output-file', kind: 'string', value: 'FILE', help: 'write the report to FILE (whole, or not at all) instead of stdout' },
+  { name: 'fix', kind: 'boolean', help: 'apply the edits findings carry (the quick fixes the editor offers) to the files' },
+  {
+    name: 'fix-type',
+    kind: 'list',
+    value: 'TYPE',
+    choices: FIX_TYPES,
+    help: 'what --fix does (implies --fix): edit (the default: edits in the checked files) and/or index\n(also write the index migrations the advisor proposes, as new files in the migrations folder)',
+  },
   { name: 'color', kind: 'switch', help: 'colour stylish output or not (default: when stdout is a terminal; FORCE_COLOR, NO_COLOR)' },
   {
     name: 'changed-since',
@@ -111,6 +120,9 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   const outputFile = values['output-file'] !== undefined ? path.resolve(io.cwd, values['output-file']) : undefined;
   const outputProblem = outputFile !== undefined ? outputFileProblem(outputFile) : undefined;
   if (outputProblem) return usageError(io, outputProblem);
+  // --fix: edits only; index migrations (new files) only when asked for by name.
+  const fixTypes = values.fix || values['fix-type'].length > 0 ? new Set<FixType>(values['fix-type'].length > 0 ? (values['fix-type'] as FixType[]) : ['edit']) : undefined;
+  const fixTexts = new Map<string, string>();
   const notChecked = unsupportedFiles(targets);
   if (notChecked.length > 0) return failure(io, notChecked.join('; '));
 
@@ -190,6 +202,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         const analysis = await engine.analyzeFile(file, text);
         baselineCheck?.add(analysis, text, workspace);
         findings.push(...analysis.findings);
+        if (fixTypes && analysis.findings.some((finding) => finding.fixes?.length)) fixTexts.set(file, text);
         skipped.push(...located(analysis.skipped, text));
         checkedSites.push({ kind: fileKind(file), checked: analysis.sitesChecked ?? 0 });
         statements += analysis.statements.length;
@@ -218,6 +231,18 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
     mergeSuggestions(findings);
     const compared = baselineCheck ? await baselineCheck.compare(workspace, findings) : undefined;
     if (compared) findings.sort((a, b) => a.file.localeCompare(b.file) || a.fileStart - b.fileStart || a.ruleId.localeCompare(b.ruleId));
+
+    if (fixTypes) {
+      const fixed = applyFixes(findings, fixTexts, fixTypes);
+      for (const problem of fixed.problems) io.stderr.write(`pglens: ${problem}\n`);
+      if (fixed.fixed.size > 0) {
+        const kept = findings.filter((finding) => !fixed.fixed.has(finding));
+        findings.length = 0;
+        findings.push(...kept);
+      }
+      const written = fixed.migrationsWritten.length > 0 ? `, wrote ${fixed.migrationsWritten.map((file) => displayPath(file, config.root)).join(', ')}` : '';
+      io.stderr.write(`pglens: --fix: fixed ${fixed.fixed.size} finding${fixed.fixed.size === 1 ? '' : 's'} in ${fixed.filesChanged.length} file${fixed.filesChanged.length === 1 ? '' : 's'}${written}\n`);
+    }
 
     const report: CheckReport = {
       root: config.root,
