@@ -13,7 +13,7 @@ import { sharedTestDatabaseEnv, startFixtureCluster, type EphemeralPostgres } fr
 
 const BENCH_DIR = resolve(dirname(__filename));
 const DEFAULT_BENCHMARKS = ['findParse', 'explain', 'rss'];
-const NEEDS_DATABASE = new Set(['explain', 'rss']);
+const NEEDS_DATABASE = new Set(['explain', 'rss', 'baseline']);
 
 interface Outcome {
   name: string;
@@ -51,6 +51,8 @@ function summaryLine(result: Record<string, unknown>): string {
       );
     case 'rss':
       return `pglens check peak RSS: ${result.peakRssMb} MB (goal ${result.goal}: ${result.met ? 'met' : 'MISSED'}) on ${result.statements} statements in ${result.wallSeconds} s`;
+    case 'baseline':
+      return `check --baseline --changed-since (${result.changedFiles} of ${result.files} files changed): ${result.baselineChangedSince} vs full check ${result.fullCheck}, ${result.share} (goal ${result.goal}: ${result.met ? 'met' : 'MISSED'})`;
     default:
       return JSON.stringify(result);
   }

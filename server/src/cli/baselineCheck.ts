@@ -37,9 +37,9 @@ export class BaselineCheck {
   }
 
   /** The files to analyse: all of them, or with --changed-since those a change can have moved the plans of. */
-  scope(files: string[], workspace: Workspace, log: (message: string) => void): string[] {
+  async scope(files: string[], workspace: Workspace, log: (message: string) => void): Promise<string[]> {
     if (!workspace.changedFiles) return files;
-    const scope = filesToRecheck(files, this.baseline, workspace.changedFiles, { root: workspace.root, baselineFile: this.file, maxBytes: workspace.config.files.maxBytes });
+    const scope = await filesToRecheck(files, this.baseline, workspace.changedFiles, { root: workspace.root, baselineFile: this.file, maxBytes: workspace.config.files.maxBytes });
     if (scope.everything) log(`--changed-since with --baseline: every file is checked (${scope.everything})`);
     else log(`--changed-since with --baseline: ${scope.files.length} of ${files.length} files checked${scope.schemaNames.length > 0 ? ` (schema changes name ${scope.schemaNames.join(', ')})` : ''}`);
     return scope.files;

@@ -176,7 +176,7 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   }
   // Which migrations come before which: DML after a migration that changes its tables is not planned on today's schema.
   workspace.setRunFiles(files);
-  if (baselineCheck) files = baselineCheck.scope(files, workspace, (message) => values.verbose && io.stderr.write(`pglens: ${message}\n`));
+  if (baselineCheck) files = await baselineCheck.scope(files, workspace, (message) => values.verbose && io.stderr.write(`pglens: ${message}\n`));
 
   try {
     const findings: Finding[] = [];

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readWorkspaceTextFile } from '../files';
 import { findSqlInFile } from '../find/index';
 import { locksForStatement } from '../locks/lockModel';
-import { parseSite } from '../parse/parse';
+import { loadParser, parseSite } from '../parse/parse';
 import type { BaselineFile } from './model';
 
 /** DML and session statements: they change no schema, so they move no other statement's plan. */
@@ -22,15 +22,17 @@ export interface RecheckScope {
   schemaNames: string[];
 }
 
-export function filesToRecheck(
+export async function filesToRecheck(
   files: string[],
   baseline: BaselineFile,
   changed: Set<string>,
   options: { root: string; baselineFile: string; maxBytes: number },
-): RecheckScope {
+): Promise<RecheckScope> {
   const configChanged = [...changed].find((file) => /(^|[\\/])pglens\.jsonc?$/.test(file) || file === options.baselineFile);
   if (configChanged) return { files, everything: `${path.basename(configChanged)} changed`, schemaNames: [] };
   const names = new Set<string>();
+  // Before any analysis of the run: with a configured database nothing has loaded the parser yet.
+  await loadParser();
   for (const file of files) {
     if (!changed.has(file) || !/\.sql$/i.test(file)) continue;
     const read = readWorkspaceTextFile(file, { root: options.root, maxBytes: options.maxBytes });
