@@ -54,8 +54,12 @@ test('a TS file: a sequential scan of orders is reported on `orders`, the indexe
   assert.equal(diagnostic.source, 'pglens');
   assert.equal(diagnostic.code, 'seq-scan-large-table');
   assert.equal(diagnostic.severity, 2);
-  assert.match(String(diagnostic.message), /Seq Scan on orders/);
-  assert.match(String(diagnostic.message), /generic plan/);
+  // The message is the headline (one line, <= 120 characters); details and the plan note are related information.
+  assert.match(String(diagnostic.message), /^Seq Scan on orders reads all ~300k rows/);
+  assert.ok(String(diagnostic.message).length <= 120 && !String(diagnostic.message).includes('\n'), String(diagnostic.message));
+  const related = (diagnostic.relatedInformation ?? []).map((r) => r.message);
+  assert.ok(related.some((m) => /generic plan/.test(m)), related.join(' | '));
+  assert.ok((diagnostic.relatedInformation ?? []).every((r) => r.location.uri === uri && r.location.range.start.line === ORDERS_RANGE.start.line));
   assert.equal(diagnostic.codeDescription?.href, 'https://github.com/pglens/pglens/blob/main/docs/rules/seq-scan-large-table.md');
   const status = await client.waitForStatus((s) => s.findingCount === 1);
   assert.equal(status.findingCount, 1);

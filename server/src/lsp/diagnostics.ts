@@ -1,5 +1,6 @@
 // Finding → Diagnostic. A finding is plain data from the engine; this is the only place that knows how LSP shows it.
 
+import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Finding } from '../engine/types';
 
@@ -25,9 +26,16 @@ export function findingToDiagnostic(finding: Finding, version: number): Diagnost
     severity: SEVERITY[finding.severity],
     source: 'pglens',
     code: finding.ruleId,
-    message: finding.notes && finding.notes.length > 0 ? `${finding.message}\n(${finding.notes.join('; ')})` : finding.message,
+    // The headline, short like ESLint's; the details (evidence, suggestion, advisor result, plan notes) follow as
+    // related information at the finding's own range, which VS Code lists under the message and shows in its hover.
+    message: finding.headline ?? finding.message,
     data: { ruleId: finding.ruleId, fileStart: finding.fileStart, fileEnd: finding.fileEnd, version } satisfies DiagnosticData,
   };
+  const related = [...(finding.details ?? []).map((detail) => detail.text), ...(finding.notes ?? []).map((note) => `(${note})`)];
+  if (related.length > 0) {
+    const location = { uri: pathToFileURL(finding.file).toString(), range: finding.range };
+    diagnostic.relatedInformation = related.map((message) => ({ location, message }));
+  }
   if (finding.docsUrl) diagnostic.codeDescription = { href: finding.docsUrl };
   return diagnostic;
 }

@@ -47,7 +47,8 @@ export function* formatSarif(report: CheckReport): Generator<string> {
       ruleId: finding.ruleId,
       ...(ruleIndex.has(finding.ruleId) ? { ruleIndex: ruleIndex.get(finding.ruleId) } : {}),
       level: LEVEL[finding.severity],
-      message: { text: finding.notes?.length ? `${finding.message} (${finding.notes.join('; ')})` : finding.message },
+      // text: the headline (what code scanning lists); markdown: the headline, then the details and notes.
+      message: { text: finding.headline ?? finding.message, markdown: sarifMarkdown(finding) },
       locations: [
         {
           physicalLocation: {
@@ -66,6 +67,7 @@ export function* formatSarif(report: CheckReport): Generator<string> {
         category: finding.category,
         ...(suggestedSql.length ? { suggestedSql } : {}),
         ...(finding.evidence ? { evidence: finding.evidence } : {}),
+        ...(finding.details?.length ? { details: finding.details } : {}),
         ...(finding.notes?.length ? { notes: finding.notes } : {}),
       },
     };
@@ -143,4 +145,11 @@ function groupEditsByFile<E extends { file: string }>(edits: E[]): [string, E[]]
 function pathToFileUri(dir: string): string {
   const withSlash = dir.endsWith('/') ? dir : `${dir}/`;
   return 'file://' + withSlash.split('/').map(encodeURIComponent).join('/');
+}
+
+/** A finding's headline and details as SARIF message markdown: the headline, then one list item per detail and note. */
+function sarifMarkdown(finding: Finding): string {
+  const escape = (text: string) => text.replace(/[\\`*_[\]<>]/g, (c) => `\\${c}`);
+  const items = [...(finding.details ?? []).map((detail) => detail.text), ...(finding.notes ?? []).map((note) => `(${note})`)];
+  return [escape(finding.headline ?? finding.message), ...(items.length ? ['', ...items.map((item) => `- ${escape(item)}`)] : [])].join('\n');
 }
