@@ -7,11 +7,12 @@
 //   BENCH_EMBEDDED_NO_DOCS=1 ...                    measure and print only
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type * as EmbeddedModule from '../server/src/engine/db/embedded/embedded';
+import { replaceDocsSection } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOP = path.join(ROOT, 'examples', 'shop');
@@ -180,24 +181,10 @@ async function main(): Promise<void> {
       '',
     ].join('\n');
     process.stdout.write(`\n${text}\n`);
-    if (!process.env.BENCH_EMBEDDED_NO_DOCS) writeSection(text);
+    if (!process.env.BENCH_EMBEDDED_NO_DOCS) replaceDocsSection(DOCS, SECTION, text);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-/** Replaces this benchmark's section of docs/benchmarks.md (other sections belong to other benchmarks). */
-function writeSection(text: string): void {
-  const current = existsSync(DOCS) ? readFileSync(DOCS, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(SECTION);
-  let next: string;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${text}`;
-  } else {
-    const after = current.indexOf('\n## ', start + SECTION.length);
-    next = current.slice(0, start) + text + (after === -1 ? '' : `\n${current.slice(after + 1)}`);
-  }
-  writeFileSync(DOCS, next.endsWith('\n') ? next : `${next}\n`);
 }
 
 if (process.argv[2] === '--child') {

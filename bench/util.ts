@@ -1,6 +1,6 @@
 // Shared pieces of the engine benchmarks (issue 2): a generated TypeScript workspace, timing helpers, the database.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -235,4 +235,17 @@ export function report(bench: string, results: Record<string, string | number | 
 /** The fixture database: PGLENS_TEST_* when set (bench/run.ts sets them), otherwise an ephemeral cluster. */
 export function benchDatabase(): Promise<SharedTestDatabase> {
   return getSharedTestDatabase();
+}
+
+/** Replaces one benchmark's section (from its `## ` heading to the next) of a docs file; the others belong to other benchmarks. */
+export function replaceDocsSection(docsFile: string, heading: string, text: string): void {
+  const current = existsSync(docsFile) ? readFileSync(docsFile, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf(heading);
+  let next: string;
+  if (start === -1) next = `${current.trimEnd()}\n\n${text}`;
+  else {
+    const after = current.indexOf('\n## ', start + heading.length);
+    next = current.slice(0, start) + text + (after === -1 ? '' : `\n${current.slice(after + 1)}`);
+  }
+  writeFileSync(docsFile, next.endsWith('\n') ? next : `${next}\n`);
 }

@@ -1,7 +1,8 @@
 // The production snapshot end to end, on a real PostgreSQL 15 with pg_stat_statements loaded
 // (shared_preload_libraries): examples/shop's schema and rows, its queries sent a few hundred times the way the
-// application sends them; then `pglens snapshot` (what it keeps, what it leaves out) and `pglens top` (which line of
-// examples/shop sends each expensive statement).
+// application sends them; then `pglens snapshot` (what it keeps, what it leaves out), `pglens top` (which line of
+// examples/shop sends each expensive statement) and `check --snapshot` (production's numbers beside the findings).
+// embeddedPlans.test.ts compares the plans of the embedded database described by a snapshot.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,12 +18,6 @@ import { serializeSnapshot, type ProductionSnapshot } from '../../server/src/eng
 import { runSnapshotCommand } from '../../server/src/cli/snapshotCommand';
 import { runTopCommand } from '../../server/src/cli/topCommand';
 import { runCheckCommand } from '../../server/src/cli/checkCommand';
-import { openEmbeddedDatabase } from '../../server/src/engine/db/embedded/embedded';
-import { explainStatement } from '../../server/src/engine/db/explain';
-import { Engine } from '../../server/src/engine/analyze';
-import { loadConfig } from '../../server/src/engine/config';
-import type { PlanNode } from '../../server/src/engine/plan/model';
-import type { DatabaseClient } from '../../server/src/engine/db/client';
 
 const WORKLOAD_ROUNDS = 200;
 const LIMITS = { statementTimeoutMs: 30_000, lockTimeoutMs: 1_000 };
@@ -179,57 +174,12 @@ describe('pglens top', () => {
   });
 });
 
-/** Scan, join and sort nodes with their tables and indexes; Gather nodes and "Parallel" left out (PGlite plans none). */
-function planShape(node: PlanNode): string {
-  const children = node.children.map(planShape).join(', ');
-  if (node.nodeType === 'Gather' || node.nodeType === 'Gather Merge') return children;
-  const name = node.nodeType.replace(/^Parallel /, '');
-  const on = [node.relationName, node.indexName].filter(Boolean).join(' ');
-  return `${name}${on ? ` ${on}` : ''}${children ? `(${children})` : ''}`;
-}
-
-async function shapesOf(database: DatabaseClient): Promise<Map<string, string>> {
-  const config = loadConfig(join(SHOP_DIR, 'pglens.json'), SHOP_DIR);
-  const engine = new Engine({ config });
-  const shapes = new Map<string, string>();
-  for (const file of ['catalog.ts', 'customers.ts', 'orders.ts']) {
-    const path = join(SHOP_DIR, 'src', file);
-    const text = readFileSync(path, 'utf8');
-    for (const { statement, fileStart } of await engine.statementsIn(path, text)) {
-      const plan = await explainStatement(database, statement, LIMITS);
-      shapes.set(`src/${file}:${text.slice(0, fileStart).split('\n').length}`, planShape(plan.root));
-    }
-  }
-  return shapes;
-}
-
-describe('embedded planning with the snapshot', () => {
-  test('the embedded PostgreSQL 18 described by the snapshot plans the shop like the real PostgreSQL 15 with its rows', async () => {
-    const database = await connectPostgres(cluster.url, { maxConnections: 1, sessionLimits: LIMITS });
-    const snapshot = await snapshotOf(false);
-    const embedded = await openEmbeddedDatabase({ workspaceRoot: SHOP_DIR, snapshot, cacheDir: join(scratch, 'cache') });
-    try {
-      assert.equal(embedded.info.syntheticDataNote, 'planned with production statistics of 2026-12-01');
-      const real = await shapesOf(database);
-      const described = await shapesOf(embedded);
-      assert.equal(described.size, real.size);
-      const same = [...real].filter(([site, shape]) => described.get(site) === shape);
-      const differing = [...real].filter(([site, shape]) => described.get(site) !== shape).map(([site, shape]) => `${site}: real ${shape}, embedded ${described.get(site)}`);
-      assert.ok(same.length / real.size >= 0.9, `same plan shape for ${same.length} of ${real.size}; ${differing.join('; ')}`);
-      // The seq scans the example's README calls slow are there, at production's row counts.
-      assert.match(described.get('src/orders.ts:14') ?? '', /Seq Scan orders/);
-    } finally {
-      await embedded.close();
-      await database.close();
-    }
-  });
-
+describe('pglens check with the snapshot', () => {
   test('check --snapshot: findings say the statistics they were planned with and what the statement costs in production', async () => {
     const file = join(scratch, 'check.json');
     const snap = capture();
     assert.equal(await runSnapshotCommand(['--db', cluster.url, '--out', file], snap.io), 0, snap.err());
     const sarif = capture();
-    sarif.io.env = { XDG_CACHE_HOME: join(scratch, 'xdg') };
     await runCheckCommand([SHOP_DIR, '--snapshot', file, '--format', 'sarif'], sarif.io, 'test');
     const results = (JSON.parse(sarif.out()) as { runs: Array<{ results: Array<{ message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }> }> }> }).runs[0].results;
     const ordersOfCustomer = results.find((r) => r.locations[0].physicalLocation.artifactLocation.uri.endsWith('src/orders.ts') && r.locations[0].physicalLocation.region.startLine >= 14 && r.locations[0].physicalLocation.region.startLine <= 17);

@@ -99,26 +99,14 @@ export interface ScannedToken {
 
 /** The scanner's tokens of `sql` (comments included, as C_COMMENT / SQL_COMMENT); throws on text it cannot scan. */
 export function scanToJson(sql: string): ScannedToken[] {
-  const module = wasm as (PgQueryWasm & { _wasm_scan(queryPtr: number): number; _wasm_free_string(ptr: number): void }) | undefined;
-  if (!module) throw new Error('the PostgreSQL parser is not loaded yet (call loadPgQuery first)');
-  const size = module.lengthBytesUTF8(sql) + 1;
-  const queryPtr = module._malloc(size);
-  let resultPtr = 0;
-  try {
-    module.stringToUTF8(sql, queryPtr, size);
-    resultPtr = module._wasm_scan(queryPtr);
-    if (!resultPtr) throw new Error('the PostgreSQL scanner ran out of memory');
-    const result = module.UTF8ToString(resultPtr);
-    // The scanner answers JSON, or an error message in plain text.
-    if (!result.startsWith('{')) throw new PgParseError(result, 0);
-    return (JSON.parse(result) as { tokens?: ScannedToken[] }).tokens ?? [];
-  } finally {
-    module._free(queryPtr);
-    if (resultPtr) module._wasm_free_string(resultPtr);
-  }
+  const result = callTextFunction(sql, (module, ptr) => module._wasm_scan(ptr));
+  // The scanner answers JSON, or an error message in plain text.
+  if (!result.startsWith('{')) throw new PgParseError(result, 0);
+  return (JSON.parse(result) as { tokens?: ScannedToken[] }).tokens ?? [];
 }
 
 type PgQueryTextWasm = PgQueryWasm & {
+  _wasm_scan(queryPtr: number): number;
   _wasm_fingerprint(queryPtr: number): number;
   _wasm_normalize_query(queryPtr: number): number;
   _wasm_free_string(ptr: number): void;
