@@ -25,7 +25,7 @@ import { readSchemaFacts, type SchemaFacts } from '../server/src/engine/db/schem
 import { loadParser, parseSite, type ParsedStatement } from '../server/src/engine/parse/parse';
 import { adviseStatement, type AdvisorSettings, type StatementAdvice } from '../server/src/engine/advise/index';
 import { exhaustiveCandidates, existingIndexCovering, readColumnUses, createIndexSql, MIN_TABLE_ROWS, type IndexCandidate } from '../server/src/engine/advise/candidates';
-import { effectiveCost } from '../server/src/engine/advise/choose';
+import { effectiveCost } from '../server/src/engine/plan/effectiveCost';
 import { withWhatIf } from '../server/src/engine/advise/whatIf';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -71,6 +71,19 @@ const HAND_WRITTEN: string[] = [
   // joins
   'select i.number, l.description from invoices i join invoice_lines l on l.invoice_id = i.id where i.account_id = $1',
   'select o.id, sum(oi.price_cents) from orders o join order_items oi on oi.order_id = o.id where o.user_id = $1 group by o.id',
+  // LIMIT traps (issue 13): rare matches walked in the sort column's index order, clustered tenants, the latest row
+  "select * from orders where status = 'refunded' order by created_at desc limit 50",
+  'select * from invoices where account_id = $1 order by issued_at desc limit 1',
+  'select * from orders where account_id = $1 and user_id = $2 order by created_at desc limit 50',
+  "select id from invoices where status = 'overdue' order by issued_at limit 10",
+  // joins with a filter or a sort on either side (issue 13)
+  'select i.id, a.name from invoices i join accounts a on a.id = i.account_id where i.amount_cents = $1',
+  'select i.id, i.due_at, a.name from invoices i join accounts a on a.id = i.account_id order by i.due_at desc limit 5',
+  'select o.id, u.email from orders o join users u on u.id = o.user_id where u.status = $1 and o.total_cents > $2',
+  // an OFFSET page: no index makes page 10,000 cheap (the keyset rewrite does); must suggest nothing noisy
+  'select id, created_at from orders order by created_at desc limit 20 offset 200000',
+  // a counter keeping 10% of the rows (index-would-help: no plan-shape rule fires)
+  "select count(*) from orders where status = 'shipped'",
   // modify
   "update orders set status = 'shipped' where account_id = $1 and status = 'pending'",
   // fine already, or no index can help
