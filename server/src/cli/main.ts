@@ -39,6 +39,11 @@ const COMMANDS: ReadonlyArray<{ name: string; synopsis: string; run: (argv: stri
     synopsis: 'pglens top [paths...] [--snapshot FILE | --db URL] [--limit N] [--format text|json]',
     run: (argv, io) => (require('./topCommand') as typeof import('./topCommand')).runTopCommand(argv, io),
   },
+  {
+    name: 'init',
+    synopsis: 'pglens init [--env NAME]     (or pglens --init: writes a commented pglens.json for this project)',
+    run: (argv, io) => (require('./initCommand') as typeof import('./initCommand')).runInitCommand(argv, io),
+  },
 ];
 
 const USAGE = `pglens ${TOOL_VERSION}: PostgreSQL query-performance feedback where the code is written.
@@ -76,7 +81,8 @@ export async function main(argv: string[], given: CommandIo): Promise<number> {
 
 async function run(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
-  const known = COMMANDS.find((candidate) => candidate.name === command);
+  // ESLint's spelling of it: `pglens --init` is `pglens init`.
+  const known = COMMANDS.find((candidate) => candidate.name === (command === '--init' ? 'init' : command));
   if (known) return known.run(rest, io);
   switch (command) {
     case '--version':
