@@ -2,7 +2,9 @@
 // Other editors get the same diagnostics: headless Neovim (apt `neovim`, 0.7+) runs test/editors/nvim/init.lua
 // against `node out/server.js --stdio` on the fixture workspace of the VS Code tests, and the result must match
 // what the protocol tests and the VS Code tests assert: one seq-scan-large-table warning on `orders` (line 4,
-// columns 28-33), a plan on hover, and no diagnostic after an edit that makes the query use the primary key. Then
+// columns 28-33), a plan on hover, a table's facts on hover over its name, a completion item for a table name, "Add
+// index" applied (the server writes the migration: Neovim 0.7 creates no files through WorkspaceEdits), and no
+// diagnostic after an edit that makes the query use the primary key. Then
 // Emacs 28 with eglot (apt `emacs-nox elpa-eglot`) runs test/editors/emacs/test.el and must see the same diagnostic.
 
 import { spawnSync } from 'node:child_process';
@@ -30,6 +32,8 @@ function checkNeovim(url) {
   try {
     cpSync(join(root, 'test', 'vscode', 'fixture'), workspace, { recursive: true });
     writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url } }, null, 2)}\n`);
+    // For "Add index": a lookup an index on orders.customer_email serves.
+    writeFileSync(join(workspace, 'src', 'by-email.ts'), "import { sql } from './db';\nexport const byEmail = (email: string) => sql`select id, status from orders where customer_email = ${email}`;\n");
     const out = join(workspace, 'nvim-result.json');
     const started = Date.now();
     const run = spawnSync('nvim', ['--headless', '--clean', '-u', join(root, 'test', 'editors', 'nvim', 'init.lua')], {
@@ -49,8 +53,14 @@ function checkNeovim(url) {
     assert.equal(diagnostic.severity, 2); // vim.diagnostic.severity.WARN
     assert.match(diagnostic.message, /Seq Scan on orders/);
     assert.match(result.hover ?? '', /Seq Scan on orders .*◀ costliest/);
+    assert.match(result.table_hover ?? '', /pglens · table public\.accounts\*\* · .*rows \(estimate\)/);
+    assert.ok(result.completion.includes('accounts'), JSON.stringify(result.completion));
+    // Neovim 0.7 creates no files through WorkspaceEdits: "Add index" is a command the server carries out.
+    assert.match(result.add_index ?? '', /^Add index orders_customer_email_idx in a new migration$/);
+    assert.equal(result.migrations.length, 1, JSON.stringify(result.migrations));
+    assert.match(readFileSync(result.migrations[0], 'utf8'), /CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_email_idx ON orders \(customer_email\);/);
     assert.deepEqual(result.after_edit, []);
-    log('Neovim: same diagnostic at the same range, plan on hover, cleared after an edit');
+    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, Add index wrote its migration, cleared after an edit');
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -11,6 +11,8 @@ import {
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   FileChangeType,
+  MessageType,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -127,17 +129,17 @@ export class PglensLanguageServer {
       const argument = params.arguments?.[0];
       if (params.command === OPEN_RULE_DOCS_COMMAND && typeof argument === 'string') {
         // Clients without window/showDocument (Neovim 0.7) get the address to open themselves.
-        if (!(await this.showDocument({ uri: argument, external: true }))) void connection.window.showInformationMessage(`pglens rule documentation: ${argument}`);
+        if (!(await this.showDocument({ uri: argument, external: true }))) this.tell(MessageType.Info, `pglens rule documentation: ${argument}`);
       }
       if (params.command === SHOW_PLAN_WITH_INDEX_COMMAND && typeof argument === 'string') {
         // A file any editor can open: LSP has no way to show an untitled document.
         const page = writePlanPage(argument);
-        if (!(await this.showDocument({ uri: pathToFileURL(page).toString(), takeFocus: true }))) void connection.window.showInformationMessage(argument);
+        if (!(await this.showDocument({ uri: pathToFileURL(page).toString(), takeFocus: true }))) this.tell(MessageType.Info, argument);
         return page;
       }
       if (params.command === FILE_WRITTEN_COMMAND && isObject<FileWrittenArguments>(argument, 'uri')) {
         await this.showDocument({ uri: argument.uri, takeFocus: true });
-        void connection.window.showInformationMessage(argument.message);
+        this.tell(MessageType.Info, argument.message);
         return argument.uri;
       }
       if (params.command === WRITE_FILE_COMMAND && isObject<WriteFileArguments>(argument, 'path')) {
@@ -146,12 +148,12 @@ export class PglensLanguageServer {
           uri = writeNewFile(argument, this.folders.statuses().map((f) => uriToPath(f.folder)).filter((root): root is string => root !== undefined));
         } catch (error) {
           const message = (error as NodeJS.ErrnoException).code === 'EEXIST' ? `pglens did not write ${argument.path}: the file exists` : (error as Error).message;
-          void connection.window.showErrorMessage(message);
+          this.tell(MessageType.Error, message);
           return null;
         }
         if (argument.edit) await connection.workspace.applyEdit({ label: 'pglens fix', edit: argument.edit }).catch(() => undefined);
         await this.showDocument({ uri, takeFocus: true });
-        void connection.window.showInformationMessage(argument.message);
+        this.tell(MessageType.Info, argument.message);
         return uri;
       }
       return undefined;
@@ -473,6 +475,14 @@ export class PglensLanguageServer {
     }
     // Documents analysed before the verdict may show plan errors about tables the schema lacks: analyse them again.
     this.folderReloaded(folder);
+  }
+
+  /**
+   * A message with no buttons: the window/showMessage notification. (connection.window.show*Message sends the
+   * showMessageRequest request, which Neovim answers with a prompt that waits for a key.)
+   */
+  private tell(type: MessageType, message: string): void {
+    void this.connection.sendNotification(ShowMessageNotification.type, { type, message });
   }
 
   /** window/showDocument where the client has it; false where it has not or it failed (the caller says it another way). */
