@@ -48,7 +48,7 @@ test('an unknown runner gets an info naming the assumption and the config key, n
   assert.equal(rest.length, 0);
   assert.equal(finding.report.severity, 'info');
   assert.equal(finding.anchor, 'CONCURRENTLY');
-  assert.match(finding.message, /assumes it runs without one/);
+  assert.match(finding.headline, /; pglens assumes this migration runs without one$/);
   assert.match(finding.message, /"migrationsInTransaction": true/);
 });
 

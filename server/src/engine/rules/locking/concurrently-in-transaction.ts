@@ -39,7 +39,11 @@ export const concurrentlyInTransaction: Rule = {
     if (!explicit && !wrapped) {
       context.report({
         severity: 'info',
-        message: `${what} cannot run inside a transaction block. ${migration?.transactionReason ?? 'pglens does not know whether this migration runs in a transaction'}: pglens assumes it runs without one. If your tool wraps each migration in a transaction, set "migrationsInTransaction": true in pglens.json and pglens reports this as an error.`,
+        headline: `${what} cannot run inside a transaction block; pglens assumes this migration runs without one`,
+        details: [
+          { kind: 'evidence', text: `${(migration?.transactionReason ?? 'pglens does not know whether this migration runs in a transaction').replace(/\.$/, '')}.` },
+          { kind: 'suggestion', text: 'If your tool wraps each migration in a transaction, set "migrationsInTransaction": true in pglens.json and pglens reports this as an error.' },
+        ],
         start: anchor?.start,
         end: anchor?.end,
         evidence: { inTransaction: 'unknown', assumption: 'no transaction', configKey: 'migrationsInTransaction' },
