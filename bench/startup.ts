@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks';
 import { median, ms, ratio, report } from './util';
 
 // dirname(__filename), not __dirname: tsx's tsImport() gives a wrong __dirname (see test/harness/postgres.ts).
-const CLI = join(resolve(dirname(__filename), '..'), 'out', 'cli.js');
+// BENCH_CLI=path/to/cli.js measures another build (e.g. an older commit's, for a before/after in the same conditions).
+const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : join(resolve(dirname(__filename), '..'), 'out', 'cli.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 const dir = mkdtempSync(join(tmpdir(), 'pglens-startup-'));

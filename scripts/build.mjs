@@ -40,13 +40,21 @@ function isPlainData(value, depth = 0) {
 
 function lazyStandIn(lazy) {
   const real = require(lazy.name);
-  const lines = [`let loaded;`, `const load = () => (loaded ??= require(${JSON.stringify(lazyTarget(lazy))}));`];
+  const data = {};
+  const lazyNames = [];
   for (const name of Object.keys(real)) {
     // Only read when asked for: reading every export of pg would run its `native` getter (pg-native).
-    if (lazy.inlineData && isPlainData(real[name])) lines.push(`exports[${JSON.stringify(name)}] = ${JSON.stringify(real[name])};`);
-    else lines.push(`Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => load()[${JSON.stringify(name)}] });`);
+    if (lazy.inlineData && isPlainData(real[name])) data[name] = real[name];
+    else lazyNames.push(name);
   }
-  return lines.join('\n');
+  // Data as a JSON string and names in one array: V8 reads JSON.parse's argument far faster than the same data as
+  // object literals, and one loop compiles faster than a statement per export (TypeScript has about 1,700).
+  return [
+    `let loaded;`,
+    `const load = () => (loaded ??= require(${JSON.stringify(lazyTarget(lazy))}));`,
+    `Object.assign(exports, JSON.parse(${JSON.stringify(JSON.stringify(data))}));`,
+    `for (const name of ${JSON.stringify(lazyNames)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+  ].join('\n');
 }
 
 const lazyPackagesPlugin = {
