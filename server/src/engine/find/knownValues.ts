@@ -15,6 +15,8 @@
 import * as ts from 'typescript';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+// Called only once a file is being read, when both modules are loaded: the cycle with typescript.ts is harmless.
+import { unwrap } from './typescript';
 
 const SK = ts.SyntaxKind;
 
@@ -106,13 +108,8 @@ export class KnownValues {
 
   private value(expression: ts.Expression, scope: Scope): Known {
     if (++this.steps > MAX_STEPS) throw new OutOfSteps();
+    expression = unwrap(expression);
     switch (expression.kind) {
-      case SK.ParenthesizedExpression:
-      case SK.AsExpression:
-      case SK.SatisfiesExpression:
-      case SK.NonNullExpression:
-      case SK.TypeAssertionExpression:
-        return this.value((expression as ts.ParenthesizedExpression).expression, scope);
       case SK.StringLiteral:
       case SK.NoSubstitutionTemplateLiteral:
         return { kind: 'string', value: (expression as ts.StringLiteral).text };
@@ -378,10 +375,10 @@ export class KnownValues {
   // ----- calls
 
   private call(call: ts.CallExpression, scope: Scope): Known {
-    const callee = skipOuter(call.expression);
+    const callee = unwrap(call.expression);
     if (ts.isPropertyAccessExpression(callee)) {
       const method = callee.name.text;
-      const receiver = skipOuter(callee.expression);
+      const receiver = unwrap(callee.expression);
       if (ts.isIdentifier(receiver) && receiver.text === 'Object') return this.objectFunction(method, call, scope);
       if (this.host.isTagNamespace(receiver) || (!this.inProgram(call) && ts.isIdentifier(receiver) && receiver.text === 'sql')) {
         return method === 'identifier' ? this.identifierHelper(call, scope) : UNKNOWN;
@@ -600,13 +597,6 @@ function compiledFrom(declarationFile: string): ts.SourceFile | undefined {
     return sourceFile ?? undefined;
   }
   return undefined;
-}
-
-function skipOuter(expression: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(expression) || ts.isAsExpression(expression) || ts.isNonNullExpression(expression) || ts.isSatisfiesExpression(expression)) {
-    expression = expression.expression;
-  }
-  return expression;
 }
 
 function isConstDeclaration(declaration: ts.VariableDeclaration): boolean {
