@@ -15,7 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { benchDatabase, generateWorkspace, median, ms, ratio, report } from './util';
 
 const ROOT = resolve(dirname(__filename), '..');
-const CLI = join(ROOT, 'out', 'cli.js');
+// BENCH_CLI: a copy of the bundle beside it (out/), so that a rebuild during the run does not change what is measured.
+const CLI = process.env.BENCH_CLI ? resolve(process.env.BENCH_CLI) : join(ROOT, 'out', 'cli.js');
 const FILES = Number(process.env.BENCH_FILES ?? 2000);
 const SITES_PER_FILE = Number(process.env.BENCH_SITES_PER_FILE ?? 10);
 const CHANGED = Number(process.env.BENCH_CHANGED_FILES ?? 10);

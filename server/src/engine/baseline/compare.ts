@@ -187,7 +187,8 @@ function reported(statement: CurrentStatement, before: BaselineStatement | undef
 function databaseDifferences(before: BaselineDatabase | null, after: BaselineDatabase | null): string[] {
   if (!before || !after) return [];
   const differences: string[] = [];
-  if (before.kind !== after.kind) differences.push(`the baseline was planned on a ${before.kind} database, this run on a ${after.kind} one`);
+  const a = (kind: string) => `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind}`;
+  if (before.kind !== after.kind) differences.push(`the baseline was planned on ${a(before.kind)} database, this run on ${a(after.kind)} one`);
   if (before.serverMajor !== undefined && after.serverMajor !== undefined && before.serverMajor !== after.serverMajor) {
     differences.push(`PostgreSQL ${before.serverMajor} made the baseline, ${after.serverMajor} planned this run`);
   }

@@ -31,13 +31,14 @@ const JOIN_NODES = new Set(['Nested Loop', 'Hash Join', 'Merge Join']);
 
 /**
  * The statement's parse tree with positions and constant values left out, hashed: `WHERE id = 1` and
- * `WHERE id = 2`, or the same query re-indented or re-commented, have one fingerprint; another column, table or
+ * `WHERE id = $1`, or the same query re-indented or re-commented, have one fingerprint; another column, table or
  * operator gives another.
  */
 export function statementFingerprint(node: AstNode): string {
   const canonical = JSON.stringify(node, (key, value) => {
     if (key === 'location' || key === 'stmt_location' || key === 'stmt_len') return undefined;
-    if (key === 'A_Const' || key === 'ParamRef') return '?';
+    // A literal and a parameter in its place are the same statement (a refactor from one to the other).
+    if (value !== null && typeof value === 'object' && ('A_Const' in value || 'ParamRef' in value)) return '?';
     return value;
   });
   return createHash('sha1').update(canonical).digest('hex').slice(0, 16);
