@@ -350,6 +350,7 @@ export class Engine {
             ruleId: SYNTAX_ERROR_RULE,
             severity: syntaxSeverity,
             category: 'syntax',
+            headline: `SQL syntax error: ${parsed.error.message}`,
             message: `SQL syntax error: ${parsed.error.message}`,
             file,
             range: lines.rangeOf(start, end),
@@ -365,7 +366,6 @@ export class Engine {
         const mapped = mapSqlRangeToFile(site, statement.start, statement.end);
         const analyzed: AnalyzedStatement = {
           statement,
-            headline: `SQL syntax error: ${parsed.error.message}`,
           fileStart: mapped.start,
           fileEnd: mapped.end,
           range: lines.rangeOf(mapped.start, mapped.end),

@@ -8,7 +8,6 @@ import type { AnalyzedStatement, FileAnalysis } from '../engine/analyze';
 import { allRuleMetas } from '../engine/rules/index';
 import { lockHoverMarkdown } from './lockHover';
 import { runtimeCostNote } from '../engine/snapshot/match';
-import { runtimeCostNote } from '../engine/snapshot/match';
 import { escapeMarkdown, planFootnotes, renderPlanTreeMarkdown } from './planRender';
 import type { DatabaseState } from './protocol';
 import type { Finding } from '../engine/types';
@@ -41,8 +40,6 @@ export function hoverFor(analysis: FileAnalysis, position: Position, database?: 
   const top: string[] = findings.map(findingHeadline);
   const details: string[] = [];
   if (schemaPart && findings.length === 0) top.push(schemaPart);
-  // What the statement costs production (a snapshot's pg_stat_statements), above its plan.
-  if (statement?.runtimeCost) top.push(`**${escapeMarkdown(runtimeCostNote(statement.runtimeCost))}**`);
   // What the statement costs production (a snapshot's pg_stat_statements), above its plan.
   if (statement?.runtimeCost) top.push(`**${escapeMarkdown(runtimeCostNote(statement.runtimeCost))}**`);
   if (statement?.plan) top.push(renderPlanTreeMarkdown(statement.plan.root, {}, statement.plan.generic ? 'generic plan' : 'estimated'));
