@@ -52,7 +52,7 @@ test('hover on a statement shows its plan as a tree with the costliest node mark
   const text = hover.contents.value;
   // The plan first: its summary line (rows, cost, costliest node) and the tree; what qualifies it below.
   assert.ok(text.startsWith('**pglens · plan** (generic plan) · est. rows '), text);
-  assert.match(text.split('\n')[0], /total cost [\d,]+ · costliest: Seq Scan on orders \([\d,]+\)/);
+  assert.match(text.split('\n')[0], /total cost [\d,]+ · costliest: (Parallel )?Seq Scan on orders \([\d,]+\)/);
   assert.match(text, /Seq Scan on orders {2}rows≈[\d.k]+ {2}cost [\d,]+ {2}◀ costliest/);
   assert.match(text, /Filter: \(note = \$1\)/);
   assert.match(text, /Generic plan/);

@@ -109,19 +109,34 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
   }
 }
 
-function toAnalyzedNode(node: PlanNode): AnalyzedPlanNode {
-  const loops = node.actualLoops ?? 1;
-  const total = node.actualTotalTime !== undefined ? node.actualTotalTime * loops : undefined;
-  const children = node.children.map(toAnalyzedNode);
+/**
+ * Wall-clock time of a node, all its loops. PostgreSQL reports `actual time` as the average per loop, and under a
+ * Gather each process (workers and leader) is a loop of its own, running at the same time as the others: multiplying
+ * by the loops there would add the workers' times up (a parallel scan showing 600 ms in a 210 ms query). So loops are
+ * divided by the processes that ran the parallel part (the Gather child's loops).
+ */
+function wallTimeMs(node: PlanNode, processes: number): number | undefined {
+  if (node.actualTotalTime === undefined) return undefined;
+  return (node.actualTotalTime * (node.actualLoops ?? 1)) / processes;
+}
+
+function processesBelow(node: PlanNode, child: PlanNode, processes: number): number {
+  return node.nodeType === 'Gather' || node.nodeType === 'Gather Merge' ? Math.max(1, child.actualLoops ?? 1) : processes;
+}
+
+export function toAnalyzedNode(node: PlanNode, processes = 1): AnalyzedPlanNode {
+  const total = wallTimeMs(node, processes);
+  const children = node.children.map((c) => toAnalyzedNode(c, processesBelow(node, c, processes)));
   const childTime = node.children
     .filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan')
-    .reduce((sum, c) => sum + (c.actualTotalTime ?? 0) * (c.actualLoops ?? 1), 0);
+    .reduce((sum, c) => sum + (wallTimeMs(c, processesBelow(node, c, processes)) ?? 0), 0);
   return {
     label: describeNode(node),
     detail: nodeCondition(node),
     estimatedRows: node.planRows,
     actualRows: node.actualRows,
     loops: node.actualLoops,
+    ...(processes > 1 ? { processes } : {}),
     totalTimeMs: total,
     exclusiveTimeMs: total !== undefined ? Math.max(0, total - childTime) : undefined,
     children,

@@ -51,6 +51,8 @@ export function describeNode(node: PlanNode, resolveIndex?: IndexNameResolver): 
   let label = node.nodeType;
   if (node.joinType && /Join|Nested Loop/.test(node.nodeType) && node.joinType !== 'Inner') label = `${node.nodeType} (${node.joinType})`;
   if (node.operation && node.nodeType === 'ModifyTable') label = node.operation;
+  // EXPLAIN's text format says "Parallel Seq Scan"; its JSON has the flag apart.
+  if (node.parallelAware && !label.startsWith('Parallel')) label = `Parallel ${label}`;
   if (node.indexName) {
     const whatIf = resolveIndex?.(node);
     label += whatIf ? ` using [${whatIf}]` : ` using ${node.indexName}`;

@@ -99,7 +99,9 @@ export interface AnalyzedPlanNode {
   estimatedRows: number;
   actualRows?: number;
   loops?: number;
-  /** Time spent in the node itself, children excluded, all loops (ms). */
+  /** Processes (parallel workers and the leader) that ran the node at the same time; absent outside a Gather. */
+  processes?: number;
+  /** Wall-clock time spent in the node itself, children excluded, all loops (ms); parallel processes not added up. */
   exclusiveTimeMs?: number;
   totalTimeMs?: number;
   slowest?: boolean;
