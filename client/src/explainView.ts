@@ -4,13 +4,35 @@
 import * as vscode from 'vscode';
 import type { AnalyzedPlanNode, ExplainAnalyzeResult } from '../../server/src/lsp/protocol';
 
-export async function showMarkdown(markdown: string): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-  const shown = await vscode.commands.executeCommand('markdown.showPreviewToSide', document.uri).then(
+/**
+ * Read-only plan pages: `pglens-plan:` documents served from memory. An untitled document would ask to be saved when
+ * closed; these are never dirty and are forgotten when closed.
+ */
+export const PLAN_SCHEME = 'pglens-plan';
+const planPages = new Map<string, string>();
+let pageCounter = 0;
+
+export const planPageProvider: vscode.TextDocumentContentProvider = {
+  provideTextDocumentContent: (uri) => planPages.get(uri.path) ?? '',
+};
+
+export function forgetPlanPage(document: vscode.TextDocument): void {
+  if (document.uri.scheme === PLAN_SCHEME) planPages.delete(document.uri.path);
+}
+
+/** Shows markdown as a preview beside the editor (the source, read-only, where the preview is unavailable); returns its URI. */
+export async function showMarkdown(markdown: string, title = 'plan'): Promise<vscode.Uri> {
+  const uri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${++pageCounter}/pglens ${title.replace(/[\\/]/g, ' ')}.md` });
+  planPages.set(uri.path, markdown);
+  const shown = await vscode.commands.executeCommand('markdown.showPreviewToSide', uri).then(
     () => true,
     () => false,
   );
-  if (!shown) await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  if (!shown) {
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  }
+  return uri;
 }
 
 /**

@@ -7,6 +7,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import {
   ExplainAnalyzeRequest,
   ExplainRequest,
+  ReanalyzeProgressNotification,
   ReanalyzeRequest,
   SetPasswordNotification,
   SetTrustNotification,
@@ -15,10 +16,12 @@ import {
   type ExplainAnalyzeResult,
   type ExplainResult,
   type PglensInitializationOptions,
+  type ReanalyzeProgressParams,
+  type ReanalyzeResult,
   type StatusParams,
 } from '../../server/src/lsp/protocol';
 import { redactDeep, redactSecrets, splitCredentials } from '../../server/src/engine/redact';
-import { confirmationDetail, showExplainAnalyze, showMarkdown } from './explainView';
+import { confirmationDetail, forgetPlanPage, PLAN_SCHEME, planPageProvider, showExplainAnalyze, showMarkdown } from './explainView';
 import { StatusBar } from './status';
 
 const PASSWORD_KEY = 'pglens.database.password';
@@ -107,15 +110,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
 
   context.subscriptions.push(
     vscode.commands.registerCommand('pglens.showOutput', () => output.show(true)),
-    vscode.commands.registerCommand('pglens.reanalyze', async () => {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'pglens: re-analysing' }, () => client!.sendRequest(ReanalyzeRequest));
+    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, planPageProvider),
+    vscode.workspace.onDidCloseTextDocument(forgetPlanPage),
+    vscode.commands.registerCommand('pglens.reanalyze', async (): Promise<ReanalyzeResult | undefined> => {
+      // Every file pglens would check, not only the open ones: a notification with progress and a Cancel button.
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'pglens: re-analysing the workspace', cancellable: true },
+        async (progress, token) => {
+          let reported = 0;
+          const listener = client!.onNotification(ReanalyzeProgressNotification, (params: ReanalyzeProgressParams) => {
+            const share = params.total > 0 ? (params.done / params.total) * 100 : 0;
+            progress.report({ message: `${params.done}/${params.total}${params.file ? ` ${params.file}` : ''}`, increment: Math.max(0, share - reported) });
+            reported = Math.max(reported, share);
+          });
+          try {
+            return await client!.sendRequest<ReanalyzeResult>(ReanalyzeRequest, {}, token);
+          } catch (error) {
+            if (token.isCancellationRequested) return undefined;
+            throw error;
+          } finally {
+            listener.dispose();
+          }
+        },
+      );
+      const summary = result
+        ? `pglens: re-analysed ${result.files} file${result.files === 1 ? '' : 's'}${result.cancelled ? ' (cancelled)' : ''}: ${result.findings} finding${result.findings === 1 ? '' : 's'}, in the Problems panel.`
+        : 'pglens: re-analysis cancelled.';
+      void vscode.window.showInformationMessage(summary);
+      return result;
     }),
     vscode.commands.registerCommand('pglens.explainStatement', async (): Promise<ExplainResult | undefined> => {
       const params = statementAtCursor();
       if (!params) return undefined;
       const result = await client!.sendRequest<ExplainResult>(ExplainRequest, params);
       if (result.error || !result.markdown) void vscode.window.showWarningMessage(redact(`pglens: ${result.error ?? 'no plan'}`));
-      else await showMarkdown(result.markdown);
+      else await showMarkdown(result.markdown, 'plan');
       return result;
     }),
     vscode.commands.registerCommand('pglens.explainAnalyze', async (options?: { confirm?: boolean }): Promise<ExplainAnalyzeResult | undefined> => {
@@ -151,7 +180,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       if (password === '') await context.secrets.delete(PASSWORD_KEY);
       else await context.secrets.store(PASSWORD_KEY, password);
     }),
-    vscode.commands.registerCommand('pglens.selectDatabase', async () => selectDatabase(context)),
+    vscode.commands.registerCommand('pglens.selectDatabase', async () => selectDatabase(context, statusBar)),
   );
 
   await client.start();
@@ -169,15 +198,23 @@ function settingsTarget(): vscode.ConfigurationTarget {
 }
 
 /** Picks the database URL for the workspace; a password typed into the URL goes to secret storage instead. */
-async function selectDatabase(context: vscode.ExtensionContext): Promise<void> {
+async function selectDatabase(context: vscode.ExtensionContext, statusBar?: StatusBar): Promise<void> {
   const recent = context.globalState.get<string[]>(RECENT_URLS_KEY, []);
   const current = vscode.workspace.getConfiguration('pglens').get<string>('database.url');
+  // What pglens plans against now, whatever chose it (this setting, pglens.json, the environment, the embedded one).
+  const now = statusBar?.last?.folders.find((f) => f.state !== 'starting');
+  const nowLabel = now?.state === 'connected' ? now.label : now?.state === 'embedded' ? 'the embedded database (PGlite)' : now?.state === 'disconnected' ? `${now.label ?? 'the configured database'} (not answering)` : 'no database';
+  const listed = current && !recent.includes(current) ? [current, ...recent] : recent;
   const items: (vscode.QuickPickItem & { url?: string; action?: 'enter' | 'clear' })[] = [
     { label: '$(edit) Enter a connection URL…', action: 'enter' },
-    ...recent.map((url) => ({ label: url, description: url === current ? 'current' : undefined, url })),
-    { label: '$(close) Use pglens.json (or the embedded database)', description: 'clears pglens.database.url', action: 'clear' },
+    ...listed.map((url) => ({ label: `${url === current ? '$(check) ' : ''}${url}`, description: url === current ? 'current' : undefined, url })),
+    {
+      label: `${current ? '' : '$(check) '}$(close) Use pglens.json (or the embedded database)`,
+      description: current ? 'clears pglens.database.url' : 'current',
+      action: 'clear',
+    },
   ];
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Database pglens plans against' });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: `Database pglens plans against (now: ${nowLabel})` });
   if (!picked) return;
   let url = picked.url;
   if (picked.action === 'clear') {

@@ -30,15 +30,16 @@ export class StatusBar implements vscode.Disposable {
         break;
       case 'embedded':
         // The server also shows the line once as a notification; the status bar keeps it while it holds.
-        state = main.schemaWarning ? 'embedded, schema missing' : 'embedded';
+        state = `embedded PGlite${main.schemaWarning ? ', schema missing' : ''}`;
         warning = main.schemaWarning !== undefined;
         break;
       case 'disconnected':
-        state = 'disconnected';
+        // Configured but not answering: not the same as none configured.
+        state = main.label ? `${shortLabel(main.label)} unreachable` : 'database unreachable';
         warning = true;
         break;
       case 'static':
-        state = 'no database';
+        state = 'no database configured';
         break;
       default:
         state = 'starting';
@@ -75,7 +76,7 @@ function describeFolder(folder: FolderStatus): string {
     case 'embedded':
       return `${name}: embedded database (PostgreSQL ${folder.serverVersion})${folder.note ? ` — ${folder.note}` : ''}${folder.schemaWarning ? ` — ${folder.schemaWarning}` : ''}${config}`;
     case 'disconnected':
-      return `${name}: disconnected — ${folder.reason}${config}`;
+      return `${name}: ${folder.label ? `${folder.label} ` : 'the database '}does not answer — ${folder.reason}${config}`;
     case 'static':
       return `${name}: ${folder.reason}; only rules that need no plan run${config}`;
     default:

@@ -74,11 +74,13 @@ describe('pglens in VS Code', () => {
     assert.match(diagnostic.message, /Seq Scan on orders/);
   });
 
-  it('shows the plan and the finding on hover', async () => {
+  it('shows the finding\'s headline, then the plan, then the details on hover', async () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(3, 30));
     const text = hoverText(hovers);
-    assert.match(text, /pglens · seq-scan-large-table/);
-    assert.match(text, /Seq Scan on orders .*◀ costliest/);
+    const headline = text.indexOf('pglens · seq-scan-large-table');
+    const tree = text.search(/Seq Scan on orders .*◀ costliest/);
+    const meaning = text.indexOf('What it means');
+    assert.ok(headline >= 0 && tree > headline && meaning > tree, text);
     assert.match(text, /Generic plan/);
   });
 
@@ -115,6 +117,8 @@ describe('pglens in VS Code', () => {
     editor.selection = new vscode.Selection(7, 20, 7, 20);
     const result = (await vscode.commands.executeCommand('pglens.explainStatement')) as { markdown?: string };
     assert.match(result.markdown ?? '', /accounts_pkey/);
+    // Shown read-only: no untitled document that would ask to be saved.
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.isUntitled && d.languageId === 'markdown'), 'no untitled markdown document');
     // The accounts statement has a parameter: EXPLAIN ANALYZE needs values and says so.
     const withParameter = (await vscode.commands.executeCommand('pglens.explainAnalyze')) as { error?: string };
     assert.match(withParameter.error ?? '', /parameter/);
@@ -127,5 +131,39 @@ describe('pglens in VS Code', () => {
     assert.equal(typeof result2.root.actualRows, 'number');
     assert.equal(typeof result2.executionTimeMs, 'number');
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('Re-analyse Workspace analyses files that are not open and fills the Problems panel', async () => {
+    const closed = vscode.Uri.file(path.join(workspaceRoot(), 'src', 'closed-report.sql'));
+    fs.writeFileSync(closed.fsPath, "select id from orders where note = 'x';\n");
+    const result = (await vscode.commands.executeCommand('pglens.reanalyze')) as { files: number; findings: number; cancelled: boolean };
+    assert.equal(result.cancelled, false);
+    assert.ok(result.files >= 3, JSON.stringify(result));
+    const found = await waitFor('diagnostics of the closed file', () => {
+      const diagnostics = pglensDiagnostics(closed);
+      return diagnostics.length > 0 ? diagnostics : undefined;
+    });
+    assert.equal((found[0].code as { value: string }).value, 'seq-scan-large-table');
+    assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === closed.toString()), 'the file was not opened');
+  });
+
+  it('Add index writes the migration, opens it and says so', async () => {
+    // orders.customer_email has no index, and one serves this lookup.
+    const byEmail = vscode.Uri.file(path.join(workspaceRoot(), 'src', 'by-email.ts'));
+    fs.writeFileSync(byEmail.fsPath, "import { sql } from './db';\nexport const byEmail = (email: string) => sql`select id, status from orders where customer_email = ${email}`;\n");
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(byEmail));
+    const diagnostic = await waitFor('the seq-scan diagnostic', () => pglensDiagnostics(byEmail).find((d) => (d.code as { value: string }).value === 'seq-scan-large-table'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', byEmail, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const add = actions.find((a) => /^Add index .* in a new migration$/.test(a.title));
+    assert.ok(add?.edit && add.command, actions.map((a) => a.title).join(', '));
+    // What the light bulb does: the edit, then the command.
+    assert.ok(await vscode.workspace.applyEdit(add.edit));
+    await vscode.commands.executeCommand(add.command.command, ...(add.command.arguments ?? []));
+    const opened = await waitFor('the migration in the editor', () => {
+      const active = vscode.window.activeTextEditor?.document;
+      return active && /[\\/]migrations[\\/]\d+_add_orders_customer_email_idx\.sql$/.test(active.uri.fsPath) ? active : undefined;
+    });
+    assert.match(opened.getText(), /CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_email_idx ON orders \(customer_email\);/);
+    await opened.save();
   });
 });
