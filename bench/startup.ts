@@ -28,7 +28,7 @@ const commands: Record<string, string[]> = {
   help: [CLI, '--help'],
   checkSql: [CLI, 'check', 'one.sql', '--no-embedded'],
 };
-const env = { ...process.env, NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
 delete env.DATABASE_URL;
 for (const key of Object.keys(env)) if (key.startsWith('PG') || key === 'NODE_OPTIONS') delete env[key];
 
