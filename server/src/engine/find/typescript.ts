@@ -570,14 +570,20 @@ function isStringShaped(expression: ts.Expression): boolean {
 }
 
 /** What a conditional's branches are called in findings: "`cursor` is set" / "`cursor` is not set". */
-function conditionLabels(text: string, sourceFile: ts.SourceFile, condition: ts.Expression): [string, string] {
+function conditionLabels(
+  text: string,
+  sourceFile: ts.SourceFile,
+  condition: ts.Expression,
+  /** The condition as the caller would write it, when it names parameters of an inlined helper. */
+  spell?: (expression: ts.Expression) => string | undefined,
+): [string, string] {
   let inner = unwrap(condition);
   let negated = false;
   while (inner.kind === SK.PrefixUnaryExpression && (inner as ts.PrefixUnaryExpression).operator === SK.ExclamationToken) {
     negated = !negated;
     inner = unwrap((inner as ts.PrefixUnaryExpression).operand);
   }
-  const written = truncate(text.slice(inner.getStart(sourceFile), inner.end), 40);
+  const written = truncate(spell?.(inner) ?? text.slice(inner.getStart(sourceFile), inner.end), 40);
   const named = isIdentifier(inner) || isPropertyAccessExpression(inner);
   const labels: [string, string] = named ? [`\`${written}\` is set`, `\`${written}\` is not set`] : [`\`${written}\` is true`, `\`${written}\` is false`];
   return negated ? [labels[1], labels[0]] : labels;
@@ -1388,16 +1394,16 @@ class FileFinder implements NodeVisitor {
     let labels: string[];
     if (isConditionalExpression(value)) {
       branches = [value.whenTrue, value.whenFalse];
-      labels = conditionLabels(this.src.text, this.src.sourceFile, value.condition);
+      labels = conditionLabels(this.src.text, this.src.sourceFile, value.condition, this.spellWithArguments);
     } else if (isBinaryExpression(value) && value.operatorToken.kind === SK.AmpersandAmpersandToken) {
       branches = [value.right, undefined];
-      labels = conditionLabels(this.src.text, this.src.sourceFile, value.left);
+      labels = conditionLabels(this.src.text, this.src.sourceFile, value.left, this.spellWithArguments);
     } else if (
       isBinaryExpression(value) &&
       (value.operatorToken.kind === SK.QuestionQuestionToken || value.operatorToken.kind === SK.BarBarToken)
     ) {
       branches = [value.left, value.right];
-      labels = conditionLabels(this.src.text, this.src.sourceFile, value.left);
+      labels = conditionLabels(this.src.text, this.src.sourceFile, value.left, this.spellWithArguments);
     } else return false;
     const isSql = (branch: ts.Expression | undefined) => {
       if (!branch) return false;
@@ -1419,6 +1425,30 @@ class FileFinder implements NodeVisitor {
     else this.addSubstitutionValue(inner, fileStart, fileEnd, context, after);
     return true;
   }
+
+  /**
+   * An expression of an inlined helper with its parameters replaced by the call's arguments, for a branch's label:
+   * `notFalsy(value)` in logto's `conditionalSql` reads `notFalsy(search)`; undefined when it names none.
+   */
+  private readonly spellWithArguments = (expression: ts.Expression): string | undefined => {
+    if (this.argumentBindings.size === 0) return undefined;
+    const text = this.src.text;
+    const parts: string[] = [];
+    let at = expression.getStart(this.src.sourceFile);
+    const visit = (node: ts.Node): void => {
+      const bound = isIdentifier(node) ? this.boundArgument(node) : undefined;
+      if (!bound) {
+        forEachChild(node, visit);
+        return;
+      }
+      parts.push(text.slice(at, node.getStart(this.src.sourceFile)), bound.getSourceFile().text.slice(bound.getStart(), bound.end));
+      at = node.end;
+    };
+    visit(expression);
+    if (parts.length === 0) return undefined;
+    parts.push(text.slice(at, expression.end));
+    return parts.join('');
+  };
 
   // ----- with the checker
 
