@@ -188,7 +188,8 @@ const PLANNER_SETTINGS = [
 /** Which database the plans came from, its major version and the planner settings it plans with. */
 export async function baselineDatabaseOf(database: DatabaseClient | undefined, limits: TransactionLimits): Promise<BaselineDatabase | null> {
   if (!database) return null;
-  const kind = database.info.kind === 'postgres' ? 'configured' : database.info.kind;
+  // An embedded database built to a production snapshot's statistics plans like production, not like synthetic rows.
+  const kind = database.info.productionStatisticsOf ? 'snapshot' : database.info.kind === 'postgres' ? 'configured' : database.info.kind;
   let plannerSettings: Record<string, string> | undefined;
   try {
     const rows = await withReadOnlyTransaction(database, limits, (session) =>
