@@ -8,7 +8,8 @@ test('a volatile default rewrites the table: anchored on the call, safe form in 
   const schema = schemaWith([{ name: 'accounts', rows: 50_000, bytes: 12 * 1024 * 1024 }]);
   const [finding] = await runLockRule(rule, sql, { schema });
   assert.equal(finding.anchor, 'gen_random_uuid()');
-  assert.match(finding.message, /rewrites accounts and its indexes because the default gen_random_uuid\(\) is volatile/);
+  assert.match(finding.headline, /^ADD COLUMN \w+ rewrites accounts and its indexes under ACCESS EXCLUSIVE$/);
+  assert.match(finding.message, /It rewrites because the default gen_random_uuid\(\) is volatile/);
   assert.match(finding.message, /ACCESS EXCLUSIVE on accounts: blocks every read and write of accounts until the transaction ends \(accounts: 50k rows, 12 MB\)/);
   assert.equal(
     finding.fixes?.[0].sql,

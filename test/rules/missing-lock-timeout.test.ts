@@ -8,7 +8,7 @@ test('the first ACCESS EXCLUSIVE statement of a migration without lock_timeout, 
   const runs = await runLockRule(rule, sql, { migration: MIGRATION });
   assert.equal(runs.length, 1);
   assert.equal(runs[0].anchor, 'accounts');
-  assert.match(runs[0].message, /needs ACCESS EXCLUSIVE on accounts and no lock_timeout is set earlier in this migration/);
+  assert.match(runs[0].headline, /needs ACCESS EXCLUSIVE on accounts, and no lock_timeout is set before it$/);
   assert.equal(
     applyEdits(sql, runs[0].fixes?.[0].edits),
     "CREATE TABLE notes (id int);\nSET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN plan text;\nALTER TABLE users DROP COLUMN x;\n",

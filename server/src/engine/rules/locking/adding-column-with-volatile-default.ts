@@ -31,7 +31,11 @@ export const addingColumnWithVolatileDefault: Rule = {
       const anchor = spanAtOffset(statement, statement.offsetOf(verdict.location ?? col.location));
       const safe = safeForm(statement, relation, col);
       context.report({
-        message: `ADD COLUMN ${col.colname} rewrites ${table} and its indexes because ${verdict.why}; the rewrite holds ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Add the column without the default, set the default for new rows, and backfill existing rows in batches.`,
+        headline: `ADD COLUMN ${col.colname} rewrites ${table} and its indexes under ACCESS EXCLUSIVE`,
+        details: [
+          { kind: 'evidence', text: `It rewrites because ${verdict.why}; the rewrite holds ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.` },
+          { kind: 'suggestion', text: 'Add the column without the default, set the default for new rows, and backfill existing rows in batches.' },
+        ],
         start: anchor.start,
         end: anchor.end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), rewrite: true, volatileFunction: verdict.volatileFunction },

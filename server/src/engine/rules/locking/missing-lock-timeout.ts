@@ -61,7 +61,11 @@ export const missingLockTimeout: Rule = {
     const location = lock.location;
     const nameEnd = location !== undefined ? location + (statement.site.text.slice(location).match(/^("([^"]|"")*"|[\w$]+)/)?.[0].length ?? 1) : undefined;
     context.report({
-      message: `${lock.reason} needs ACCESS EXCLUSIVE on ${lock.table} and no lock_timeout is set earlier in this migration: while it waits for running queries on ${lock.table}, every new read and write of ${lock.table} queues behind it. Start the migration with ${setting} so it fails fast instead, and retry.`,
+      headline: `${lock.reason} needs ACCESS EXCLUSIVE on ${lock.table}, and no lock_timeout is set before it`,
+      details: [
+        { kind: 'evidence', text: `While it waits for running queries on ${lock.table}, every new read and write of ${lock.table} queues behind it.` },
+        { kind: 'suggestion', text: `Start the migration with ${setting} so it fails fast instead, and retry.` },
+      ],
       start: location,
       end: nameEnd,
       evidence: lockEvidence(context, 'AccessExclusiveLock', lock.table, lock.schema),
