@@ -26,8 +26,11 @@ insert into "order" select g, 'u' || (g % 5000), case when g % 500 = 0 then 'pen
 create table "Line""Items" (id bigint primary key, "order" bigint not null references "order" (id), qty int not null);
 insert into "Line""Items" select g, 1 + g % 60000, g % 7 from generate_series(1, 60000) g;
 create index "order_Created At_idx" on "order" ("Created At");
+create table "Audit" ("Entry Id" bigint primary key, "At" timestamptz not null, what text);
+insert into "Audit" select g, timestamptz '2024-01-01' + (g % 1000) * interval '1 hour', 'w' from generate_series(1, 30000) g;
 analyze "order";
 analyze "Line""Items";
+analyze "Audit";
 `;
 
 const QUERIES = [
@@ -42,6 +45,7 @@ const QUERIES = [
   'select * from "order" where "Created At"::date = $1;',
   `update "order" set note = 'x' where note = $1;`,
   'delete from "Line""Items" where "order" in (select id from "order" where "Amount" = 7);',
+  'select * from "Audit" order by "At" desc limit 20 offset 20000;',
 ].join('\n');
 
 const MIGRATION = [
@@ -142,7 +146,7 @@ describe('emitted SQL parses and runs on PostgreSQL, with reserved-word, mixed-c
 
   test('the findings cover the rules that write SQL', () => {
     const rules = new Set(findings.filter((f) => emittedTexts([f]).length > 0).map((f) => f.ruleId));
-    for (const rule of ['seq-scan-large-table', 'fk-without-index', 'leading-wildcard-like', 'deep-offset-pagination', 'modify-scans-large-table', 'setting-not-null', 'constraint-missing-not-valid', 'require-concurrent-index-creation', 'require-concurrent-index-deletion', 'adding-unique-without-index', 'adding-column-with-volatile-default']) {
+    for (const rule of ['seq-scan-large-table', 'fk-without-index', 'leading-wildcard-like', 'deep-offset-pagination', 'function-on-indexed-column', 'modify-scans-large-table', 'setting-not-null', 'constraint-missing-not-valid', 'require-concurrent-index-creation', 'require-concurrent-index-deletion', 'adding-unique-without-index', 'adding-column-with-volatile-default']) {
       assert.ok(rules.has(rule), `no SQL emitted by ${rule}; emitted by: ${[...rules].join(', ')}`);
     }
   });
@@ -197,5 +201,9 @@ describe('emitted SQL parses and runs on PostgreSQL, with reserved-word, mixed-c
     assert.match(all, /ON "order" \("user"\)/);
     assert.match(all, /ON "Line""Items" \("order"\)/);
     assert.doesNotMatch(all, /ON order\b|\(user\)/);
+    // The tiebreaker of a keyset on a non-unique key is the primary key "Entry Id", quoted once.
+    assert.match(all, /\("At", "Entry Id"\) < \(\$1::timestamp with time zone, \$2::bigint\) order by "At" desc, "Entry Id" DESC limit 20/);
+    // The range rewrite of a cast on a mixed-case column.
+    assert.match(all, /\("Created At" >= \$1::date AND "Created At" < \$1::date \+ 1\)/);
   });
 });

@@ -123,7 +123,12 @@ select n.nspname as schema, t.relname as table, i.relname as name, am.amname as 
                                      where a.attrelid = x.indrelid and a.attnum = x.indkey[g - 1] and x.indkey[g - 1] <> 0),
                                     '(expression)')
                     from generate_series(1, x.indnatts) g)
-         else array(select pg_get_indexdef(x.indexrelid, g, true) from generate_series(1, x.indnatts) g)
+         -- A plain column key by its name (as columns are known everywhere else), unquoted: pg_get_indexdef would
+         -- write "Created At" or "order" quoted, and no comparison with a column name would match it.
+         else array(select case when x.indkey[g - 1] <> 0
+                                then (select a.attname::text from pg_attribute a where a.attrelid = x.indrelid and a.attnum = x.indkey[g - 1])
+                                else pg_get_indexdef(x.indexrelid, g, true) end
+                    from generate_series(1, x.indnatts) g)
        end as columns,
        case when k.locked then null else pg_get_expr(x.indpred, x.indrelid, true) end as predicate,
        case when k.locked then null else pg_get_indexdef(x.indexrelid) end as definition

@@ -69,7 +69,9 @@ export function indexesHiddenByWrappers(statement: ParsedStatement, plan: Explai
     const normalized = normalizeExpression(expression);
     // An index on the expression itself serves it. Plain-column keys are not expressions: normalizing strips a
     // trailing cast, so without this check `created_at::date` would match the index on created_at.
-    if (indexesOf(schema, table).some((i) => i.keys.some((k) => !isPlainColumn(k) && normalizeExpression(k) === normalized))) continue;
+    // A key that is a column's name (schema facts give plain keys by attname: `Created At`, unquoted) is no expression.
+    const isColumn = (k: string) => isPlainColumn(k) || table.columns.some((c) => c.name === k);
+    if (indexesOf(schema, table).some((i) => i.keys.some((k) => !isColumn(k) && normalizeExpression(k) === normalized))) continue;
     const scan = [...walkPlan(plan.root)].map(({ node }) => node).find((n) => n.relationName === table.name && n.nodeType === 'Seq Scan');
     if (!scan) continue;
     found.push({ wrapped, table, index, span, expression, scan });
