@@ -9,6 +9,7 @@ import { parse as parseJsonc } from 'jsonc-parser';
 import { parseConfigText } from '../../server/src/engine/config';
 import { configSchema, configSchemaText } from '../../server/src/engine/configSchema';
 import { allRuleMetas } from '../../server/src/engine/rules/index';
+import { ruleOptionSchemas } from '../../server/src/engine/rules/rule';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -81,6 +82,14 @@ test('every rule of the registry is in the schema with its options', () => {
   for (const meta of allRuleMetas()) assert.ok(rules.rules.properties[meta.id], meta.id);
   const largeSort = rules.rules.properties['large-sort'].oneOf[1].properties.options.properties;
   assert.deepEqual(largeSort.minRows, { type: 'integer', default: 50000, description: 'Sorts of fewer estimated input rows are not reported.', minimum: 0 });
+});
+
+test('every option of every rule is named on its docs page', () => {
+  for (const meta of allRuleMetas()) {
+    const page = path.join(REPO, 'docs', 'rules', `${meta.id}.md`);
+    const text = fs.existsSync(page) ? fs.readFileSync(page, 'utf8') : '';
+    for (const option of Object.keys(ruleOptionSchemas(meta))) assert.ok(text.includes(option), `${option} of ${meta.id} in docs/rules/${meta.id}.md`);
+  }
 });
 
 test('the example configs of the repository satisfy the schema and config.ts, with a "$schema" line', () => {
