@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type * as EmbeddedModule from '../server/src/engine/db/embedded/embedded';
-import { replaceDocsSection } from './util';
+import { pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOP = path.join(ROOT, 'examples', 'shop');
@@ -34,11 +34,7 @@ async function child(kind: string, args: string[]): Promise<void> {
   const started = performance.now();
   let result: Omit<ChildResult, 'maxRssMb'>;
   if (kind === 'floor') {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create();
-    await db.query('SELECT 1');
-    result = { ms: performance.now() - started };
-    await db.close();
+    result = { ms: await pgliteFloorMs() };
   } else if (kind === 'open') {
     const [workspaceRoot, cacheDir, optionsJson, snapshotFile] = args;
     const { openEmbeddedDatabase } = require('../server/src/engine/db/embedded/embedded') as typeof EmbeddedModule;
@@ -62,13 +58,11 @@ async function child(kind: string, args: string[]): Promise<void> {
   } else {
     throw new Error(`unknown child kind ${kind}`);
   }
-  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  printChildResult(result);
 }
 
 function runChild(kind: string, args: string[] = []): ChildResult {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', kind, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (run.status !== 0) throw new Error(`bench child ${kind} failed (${run.status}): ${run.stderr.slice(-2000)}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult;
+  return runBenchChild<ChildResult>(__filename, ROOT, kind, args);
 }
 
 function generatedSchema(): string {

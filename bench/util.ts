@@ -1,5 +1,6 @@
 // Shared pieces of the engine benchmarks (issue 2): a generated TypeScript workspace, timing helpers, the database.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,4 +249,30 @@ export function replaceDocsSection(docsFile: string, heading: string, text: stri
     next = current.slice(0, start) + text + (after === -1 ? '' : `\n${current.slice(after + 1)}`);
   }
   writeFileSync(docsFile, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+/**
+ * Runs `script --child kind args...` (a benchmark file of its own) in a process of its own, so the measurement's peak
+ * RSS is its own; the child prints its result as JSON on its last line (printChildResult).
+ */
+export function runBenchChild<T>(script: string, cwd: string, kind: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): T {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', kind, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`bench child ${kind} failed (${run.status}): ${run.stderr.slice(-2000)}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as T;
+}
+
+/** A child's result, with the process's peak RSS, as its last line of output. */
+export function printChildResult(result: object): void {
+  process.stdout.write(`\n${JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+/** The floor of the embedded-database benchmarks: a bare `new PGlite()` (in memory, runs initdb) and `SELECT 1`, in ms. */
+export async function pgliteFloorMs(): Promise<number> {
+  const started = performance.now();
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create();
+  await db.query('SELECT 1');
+  const ms = performance.now() - started;
+  await db.close();
+  return ms;
 }
