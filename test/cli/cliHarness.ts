@@ -224,3 +224,10 @@ export function scratchWorkspace(files: Record<string, string>): { dir: string; 
   }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** A scratchWorkspace removed when the test process exits: for tests that make one each. Returns its folder. */
+export function scratchFolder(files: Record<string, string>): string {
+  const created = scratchWorkspace(files);
+  process.once('exit', created.remove);
+  return created.dir;
+}

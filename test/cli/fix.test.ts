@@ -2,13 +2,13 @@
 // index migrations (new files) only with `--fix-type index`, written in the migrations folder as the editor's quick
 // fix writes them.
 
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPgQuery, parseToJson } from '../../server/src/engine/parse/libpgQuery';
 import { getSharedTestDatabase } from '../harness/postgres';
-import { ensureCliBuilt, runCli, scratchWorkspace, stderrLines } from './cliHarness';
+import { ensureCliBuilt, runCli, scratchFolder, stderrLines } from './cliHarness';
 
 before(async () => {
   ensureCliBuilt();
@@ -22,13 +22,7 @@ const MIGRATION = [
   '',
 ].join('\n');
 
-const workspaces: { remove(): void }[] = [];
-after(() => workspaces.forEach((w) => w.remove()));
-function workspace(files: Record<string, string>): string {
-  const created = scratchWorkspace(files);
-  workspaces.push(created);
-  return created.dir;
-}
+const workspace = scratchFolder;
 
 describe('--fix', { concurrency: true }, () => {
   test('applies the edits: CONCURRENTLY, NOT VALID + VALIDATE; the file parses; the fixed findings are gone', async () => {

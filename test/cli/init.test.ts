@@ -1,12 +1,12 @@
 // `pglens init` / `pglens --init`: a commented pglens.json for the detected layout, that pglens itself accepts, with the
 // database URL taken from an environment variable by name (never a URL or a password), never over an existing file.
 
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../server/src/engine/config';
-import { ensureCliBuilt, runCli, scratchWorkspace, stderrLines } from './cliHarness';
+import { ensureCliBuilt, runCli, scratchFolder, stderrLines } from './cliHarness';
 
 before(() => ensureCliBuilt());
 
@@ -17,14 +17,11 @@ const PRISMA_PROJECT = {
   '.env': 'POSTGRES_URL=postgres://app:Sup3r-S3cret@db.internal:5432/app\nOTHER=1\n',
 };
 
-const workspaces: { remove(): void }[] = [];
-after(() => workspaces.forEach((w) => w.remove()));
 /** A scratch project; without `config`, no pglens.json (scratchWorkspace writes one unless given one). */
 function project(files: Record<string, string>, config?: string): string {
-  const created = scratchWorkspace({ ...files, 'pglens.json': config ?? '{}' });
-  workspaces.push(created);
-  if (config === undefined) rmSync(join(created.dir, 'pglens.json'));
-  return created.dir;
+  const dir = scratchFolder({ ...files, 'pglens.json': config ?? '{}' });
+  if (config === undefined) rmSync(join(dir, 'pglens.json'));
+  return dir;
 }
 
 test('pglens --init on a Prisma project: schema and migrations detected, the URL variable named from .env, no secret', async () => {
