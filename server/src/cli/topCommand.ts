@@ -62,8 +62,9 @@ export async function runTopCommand(argv: string[], io: CommandIo): Promise<numb
     const snapshotFile = values.snapshot ? path.resolve(io.cwd, values.snapshot) : config.snapshot;
     if (values.db) {
       const { url } = resolveDatabaseUrl({ cliUrl: values.db, env: io.env });
+      if (!url) return usage(io, '--db needs a database URL');
       const limits = { statementTimeoutMs: 30_000, lockTimeoutMs: 1_000 };
-      const database = await connectPostgres(url!, { maxConnections: 1, sessionLimits: limits });
+      const database = await connectPostgres(url, { maxConnections: 1, sessionLimits: limits });
       try {
         snapshot = await readProductionSnapshot(database, { withValues: false, limits });
       } finally {
