@@ -34,7 +34,9 @@ describe('the expression of a skipped site', () => {
       'buildWhere(filters, …',
     );
     assert.equal(expressionOfReason('SQL built at run time from `this.rowToken` (dao/base.ts:12): cannot be known statically', 'sql`SELECT ${this.columns}`'), 'this.rowToken');
-    // Not in the site and no place named: nothing rather than a guess.
+    // Read in a const of the same file, outside the site: found in the file's text.
+    assert.equal(expressionOfReason('SQL built at run time from `pathFilter`, where a name or a piece of SQL belongs: cannot be known statically', 'sql`WITH ${cte} SELECT 1`', 'const cte = sql`SELECT * FROM d WHERE ${pathFilter}`;'), 'pathFilter');
+    // Not in the site or the file and no place named: nothing rather than a guess.
     assert.equal(expressionOfReason('SQL built at run time from `elsewhere`: cannot be known statically', 'sql`SELECT 1`'), undefined);
     assert.equal(expressionOfReason('assembled SQL does not parse: syntax error at or near "`"', 'sql`SELECT 1`'), undefined);
   });

@@ -122,31 +122,36 @@ export function findSqlInFile(
 // ---------------------------------------------------------------------------------------------------------
 // The expression a skip could not know, for JSON's `expression` and `--verbose`: the finder names it in the reason
 // ("SQL built at run time from `buildWhere()`: cannot be known statically"); it is taken from there when the reason
-// has that form and the quoted text is found in the site as written (whitespace collapsed, as the reason quotes it)
-// or names where it was read ("from `x` (helpers.ts:12)"). A reason quoting anything else gives no expression.
+// has that form and the quoted text is found in the site or else in the file as written (whitespace collapsed, as the
+// reason quotes it) or names where it was read ("from `x` (helpers.ts:12)"). A reason quoting anything else gives no expression.
 
 const QUOTING_REASON = /^SQL (?:built at run time (?:from|by)|passed in) `/;
 
 function withExpressions(text: string, found: { sites: SqlSite[]; skipped: SkippedSite[] }): { sites: SqlSite[]; skipped: SkippedSite[] } {
+  let fileText: string | undefined;
   for (const skip of found.skipped) {
-    if (skip.expression !== undefined) continue;
-    const expression = expressionOfReason(skip.reason, text.slice(skip.fileStart, skip.fileEnd));
+    if (skip.expression !== undefined || !QUOTING_REASON.test(skip.reason)) continue;
+    // A fragment kept in a const of the same file is read where it was written, outside the site's range.
+    fileText ??= text.replace(/\s+/g, ' ');
+    const expression = expressionOfReason(skip.reason, text.slice(skip.fileStart, skip.fileEnd), fileText);
     if (expression) skip.expression = expression;
   }
   return found;
 }
 
-/** The expression a reason quotes (see above), or undefined. */
-export function expressionOfReason(reason: string, siteText: string): string | undefined {
+/** The expression a reason quotes (see above), or undefined; `elsewhere` is more text it may be written in (the file). */
+export function expressionOfReason(reason: string, siteText: string, elsewhere = ''): string | undefined {
   const opening = QUOTING_REASON.exec(reason);
   if (!opening) return undefined;
   const start = opening[0].length;
   const written = siteText.replace(/\s+/g, ' ');
-  // The quoted text may itself hold backticks (a template): the longest candidate the site contains wins.
-  for (let end = reason.lastIndexOf('`'); end > start; end = reason.lastIndexOf('`', end - 1)) {
-    const quoted = reason.slice(start, end);
-    const shown = quoted.endsWith('…') ? quoted.slice(0, -1) : quoted;
-    if (shown.length > 0 && written.includes(shown)) return quoted;
+  // The quoted text may itself hold backticks (a template): the longest candidate the code contains wins.
+  for (const where of [written, elsewhere]) {
+    for (let end = reason.lastIndexOf('`'); end > start; end = reason.lastIndexOf('`', end - 1)) {
+      const quoted = reason.slice(start, end);
+      const shown = quoted.endsWith('…') ? quoted.slice(0, -1) : quoted;
+      if (shown.length > 0 && where.includes(shown)) return quoted;
+    }
   }
   // Read in another module through the checker: the reason says where (`from \`x\` (helpers.ts:12)`).
   return /^((?:[^`]|`(?! \())+)` \([^()]+:\d+\)/.exec(reason.slice(start))?.[1];
