@@ -4,7 +4,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToUri } from './lspTestClient';
+import { getSharedTestDatabase } from '../harness/postgres';
+import { LspTestClient, pathToUri } from './lspTestClient';
 
 /** orders.note has no index and ~300k rows: a seq scan the rule must report, anchored on `orders` (line 3). */
 export const ORDERS_TS = `import { sql } from './db';
@@ -52,6 +53,14 @@ export function createWorkspace(config: Record<string, unknown> | undefined): Fi
   };
   if (config) workspace.writeConfig(config);
   return workspace;
+}
+
+/** A workspace on the shared test database and a client of a server started in it (debounce 50 ms), for before(). */
+export async function workspaceWithServer(): Promise<{ workspace: FixtureWorkspace; client: LspTestClient }> {
+  const db = await getSharedTestDatabase();
+  const workspace = createWorkspace({ database: { url: db.url } });
+  const client = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 50 } });
+  return { workspace, client };
 }
 
 /** Applies LSP text edits (non-overlapping) to a text. */

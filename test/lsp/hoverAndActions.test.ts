@@ -226,12 +226,18 @@ test('hover on a migration statement says which lock it takes, what that blocks,
   assert.match(text, /300k rows/);
 });
 
-test('"Show plan with this index" opens the what-if plan of the suggested index, with the cost before and after', async () => {
-  const source = "import { sql } from './db';\nexport const byEmail = (email: string) => sql`select id from orders where customer_email = ${email}`;\n";
-  const { uri, published } = await openAndWait('orders-by-email.ts', 'typescript', source);
+/** A lookup by orders.customer_email (no index; one serves it): the file, its seq-scan diagnostic and its code actions. */
+async function seqScanActions(name: string, select: string) {
+  const source = `import { sql } from './db';\nexport const byEmail = (email: string) => sql\`${select} from orders where customer_email = \${email}\`;\n`;
+  const { uri, published } = await openAndWait(name, 'typescript', source);
   const diagnostic = published.diagnostics.find((d: { code?: unknown }) => d.code === 'seq-scan-large-table');
   assert.ok(diagnostic, JSON.stringify(published.diagnostics));
   const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  return { uri, source, diagnostic, actions };
+}
+
+test('"Show plan with this index" opens the what-if plan of the suggested index, with the cost before and after', async () => {
+  const { actions } = await seqScanActions('orders-by-email.ts', 'select id');
   const show = actions.find((a) => a.title === 'Show plan with this index');
   assert.ok(show, JSON.stringify(actions.map((a) => a.title)));
   const shownBefore = client.shownDocuments.length;
@@ -249,11 +255,7 @@ test('"Show plan with this index" opens the what-if plan of the suggested index,
 });
 
 test('"Add index" creates its migration, then opens it and says what it wrote; a client without file creation gets the same through the server', async () => {
-  const source = "import { sql } from './db';\nexport const byEmail2 = (email: string) => sql`select id, status from orders where customer_email = ${email}`;\n";
-  const { uri, published } = await openAndWait('orders-by-email-2.ts', 'typescript', source);
-  const diagnostic = published.diagnostics.find((d: { code?: unknown }) => d.code === 'seq-scan-large-table');
-  assert.ok(diagnostic, JSON.stringify(published.diagnostics));
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  const { uri, source, diagnostic, actions } = await seqScanActions('orders-by-email-2.ts', 'select id, status');
   const add = actions.find((a) => /^Add index .* in a new migration$/.test(a.title));
   assert.ok(add, JSON.stringify(actions.map((a) => a.title)));
   const [create, content] = add.edit!.documentChanges as [{ kind: string; uri: string }, { edits: { newText: string }[] }];

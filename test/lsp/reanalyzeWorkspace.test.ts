@@ -4,17 +4,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancellationTokenSource } from 'vscode-jsonrpc';
-import { getSharedTestDatabase } from '../harness/postgres';
-import { createWorkspace, ORDERS_SQL, ORDERS_TS, type FixtureWorkspace } from './fixtureWorkspace';
-import { LspTestClient } from './lspTestClient';
+import { workspaceWithServer, ORDERS_SQL, ORDERS_TS, type FixtureWorkspace } from './fixtureWorkspace';
+import type { LspTestClient } from './lspTestClient';
 
 let workspace: FixtureWorkspace;
 let client: LspTestClient;
 
 before(async () => {
-  const db = await getSharedTestDatabase();
-  workspace = createWorkspace({ database: { url: db.url } });
-  client = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 50 } });
+  ({ workspace, client } = await workspaceWithServer());
 });
 
 after(async () => {

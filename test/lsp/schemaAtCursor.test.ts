@@ -3,9 +3,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getSharedTestDatabase } from '../harness/postgres';
-import { createWorkspace, type FixtureWorkspace } from './fixtureWorkspace';
-import { LspTestClient } from './lspTestClient';
+import { workspaceWithServer, type FixtureWorkspace } from './fixtureWorkspace';
+import type { LspTestClient } from './lspTestClient';
 
 interface CompletionItem {
   label: string;
@@ -17,9 +16,7 @@ let workspace: FixtureWorkspace;
 let client: LspTestClient;
 
 before(async () => {
-  const db = await getSharedTestDatabase();
-  workspace = createWorkspace({ database: { url: db.url } });
-  client = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 50 } });
+  ({ workspace, client } = await workspaceWithServer());
 });
 
 after(async () => {
