@@ -1,5 +1,6 @@
 // The pull-request flow of docs/ci.md on examples/shop, with the real CLI and a PostgreSQL server loaded by the shop's
-// migrations (the CI service-container setup): on main, `pglens baseline --db URL` is committed; on a feature branch,
+// migrations (the CI service-container setup): on main, `pglens baseline --db URL` is committed (a second run writes the
+// same bytes); on a feature branch,
 // `pglens check --baseline pglens-baseline.json --changed-since main --format markdown` fails with the right regression
 // and a markdown row for (i) a migration that drops an index a query uses, (ii) a query edited so it cannot use its
 // index, (iii) a new query without an index, and passes an unrelated change with "no regressions".
@@ -63,8 +64,13 @@ function regressionRows(markdown: string): string[] {
 }
 
 describe('pglens check --baseline on examples/shop (server loaded by the migrations)', () => {
-  test('the baseline records the plans of this server, and the server as its database', () => {
-    const baseline = JSON.parse(readFileSync(join(main, 'pglens-baseline.json'), 'utf8'));
+  test('the baseline records the plans of this server, and the server as its database; a second run writes the same bytes', async () => {
+    const text = readFileSync(join(main, 'pglens-baseline.json'), 'utf8');
+    const again = await runCli(['baseline', '--db', database.url, '--stdout'], { cwd: main });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, text);
+    assert.doesNotMatch(text, /\d{4}-\d\d-\d\dT\d\d:/, 'no timestamps in the body');
+    const baseline = JSON.parse(text);
     assert.equal(baseline.database.kind, 'configured');
     const recentEvents = baseline.statements.find((s: { name?: string }) => s.name === 'recentEvents');
     assert.equal(recentEvents.plan.scans.length, 1);
