@@ -106,6 +106,16 @@ where c.relkind in ('r', 'p', 'm') and a.attnum > 0 and not a.attisdropped
   and n.nspname not in ('pg_catalog', 'information_schema', 'pg_toast')
 order by 1, 2, a.attnum`;
 
+/**
+ * A plain column key by its name, as columns are known everywhere else: pg_get_indexdef writes `"Created At"` or
+ * `"order"` quoted (quote_ident), and no comparison with a column name would match it. (Done here, not in SQL: a
+ * correlated lookup of pg_attribute per key made the catalogue query cost enough to be JIT-compiled, 1.2 s.)
+ * An expression never is one quoted identifier as a whole.
+ */
+function unquotedColumn(key: string): string {
+  return /^"(?:[^"]|"")+"$/.test(key) ? key.slice(1, -1).replace(/""/g, '"') : key;
+}
+
 // Deparsing an index (pg_get_indexdef, pg_get_expr) opens its table, so it waits behind an ACCESS EXCLUSIVE lock held
 // or queued by another session. Indexes of such tables are read from the catalogue alone: plain key columns by name,
 // expression keys as "(expression)", no predicate or definition. CASE evaluates only the branch it takes.
@@ -123,12 +133,7 @@ select n.nspname as schema, t.relname as table, i.relname as name, am.amname as 
                                      where a.attrelid = x.indrelid and a.attnum = x.indkey[g - 1] and x.indkey[g - 1] <> 0),
                                     '(expression)')
                     from generate_series(1, x.indnatts) g)
-         -- A plain column key by its name (as columns are known everywhere else), unquoted: pg_get_indexdef would
-         -- write "Created At" or "order" quoted, and no comparison with a column name would match it.
-         else array(select case when x.indkey[g - 1] <> 0
-                                then (select a.attname::text from pg_attribute a where a.attrelid = x.indrelid and a.attnum = x.indkey[g - 1])
-                                else pg_get_indexdef(x.indexrelid, g, true) end
-                    from generate_series(1, x.indnatts) g)
+         else array(select pg_get_indexdef(x.indexrelid, g, true) from generate_series(1, x.indnatts) g)
        end as columns,
        case when k.locked then null else pg_get_expr(x.indpred, x.indrelid, true) end as predicate,
        case when k.locked then null else pg_get_indexdef(x.indexrelid) end as definition
@@ -257,8 +262,8 @@ export async function loadSchemaFacts(session: DatabaseSession): Promise<SchemaF
       table: row.table,
       name: row.name,
       method: row.method,
-      keys: all.slice(0, row.key_count),
-      include: all.slice(row.key_count),
+      keys: all.slice(0, row.key_count).map(unquotedColumn),
+      include: all.slice(row.key_count).map(unquotedColumn),
       predicate: row.predicate ?? undefined,
       unique: row.unique,
       primary: row.primary,
