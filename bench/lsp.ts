@@ -5,6 +5,9 @@
 //    round trip for the same statement on a bare `pg` client, measured in the same run. Goal: p95 ≤ floor p95 + 30 ms.
 //    The server publishes a new finding at once and again with its index suggestion once the advisor's what-if
 //    planning is in: that second time is reported too (withIndexSuggestion*), and awaited before the next edit.
+//  - completion latency (table and column names from the schema facts, no database round trip) in the same file:
+//    textDocument/completion after FROM and inside the column list of the edited statement, against the floor of a
+//    request the server answers without work (pglens/memoryUsage) in the same run. Goal: p95 < 50 ms.
 //  - server RSS with 50 open documents (the big file plus 49 generated files of 20 sites each). Goal: < 200 MB.
 //
 //   node --import tsx bench/lsp.ts            (BENCH_LSP_EDITS=60 to change the number of edits)
@@ -127,6 +130,27 @@ async function main(): Promise<void> {
       }
     }
 
+    // Completion: tables after FROM, columns in the select list, alternately; the floor is a request without work.
+    const editedText = big.text.split('\n')[big.editedLine].replace(editedStatement(0), current);
+    const positions = [editedText.indexOf(' from ') + 6, editedText.indexOf('status') + 3].map((character) => ({ line: big.editedLine, character }));
+    const completion: number[] = [];
+    const requestFloor: number[] = [];
+    let completionItems = 0;
+    for (let i = 0; i < 200 + 10; i++) {
+      started = performance.now();
+      await client.request('pglens/memoryUsage', null);
+      const floorMs = performance.now() - started;
+      started = performance.now();
+      const items = await client.request<unknown[]>('textDocument/completion', { textDocument: { uri: bigUri }, position: positions[i % 2] });
+      const completionMs = performance.now() - started;
+      if (items.length === 0) throw new Error(`no completion items at ${JSON.stringify(positions[i % 2])}`);
+      completionItems = Math.max(completionItems, items.length);
+      if (i >= 10) {
+        completion.push(completionMs);
+        requestFloor.push(floorMs);
+      }
+    }
+
     // 49 more documents of 20 sites each: 50 open documents in all.
     started = performance.now();
     const uris: string[] = [];
@@ -161,6 +185,12 @@ async function main(): Promise<void> {
       goalP95WithinFloorPlus30Ms: p95 <= floorP95 + 30,
       withIndexSuggestionP50Ms: Number(percentile(complete, 50).toFixed(1)),
       withIndexSuggestionP95Ms: Number(percentile(complete, 95).toFixed(1)),
+      completions: completion.length,
+      completionItemsMax: completionItems,
+      completionP50Ms: Number(percentile(completion, 50).toFixed(1)),
+      completionP95Ms: Number(percentile(completion, 95).toFixed(1)),
+      requestFloorP95Ms: Number(percentile(requestFloor, 95).toFixed(1)),
+      goalCompletionP95Under50Ms: percentile(completion, 95) < 50,
       openDocuments: 1 + EXTRA_DOCUMENTS,
       open49DocumentsMs: Math.round(openMs),
       serverBaselineRssMb: Math.round(baseline.rss),
