@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { closestName } from '../engine/closestName';
 import { parseSeverity, type RuleSetting } from '../engine/config';
 import { allRuleMetas } from '../engine/rules/index';
-import { isKnownSourceFile } from '../engine/workspace';
+import { isKnownSourceFile, MissingPathError } from '../engine/workspace';
 import { writePieces } from './formatters/streamJson';
 import { OptionError } from './options';
 
@@ -97,7 +97,10 @@ export function periodicProgress(write: (line: string) => void, intervalMs = 500
   };
 }
 
-/** Paths named on the command line that are files pglens does not check (a .py, a .d.ts): a message each. */
+/**
+ * Paths named on the command line that do not exist or are files pglens does not check (a .py, a .d.ts): a message
+ * each. Found before the workspace opens, so that a typo fails at once, not after building the embedded database.
+ */
 export function unsupportedFiles(targets: readonly string[]): string[] {
   const problems: string[] = [];
   for (const target of targets) {
@@ -105,7 +108,8 @@ export function unsupportedFiles(targets: readonly string[]): string[] {
     try {
       stat = fs.statSync(target);
     } catch {
-      continue; // missing: reported by the file listing
+      problems.push(new MissingPathError(target).message);
+      continue;
     }
     if (!stat.isDirectory() && !isKnownSourceFile(target)) {
       problems.push(`${target}: not a file pglens checks (.sql, .ts, .tsx, .mts, .cts, .js, .jsx, .mjs, .cjs; not .d.ts)`);
