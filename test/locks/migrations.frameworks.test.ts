@@ -76,7 +76,7 @@ for (const expected of EXPECTED) {
     assert.deepEqual(findings.map((f) => f.severity), expected.finding ? [expected.finding] : []);
     if (expected.finding === 'info') {
       assert.match(findings[0].message, /migrationsInTransaction/);
-      assert.match(findings[0].message, /assumes it runs without one/);
+      assert.match(findings[0].message, /assumes this migration runs without one/);
     }
     if (expected.finding === 'error') assert.ok(findings[0].message.includes(context.transactionReason!), findings[0].message);
   });

@@ -6,7 +6,8 @@ import { runLockRule, schemaWith } from './lockRuleTestUtils';
 test('ADD COLUMN ... NOT NULL without DEFAULT: anchored on NOT NULL, fails as soon as the table has a row', async () => {
   const [finding] = await runLockRule(rule, 'ALTER TABLE accounts ADD COLUMN plan text NOT NULL;');
   assert.equal(finding.anchor, 'NOT NULL');
-  assert.match(finding.message, /fails as soon as accounts has a row: every existing row would get NULL in plan/);
+  assert.equal(finding.headline, 'ADD COLUMN plan ... NOT NULL without a DEFAULT fails as soon as accounts has a row');
+  assert.match(finding.message, /Every existing row would get NULL in plan/);
   assert.equal(finding.fixes?.[0]?.sql?.split('\n')[0], 'ALTER TABLE accounts ADD COLUMN plan text;');
 });
 

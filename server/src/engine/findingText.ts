@@ -21,16 +21,20 @@ export function findingMessage(finding: Pick<Finding, 'headline' | 'details'>): 
   return [/[.!?:]$/.test(finding.headline) ? finding.headline : `${finding.headline}.`, ...details].join(' ');
 }
 
-/** Adds a detail to a finding and keeps `message` the full text. */
+/** Adds a detail to a finding, and its text to the end of `message`. */
 export function addFindingDetail(finding: Finding, kind: FindingDetailKind, text: string): void {
   (finding.details ??= []).push({ kind, text });
-  finding.message = findingMessage(finding);
+  finding.message = `${finding.message.trimEnd()} ${text}`;
 }
 
-/** Sets a finding's headline and keeps `message` the full text. */
+/**
+ * Sets a finding's headline. Words added to its end (" (when `cursor` is set)") go to the end of `message` too, as
+ * before headlines existed; another headline is joined with the details anew.
+ */
 export function setFindingHeadline(finding: Finding, headline: string): void {
+  const added = headline.startsWith(finding.headline) ? headline.slice(finding.headline.length) : undefined;
   finding.headline = headline;
-  finding.message = findingMessage(finding);
+  finding.message = added !== undefined ? `${finding.message}${added}` : findingMessage(finding);
 }
 
 /**
@@ -93,5 +97,6 @@ function splitSentences(text: string): string[] {
 export function textOfReport(report: ReportText): { headline: string; details?: FindingDetail[]; message: string } {
   const text = report.headline !== undefined ? { headline: report.headline, details: report.details ?? [] } : splitMessage(report.message ?? '');
   const details = text.details.length > 0 ? text.details.map((detail) => ({ ...detail })) : undefined;
-  return { headline: text.headline, ...(details ? { details } : {}), message: findingMessage(text) };
+  // A one-text message stays as the rule wrote it (the split only re-punctuates it: "X: blocks" became "X. Blocks").
+  return { headline: text.headline, ...(details ? { details } : {}), message: report.headline === undefined && report.message !== undefined ? report.message.trim() : findingMessage(text) };
 }

@@ -42,12 +42,16 @@ export const addingNotNullColumnWithoutDefault: Rule = {
       const next = tokenizeSql(statement.site.text, anchor.end, statement.end)[0];
       if (notNull.contype === 'CONSTR_NOTNULL' && next?.type === 'word' && next.value === 'null') anchor.end = next.end;
       else if (notNull.contype === 'CONSTR_PRIMARY' && next?.type === 'word' && next.value === 'key') anchor.end = next.end;
-      const verdict =
-        rows !== undefined && rows > 0
-          ? `fails: ${table} has ${formatRows(rows)} (estimated), and every existing row would get NULL in ${col.colname}`
-          : `fails as soon as ${table} has a row: every existing row would get NULL in ${col.colname}`;
+      const verdict = rows !== undefined && rows > 0 ? `fails: ${table} has ${formatRows(rows)} (estimated)` : `fails as soon as ${table} has a row`;
       context.report({
-        message: `ADD COLUMN ${col.colname} ... NOT NULL without a DEFAULT ${verdict} (column "${col.colname}" contains null values). Add it with a constant DEFAULT (instant since PostgreSQL 11), or add it nullable, backfill in batches, then set NOT NULL (see setting-not-null).`,
+        headline: `ADD COLUMN ${col.colname} ... NOT NULL without a DEFAULT ${verdict}`,
+        details: [
+          { kind: 'evidence', text: `Every existing row would get NULL in ${col.colname} (column "${col.colname}" contains null values).` },
+          {
+            kind: 'suggestion',
+            text: 'Add it with a constant DEFAULT (instant since PostgreSQL 11), or add it nullable, backfill in batches, then set NOT NULL (see setting-not-null).',
+          },
+        ],
         start: anchor.start,
         end: anchor.end,
         evidence: { table, column: col.colname, ...(rows !== undefined ? { rows } : {}), fails: rows !== undefined && rows > 0 },
