@@ -3,7 +3,6 @@
 // a later run against. Exit codes: 0 written, 2 bad usage, bad config, no database, or a database that failed to
 // plan some statements (a baseline without them would hide their regressions): then nothing is written.
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { displayPath } from '../engine/analyze';
 import { recordBaseline } from '../engine/baseline/collect';
@@ -14,7 +13,8 @@ import { ChangedSinceError } from '../engine/migrationScope';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
 import type { CommandIo } from './checkCommand';
-import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type OptionValues } from './options';
+import { parseCommandLine, writeFileWhole } from './commandSupport';
+import { formatOptionHelp, type OptionSpec } from './options';
 
 export const BASELINE_OPTIONS = [
   { name: 'out', kind: 'string', value: 'FILE', help: 'where to write it (default: pglens-baseline.json in the workspace root)' },
@@ -37,18 +37,9 @@ Options:
 ${formatOptionHelp(BASELINE_OPTIONS)}`;
 
 export async function runBaselineCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values: OptionValues<typeof BASELINE_OPTIONS>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseOptions(argv, BASELINE_OPTIONS));
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    return usage(io, error.message);
-  }
-  if (values.help) {
-    io.stdout.write(BASELINE_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(argv, BASELINE_OPTIONS, 'baseline', BASELINE_USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(io.cwd, p)) : [io.cwd];
   let workspace: Workspace;
   try {
@@ -89,13 +80,9 @@ export async function runBaselineCommand(argv: string[], io: CommandIo): Promise
       return 0;
     }
     const target = values.out ? path.resolve(io.cwd, values.out) : path.join(workspace.root, 'pglens-baseline.json');
-    // Written beside the target and renamed over it: a reader (git, the next check) never sees half a file.
-    const partial = `${target}.${process.pid}.partial`;
     try {
-      fs.writeFileSync(partial, text);
-      fs.renameSync(partial, target);
+      writeFileWhole(target, text);
     } catch (error) {
-      fs.rmSync(partial, { force: true });
       return failure(io, `cannot write ${displayPath(target, io.cwd)}: ${(error as Error).message}`);
     }
     const planned = recorded.baseline.statements.filter((s) => s.plan).length;
@@ -104,11 +91,6 @@ export async function runBaselineCommand(argv: string[], io: CommandIo): Promise
   } finally {
     await workspace.close();
   }
-}
-
-function usage(io: CommandIo, message: string): number {
-  io.stderr.write(`pglens baseline: ${message}\n\n${BASELINE_USAGE}`);
-  return 2;
 }
 
 function failure(io: CommandIo, message: string): number {

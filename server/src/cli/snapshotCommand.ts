@@ -1,14 +1,14 @@
 // `pglens snapshot --db URL [--out FILE] [--with-values]`: a production statistics snapshot (engine/snapshot/) as JSON,
 // on stdout or written whole to a file. Exit codes: 0 written, 2 bad usage or a database that cannot be read (one line).
 
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatabaseUnavailableError, isDatabaseFailure } from '../engine/db/client';
 import { connectPostgres, resolveDatabaseUrl } from '../engine/db/postgres';
 import { serializeSnapshot } from '../engine/snapshot/format';
 import { readProductionSnapshot } from '../engine/snapshot/read';
 import type { CommandIo } from './checkCommand';
-import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type OptionValues } from './options';
+import { parseCommandLine, writeFileWhole } from './commandSupport';
+import { formatOptionHelp, type OptionSpec } from './options';
 
 export const SNAPSHOT_OPTIONS = [
   { name: 'db', kind: 'string', value: 'URL', help: 'the database to read (a read-only role is enough; default: DATABASE_URL, PG* variables)' },
@@ -32,18 +32,9 @@ ${formatOptionHelp(SNAPSHOT_OPTIONS)}`;
 const SNAPSHOT_LIMITS = { statementTimeoutMs: 30_000, lockTimeoutMs: 1_000 };
 
 export async function runSnapshotCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values: OptionValues<typeof SNAPSHOT_OPTIONS>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseOptions(argv, SNAPSHOT_OPTIONS));
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    return usage(io, error.message);
-  }
-  if (values.help) {
-    io.stdout.write(SNAPSHOT_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(argv, SNAPSHOT_OPTIONS, 'snapshot', SNAPSHOT_USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   if (positionals.length > 0) return usage(io, `unexpected argument "${positionals[0]}"`);
   const maxStatements = Number(values['max-statements']);
   if (!Number.isInteger(maxStatements) || maxStatements < 0) return usage(io, `--max-statements takes a whole number, got "${values['max-statements']}"`);
@@ -72,13 +63,9 @@ export async function runSnapshotCommand(argv: string[], io: CommandIo): Promise
     return 0;
   }
   const target = path.resolve(io.cwd, values.out);
-  // Written beside the target and renamed over it: a reader never sees half a snapshot.
-  const partial = `${target}.${process.pid}.partial`;
   try {
-    fs.writeFileSync(partial, text);
-    fs.renameSync(partial, target);
+    writeFileWhole(target, text);
   } catch (error) {
-    fs.rmSync(partial, { force: true });
     io.stderr.write(`pglens: cannot write ${values.out}: ${(error as Error).message}\n`);
     return 2;
   }

@@ -13,7 +13,8 @@ import { describeRuntimeCost, topStatements } from '../engine/snapshot/match';
 import { readProductionSnapshot } from '../engine/snapshot/read';
 import { listSourceFiles, loadWorkspaceConfig, MissingPathError } from '../engine/workspace';
 import type { CommandIo } from './checkCommand';
-import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type OptionValues } from './options';
+import { parseCommandLine } from './commandSupport';
+import { formatOptionHelp, type OptionSpec } from './options';
 
 export const TOP_OPTIONS = [
   { name: 'snapshot', kind: 'string', value: 'FILE', help: 'a snapshot written by "pglens snapshot" (default: pglens.json "snapshot")' },
@@ -35,18 +36,9 @@ Options:
 ${formatOptionHelp(TOP_OPTIONS)}`;
 
 export async function runTopCommand(argv: string[], io: CommandIo): Promise<number> {
-  let values: OptionValues<typeof TOP_OPTIONS>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseOptions(argv, TOP_OPTIONS));
-  } catch (error) {
-    if (!(error instanceof OptionError)) throw error;
-    return usage(io, error.message);
-  }
-  if (values.help) {
-    io.stdout.write(TOP_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(argv, TOP_OPTIONS, 'top', TOP_USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals } = parsed;
   const limit = Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) return usage(io, `--limit takes a whole number of 1 or more, got "${values.limit}"`);
   if (values.snapshot && values.db) return usage(io, 'give --snapshot or --db, not both');
