@@ -90,6 +90,18 @@ describe('type context', () => {
     assert.ok(skipped.some((skip) => /`sql\.join\(Object\.values\(fields\)/.test(skip.reason)));
   });
 
+  test('a helper declared to return Prisma.Sql is a fragment, never a `$n` value, even when @prisma/client does not resolve', () => {
+    const fixture = join(FIXTURES, 'ts-prisma-unresolved-fragments');
+    const { sites, skipped } = findIn(fixture, { ...resolveFindOptions(), program: new TypeContext() });
+    const dueJobs = sites.filter((site) => site.text.includes('run_at <='));
+    assert.deepEqual(dueJobs.map((site) => site.text.trim().split('\n').pop()!.trim()), [
+      "WHERE project_id = $1 AND run_at <= now()",
+      "WHERE project_id = $1 AND run_at <= now() + interval '1 hour'",
+    ]);
+    assert.ok(!sites.some((site) => /run_at = \$|created_at < \$/.test(site.text)), 'no fragment planned as a parameter');
+    assert.ok(skipped.some((skip) => /`retentionCutoff\(30\)` \(a SQL fragment, `Prisma\.Sql` of its declared type/.test(skip.reason)));
+  });
+
   test('a tsconfig.json that cannot be read falls back to the syntax, with one line logged and no crash', () => {
     const directory = mkdtempSync(join(tmpdir(), 'pglens-typecontext-'));
     try {

@@ -513,6 +513,27 @@ const IDENTIFIER_HELPERS = new Set(['identifier', 'ref', 'table', 'id']);
 const RAW_HELPERS = new Set(['raw', 'unsafe']);
 /** Namespaces whose members build SQL fragments even though they are not tags themselves. */
 const FRAGMENT_NAMESPACES = new Set(['Prisma']);
+/**
+ * Fragment types of the SQL libraries by the name a written annotation gives them (`Prisma.Sql`, slonik's
+ * `SqlFragment`/`SqlToken`, drizzle's `SQL`, kysely's `RawBuilder`): used when the checker cannot resolve the type
+ * (no node_modules), so a helper declared to return one is still read as SQL, never as a `$n` value.
+ */
+const WRITTEN_FRAGMENT_TYPES = new Set(['Sql', 'SqlFragment', 'SqlToken', 'SQL', 'RawBuilder']);
+
+/** The annotation's fragment type name when every part of it (`| undefined`, `| null` aside) names one. */
+function writtenFragmentTypeName(annotation: ts.TypeNode | undefined): string | undefined {
+  if (!annotation) return undefined;
+  const parts = (ts.isUnionTypeNode(annotation) ? annotation.types : [annotation]).filter(
+    (part) => part.kind !== SK.UndefinedKeyword && !(ts.isLiteralTypeNode(part) && part.literal.kind === SK.NullKeyword),
+  );
+  if (parts.length === 0) return undefined;
+  const names = parts.map((part) => {
+    if (!ts.isTypeReferenceNode(part)) return undefined;
+    const last = ts.isQualifiedName(part.typeName) ? part.typeName.right.text : part.typeName.text;
+    return WRITTEN_FRAGMENT_TYPES.has(last) ? part.typeName.getText() : undefined;
+  });
+  return names.every((name) => name !== undefined && name === names[0]) ? names[0] : undefined;
+}
 
 /** `a.b.c` for identifiers, `this` and property access; an unknown part (a call, an index) is written `?`. */
 function dottedName(expression: ts.Expression): string | undefined {
@@ -1470,10 +1491,34 @@ class FileFinder implements NodeVisitor {
   private typeOf(expression: ts.Expression): SubstitutionType {
     const checked = this.checked!;
     try {
-      return classifyType(checked, checked.checker.getTypeAtLocation(expression));
+      const type = checked.checker.getTypeAtLocation(expression);
+      const kind = classifyType(checked, type);
+      if (kind.kind !== 'unknown' || !(type.flags & ts.TypeFlags.Any)) return kind;
+      // Unresolved (`any`, the error type: no node_modules): the annotation as written may still name a fragment type.
+      const written = writtenFragmentTypeName(this.declaredTypeNode(expression));
+      return written ? { kind: 'fragment', typeName: written, library: 'its declared type' } : kind;
     } catch {
       return { kind: 'unknown' };
     }
+  }
+
+  /** The type an expression's declaration writes: a called function's return type, a variable's or parameter's type. */
+  private declaredTypeNode(expression: ts.Expression): ts.TypeNode | undefined {
+    const checker = this.checked!.checker;
+    if (isCallExpression(expression)) {
+      const declaration = checker.getResolvedSignature(expression)?.getDeclaration();
+      if (declaration?.type) return declaration.type;
+      const callee = checker.getSymbolAtLocation(expression.expression)?.valueDeclaration;
+      const initializer = callee && ts.isVariableDeclaration(callee) && callee.initializer ? unwrap(callee.initializer) : undefined;
+      return initializer && (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)) ? initializer.type : undefined;
+    }
+    if (!isIdentifier(expression) && !ts.isPropertyAccessExpression(expression)) return undefined;
+    const declaration = checker.getSymbolAtLocation(expression)?.valueDeclaration;
+    if (!declaration) return undefined;
+    if (ts.isVariableDeclaration(declaration) || ts.isParameter(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration)) {
+      return declaration.type;
+    }
+    return undefined;
   }
 
   /** A string the checker knows the expression always holds, or a literal written in place. */
