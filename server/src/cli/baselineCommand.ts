@@ -7,13 +7,10 @@ import * as path from 'node:path';
 import { displayPath } from '../engine/analyze';
 import { recordBaseline } from '../engine/baseline/collect';
 import { serializeBaseline } from '../engine/baseline/model';
-import { ConfigError } from '../engine/config';
-import { DatabaseUnavailableError } from '../engine/db/client';
-import { ChangedSinceError } from '../engine/migrationScope';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
 import type { CommandIo } from './checkCommand';
-import { parseCommandLine, writeFileWhole } from './commandSupport';
+import { parseCommandLine, workspaceOpenProblem, writeFileWhole } from './commandSupport';
 import { formatOptionHelp, type OptionSpec } from './options';
 
 export const BASELINE_OPTIONS = [
@@ -52,9 +49,9 @@ export async function runBaselineCommand(argv: string[], io: CommandIo): Promise
       onProgress: (message) => io.stderr.write(`pglens: ${message}\n`),
     });
   } catch (error) {
-    if (error instanceof ConfigError) return failure(io, error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`);
-    if (error instanceof DatabaseUnavailableError || error instanceof ChangedSinceError) return failure(io, error.message);
-    throw error;
+    const problem = workspaceOpenProblem(error);
+    if (problem === undefined) throw error;
+    return failure(io, problem);
   }
   try {
     if (!workspace.database) return failure(io, 'no database to plan against (give --db URL, or let pglens build the embedded database)');

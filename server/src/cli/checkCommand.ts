@@ -5,11 +5,8 @@
 import * as path from 'node:path';
 import { mergeSuggestions } from '../engine/advise/index';
 import { displayPath, Engine, isUndefinedObjectFinding } from '../engine/analyze';
-import { ConfigError } from '../engine/config';
 import { DatabaseUnavailableError } from '../engine/db/client';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
-import { ChangedSinceError } from '../engine/migrationScope';
-import { SnapshotFileError } from '../engine/snapshot/format';
 import { listSourceFiles, MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { LineIndex } from '../engine/text';
@@ -24,6 +21,7 @@ import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
 import { applyFixes, FIX_TYPES, type FixType } from './applyFixes';
 import { outputFileProblem, periodicProgress, ruleOverrides, unsupportedFiles, useColor, writeOutputFile } from './checkFlags';
+import { workspaceOpenProblem } from './commandSupport';
 import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
 
 export interface CommandIo {
@@ -159,10 +157,9 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       onProgress: (message) => (io.stderr.isTTY || values.quiet ? progress(message) : io.stderr.write(`pglens: ${message}\n`)),
     });
   } catch (error) {
-    if (error instanceof ConfigError) return failure(io, error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`);
-    if (error instanceof ChangedSinceError || error instanceof SnapshotFileError) return failure(io, error.message);
-    if (error instanceof DatabaseUnavailableError) return failure(io, error.message);
-    throw error;
+    const problem = workspaceOpenProblem(error);
+    if (problem === undefined) throw error;
+    return failure(io, problem);
   }
   const { config, database, engine } = workspace;
 

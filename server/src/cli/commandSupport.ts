@@ -2,6 +2,10 @@
 // their output file whole.
 
 import * as fs from 'node:fs';
+import { ConfigError } from '../engine/config';
+import { DatabaseUnavailableError } from '../engine/db/client';
+import { ChangedSinceError } from '../engine/migrationScope';
+import { SnapshotFileError } from '../engine/snapshot/format';
 import type { CommandIo } from './checkCommand';
 import { OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
 
@@ -35,4 +39,14 @@ export function writeFileWhole(target: string, text: string): void {
     fs.rmSync(partial, { force: true });
     throw error;
   }
+}
+
+/**
+ * The one line a command prints (after "pglens: ", exit 2) when the workspace cannot be opened for a reason the
+ * user can fix: no or a bad pglens.json, no database, a bad --changed-since or snapshot file. Anything else: undefined.
+ */
+export function workspaceOpenProblem(error: unknown): string | undefined {
+  if (error instanceof ConfigError) return error.problem === 'config file not found' ? `config file not found: ${error.file}` : `invalid config: ${error.message}`;
+  if (error instanceof ChangedSinceError || error instanceof SnapshotFileError || error instanceof DatabaseUnavailableError) return error.message;
+  return undefined;
 }
