@@ -11,8 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import type * as EmbeddedModule from '../server/src/engine/db/embedded/embedded';
-import { pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild } from './util';
+import { floorTable, megabytes as mb, openEmbeddedForBench, pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild, runBenchScript, seconds, treeSchema } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOP = path.join(ROOT, 'examples', 'shop');
@@ -37,11 +36,8 @@ async function child(kind: string, args: string[]): Promise<void> {
     result = { ms: await pgliteFloorMs() };
   } else if (kind === 'open') {
     const [workspaceRoot, cacheDir, optionsJson] = args;
-    // Required here, not imported at the top, so the floor child never loads pglens code.
-    const { openEmbeddedDatabase } = require('../server/src/engine/db/embedded/embedded') as typeof EmbeddedModule;
     const options = JSON.parse(optionsJson) as { volumes?: Record<string, number>; values?: Record<string, unknown[]>; schemaGlobs?: string[] };
-    const db = await openEmbeddedDatabase({ workspaceRoot, cacheDir, ...options });
-    await db.withSession((session) => session.query('SELECT 1'));
+    const db = await openEmbeddedForBench({ workspaceRoot, cacheDir, ...options });
     result = {
       ms: performance.now() - started,
       fromCache: db.fromCache,
@@ -78,35 +74,10 @@ function runCheck(cacheRoot: string): ChildResult & { exitCode: number } {
   return { ms, maxRssMb: parsed.maxRssMb, exitCode: parsed.code };
 }
 
-/** 50 tables: a tree of foreign keys, CHECK lists, unique codes, some indexes on the foreign keys, some not. */
-function generatedSchema(): string {
-  const statements: string[] = [];
-  for (let i = 1; i <= 50; i++) {
-    const name = `t${String(i).padStart(2, '0')}`;
-    const parent = i > 1 ? `t${String(Math.floor(i / 2)).padStart(2, '0')}` : undefined;
-    statements.push(`CREATE TABLE ${name} (
-  id bigserial PRIMARY KEY,
-  ${parent ? `${parent}_id bigint NOT NULL REFERENCES ${parent} (id),` : ''}
-  code text NOT NULL UNIQUE,
-  status text NOT NULL CHECK (status IN ('active', 'pending', 'closed')),
-  name text NOT NULL,
-  amount numeric(12, 2),
-  ${i % 3 === 0 ? 'payload jsonb,' : ''}
-  created_at timestamptz NOT NULL DEFAULT now()
-);`);
-    if (parent && i % 2 === 0) statements.push(`CREATE INDEX ${name}_${parent}_id_idx ON ${name} (${parent}_id);`);
-  }
-  return statements.join('\n');
-}
-
 function readShopConfig(): { volumes?: Record<string, number>; values?: Record<string, unknown[]> } {
   const config = parseJsonc(readFileSync(path.join(SHOP, 'pglens.json'), 'utf8')) as { volumes?: Record<string, number>; values?: Record<string, unknown[]> };
   return { volumes: config.volumes, values: config.values };
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (value: number) => `${Math.round(value)} MB`;
-const times = (value: number, floor: number) => `${(value / floor).toFixed(2)}x`;
 
 async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'pglens-bench-embedded-'));
@@ -116,7 +87,7 @@ async function main(): Promise<void> {
   try {
     const shopOptions = JSON.stringify(readShopConfig());
     mkdirSync(path.join(generatedRoot, 'migrations'), { recursive: true });
-    writeFileSync(path.join(generatedRoot, 'migrations', '0001_tables.sql'), generatedSchema());
+    writeFileSync(path.join(generatedRoot, 'migrations', '0001_tables.sql'), treeSchema(50, 3));
 
     const log = (line: string) => process.stderr.write(`[bench:embedded] ${line}\n`);
     log('floor: new PGlite() + SELECT 1');
@@ -151,11 +122,7 @@ async function main(): Promise<void> {
       ['50 tables: warm start', generatedWarm],
       ['`pglens check examples/shop`, warm cache: time to all diagnostics (process wall time)', check],
     ];
-    const table = [
-      '| measurement | time | vs floor | peak RSS |',
-      '|---|---:|---:|---:|',
-      ...rows.map(([label, result]) => `| ${label} | ${seconds(result.ms)} | ${times(result.ms, floorMs)} | ${mb(result.maxRssMb)} |`),
-    ].join('\n');
+    const table = floorTable(rows, floorMs);
     const text = [
       SECTION,
       '',
@@ -180,14 +147,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') {
-  child(process.argv[3], process.argv.slice(4)).catch((error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
-    process.exit(1);
-  });
-} else {
-  main().catch((error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
-    process.exit(1);
-  });
-}
+runBenchScript(child, main);

@@ -14,8 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { parse as parseJsonc } from 'jsonc-parser';
-import type * as EmbeddedModule from '../server/src/engine/db/embedded/embedded';
-import { pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild } from './util';
+import { floorTable, megabytes as mb, openEmbeddedForBench, pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild, runBenchScript, seconds, treeSchema, treeTableName } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOP = path.join(ROOT, 'examples', 'shop');
@@ -37,12 +36,10 @@ async function child(kind: string, args: string[]): Promise<void> {
     result = { ms: await pgliteFloorMs() };
   } else if (kind === 'open') {
     const [workspaceRoot, cacheDir, optionsJson, snapshotFile] = args;
-    const { openEmbeddedDatabase } = require('../server/src/engine/db/embedded/embedded') as typeof EmbeddedModule;
     const { readSnapshotFile } = require('../server/src/engine/snapshot/format') as typeof import('../server/src/engine/snapshot/format');
     const options = JSON.parse(optionsJson) as { volumes?: Record<string, number>; values?: Record<string, unknown[]> };
     const snapshot = snapshotFile ? readSnapshotFile(snapshotFile) : undefined;
-    const db = await openEmbeddedDatabase({ workspaceRoot, cacheDir, ...(snapshot ? { snapshot } : options) });
-    await db.withSession((session) => session.query('SELECT 1'));
+    const db = await openEmbeddedForBench({ workspaceRoot, cacheDir, ...(snapshot ? { snapshot } : options) });
     result = { ms: performance.now() - started, fromCache: db.fromCache };
     await db.close();
   } else if (kind === 'pages') {
@@ -65,40 +62,17 @@ function runChild(kind: string, args: string[] = []): ChildResult {
   return runBenchChild<ChildResult>(__filename, ROOT, kind, args);
 }
 
-function generatedSchema(): string {
-  const statements: string[] = [];
-  for (let i = 1; i <= GENERATED_TABLES; i++) {
-    const name = `t${String(i).padStart(2, '0')}`;
-    const parent = i > 1 ? `t${String(Math.floor(i / 2)).padStart(2, '0')}` : undefined;
-    statements.push(`CREATE TABLE ${name} (
-  id bigserial PRIMARY KEY,
-  ${parent ? `${parent}_id bigint NOT NULL REFERENCES ${parent} (id),` : ''}
-  code text NOT NULL UNIQUE,
-  status text NOT NULL CHECK (status IN ('active', 'pending', 'closed')),
-  name text NOT NULL,
-  amount numeric(12, 2),
-  created_at timestamptz NOT NULL DEFAULT now()
-);`);
-    if (parent && i % 2 === 0) statements.push(`CREATE INDEX ${name}_${parent}_id_idx ON ${name} (${parent}_id);`);
-  }
-  return statements.join('\n');
-}
-
 function generatedRows(): string {
   const statements: string[] = [];
   for (let i = 1; i <= GENERATED_TABLES; i++) {
-    const name = `t${String(i).padStart(2, '0')}`;
-    const parent = i > 1 ? `t${String(Math.floor(i / 2)).padStart(2, '0')}` : undefined;
+    const name = treeTableName(i);
+    const parent = i > 1 ? treeTableName(Math.floor(i / 2)) : undefined;
     statements.push(`INSERT INTO ${name} (${parent ? `${parent}_id, ` : ''}code, status, name, amount)
       SELECT ${parent ? `1 + g % ${GENERATED_ROWS}, ` : ''}'c' || g, (ARRAY['active', 'active', 'pending', 'closed'])[1 + g % 4], 'name ' || g, g % 1000
         FROM generate_series(1, ${GENERATED_ROWS}) g;`);
   }
   return `${statements.join('\n')}\nANALYZE;`;
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const mb = (value: number) => `${Math.round(value)} MB`;
-const times = (value: number, floor: number) => `${(value / floor).toFixed(2)}x`;
 
 async function takeSnapshots(scratch: string): Promise<{ shop: string; generated: string }> {
   const { startEphemeralPostgres } = require('../test/harness/postgres') as typeof import('../test/harness/postgres');
@@ -118,7 +92,7 @@ async function takeSnapshots(scratch: string): Promise<{ shop: string; generated
     await admin.end();
     const generated = new Client({ connectionString: cluster.urlFor('generated') });
     await generated.connect();
-    await generated.query(generatedSchema());
+    await generated.query(treeSchema(GENERATED_TABLES));
     await generated.query(generatedRows());
     await generated.end();
     const limits = { statementTimeoutMs: 30_000, lockTimeoutMs: 1_000 };
@@ -142,7 +116,7 @@ async function main(): Promise<void> {
     const snapshots = await takeSnapshots(scratch);
     const generatedRoot = path.join(scratch, 'generated');
     mkdirSync(path.join(generatedRoot, 'migrations'), { recursive: true });
-    writeFileSync(path.join(generatedRoot, 'migrations', '0001_tables.sql'), generatedSchema());
+    writeFileSync(path.join(generatedRoot, 'migrations', '0001_tables.sql'), treeSchema(GENERATED_TABLES));
     const config = parseJsonc(readFileSync(path.join(SHOP, 'pglens.json'), 'utf8')) as { volumes?: Record<string, number>; values?: Record<string, unknown[]> };
     const shopOptions = JSON.stringify({ volumes: config.volumes, values: config.values });
     const generatedOptions = JSON.stringify({ volumes: { '*': GENERATED_ROWS } });
@@ -180,11 +154,7 @@ async function main(): Promise<void> {
     ];
     const floorAgain = measure('floor again', 'floor');
     const floorMs = (floor.ms + floorAgain.ms) / 2;
-    const table = [
-      '| measurement | time | vs floor | peak RSS |',
-      '|---|---:|---:|---:|',
-      ...rows.map(([label, result]) => `| ${label} | ${seconds(result.ms)} | ${times(result.ms, floorMs)} | ${mb(result.maxRssMb)} |`),
-    ].join('\n');
+    const table = floorTable(rows, floorMs);
     const text = [
       SECTION,
       '',
@@ -207,15 +177,4 @@ async function main(): Promise<void> {
   }
 }
 
-const childAt = process.argv.indexOf('--child');
-if (childAt >= 0) {
-  child(process.argv[childAt + 1], process.argv.slice(childAt + 2)).catch((error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
-    process.exit(1);
-  });
-} else {
-  main().catch((error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
-    process.exit(1);
-  });
-}
+runBenchScript(child, main);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getSharedTestDatabase, type SharedTestDatabase } from '../test/harness/postgres';
+import type * as EmbeddedModule from '../server/src/engine/db/embedded/embedded';
 
 // ---------------------------------------------------------------------------------------------------------------
 // A deterministic pseudo-random source, so every run generates the same workspace.
@@ -275,4 +276,64 @@ export async function pgliteFloorMs(): Promise<number> {
   const ms = performance.now() - started;
   await db.close();
   return ms;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The embedded-database benchmarks (bench/embedded.ts, bench/snapshot.ts)
+
+export const seconds = (value: number) => `${(value / 1000).toFixed(2)} s`;
+export const megabytes = (value: number) => `${Math.round(value)} MB`;
+export const timesFloor = (value: number, floor: number) => `${(value / floor).toFixed(2)}x`;
+
+/** The docs table of a child-process benchmark: time, ratio against the floor of the same run, peak RSS. */
+export function floorTable(rows: ReadonlyArray<[string, { ms: number; maxRssMb: number }]>, floorMs: number): string {
+  return [
+    '| measurement | time | vs floor | peak RSS |',
+    '|---|---:|---:|---:|',
+    ...rows.map(([label, result]) => `| ${label} | ${seconds(result.ms)} | ${timesFloor(result.ms, floorMs)} | ${megabytes(result.maxRssMb)} |`),
+  ].join('\n');
+}
+
+/** Opens the embedded database and runs `SELECT 1`. Required here, not imported at the top, so the floor child never loads pglens code. */
+export async function openEmbeddedForBench(options: EmbeddedModule.EmbeddedDatabaseOptions): Promise<EmbeddedModule.EmbeddedDatabase> {
+  const { openEmbeddedDatabase } = require('../server/src/engine/db/embedded/embedded') as typeof EmbeddedModule;
+  const db = await openEmbeddedDatabase(options);
+  await db.withSession((session) => session.query('SELECT 1'));
+  return db;
+}
+
+/**
+ * `tables` tables t01, t02...: a tree of foreign keys (each table's parent is the one at half its number), CHECK
+ * lists, unique codes, an index on every second foreign key; with `payloadEvery`, a jsonb column on every
+ * payloadEvery-th table (and a blank line on the others, as bench/embedded.ts has always written it).
+ */
+export function treeSchema(tables: number, payloadEvery?: number): string {
+  const statements: string[] = [];
+  for (let i = 1; i <= tables; i++) {
+    const name = treeTableName(i);
+    const parent = i > 1 ? treeTableName(Math.floor(i / 2)) : undefined;
+    statements.push(`CREATE TABLE ${name} (
+  id bigserial PRIMARY KEY,
+  ${parent ? `${parent}_id bigint NOT NULL REFERENCES ${parent} (id),` : ''}
+  code text NOT NULL UNIQUE,
+  status text NOT NULL CHECK (status IN ('active', 'pending', 'closed')),
+  name text NOT NULL,
+  amount numeric(12, 2),${payloadEvery ? `\n  ${i % payloadEvery === 0 ? 'payload jsonb,' : ''}` : ''}
+  created_at timestamptz NOT NULL DEFAULT now()
+);`);
+    if (parent && i % 2 === 0) statements.push(`CREATE INDEX ${name}_${parent}_id_idx ON ${name} (${parent}_id);`);
+  }
+  return statements.join('\n');
+}
+
+export const treeTableName = (i: number) => `t${String(i).padStart(2, '0')}`;
+
+/** A child-process benchmark's entry: `--child kind args...` measures one thing (`child`), anything else runs `main`. */
+export function runBenchScript(child: (kind: string, args: string[]) => Promise<void>, main: () => Promise<void>): void {
+  const childAt = process.argv.indexOf('--child');
+  const run = childAt >= 0 ? child(process.argv[childAt + 1], process.argv.slice(childAt + 2)) : main();
+  run.catch((error) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  });
 }
