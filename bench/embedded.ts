@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { floorTable, megabytes as mb, openEmbeddedForBench, pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild, runBenchScript, seconds, treeSchema } from './util';
+import { floorTable, megabytes as mb, openEmbeddedForBench, pgliteFloorMs, printChildResult, publishDocsSection, runBenchChild, runBenchScript, seconds, treeSchema } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOP = path.join(ROOT, 'examples', 'shop');
@@ -140,8 +140,7 @@ async function main(): Promise<void> {
       '- Goal (issue 6): a second start within 2 s. The warm start is dominated by PGlite opening a data directory (~1.2 s on a quiet machine) plus the copy.',
       '',
     ].join('\n');
-    process.stdout.write(`\n${text}\n`);
-    if (!process.env.BENCH_EMBEDDED_NO_DOCS) replaceDocsSection(DOCS, SECTION, text);
+    publishDocsSection(DOCS, SECTION, text, 'BENCH_EMBEDDED_NO_DOCS');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

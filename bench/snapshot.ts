@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { floorTable, megabytes as mb, openEmbeddedForBench, pgliteFloorMs, printChildResult, replaceDocsSection, runBenchChild, runBenchScript, seconds, treeSchema, treeTableName } from './util';
+import { floorTable, megabytes as mb, openEmbeddedForBench, pgliteFloorMs, printChildResult, publishDocsSection, runBenchChild, runBenchScript, seconds, treeSchema, treeTableName } from './util';
 
 const ROOT = path.resolve(__dirname, '..');
 const SHOP = path.join(ROOT, 'examples', 'shop');
@@ -170,8 +170,7 @@ async function main(): Promise<void> {
         '(the last row: peak RSS is that of PGlite itself).',
       '',
     ].join('\n');
-    process.stdout.write(`\n${text}\n`);
-    if (!process.env.BENCH_SNAPSHOT_NO_DOCS) replaceDocsSection(DOCS, SECTION, text);
+    publishDocsSection(DOCS, SECTION, text, 'BENCH_SNAPSHOT_NO_DOCS');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -328,6 +328,12 @@ export function treeSchema(tables: number, payloadEvery?: number): string {
 
 export const treeTableName = (i: number) => `t${String(i).padStart(2, '0')}`;
 
+/** Prints a benchmark's docs section and, unless the environment variable `noDocsVariable` is set, puts it in `docsFile`. */
+export function publishDocsSection(docsFile: string, heading: string, text: string, noDocsVariable: string): void {
+  process.stdout.write(`\n${text}\n`);
+  if (!process.env[noDocsVariable]) replaceDocsSection(docsFile, heading, text);
+}
+
 /** A child-process benchmark's entry: `--child kind args...` measures one thing (`child`), anything else runs `main`. */
 export function runBenchScript(child: (kind: string, args: string[]) => Promise<void>, main: () => Promise<void>): void {
   const childAt = process.argv.indexOf('--child');
