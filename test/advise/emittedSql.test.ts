@@ -16,7 +16,7 @@ import { loadParser } from '../../server/src/engine/parse/parse';
 import { parseToJson } from '../../server/src/engine/parse/libpgQuery';
 import { scanTokens } from '../../server/src/engine/sqlText';
 import type { Finding } from '../../server/src/engine/types';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 
 const SCHEMA = `
 create extension if not exists hypopg;
@@ -116,7 +116,7 @@ function withoutConcurrently(text: string): string {
 }
 
 describe('emitted SQL parses and runs on PostgreSQL, with reserved-word, mixed-case and quoted names', () => {
-  let scratch: ScratchDatabase;
+  let scratch: TestFileDatabase;
   let database: DatabaseClient;
   let findings: Finding[] = [];
   const sources = new Map<string, string>();
@@ -124,7 +124,7 @@ describe('emitted SQL parses and runs on PostgreSQL, with reserved-word, mixed-c
 
   before(async () => {
     await loadParser();
-    scratch = await openScratchDatabase('pglens_emitted_sql');
+    scratch = await openTestFileDatabase('pglens_emitted_sql');
     await scratch.client.query(SCHEMA);
     database = await connectPostgres(scratch.url);
     fs.mkdirSync(path.join(root, 'migrations'));

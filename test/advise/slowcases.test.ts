@@ -19,7 +19,7 @@ import { Engine } from '../../server/src/engine/analyze';
 import { defaultConfig } from '../../server/src/engine/config';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import type { Finding } from '../../server/src/engine/types';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 
 const CORPUS = path.join(__dirname, '..', 'fixtures', 'slowcases');
 
@@ -60,13 +60,13 @@ function met(expectation: Expectation, findings: Finding[]): boolean {
 }
 
 describe('slow-case corpus', () => {
-  let scratch: ScratchDatabase;
+  let scratch: TestFileDatabase;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pglens-slowcases-'));
   const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.sql')).sort();
   const results: { file: string; ok: boolean; found: string }[] = [];
 
   before(async () => {
-    scratch = await openScratchDatabase('pglens_slowcases');
+    scratch = await openTestFileDatabase('pglens_slowcases');
     await scratch.client.query('create schema ext');
     await scratch.client.query('create extension hypopg schema ext');
     await scratch.client.query('alter database pglens_slowcases set search_path = public, ext');

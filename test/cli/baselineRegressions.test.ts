@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 import { loadShopDatabase, SHOP_DIR } from '../harness/shopDatabase';
 import { ensureCliBuilt, runCli, type CliResult } from './cliHarness';
 
-let database: ScratchDatabase;
+let database: TestFileDatabase;
 let main: string;
 const scratch: string[] = [];
 
@@ -25,7 +25,7 @@ function git(dir: string, ...args: string[]): string {
 
 before(async () => {
   ensureCliBuilt();
-  database = await openScratchDatabase('pglens_baseline_shop');
+  database = await openTestFileDatabase('pglens_baseline_shop');
   // Half the example's volumes: every table the assertions name stays "large" (>= 10,000 rows), the load takes half the time.
   await loadShopDatabase(database.client, 0.5);
   // The shop on main, with a baseline of its plans on this server committed beside it.

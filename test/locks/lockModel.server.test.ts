@@ -14,7 +14,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 import { loadParser, parseSite, type ParsedStatement } from '../../server/src/engine/parse/parse';
 import { locksForStatement, type LockModelContext } from '../../server/src/engine/locks/lockModel';
 import { lockStrength, type LockMode } from '../../server/src/engine/locks/lockModes';
@@ -187,7 +187,7 @@ const CASES: LockCase[] = [
   { sql: 'create materialized view order_totals as select account_id, sum(total) from orders group by 1' },
 ];
 
-let scratch: ScratchDatabase | undefined;
+let scratch: TestFileDatabase | undefined;
 let client: Client;
 let databaseUrl = '';
 let serverVersionNum = 0;
@@ -278,7 +278,7 @@ async function serverLocks(c: LockCase): Promise<ServerLocks> {
 
 before(async () => {
   await loadParser();
-  scratch = await openScratchDatabase(DATABASE);
+  scratch = await openTestFileDatabase(DATABASE);
   databaseUrl = scratch.url;
   client = scratch.client;
   await client.query(`do $$ begin if not exists (select 1 from pg_roles where rolname = 'app') then create role app; end if; end $$`);

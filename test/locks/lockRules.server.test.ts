@@ -8,18 +8,18 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 import { addingNotNullColumnWithoutDefault } from '../../server/src/engine/rules/locking/adding-not-null-column-without-default';
 import { validatingConstraintInSameTransaction } from '../../server/src/engine/rules/locking/validating-constraint-in-same-transaction';
 import { MIGRATION, MIGRATION_NO_TRANSACTION, runLockRule, schemaWith } from '../rules/lockRuleTestUtils';
 
 const DATABASE = 'pglens_lock_rules_test';
 
-let scratch: ScratchDatabase | undefined;
+let scratch: TestFileDatabase | undefined;
 let client: Client;
 
 before(async () => {
-  scratch = await openScratchDatabase(DATABASE);
+  scratch = await openTestFileDatabase(DATABASE);
   client = scratch.client;
   await client.query(`
     create table accounts (id int primary key);

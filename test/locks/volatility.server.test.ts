@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from 'pg';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import { withReadOnlyTransaction, type DatabaseClient } from '../../server/src/engine/db/client';
 import { loadSchemaFacts } from '../../server/src/engine/db/schemaFacts';
@@ -20,13 +20,13 @@ import type { SqlSite } from '../../server/src/engine/types';
 const DATABASE = 'pglens_volatility_test';
 const LIMITS = { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000 };
 
-let scratch: ScratchDatabase | undefined;
+let scratch: TestFileDatabase | undefined;
 let client: Client;
 let database: DatabaseClient;
 
 before(async () => {
   await loadParser();
-  scratch = await openScratchDatabase(DATABASE);
+  scratch = await openTestFileDatabase(DATABASE);
   client = scratch.client;
   await client.query(`
     create schema app;

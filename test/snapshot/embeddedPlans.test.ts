@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openScratchDatabase, type ScratchDatabase } from '../harness/scratchDatabase';
+import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
 import { loadShopDatabase, SHOP_DIR } from '../harness/shopDatabase';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import { openEmbeddedDatabase } from '../../server/src/engine/db/embedded/embedded';
@@ -18,10 +18,10 @@ import type { DatabaseClient } from '../../server/src/engine/db/client';
 import { readProductionSnapshot } from '../../server/src/engine/snapshot/read';
 
 const LIMITS = { statementTimeoutMs: 30_000, lockTimeoutMs: 1_000 };
-let shop: ScratchDatabase;
+let shop: TestFileDatabase;
 
 before(async () => {
-  shop = await openScratchDatabase('pglens_snapshot_shop');
+  shop = await openTestFileDatabase('pglens_snapshot_shop');
   // Half the example's volumes: orders 150k, order items 300k, events 100k.
   await loadShopDatabase(shop.client, 0.5);
 });

@@ -4,8 +4,8 @@
 import { Client } from 'pg';
 import { getSharedTestDatabase } from './postgres';
 
-export interface ScratchDatabase {
-  /** Superuser URL of the scratch database. */
+export interface TestFileDatabase {
+  /** Superuser URL of the database. */
   url: string;
   /** A superuser connection to it, open. */
   client: Client;
@@ -13,7 +13,7 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-export async function openScratchDatabase(name: string): Promise<ScratchDatabase> {
+export async function openTestFileDatabase(name: string): Promise<TestFileDatabase> {
   const shared = await getSharedTestDatabase();
   const admin = new Client({ connectionString: shared.superuserUrl });
   await admin.connect();
