@@ -52,6 +52,11 @@ export interface PglensConfig {
   postgresVersion?: number;
   /** `snapshot`: a production statistics snapshot (`pglens snapshot`), absolute; see docs/production-snapshot.md. */
   snapshot?: string;
+  /**
+   * `production`: live mode of the editor (docs/production-snapshot.md): the language server reads pg_stat_statements of
+   * `url` (read-only, `${env:VAR}` allowed, the password kept apart) every `refreshSeconds`. Absent: off.
+   */
+  production?: { url?: string; refreshSeconds: number };
   advisor: {
     /** Allow building a real index inside a rolled-back transaction when hypopg is not installed. */
     indexTrials: boolean;
@@ -196,6 +201,7 @@ function parseConfigObject(text: string, file: string, env: NodeJS.ProcessEnv): 
     'migrationsInTransaction',
     'postgresVersion',
     'snapshot',
+    'production',
     'advisor',
     'files',
     'databases',
@@ -275,6 +281,14 @@ function parseConfigObject(text: string, file: string, env: NodeJS.ProcessEnv): 
     config.postgresVersion = version;
   }
   if (root.snapshot !== undefined) config.snapshot = path.resolve(config.root, v.string(root.snapshot, 'snapshot'));
+  if (root.production !== undefined) {
+    const production = v.object(root.production, 'production');
+    v.onlyKeys(production, 'production', ['url', 'refreshSeconds']);
+    config.production = { refreshSeconds: DEFAULT_PRODUCTION_REFRESH_SECONDS };
+    if (production.url !== undefined) config.production.url = substituteEnv(v.string(production.url, 'production.url'), env, file, 'production.url');
+    // At least 30 s: each refresh is a connection to production; at most a day.
+    if (production.refreshSeconds !== undefined) config.production.refreshSeconds = v.integerIn(production.refreshSeconds, 'production.refreshSeconds', 30, 86_400);
+  }
   if (root.advisor !== undefined) {
     const advisor = v.object(root.advisor, 'advisor');
     v.onlyKeys(advisor, 'advisor', ['indexTrials', 'maxTrialTableRows', 'minCostReduction', 'migrationsDir']);
@@ -504,6 +518,9 @@ function describe(value: Json): string {
   if (typeof value === 'object') return 'an object';
   return String(value);
 }
+
+/** How often live mode reads production's pg_stat_statements when `production.refreshSeconds` is not given. */
+export const DEFAULT_PRODUCTION_REFRESH_SECONDS = 300;
 
 function substituteEnv(value: string, env: NodeJS.ProcessEnv, file: string, key: string): string | undefined {
   let missing: string | undefined;

@@ -112,6 +112,13 @@ export function configSchema(): Schema {
       migrationsInTransaction: { type: 'boolean', description: 'Whether migrations run inside one transaction (most frameworks do).' },
       postgresVersion: INTEGER(9, 30, 'Target PostgreSQL major version when there is no database to ask.'),
       snapshot: { type: 'string', description: 'A production statistics snapshot written by `pglens snapshot` (docs/production-snapshot.md).' },
+      production: object(
+        {
+          url: { type: 'string', description: 'Read-only connection URL of production (or staging) for live runtime numbers in the editor; ${env:NAME} allowed; keep the password out of it (VS Code: "pglens: Set Production Database Password").' },
+          refreshSeconds: INTEGER(30, 86400, 'How often the language server reads pg_stat_statements (default 300).'),
+        },
+        'Live mode: the editor refreshes production\'s runtime numbers from pg_stat_statements (docs/production-snapshot.md). Off when absent.',
+      ),
       advisor: object(
         {
           indexTrials: { type: 'boolean', description: 'Build a real index in a rolled-back transaction when hypopg is not installed.' },

@@ -219,7 +219,8 @@ export interface Workspace {
 /** The config of an untrusted folder: rules apply, nothing that picks or touches a database. */
 function untrustedConfig(config: PglensConfig, root: string, userUrl: string | undefined): PglensConfig {
   const defaults = loadConfig(undefined, root);
-  return { ...config, database: { ...defaults.database, url: userUrl }, advisor: { ...config.advisor, indexTrials: false } };
+  // production.url too: a repository may not choose which server the editor connects to with the user's password.
+  return { ...config, database: { ...defaults.database, url: userUrl }, production: undefined, advisor: { ...config.advisor, indexTrials: false } };
 }
 
 /** The root of the workspace a folder belongs to: the folder of the nearest pglens.json above it, else the folder itself. */
