@@ -37,6 +37,12 @@ export interface PlanNode {
   parallelAware?: boolean;
   /** On Gather and Gather Merge. */
   workersPlanned?: number;
+  workersLaunched?: number;
+  /** On a CTE Scan: the CTE it reads (whose plan is the InitPlan child "CTE <name>" of a node above). */
+  cteName?: string;
+  /** Only with EXPLAIN (ANALYZE, BUFFERS): shared buffers found in cache and read, all loops. */
+  sharedHitBlocks?: number;
+  sharedReadBlocks?: number;
   children: PlanNode[];
   // No copy of PostgreSQL's JSON is kept: plans live in caches, and the raw objects doubled what each one held.
 }
@@ -117,6 +123,10 @@ function planNodeOnly(json: Record<string, unknown>): PlanNode {
     tidCond: asString(json['TID Cond']),
     parallelAware: json['Parallel Aware'] === true ? true : undefined,
     workersPlanned: typeof json['Workers Planned'] === 'number' ? (json['Workers Planned'] as number) : undefined,
+    workersLaunched: typeof json['Workers Launched'] === 'number' ? (json['Workers Launched'] as number) : undefined,
+    cteName: asString(json['CTE Name']),
+    sharedHitBlocks: typeof json['Shared Hit Blocks'] === 'number' ? (json['Shared Hit Blocks'] as number) : undefined,
+    sharedReadBlocks: typeof json['Shared Read Blocks'] === 'number' ? (json['Shared Read Blocks'] as number) : undefined,
     children,
   };
 }
