@@ -23,6 +23,7 @@ import { applyFixes, FIX_TYPES, type FixType } from './applyFixes';
 import { outputFileProblem, periodicProgress, ruleOverrides, unsupportedFiles, useColor, writeOutputFile } from './checkFlags';
 import { workspaceOpenProblem } from './commandSupport';
 import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
+import { orderByProductionImpact } from '../engine/snapshot/match';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -241,6 +242,8 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
       io.stderr.write(`pglens: --fix: fixed ${fixed.fixed.size} finding${fixed.fixed.size === 1 ? '' : 's'} in ${fixed.filesChanged.length} file${fixed.filesChanged.length === 1 ? '' : 's'}${written}\n`);
     }
 
+    // With production's numbers (a snapshot): what costs production most first; without, the file order stays.
+    orderByProductionImpact(findings);
     const report: CheckReport = {
       root: config.root,
       // --quiet: errors only; what decides the exit code below still counts every finding.

@@ -159,4 +159,6 @@ export interface Finding {
   fixes?: SuggestedFix[];
   /** e.g. "generic plan", "embedded database, synthetic data: invoices 1M rows" */
   notes?: string[];
+  /** With production's runtime numbers (snapshot or live mode): the statement's share of DB time, "prod 21% of DB time". */
+  productionImpact?: { shareOfTime: number; label: string };
 }

@@ -386,6 +386,15 @@ export class WorkspaceEngine extends Engine {
     super(scope);
   }
 
+  /** Production's numbers from now on (live mode reads new ones): analyses from now on carry these. */
+  setRuntimeCosts(costs: RuntimeCosts | undefined): void {
+    this.scope.runtimeCosts = costs;
+  }
+
+  get runtimeCosts(): RuntimeCosts | undefined {
+    return this.scope.runtimeCosts;
+  }
+
   setRunFiles(files: string[] | (() => string[])): void {
     this.listRunFiles = typeof files === 'function' ? files : undefined;
     this.runFiles = typeof files === 'function' ? undefined : this.migrationsInOrder(files);

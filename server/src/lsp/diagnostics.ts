@@ -2,6 +2,7 @@
 
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import { orderByProductionImpact } from '../engine/snapshot/match';
 import type { Finding } from '../engine/types';
 
 /** Kept on the diagnostic so a code action request (which only sends diagnostics back) can find the finding again. */
@@ -28,7 +29,8 @@ export function findingToDiagnostic(finding: Finding, version: number): Diagnost
     code: finding.ruleId,
     // The headline, short like ESLint's; the details (evidence, suggestion, advisor result, plan notes) follow as
     // related information at the finding's own range, which VS Code lists under the message and shows in its hover.
-    message: finding.headline ?? finding.message,
+    // With production's numbers the label says what the statement costs production ("[prod 21% of DB time]").
+    message: `${finding.headline ?? finding.message}${finding.productionImpact ? ` [${finding.productionImpact.label}]` : ''}`,
     data: { ruleId: finding.ruleId, fileStart: finding.fileStart, fileEnd: finding.fileEnd, version } satisfies DiagnosticData,
   };
   const related = [...(finding.details ?? []).map((detail) => detail.text), ...(finding.notes ?? []).map((note) => `(${note})`)];
@@ -40,8 +42,9 @@ export function findingToDiagnostic(finding: Finding, version: number): Diagnost
   return diagnostic;
 }
 
+/** Most production impact first (clients that keep the server's order list them so); otherwise as found. */
 export function findingsToDiagnostics(findings: Finding[], version: number): Diagnostic[] {
-  return findings.map((finding) => findingToDiagnostic(finding, version));
+  return orderByProductionImpact([...findings]).map((finding) => findingToDiagnostic(finding, version));
 }
 
 export function isDiagnosticData(value: unknown): value is DiagnosticData {

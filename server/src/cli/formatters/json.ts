@@ -25,6 +25,8 @@ export function* formatJson(report: CheckReport): Generator<string> {
     evidence: finding.evidence,
     fixes: finding.fixes,
     notes: finding.notes,
+    // With production's numbers: findings are ordered by it (most first), and say it.
+    ...(finding.productionImpact ? { productionImpact: finding.productionImpact } : {}),
   }));
   yield* stringifyJsonPieces({
     tool: 'pglens',

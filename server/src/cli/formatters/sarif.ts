@@ -47,6 +47,8 @@ export function* formatSarif(report: CheckReport): Generator<string> {
       ruleId: finding.ruleId,
       ...(ruleIndex.has(finding.ruleId) ? { ruleIndex: ruleIndex.get(finding.ruleId) } : {}),
       level: LEVEL[finding.severity],
+      // SARIF's rank (0-100, higher first): the statement's share of production's DB time, when known.
+      ...(finding.productionImpact ? { rank: Math.round(finding.productionImpact.shareOfTime * 1000) / 10 } : {}),
       // text: the headline (what code scanning lists); markdown: the headline, then the details and notes.
       message: { text: finding.headline ?? finding.message, markdown: sarifMarkdown(finding) },
       locations: [
@@ -69,6 +71,7 @@ export function* formatSarif(report: CheckReport): Generator<string> {
         ...(finding.evidence ? { evidence: finding.evidence } : {}),
         ...(finding.details?.length ? { details: finding.details } : {}),
         ...(finding.notes?.length ? { notes: finding.notes } : {}),
+        ...(finding.productionImpact ? { productionImpact: finding.productionImpact } : {}),
       },
     };
   });

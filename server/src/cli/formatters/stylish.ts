@@ -33,7 +33,8 @@ export function* formatStylish(report: CheckReport, options: { color: boolean; v
     for (const finding of findings) {
       const where = `${finding.range.start.line + 1}:${finding.range.start.character + 1}`;
       const severity = finding.severity === 'error' ? paint('31', 'error') : finding.severity === 'warning' ? paint('33', 'warning') : paint('36', finding.severity);
-      lines.push(`  ${where.padEnd(8)} ${severity.padEnd(options.color ? 16 : 7)}  ${finding.headline ?? finding.message}  ${paint('2', finding.ruleId)}`);
+      const impact = finding.productionImpact ? `  ${paint('35', `[${finding.productionImpact.label}]`)}` : '';
+      lines.push(`  ${where.padEnd(8)} ${severity.padEnd(options.color ? 16 : 7)}  ${finding.headline ?? finding.message}  ${paint('2', finding.ruleId)}${impact}`);
       if (options.verbose) for (const detail of finding.details ?? []) lines.push(`${indent}${paint('2', '·')} ${detail.text}`);
       if (source) for (const frameLine of codeFrame(source, finding.range, paint)) lines.push(`    ${frameLine}`);
       // Fixes that write a new file are editor actions; the terminal shows the SQL to run.

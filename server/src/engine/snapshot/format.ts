@@ -68,6 +68,11 @@ export interface SnapshotStatements {
   note?: string;
   /** Sum of total_exec_time of every statement of this database (also those not listed), for "% of DB time". */
   totalMs: number;
+  /**
+   * Since when pg_stat_statements has counted (pg_stat_statements_info.stats_reset, PostgreSQL 14+; ISO 8601): with
+   * `takenAt` the period of the calls, so they can be said per minute. Absent when not known.
+   */
+  statsReset?: string;
   /** The statements of this database with the most total time, most first. */
   entries: SnapshotStatement[];
 }
@@ -121,6 +126,6 @@ export function readSnapshotFile(file: string): ProductionSnapshot {
 }
 
 /** "2026-12-03", the date findings name ("planned with production statistics of ..."). */
-export function snapshotDate(snapshot: ProductionSnapshot): string {
+export function snapshotDate(snapshot: Pick<ProductionSnapshot, 'takenAt'>): string {
   return snapshot.takenAt.slice(0, 10);
 }

@@ -50,6 +50,22 @@ export async function readProductionSnapshot(db: DatabaseClient, options: ReadSn
   });
 }
 
+/**
+ * Only pg_stat_statements, as the language server's live mode reads it every few minutes (`production.url`): the same
+ * READ ONLY transaction, timeouts and application_name as a whole snapshot, nothing of the catalogue besides.
+ */
+export async function readProductionStatements(
+  db: DatabaseClient,
+  options: Pick<ReadSnapshotOptions, 'limits' | 'maxStatements' | 'now'>,
+): Promise<Pick<ProductionSnapshot, 'takenAt' | 'statements'>> {
+  await loadPgQuery();
+  return withReadOnlyTransaction(db, options.limits, async (session) => {
+    const [server] = (await session.query<{ version_num: string }>(`select current_setting('server_version_num') as version_num`)).rows;
+    const statements = await readStatements(session, Number(server.version_num), options.maxStatements ?? 500);
+    return { takenAt: (options.now ?? new Date()).toISOString(), statements };
+  });
+}
+
 async function readSettings(session: DatabaseSession): Promise<Record<string, string>> {
   const { rows } = await session.query<{ name: string; setting: string; unit: string | null }>(
     `select name, setting, unit from pg_settings where category like 'Query Tuning%' or name = any($1::text[]) order by name`,
@@ -162,6 +178,7 @@ async function readStatements(session: DatabaseSession, serverVersionNum: number
   await session.exec('SAVEPOINT pglens_statements');
   let rows: Array<{ query: string | null; calls: string; total_ms: number; rows: string; hit: string; read: string }>;
   let totalMs: number;
+  let statsReset: string | undefined;
   try {
     const here = `dbid = (select oid from pg_database where datname = current_database())`;
     ({ rows } = await session.query(
@@ -169,6 +186,12 @@ async function readStatements(session: DatabaseSession, serverVersionNum: number
          from ${view} where ${here} order by total_${time} desc`,
     ));
     totalMs = rows.reduce((sum, row) => sum + Number(row.total_ms), 0);
+    // Since when it counts (PostgreSQL 14+): the period that makes calls a rate.
+    if (serverVersionNum >= 140000) {
+      const { rows: info } = await session.query<{ stats_reset: Date | string | null }>(`select stats_reset from ${quoteIdentifier(extension[0].schema)}.pg_stat_statements_info`);
+      const reset = info[0]?.stats_reset;
+      if (reset) statsReset = new Date(reset).toISOString();
+    }
   } catch (error) {
     await session.exec('ROLLBACK TO SAVEPOINT pglens_statements');
     return unavailable(`pg_stat_statements could not be read: ${(error as Error).message.split('\n')[0]}`);
@@ -203,7 +226,13 @@ async function readStatements(session: DatabaseSession, serverVersionNum: number
     notDml > 0 ? `${notDml} statements that are not SELECT/INSERT/UPDATE/DELETE/MERGE, or only read system catalogues, are left out (utility statements keep their constants)` : '',
     entries.length > maxStatements ? `${entries.length - maxStatements} statements with less time are left out` : '',
   ].filter(Boolean);
-  return { available: true, ...(notes.length ? { note: notes.join('; ') } : {}), totalMs: round3(totalMs), entries: entries.slice(0, maxStatements) };
+  return {
+    available: true,
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+    totalMs: round3(totalMs),
+    ...(statsReset ? { statsReset } : {}),
+    entries: entries.slice(0, maxStatements),
+  };
 }
 
 const DML = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
