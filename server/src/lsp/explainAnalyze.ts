@@ -8,11 +8,15 @@
 import type { AnalyzedStatement } from '../engine/analyze';
 import { isDatabaseFailure, type DatabaseClient, type DatabaseSession } from '../engine/db/client';
 import { explainStatement } from '../engine/db/explain';
+import { explainAnalyzeWithValues, inferParameterTypes, type ParameterValue } from '../engine/db/parameterValues';
 import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { describeNode, nodeCondition } from './planRender';
-import type { AnalyzedPlanNode, ExplainAnalyzeResult } from './protocol';
+import type { AnalyzedPlanNode, ExplainAnalyzeResult, StatementParameter } from './protocol';
 import type { FolderContext } from './workspaceFolders';
+
+/** workspace/executeCommand name of pglens/explainAnalyze (argument: ExplainAnalyzeParams), for editors without custom requests. */
+export const EXPLAIN_ANALYZE_COMMAND = 'pglens.server.explainAnalyze';
 
 const RUNNABLE_KINDS = ['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
 /** EXPLAIN ANALYZE executes the statement: it gets a longer timeout than planning, but not an unbounded one. */
@@ -60,7 +64,14 @@ function dedicatedConnection(database: DatabaseClient, readOnly: boolean): Datab
   };
 }
 
-export async function runExplainAnalyze(folder: FolderContext, statement: AnalyzedStatement, confirmed: boolean): Promise<ExplainAnalyzeResult> {
+/** What the person asked for besides the statement: whether they confirmed it, the parameters' values, a shorter timeout. */
+export interface ExplainAnalyzeRequestOptions {
+  confirmed: boolean;
+  values?: unknown;
+  timeoutMs?: unknown;
+}
+
+export async function runExplainAnalyze(folder: FolderContext, statement: AnalyzedStatement, request: ExplainAnalyzeRequestOptions): Promise<ExplainAnalyzeResult> {
   const text = statement.statement.text;
   if (!folder.database) {
     const reason = 'reason' in folder.state ? folder.state.reason : 'no database';
@@ -69,16 +80,22 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
   if (!RUNNABLE_KINDS.includes(statement.statement.kind)) {
     return { statement: text, error: `${statement.statement.kind} is not a query EXPLAIN ANALYZE can run.` };
   }
-  if (statement.statement.parameterCount > 0) {
-    return {
-      statement: text,
-      error: `The statement has ${statement.statement.parameterCount} parameter(s) ($1…); EXPLAIN ANALYZE must execute it and needs real values. Write the values into a copy of the statement (for example in a .sql scratch file) and run it there.`,
-    };
+  const limits = { statementTimeoutMs: folder.config.database.statementTimeoutMs, lockTimeoutMs: folder.config.database.lockTimeoutMs };
+  const parameterCount = statement.statement.parameterCount;
+  const values = parameterCount > 0 ? parameterValues(request.values, parameterCount) : [];
+  if (typeof values === 'string') return { statement: text, error: values };
+  if (values === undefined) {
+    try {
+      const types = await inferParameterTypes(folder.database, statement.statement, limits);
+      return { statement: text, needsValues: { parameters: describeParameters(statement, types), fingerprint: statement.statement.textHash } };
+    } catch (error) {
+      return { statement: text, error: `EXPLAIN ANALYZE needs the database, which did not answer: ${(error as Error).message}` };
+    }
   }
   // Looked up on every request, confirmed or not: whether it runs READ ONLY depends on it.
   const reasons = await executionRisks(folder, folder.database, statement);
   if (!Array.isArray(reasons)) return { statement: text, error: reasons.error };
-  if (reasons.length > 0 && !confirmed) {
+  if (reasons.length > 0 && !request.confirmed) {
     return {
       statement: text,
       needsConfirmation: {
@@ -88,25 +105,66 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
       },
     };
   }
+  const defaultTimeoutMs = Math.max(limits.statementTimeoutMs, ANALYZE_TIMEOUT_MS);
+  const requestedTimeoutMs = typeof request.timeoutMs === 'number' && request.timeoutMs > 0 ? request.timeoutMs : defaultTimeoutMs;
+  const analyzeLimits = { statementTimeoutMs: Math.min(requestedTimeoutMs, defaultTimeoutMs), lockTimeoutMs: limits.lockTimeoutMs };
+  const connection = dedicatedConnection(folder.database, reasons.length === 0);
+  let parameters: StatementParameter[] | undefined;
   try {
-    const plan = await explainStatement(dedicatedConnection(folder.database, reasons.length === 0), statement.statement, {
-      statementTimeoutMs: Math.max(folder.config.database.statementTimeoutMs, ANALYZE_TIMEOUT_MS),
-      lockTimeoutMs: folder.config.database.lockTimeoutMs,
-      analyze: true,
-    });
+    let plan: ExplainedPlan;
+    if (parameterCount > 0) {
+      const run = await explainAnalyzeWithValues(connection, statement.statement, values, analyzeLimits);
+      plan = run.plan;
+      parameters = describeParameters(statement, run.types, values);
+    } else {
+      plan = await explainStatement(connection, statement.statement, { ...analyzeLimits, analyze: true });
+    }
     const root = toAnalyzedNode(plan.root);
     markSlowest(root);
     return {
       statement: text,
+      ...(parameters ? { parameters } : {}),
       root,
       planningTimeMs: plan.planningTimeMs,
       executionTimeMs: plan.executionTimeMs,
       databaseLabel: plan.databaseLabel,
-      markdown: renderAnalyzedMarkdown(text, plan, root),
+      markdown: renderAnalyzedMarkdown(text, plan, root, parameters),
     };
   } catch (error) {
     return { statement: text, error: (error as Error).message };
   }
+}
+
+/**
+ * The values of `$1..$n` from the request: undefined when none were sent (the person is to be asked), a one-line
+ * problem when they cannot be used (a wrong count, a value that is neither text, a number, a boolean nor null).
+ */
+function parameterValues(given: unknown, count: number): ParameterValue[] | string | undefined {
+  if (given === undefined || given === null) return undefined;
+  if (!Array.isArray(given)) return '`values` must be a list: one value for each of $1…$' + count + '.';
+  if (given.length === 0) return undefined;
+  if (given.length !== count) return `The statement has ${count} parameter(s) ($1…$${count}); ${given.length} value(s) were given.`;
+  const values: ParameterValue[] = [];
+  for (const [i, value] of given.entries()) {
+    if (value === null) values.push(null);
+    else if (typeof value === 'string') values.push(value);
+    else if (typeof value === 'number' || typeof value === 'boolean') values.push(String(value));
+    else return `$${i + 1}: a value must be text, a number, a boolean or null.`;
+  }
+  return values;
+}
+
+/** Each $n with its inferred type and, for a site in JS/TS, the `${expression}` the finder turned into it. */
+function describeParameters(statement: AnalyzedStatement, types: readonly string[], values?: readonly ParameterValue[]): StatementParameter[] {
+  return types.map((type, i) => {
+    const written = statement.statement.site.parameters.find((p) => p.index === i + 1);
+    return {
+      index: i + 1,
+      type,
+      ...(written ? { source: `\${${written.expressionText}}` } : {}),
+      ...(values ? { value: values[i] } : {}),
+    };
+  });
 }
 
 /**
@@ -158,7 +216,7 @@ function ms(value: number | undefined): string {
 }
 
 /** Estimated against actual rows; a misestimate of 10x or more is flagged, the slowest node marked. */
-export function renderAnalyzedMarkdown(statement: string, plan: ExplainedPlan, root: AnalyzedPlanNode): string {
+export function renderAnalyzedMarkdown(statement: string, plan: ExplainedPlan, root: AnalyzedPlanNode, parameters?: readonly StatementParameter[]): string {
   const rows: string[] = [];
   const visit = (node: AnalyzedPlanNode, depth: number) => {
     const actual = node.actualRows !== undefined ? node.actualRows * (node.loops ?? 1) : undefined;
@@ -180,6 +238,7 @@ export function renderAnalyzedMarkdown(statement: string, plan: ExplainedPlan, r
     statement,
     '```',
     '',
+    ...(parameters?.length ? [parameterLines(parameters), ''] : []),
     `Executed on ${plan.databaseLabel} (PostgreSQL ${plan.serverVersion}) inside a transaction that was rolled back.`,
     `Planning ${ms(plan.planningTimeMs)} · execution ${ms(plan.executionTimeMs)}.`,
     '',
@@ -189,6 +248,13 @@ export function renderAnalyzedMarkdown(statement: string, plan: ExplainedPlan, r
     '',
     'Rows are per loop; ⚠️ marks an estimate off by 10x or more; 🐢 marks the node that spent the most time itself.',
   ].join('\n');
+}
+
+/** `$1` (integer, from `${userId}`) = `42`: the values bound, one per line. */
+export function parameterLines(parameters: readonly StatementParameter[]): string {
+  return parameters
+    .map((p) => `- \`$${p.index}\` (${p.type}${p.source ? `, from \`${p.source}\`` : ''}) = ${p.value === null ? '`NULL`' : `\`${p.value ?? ''}\``}`)
+    .join('\n');
 }
 
 function escapeCell(text: string): string {

@@ -92,6 +92,25 @@ export interface ExplainAnalyzeParams extends StatementAtParams {
    * question and the answer can never make an unconfirmed statement run; without it, `confirmed` counts for nothing.
    */
   confirmedStatement?: string;
+  /**
+   * Values for `$1..$n` of a statement with parameters, as text (PostgreSQL reads each with its type's input
+   * function; numbers and booleans are taken as their text) or null for SQL NULL. They are bound as parameters,
+   * never written into the SQL. Without them the server answers `needsValues`.
+   */
+  values?: (string | number | boolean | null)[];
+  /** A shorter statement timeout for this run (ms); it can only lower the default (60 s, or the configured one if longer). */
+  timeoutMs?: number;
+}
+/** One `$n` of a statement: the type PostgreSQL infers for it and, in JS/TS, the `${expression}` it was written as. */
+export interface StatementParameter {
+  /** n of $n. */
+  index: number;
+  /** PostgreSQL's name of the inferred type (`integer`, `timestamp with time zone`), or `unknown`. */
+  type: string;
+  /** The source expression, e.g. `${userId}`; absent for a `$n` written in the SQL itself. */
+  source?: string;
+  /** The value bound (in a result), null for SQL NULL. */
+  value?: string | null;
 }
 export interface AnalyzedPlanNode {
   label: string;
@@ -110,6 +129,13 @@ export interface AnalyzedPlanNode {
 export interface ExplainAnalyzeResult {
   /** `reasons`: each thing executing the statement may do besides reading; `reason`: all of it as one text. */
   needsConfirmation?: { statementKind: string; reason: string; reasons: string[] };
+  /**
+   * The statement has parameters and no values were given: ask for them and send them as `values`. `fingerprint`
+   * identifies the statement text (not its line), for remembering the values given at this site.
+   */
+  needsValues?: { parameters: StatementParameter[]; fingerprint: string };
+  /** The parameters of the statement and the values bound, when it has any. */
+  parameters?: StatementParameter[];
   statement?: string;
   root?: AnalyzedPlanNode;
   planningTimeMs?: number;

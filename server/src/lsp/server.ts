@@ -34,7 +34,7 @@ import {
   type WriteFileArguments,
 } from './codeActions';
 import { findingsToDiagnostics } from './diagnostics';
-import { runExplainAnalyze } from './explainAnalyze';
+import { EXPLAIN_ANALYZE_COMMAND, runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, notPlannedLine, statementAt } from './hover';
 import { renderPlanMarkdown } from './planRender';
 import { schemaCompletions } from './schemaAtCursor';
@@ -142,6 +142,10 @@ export class PglensLanguageServer {
         this.tell(MessageType.Info, argument.message);
         return argument.uri;
       }
+      // pglens/explainAnalyze for editors that only send workspace/executeCommand: one argument, the same parameters.
+      if (params.command === EXPLAIN_ANALYZE_COMMAND && isObject<ExplainAnalyzeParams>(argument, 'uri') && isObject<ExplainAnalyzeParams['position']>(argument.position, 'line', 'number')) {
+        return this.explainAnalyze(argument);
+      }
       if (params.command === WRITE_FILE_COMMAND && isObject<WriteFileArguments>(argument, 'path')) {
         let uri: string;
         try {
@@ -240,7 +244,7 @@ export class PglensLanguageServer {
         hoverProvider: true,
         completionProvider: { triggerCharacters: ['.'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, FILE_WRITTEN_COMMAND, WRITE_FILE_COMMAND] },
+        executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, FILE_WRITTEN_COMMAND, WRITE_FILE_COMMAND, EXPLAIN_ANALYZE_COMMAND] },
         diagnosticProvider: this.pullDiagnostics ? { interFileDependencies: false, workspaceDiagnostics: false } : undefined,
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
@@ -450,9 +454,10 @@ export class PglensLanguageServer {
     if (!this.trusted) return { statement: statement.statement.text, error: 'The workspace is not trusted: pglens does not run EXPLAIN ANALYZE in it.' };
     // A confirmation is for one statement text: after an edit, the statement at the position must be asked about again.
     const confirmed = params.confirmed === true && params.confirmedStatement === statement.statement.text;
-    const outcome = await runExplainAnalyze(result.folder, statement, confirmed);
+    const outcome = await runExplainAnalyze(result.folder, statement, { confirmed, values: params.values, timeoutMs: params.timeoutMs });
     if (outcome.error) outcome.error = redactSecrets(outcome.error, this.password);
-    this.log(`EXPLAIN ANALYZE at ${params.uri}:${params.position.line + 1}: ${outcome.error ?? (outcome.needsConfirmation ? 'waiting for confirmation' : `${outcome.executionTimeMs?.toFixed(1)} ms`)}`);
+    const waiting = outcome.needsValues ? 'waiting for parameter values' : outcome.needsConfirmation ? 'waiting for confirmation' : undefined;
+    this.log(`EXPLAIN ANALYZE at ${params.uri}:${params.position.line + 1}: ${outcome.error ?? waiting ?? `${outcome.executionTimeMs?.toFixed(1)} ms`}`);
     return outcome;
   }
 
@@ -510,8 +515,8 @@ export class PglensLanguageServer {
   }
 }
 
-function isObject<T>(value: unknown, key: keyof T): value is T {
-  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[key as string] === 'string';
+function isObject<T>(value: unknown, key: keyof T, type: 'string' | 'number' = 'string'): value is T {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[key as string] === type;
 }
 
 function capitalize(text: string): string {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedStatement } from '../parse/parse';
 import { planNodeFromJson, type ExplainedPlan, type PlanNode } from '../plan/model';
-import { readOnlyTransactionPreamble, type DatabaseClient, type DatabaseSession, type QueryResultRows } from './client';
+import { readOnlyTransactionPreamble, type DatabaseClient, type DatabaseInfo, type DatabaseSession, type QueryResultRows } from './client';
 import { codePointsToUtf16 } from '../text';
 
 export interface ExplainOptions {
@@ -87,29 +87,33 @@ export async function explainStatement(db: DatabaseClient, statement: ParsedStat
       throw asPlanningError(error, Number.MAX_SAFE_INTEGER);
     }
     // The EXPLAIN's rows come after those of BEGIN and the SET LOCALs (one result each), before ROLLBACK and DEALLOCATE.
-    const json = explainJson(results[results.length - 3]);
-    const top = json[0] as Record<string, unknown>;
-    const notes: string[] = [];
-    if (generic) notes.push('generic plan: parameter values unknown, estimates use default selectivity');
-    if (info.syntheticDataNote) notes.push(info.syntheticDataNote);
-    return {
-      root: planNodeFromJson(top['Plan'] as Record<string, unknown>),
-      generic,
-      planningTimeMs: typeof top['Planning Time'] === 'number' ? (top['Planning Time'] as number) : Date.now() - started,
-      executionTimeMs: typeof top['Execution Time'] === 'number' ? (top['Execution Time'] as number) : undefined,
-      plannedAt: Date.now(),
-      databaseLabel: info.label,
-      serverVersion: info.serverVersion,
-      notes,
-    };
+    return explainedPlan(results[results.length - 3], info, started, generic);
   };
   // EXPLAIN ANALYZE executes the statement: on a connection of its own, closed afterwards, so nothing it leaves in
   // the session (an advisory lock, a setting) reaches the pool.
   return analyze ? db.withDedicatedSession(explain, options.signal) : db.withSession(explain, options.signal);
 }
 
+/** The plan of an EXPLAIN (FORMAT JSON) result, with what it was planned against. */
+export function explainedPlan(result: { rows: Record<string, unknown>[] }, info: DatabaseInfo, started: number, generic: boolean): ExplainedPlan {
+  const top = explainJson(result)[0] as Record<string, unknown>;
+  const notes: string[] = [];
+  if (generic) notes.push('generic plan: parameter values unknown, estimates use default selectivity');
+  if (info.syntheticDataNote) notes.push(info.syntheticDataNote);
+  return {
+    root: planNodeFromJson(top['Plan'] as Record<string, unknown>),
+    generic,
+    planningTimeMs: typeof top['Planning Time'] === 'number' ? (top['Planning Time'] as number) : Date.now() - started,
+    executionTimeMs: typeof top['Execution Time'] === 'number' ? (top['Execution Time'] as number) : undefined,
+    plannedAt: Date.now(),
+    databaseLabel: info.label,
+    serverVersion: info.serverVersion,
+    notes,
+  };
+}
+
 /** PREPARE of the statement, alone in one Parse message; PostgreSQL's error position mapped into the statement. */
-async function prepareStatement(session: DatabaseSession, name: string, statement: ParsedStatement): Promise<void> {
+export async function prepareStatement(session: DatabaseSession, name: string, statement: ParsedStatement): Promise<void> {
   const prefix = `PREPARE ${name} AS `;
   await queryWithPosition(session, prefix + statement.text, prefix.length, statement.text);
 }
@@ -147,21 +151,21 @@ export async function explainOnSession(session: DatabaseSession, statement: Pars
 const PROCESS_TAG = randomBytes(4).toString('hex');
 let preparedCount = 0;
 
-function nextPreparedName(): string {
+export function nextPreparedName(): string {
   return `pglens_${PROCESS_TAG}_${++preparedCount}`;
 }
 
 /** Runs `sql` (a prefix + the statement) and turns PostgreSQL's error position into an offset in the statement. */
-async function queryWithPosition(session: DatabaseSession, sql: string, prefixLength: number, statementText?: string) {
+export async function queryWithPosition(session: DatabaseSession, sql: string, prefixLength: number, statementText?: string, params?: unknown[]) {
   try {
-    return await session.query(sql);
+    return await session.query(sql, params);
   } catch (error) {
     throw asPlanningError(error, prefixLength, statementText);
   }
 }
 
 /** PostgreSQL's errors become PlanningErrors (the position, 1-based over the text sent, made an offset in the statement). */
-function asPlanningError(error: unknown, prefixLength: number, statementText?: string): unknown {
+export function asPlanningError(error: unknown, prefixLength: number, statementText?: string): unknown {
   const pgError = error as PgError;
   if (typeof pgError?.code === 'string' || pgError?.position !== undefined) {
     const characters = pgError.position !== undefined ? Number(pgError.position) - 1 - prefixLength : -1;
@@ -171,7 +175,7 @@ function asPlanningError(error: unknown, prefixLength: number, statementText?: s
   return error;
 }
 
-function explainJson(result: { rows: Record<string, unknown>[] }): unknown[] {
+export function explainJson(result: { rows: Record<string, unknown>[] }): unknown[] {
   const value = result.rows[0]?.['QUERY PLAN'];
   if (typeof value === 'string') return JSON.parse(value) as unknown[];
   return value as unknown[];
