@@ -6,7 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import ts = require('typescript');
 
 /** Why a migration is not judged, for skip reasons and `--verbose`. */
 export type MigrationVerdict = { judged: true } | { judged: false; reason: string };

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { FileAnalysis } from '../analyze';
 import { withReadOnlyTransaction, type DatabaseClient, type TransactionLimits } from '../db/client';
 import { findTable, type SchemaFacts } from '../db/schemaFacts';

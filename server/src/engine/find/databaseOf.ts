@@ -10,7 +10,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as ts from 'typescript';
+import ts = require('typescript');
 import picomatch from 'picomatch';
 import type { DatabaseSetting } from '../config';
 import { isInside, readWorkspaceTextFile } from '../files';

@@ -2,7 +2,7 @@
 // site keeps the segments that map its SQL text back to the file, so a finding on any part of a statement
 // lands on the exact characters the user wrote.
 
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite } from '../types';
 import { databaseLabel, isPostgres } from './databaseNames';
 import { DatabaseResolver, databaseOfPath, type DatabaseDecision, type DatabaseSettings } from './databaseOf';

@@ -12,7 +12,7 @@
 // Object.freeze, Array.prototype.map) gives `unknown`, and the site is skipped as before. Bounded: a call nests at most
 // MAX_CALL_DEPTH deep and one evaluation visits at most MAX_STEPS nodes.
 
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 // Called only once a file is being read, when both modules are loaded: the cycle with typescript.ts is harmless.

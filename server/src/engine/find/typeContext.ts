@@ -8,7 +8,7 @@
 // their parsed and bound trees, the edited one is re-parsed around the change): the text the editor sends wins over
 // the disk. Without a config, or when the Program cannot be built, the finder falls back to reading the syntax alone.
 
-import * as ts from 'typescript';
+import ts = require('typescript');
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 

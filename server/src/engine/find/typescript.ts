@@ -4,7 +4,7 @@
 // name or hold a marker, collects candidates; the SQL of each is then assembled from literal text (mapped
 // back to the file character by character) and `$n` placeholders.
 
-import * as ts from 'typescript';
+import ts = require('typescript');
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite, SqlSiteOrigin, TemplateParameter } from '../types';
 import type { FindOptions } from './index';
 import { cookLiteral } from './jsLiteral';
