@@ -54,14 +54,18 @@ export interface WriteFileArguments {
   message: string;
 }
 
-/** What a fix that writes a file says once it is written: the file, and that the finding stays until it runs. */
+/**
+ * What a fix that writes a file says once it is written: the file, and for a fix that is only the file (Add index)
+ * that the finding stays until it runs; a fix that also edits the flagged statement (NOT VALID) ends the finding there.
+ */
 export function fileWrittenMessage(fix: SuggestedFix, root: string | undefined): string {
   const file = fix.newFile!.path;
   const shown = root && file.startsWith(root) ? file.slice(root.length).replace(/^[\\/]+/, '') : file;
+  if ((fix.edits?.length ?? 0) > 0) return `pglens wrote ${shown} and edited the statement: ${fix.title}.`;
   return `pglens wrote ${shown}: ${fix.title}. The finding stays until the migration has run on the database pglens plans against.`;
 }
 
-interface IndexSuggestionEvidence {
+export interface IndexSuggestionEvidence {
   sql: string;
   costBefore?: number;
   costAfter?: number | null;
@@ -73,22 +77,31 @@ interface IndexSuggestionEvidence {
   indexes?: { table: string; method?: string; keys?: { text: string }[] }[];
 }
 
+/** The index suggestion a finding carries (the advisor's evidence), if any. */
+export function indexSuggestionOf(finding: Finding): IndexSuggestionEvidence | undefined {
+  return (finding.evidence?.['indexSuggestion'] as IndexSuggestionEvidence | null | undefined) ?? undefined;
+}
+
+/** The suggestion's indexes, each with its CREATE INDEX (for naming what-if indexes in plans). */
+export function whatIfIndexes(suggestion: IndexSuggestionEvidence): WhatIfIndex[] {
+  const statements = suggestion.sql.split(/;\s*\n/);
+  return (suggestion.indexes ?? []).map((index, i) => ({ ...index, sql: statements[i] ?? suggestion.sql }));
+}
+
 /**
  * The page "Show plan with this index" opens: the index, the cost before and after, and the what-if plan drawn by
  * the plan renderer every plan view uses, with the what-if index shown as its CREATE INDEX.
  */
 export function planWithIndexMarkdown(finding: Finding): string | undefined {
-  const suggestion = finding.evidence?.['indexSuggestion'] as IndexSuggestionEvidence | undefined;
+  const suggestion = indexSuggestionOf(finding);
   if (!suggestion?.planAfterRoot && !suggestion?.planAfter) return undefined;
   const cost = (n: number | null | undefined) => (typeof n === 'number' ? formatCost(n) : '?');
   const how =
     suggestion.verifiedWith === 'hypopg'
       ? 'planned with a hypothetical index (hypopg): nothing was created'
       : 'planned with the index built inside a transaction that was rolled back';
-  const statements = suggestion.sql.split(/;\s*\n/);
-  const indexes: WhatIfIndex[] = (suggestion.indexes ?? []).map((index, i) => ({ ...index, sql: statements[i] ?? suggestion.sql }));
   const plan = suggestion.planAfterRoot
-    ? renderPlanTreeMarkdown(suggestion.planAfterRoot, { resolveIndex: whatIfIndexResolver(indexes), title: 'Plan with this index' })
+    ? renderPlanTreeMarkdown(suggestion.planAfterRoot, { resolveIndex: whatIfIndexResolver(whatIfIndexes(suggestion)), title: 'Plan with this index' })
     : ['```text', suggestion.planAfter, '```'].join('\n');
   return [
     '# pglens: plan with this index',

@@ -1,5 +1,8 @@
 // The messages pglens adds to LSP, shared by the server and the VS Code client. Plain types and method names
-// only: the client imports this file, so it must not pull in the engine.
+// only: the client imports this file, so it must not pull in the engine (type-only imports of the engine's plain
+// data types are erased from the client's bundle).
+
+import type { PlanDiff, PlanView } from '../engine/plan/planView';
 
 /** What a workspace folder plans against. */
 export type DatabaseState =
@@ -173,3 +176,23 @@ export interface PglensInitializationOptions {
   /** Where the embedded database is cached (the extension passes its global storage). */
   cacheDir?: string;
 }
+
+/**
+ * Client → server request `pglens/planView`: the plan of the statement at a position as data to draw (exclusive
+ * cost per node, the costliest node; see engine plan/planView.ts). `kind: 'withIndex'`: the plan now and the plan with
+ * the index a finding at the position suggests, compared (`ruleId` picks the finding where several overlap).
+ */
+export interface PlanViewParams extends StatementAtParams {
+  kind?: 'estimated' | 'withIndex';
+  ruleId?: string;
+}
+export interface PlanViewResult {
+  title?: string;
+  statement?: string;
+  plan?: PlanView;
+  diff?: PlanDiff & { beforeTitle: string; afterTitle: string; indexSql?: string };
+  /** What qualifies the plan (generic, estimated, where it was planned), one sentence each. */
+  notes?: string[];
+  error?: string;
+}
+export const PlanViewRequest = 'pglens/planView';

@@ -39,11 +39,13 @@ import { hoverFor, notPlannedLine, statementAt } from './hover';
 import { renderPlanMarkdown } from './planRender';
 import { schemaCompletions } from './schemaAtCursor';
 import { writePlanPage } from './planPages';
+import { planViewFor } from './planView';
 import { schemaProblemLine } from '../engine/schemaCoverage';
 import { DEFAULT_MAX_SOURCE_BYTES, readWorkspaceTextFile } from '../engine/files';
 import {
   ExplainAnalyzeRequest,
   ExplainRequest,
+  PlanViewRequest,
   ReanalyzeProgressNotification,
   ReanalyzeRequest,
   SetPasswordNotification,
@@ -54,6 +56,8 @@ import {
   type ExplainResult,
   type PglensInitializationOptions,
   type PglensSettings,
+  type PlanViewParams,
+  type PlanViewResult,
   type ReanalyzeProgressParams,
   type ReanalyzeResult,
   type SetPasswordParams,
@@ -185,6 +189,11 @@ export class PglensLanguageServer {
     });
     connection.onRequest(ReanalyzeRequest, (_params: unknown, token: CancellationToken) => this.reanalyzeWorkspace(token));
     connection.onRequest(ExplainRequest, (params: StatementAtParams) => this.explain(params));
+    // The plan as data for the plan view (VS Code's webview): drawn by the client, planned here.
+    connection.onRequest(PlanViewRequest, async (params: PlanViewParams): Promise<PlanViewResult> => {
+      const result = await this.resultFor(params.uri);
+      return result ? planViewFor(result.analysis, params, result.folder.state) : { error: 'This document is not analysed by pglens.' };
+    });
     // For benchmarks and bug reports: where the server's memory goes.
     connection.onRequest('pglens/memoryUsage', () => process.memoryUsage());
     // For clients and tests that need to know the diagnostics are final: diagnostics go out as soon as the plans are
