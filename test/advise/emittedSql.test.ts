@@ -81,7 +81,9 @@ function emittedTexts(findings: Finding[], sources: Map<string, string> = new Ma
       const source = sources.get(finding.file);
       const editedSource = fix.edits?.length && source !== undefined ? applyEdits(source, fix.edits.filter((e) => e.file === finding.file)) : undefined;
       if (fix.sql) out.push({ where: `${where}, fix "${fix.title}"`, sql: fix.sql, editedSource, finding });
-      if (fix.newFile && fix.newFile.path.endsWith('.sql')) out.push({ where: `${where}, file of "${fix.title}"`, sql: fix.newFile.content, finding });
+      // A file written with an edit (the VALIDATE after NOT VALID) runs after the edited migration.
+      const after = editedSource === undefined || fix.newFile === undefined ? undefined : `${editedSource}\n${fix.newFile.content}`;
+      if (fix.newFile && fix.newFile.path.endsWith('.sql')) out.push({ where: `${where}, file of "${fix.title}"`, sql: fix.newFile.content, editedSource: after, finding });
     }
     const suggestion = finding.evidence?.['indexSuggestion'] as { sql?: string; needsExtension?: string } | null | undefined;
     if (suggestion?.sql) {

@@ -1,5 +1,6 @@
-// The "Add index" quick fix writes a migration the way the project already writes them: its folder, its file
-// naming (timestamp or sequence prefix), its framework's layout (Prisma, knex, drizzle, Supabase, plain SQL).
+// Quick fixes that write a migration ("Add index", the VALIDATE CONSTRAINT after "Add NOT VALID") write it the way the
+// project already writes them: its folder, its file naming (timestamp or sequence prefix), its tool's layout (Prisma,
+// knex, node-pg-migrate, dbmate, golang-migrate, Flyway, Supabase, plain SQL).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +9,7 @@ import { parseToJson } from '../parse/libpgQuery';
 import { assertSingleStatement, GeneratedSqlError, quoteIdentifier } from '../sqlText';
 import { assertIndexDefinition, type IndexCandidate } from './candidates';
 
-export type MigrationLayout = 'prisma' | 'supabase' | 'drizzle' | 'knex' | 'dbmate' | 'plain-sql';
+export type MigrationLayout = 'prisma' | 'supabase' | 'drizzle' | 'knex' | 'node-pg-migrate' | 'dbmate' | 'plain-sql';
 
 export interface MigrationTarget {
   layout: MigrationLayout;
@@ -87,11 +88,46 @@ function detectMigrationTargetNow(root: string, configuredDir?: string): Migrati
     const dir = path.resolve(root, configured ?? 'migrations');
     return base('knex', dir, knexfile.endsWith('.ts') ? '.ts' : '.js');
   }
+  if (/"node-pg-migrate"\s*:/.test(readFrameworkConfigText(path.join(root, 'package.json'), root))) {
+    const dir = path.join(root, 'migrations');
+    return base('node-pg-migrate', dir, listing(dir).some((n) => n.endsWith('.ts')) ? '.ts' : '.js');
+  }
   for (const candidate of PLAIN_DIRS) {
     const dir = path.join(root, candidate);
     if (exists(dir)) return base(isDbmateFolder(dir, root) ? 'dbmate' : 'plain-sql', dir);
   }
   return base('plain-sql', path.join(root, 'migrations'));
+}
+
+/**
+ * Where the next migration after `file` (a migration of the tool `framework`, as locks/migrations.ts names it) goes:
+ * beside it, in its tool's layout. Undefined for a tool pglens writes no migrations for (graphile-migrate keeps
+ * hashes of committed migrations; sequelize's are scripts of its own API) and for a script of no known tool.
+ */
+export function migrationTargetBeside(file: string, framework: string | undefined): MigrationTarget | undefined {
+  const isScript = /\.(js|cjs|mjs|ts|mts|cts)$/.test(file);
+  const extension: MigrationTarget['extension'] = /\.ts$/.test(file) ? '.ts' : '.js';
+  const base = (layout: MigrationLayout, dir: string, ext: MigrationTarget['extension'] = '.sql'): MigrationTarget => ({ ...namingOf(listing(dir)), layout, dir, extension: ext, root: dir });
+  const dir = path.dirname(file);
+  switch (framework) {
+    case 'prisma':
+      return base('prisma', path.dirname(dir));
+    case 'dbmate':
+      return base('dbmate', dir);
+    case 'supabase':
+      return base('supabase', dir);
+    case 'drizzle':
+      return base('drizzle', dir);
+    case 'knex':
+      return base('knex', dir, extension);
+    case 'node-pg-migrate':
+      return base('node-pg-migrate', dir, extension);
+    case 'graphile-migrate':
+    case 'sequelize':
+      return undefined;
+    default:
+      return isScript ? undefined : base('plain-sql', dir);
+  }
 }
 
 /** dbmate's folder: its .sql files start with `-- migrate:up` (the last few files are enough to tell). */
@@ -189,7 +225,6 @@ export function writeIndexMigration(
   target: MigrationTarget,
   input: { indexes: MigrationIndex[]; comment: string[]; now?: Date; preamble?: string[] },
 ): MigrationFile {
-  const now = input.now ?? new Date();
   const existing = findIndexMigration(target, input.indexes.map((index) => index.name));
   if (existing) return existing;
   if (target.layout === 'drizzle') {
@@ -199,78 +234,145 @@ export function writeIndexMigration(
       "pglens did not write a migration: drizzle's migrator runs migrations inside a transaction, where CREATE INDEX CONCURRENTLY fails; run the CREATE INDEX CONCURRENTLY outside the migrator (copy the SQL)",
     );
   }
-  const slug = sanitizeFileNamePart(`add_${input.indexes[0].name}`);
-  let prefix: string;
-  if (target.prefix === 'sequence') {
-    prefix = String(target.nextSequence).padStart(target.sequenceWidth, '0');
-  } else if (target.prefix === 'flyway') prefix = `V${target.nextSequence}_`;
-  else prefix = timestamp(now);
   const creates = input.indexes.map((index) => createStatement(index));
-  const drops = input.indexes.map((index) => {
-    const sql = `DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdentifier(index.name)};`;
-    assertSingleStatement(sql, 'DropStmt', (drop) => (drop.removeType === 'OBJECT_INDEX' && drop.concurrent === true ? undefined : 'not one DROP INDEX CONCURRENTLY'));
-    return sql;
-  });
+  const drops = input.indexes.map((index) => `DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdentifier(index.name)};`);
   const preamble = (input.preamble ?? []).map((sql) => {
     assertSingleStatement(sql, 'CreateExtensionStmt', (create) => (create.extname === 'pg_trgm' ? undefined : `the extension ${String(create.extname)} where pg_trgm was meant`));
     return sql;
   });
-  const statement = creates.join('\n');
+  return writeStatementMigration(target, {
+    name: `add_${input.indexes[0].name}`,
+    comment: input.comment,
+    up: [...preamble, ...creates],
+    down: drops,
+    outsideTransaction: 'CREATE INDEX CONCURRENTLY',
+    now: input.now,
+  });
+}
+
+export interface StatementMigration {
+  /** What the file name says after its prefix (made safe by sanitizeFileNamePart). */
+  name: string;
+  /** Lines of the comment at the top of the file. */
+  comment: string[];
+  /** The statements of the migration, each one statement ending in `;` of a kind migrationStatementKind allows. */
+  up: string[];
+  /** What undoes them (golang-migrate-style `.up.sql` and plain SQL files carry no down part). */
+  down: string[];
+  /**
+   * The statement that cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`), when one of `up` is such:
+   * the file then carries its tool's no-transaction marker, and a tool that sends a file as one query gets a file of
+   * one statement only.
+   */
+  outsideTransaction?: string;
+  now?: Date;
+}
+
+/** Tools that send a migration file to PostgreSQL as one query (several statements: one implicit transaction block). */
+function oneQueryToolOf(target: MigrationTarget): string | undefined {
   // Prisma and golang-migrate send a file as one query, and so does dbmate its up section even with transaction:false.
-  const oneQueryTool =
-    target.layout === 'prisma' ? 'Prisma' : target.layout === 'dbmate' ? 'dbmate' : target.upSuffix && target.layout === 'plain-sql' ? 'golang-migrate' : undefined;
-  if (oneQueryTool && preamble.length + creates.length > 1) {
+  if (target.layout === 'prisma') return 'Prisma';
+  if (target.layout === 'dbmate') return 'dbmate';
+  return target.upSuffix && target.layout === 'plain-sql' ? 'golang-migrate' : undefined;
+}
+
+/**
+ * A migration of the given statements in the project's layout: its folder, its naming (timestamp, sequence or
+ * Flyway prefix, `.up.sql`), its tool's file shape (Prisma folder, dbmate sections, knex and node-pg-migrate
+ * scripts). Every statement is re-parsed and must be of a kind pglens writes (checkMigrationFile), the file name is
+ * made of [a-z0-9_-] only, and the path must stay inside the migrations folder: otherwise MigrationRefused, no file.
+ */
+export function writeStatementMigration(target: MigrationTarget, input: StatementMigration): MigrationFile {
+  if (target.layout === 'drizzle') {
+    // drizzle-kit's migrator runs only the migrations listed in its journal (meta/_journal.json), which pglens does not edit.
+    throw new MigrationRefused("pglens did not write a migration: drizzle-kit runs only the migrations its journal lists (drizzle-kit generate --custom writes one); copy the SQL into it");
+  }
+  const outside = input.outsideTransaction;
+  const oneQueryTool = oneQueryToolOf(target);
+  if (outside && oneQueryTool && input.up.length > 1) {
     // Several statements in one query run in one implicit transaction block, where CONCURRENTLY fails.
     throw new MigrationRefused(
-      `pglens did not write a migration: ${oneQueryTool} sends a migration file as one query, so its ${preamble.length + creates.length} statements would run in one transaction block where CREATE INDEX CONCURRENTLY fails; put each statement in a migration of its own`,
+      `pglens did not write a migration: ${oneQueryTool} sends a migration file as one query, so its ${input.up.length} statements would run in one transaction block where ${outside} fails; put each statement in a migration of its own`,
     );
   }
+  const slug = sanitizeFileNamePart(input.name);
+  const prefix = nextPrefix(target, input.now ?? new Date());
   const comments = [
     ...input.comment.map(commentText),
-    oneQueryTool
-      ? `CREATE INDEX CONCURRENTLY cannot run inside a transaction block: ${oneQueryTool} runs a migration of a single statement outside one, so keep it alone in this file.`
-      : 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block: run this migration outside one.',
+    ...(!outside
+      ? []
+      : oneQueryTool
+        ? [`${outside} cannot run inside a transaction block: ${oneQueryTool} runs a migration of a single statement outside one, so keep it alone in this file.`]
+        : [`${outside} cannot run inside a transaction block: run this migration outside one.`]),
   ];
-  const sqlBody = [...comments.map((line) => `-- ${line}`), ...preamble, statement, ''].join('\n');
+  const sqlBody = [...comments.map((line) => `-- ${line}`), ...input.up, ''].join('\n');
   let file: MigrationFile;
   switch (target.layout) {
     case 'prisma':
-      file = { path: path.join(target.dir, `${prefix}_${slug}`, 'migration.sql'), content: sqlBody };
+      file = { path: path.join(target.dir, `${prefix}_${slug}`, 'migration.sql'), content: sqlBody, statements: input.up };
       break;
     case 'knex': {
       // One knex.raw per statement: several statements in one query would run in one implicit transaction block.
       const calls = (statements: string[]) =>
-        statements.length === 1
-          ? `(knex) => knex.raw(${JSON.stringify(statements[0])})`
-          : `async (knex) => {\n${statements.map((sql) => `  await knex.raw(${JSON.stringify(sql)});`).join('\n')}\n}`;
+        statements.length === 0
+          ? 'async () => {}'
+          : statements.length === 1
+            ? `(knex) => knex.raw(${JSON.stringify(statements[0])})`
+            : `async (knex) => {\n${statements.map((sql) => `  await knex.raw(${JSON.stringify(sql)});`).join('\n')}\n}`;
       const body = [
         ...comments.map((line) => `// ${line}`),
-        `exports.config = { transaction: false };`,
+        ...(outside ? ['exports.config = { transaction: false };', ''] : []),
+        `exports.up = ${calls(input.up)};`,
         '',
-        `exports.up = ${calls([...preamble, ...creates])};`,
-        '',
-        `exports.down = ${calls(drops)};`,
+        `exports.down = ${calls(input.down)};`,
         '',
       ].join('\n');
-      file = { path: path.join(target.dir, `${prefix}_${slug}${target.extension}`), content: body };
+      file = { path: path.join(target.dir, `${prefix}_${slug}${target.extension}`), content: body, statements: [...input.up, ...input.down] };
+      break;
+    }
+    case 'node-pg-migrate': {
+      // One pgm.sql per statement; pgm.noTransaction() runs the migration outside a transaction.
+      const calls = (statements: string[], noTransaction: boolean) =>
+        `(pgm) => {\n${[...(noTransaction ? ['  pgm.noTransaction();'] : []), ...statements.map((sql) => `  pgm.sql(${JSON.stringify(sql)});`)].join('\n')}\n}`;
+      const body = [
+        ...comments.map((line) => `// ${line}`),
+        `exports.up = ${calls(input.up, outside !== undefined)};`,
+        '',
+        `exports.down = ${calls(input.down, outside !== undefined)};`,
+        '',
+      ].join('\n');
+      file = { path: path.join(target.dir, `${prefix}_${slug}${target.extension}`), content: body, statements: [...input.up, ...input.down] };
       break;
     }
     case 'dbmate': {
       // dbmate reads `-- migrate:up` first; transaction:false runs the file outside a transaction.
-      const body = ['-- migrate:up transaction:false', ...comments.map((line) => `-- ${line}`), ...preamble, statement, '', '-- migrate:down transaction:false', ...drops, ''].join('\n');
-      file = { path: path.join(target.dir, `${prefix}_${slug}.sql`), content: body };
-      file.statements = [...preamble, ...creates, ...drops];
-      checkMigrationFile(file, target);
-      return file;
+      const marker = outside ? ' transaction:false' : '';
+      const body = [`-- migrate:up${marker}`, ...comments.map((line) => `-- ${line}`), ...input.up, '', `-- migrate:down${marker}`, ...input.down, ''].join('\n');
+      file = { path: path.join(target.dir, `${prefix}_${slug}.sql`), content: body, statements: [...input.up, ...input.down] };
+      break;
     }
     default: {
       const suffix = target.upSuffix ? '.up.sql' : '.sql';
-      file = { path: path.join(target.dir, `${prefix}_${slug}${suffix}`), content: sqlBody };
+      file = { path: path.join(target.dir, `${prefix}_${slug}${suffix}`), content: sqlBody, statements: input.up };
     }
   }
-  file.statements = [...preamble, ...creates];
   checkMigrationFile(file, target);
   return file;
+}
+
+/**
+ * The new file's prefix: the next sequence or Flyway version, else a timestamp in the folder's style (14-digit UTC
+ * time, or node-pg-migrate's 13-digit milliseconds), never sorting before the folder's last file.
+ */
+function nextPrefix(target: MigrationTarget, now: Date): string {
+  if (target.prefix === 'sequence') return String(target.nextSequence).padStart(target.sequenceWidth, '0');
+  if (target.prefix === 'flyway') return `V${target.nextSequence}_`;
+  const names = listing(target.dir);
+  const milliseconds = names.some((n) => /^\d{13}[_-]/.test(n)) && !names.some((n) => /^\d{14}[_-]/.test(n));
+  const stamp = milliseconds ? String(now.getTime()) : timestamp(now);
+  const last = names.map((n) => /^(\d{12,14})[_-]/.exec(n)?.[1]).filter((n): n is string => n !== undefined && n.length === stamp.length).sort().at(-1);
+  // A folder whose last migration is dated after `now` (a clock behind, a hand-written date): the next number after it.
+  return last !== undefined && last >= stamp ? String(BigInt(last) + 1n) : stamp;
 }
 
 /**
@@ -327,7 +429,7 @@ export function checkMigrationFile(file: MigrationFile, target?: Pick<MigrationT
     }
   }
   try {
-    for (const sql of file.statements ?? []) assertSingleStatement(sql, statementKind(sql));
+    for (const sql of file.statements ?? []) assertSingleStatement(sql, statementKind(sql), statementCheck(statementKind(sql)));
     if (name.endsWith('.sql')) {
       // The whole file, comments included, is exactly its statements: a line break smuggled into a comment would show here.
       const expected = (file.statements ?? []).map(statementKind);
@@ -342,9 +444,24 @@ export function checkMigrationFile(file: MigrationFile, target?: Pick<MigrationT
   }
 }
 
-/** The one kind each statement pglens writes in a migration must parse to. */
+/**
+ * The one kind each statement pglens writes in a migration must parse to: CREATE EXTENSION, CREATE INDEX, DROP INDEX
+ * and ALTER TABLE ... VALIDATE CONSTRAINT, nothing else (checkMigrationFile checks what it parses to).
+ */
 function statementKind(sql: string): string {
-  return /^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : /^DROP INDEX/.test(sql) ? 'DropStmt' : 'IndexStmt';
+  return /^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : /^DROP INDEX/.test(sql) ? 'DropStmt' : /^ALTER TABLE/.test(sql) ? 'AlterTableStmt' : 'IndexStmt';
+}
+
+/** What a statement of a kind pglens writes in migrations must also be: a DROP drops an index, an ALTER TABLE only validates. */
+function statementCheck(kind: string): ((body: Record<string, any>) => string | undefined) | undefined {
+  if (kind === 'DropStmt') return (drop) => (drop.removeType === 'OBJECT_INDEX' ? undefined : 'a DROP that does not drop an index');
+  if (kind === 'AlterTableStmt') {
+    return (alter) => {
+      const commands = ((alter.cmds ?? []) as { AlterTableCmd?: { subtype?: string } }[]).map((c) => c.AlterTableCmd?.subtype);
+      return commands.length > 0 && commands.every((subtype) => subtype === 'AT_ValidateConstraint') ? undefined : 'an ALTER TABLE that does more than VALIDATE CONSTRAINT';
+    };
+  }
+  return undefined;
 }
 
 function parseStatements(sql: string): string[] {

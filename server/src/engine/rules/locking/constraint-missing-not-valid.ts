@@ -8,13 +8,13 @@ import type { AstNode } from '../../parse/parse';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import { lockDisplayName, describeWhatLockBlocks } from '../../locks/lockModes';
 import type { Rule } from '../rule';
+import { notValidFix, unusedConstraintName } from './lockFixes';
 import {
   constraintName,
   alterOfExistingTable, lockEvidence,
   lockImpact,
   quoteIdent,
   relationText,
-  runsInTransaction,
   sqlEdit,
   statementTokens,
   tableSize,
@@ -59,7 +59,7 @@ export const constraintMissingNotValid: Rule = {
       const from = tokenAtOrAfter(tokens, statement.offsetOf(con.location));
       if (!tokens[from]) continue;
       const to = clauseEnd(tokens, from);
-      const name: string = con.conname ?? defaultConstraintName(table, con);
+      const name: string = con.conname ?? unusedConstraintName(context, relation, defaultConstraintName(table, con));
       const t = relationText(relation);
       const validate = `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(name)};`;
       let message: string;
@@ -70,14 +70,17 @@ export const constraintMissingNotValid: Rule = {
       } else {
         message = `ADD CHECK checks every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
       }
-      const inTransaction = runsInTransaction(context);
-      // The VALIDATE goes right before the statement's own semicolon (outside a .sql file's site), after a new one.
-      const validateHere = `;\n${validate.replace(/;$/, '')}`;
-      const edits =
-        inTransaction || tokens[to].end !== statement.end
-          ? [sqlEdit(statement, tokens[to].end, tokens[to].end, ' NOT VALID')]
-          : [sqlEdit(statement, tokens[to].end, tokens[to].end, ` NOT VALID${validateHere}`)];
-      if (!inTransaction && tokens[to].end !== statement.end) edits.push(sqlEdit(statement, statement.end, statement.end, validateHere));
+      // Without a name in the statement the fix writes one (the name PostgreSQL would choose), so that the VALIDATE
+      // it writes names the constraint for certain.
+      const nameEdit = con.conname ? '' : `CONSTRAINT ${quoteIdent(name)} `;
+      const fix = notValidFix(context, {
+        notValid: sqlEdit(statement, tokens[to].end, tokens[to].end, ' NOT VALID'),
+        name: nameEdit ? sqlEdit(statement, tokens[from].start, tokens[from].start, nameEdit) : undefined,
+        validate,
+        table,
+        constraint: name,
+        statementEndsSite: tokens[to].end === statement.end || statement.site.text.slice(tokens[to].end, statement.end).trim() === '',
+      });
       context.report({
         message,
         start: tokens[from].start,
@@ -87,15 +90,7 @@ export const constraintMissingNotValid: Rule = {
           scan: true,
           constraint: name,
         },
-        fixes: [
-          {
-            title: inTransaction
-              ? 'Add NOT VALID here and run VALIDATE CONSTRAINT in a later migration'
-              : 'Add NOT VALID, then VALIDATE CONSTRAINT in its own statement',
-            sql: validate,
-            edits,
-          },
-        ],
+        fixes: [fix],
       });
     }
   },
