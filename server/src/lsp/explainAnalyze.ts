@@ -12,6 +12,7 @@ import { explainAnalyzeWithValues, inferParameterTypes, type ParameterValue } fr
 import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { describeNode, nodeCondition } from './planRender';
+import { explainedPlanView } from './planView';
 import type { AnalyzedPlanNode, ExplainAnalyzeResult, StatementParameter } from './protocol';
 import type { FolderContext } from './workspaceFolders';
 
@@ -128,6 +129,7 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
       planningTimeMs: plan.planningTimeMs,
       executionTimeMs: plan.executionTimeMs,
       databaseLabel: plan.databaseLabel,
+      planView: explainedPlanView(plan),
       markdown: renderAnalyzedMarkdown(text, plan, root, parameters),
     };
   } catch (error) {

@@ -144,6 +144,8 @@ export interface ExplainAnalyzeResult {
   planningTimeMs?: number;
   executionTimeMs?: number;
   databaseLabel?: string;
+  /** The plan as the plan view draws it (exclusive cost and time per node, costliest and slowest marked). */
+  planView?: PlanView;
   markdown?: string;
   error?: string;
 }
