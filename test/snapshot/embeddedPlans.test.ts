@@ -63,6 +63,14 @@ test('the embedded PostgreSQL 18 described by the snapshot plans the shop like P
     try {
       assert.equal(embedded.info.syntheticDataNote, 'planned with production statistics of 2026-12-01');
       assert.equal(embedded.info.productionStatisticsOf, '2026-12-01T12:00:00.000Z');
+      // A small buffer pool (the process's RSS, embedded.ts memoryParams); what the planner reads is production's.
+      const settings = await embedded.withSession((session) =>
+        session.query<{ shared_buffers: string; effective_cache_size: string }>(
+          `select current_setting('shared_buffers') as shared_buffers, current_setting('effective_cache_size') as effective_cache_size`,
+        ),
+      );
+      assert.equal(settings.rows[0].shared_buffers, '16MB');
+      assert.equal(settings.rows[0].effective_cache_size, (await database.withSession((session) => session.query<{ value: string }>(`select current_setting('effective_cache_size') as value`))).rows[0].value);
       const real = await shapesOf(database);
       const notes = new Set<string>();
       const described = await shapesOf(embedded, notes);

@@ -103,7 +103,7 @@ async function openEmbeddedDatabaseOnce(options: EmbeddedDatabaseOptions): Promi
     try {
       await fs.mkdir(cacheDir, { recursive: true });
       await cleanStaleWorkDirectories(cacheDir);
-      const cached = await openFromCache(cacheDir, key, schemaFiles);
+      const cached = await openFromCache(cacheDir, key, schemaFiles, memoryParams(options));
       if (cached) return cached;
     } catch (error) {
       progress(`embedded database cache unusable (${(error as Error).message}); building without it`);
@@ -179,7 +179,7 @@ async function buildIntoCache(
     await copyDataDirectory(template, buildDirectory);
     const extensions = await loadContribExtensions(extensionNames);
     const loaded = loadedExtensionNames(extensions, extensionNames);
-    const db = await startPglite(buildDirectory, { extensions, startParams: BUILD_START_PARAMS });
+    const db = await startPglite(buildDirectory, { extensions, startParams: [...BUILD_START_PARAMS, ...memoryParams(options)] });
     let outcome: BuildOutcome;
     try {
       outcome = await buildContents(db, options, workspaceRoot, files, loaded, progress);
@@ -206,7 +206,7 @@ async function buildIntoCache(
     throw error;
   }
   await pruneCacheEntries(cacheDir, key);
-  const opened = await openFromCache(cacheDir, key, schemaFiles, false);
+  const opened = await openFromCache(cacheDir, key, schemaFiles, memoryParams(options), false);
   if (!opened) throw new Error('the embedded database was built but could not be reopened from its cache');
   return opened;
 }
@@ -215,7 +215,7 @@ async function buildIntoCache(
  * Opens the cache entry for `key` on a private copy of its data directory. A missing, incomplete or
  * unreadable entry yields undefined (and is deleted when it exists but is broken), so the caller rebuilds.
  */
-async function openFromCache(cacheDir: string, key: string, schemaFiles: string[], fromCache = true): Promise<EmbeddedDatabase | undefined> {
+async function openFromCache(cacheDir: string, key: string, schemaFiles: string[], memory: string[], fromCache = true): Promise<EmbeddedDatabase | undefined> {
   const entry = await readCacheEntry(cacheDir, key);
   if (!entry) return undefined;
   const sessionDirectory = await newWorkDirectory(cacheDir, 'session');
@@ -223,7 +223,7 @@ async function openFromCache(cacheDir: string, key: string, schemaFiles: string[
   try {
     await copyDataDirectory(entry.directory, sessionDirectory);
     const extensions = await loadContribExtensions(entry.metadata.extensions);
-    db = await startPglite(sessionDirectory, { extensions, parsers: PG_COMPATIBLE_PARSERS, startParams: SESSION_START_PARAMS });
+    db = await startPglite(sessionDirectory, { extensions, parsers: PG_COMPATIBLE_PARSERS, startParams: [...SESSION_START_PARAMS, ...memory] });
     // A data directory that starts but lost files fails here rather than in the middle of a check run.
     await db.query('SELECT count(*) FROM pg_class');
     return await EmbeddedPglite.create(db, {
@@ -252,7 +252,7 @@ async function buildInMemory(
 ): Promise<EmbeddedDatabase> {
   progress('starting the embedded PostgreSQL (initdb)…');
   const extensions = await loadContribExtensions(extensionNames);
-  const db = await startPglite(undefined, { extensions, parsers: PG_COMPATIBLE_PARSERS });
+  const db = await startPglite(undefined, { extensions, parsers: PG_COMPATIBLE_PARSERS, startParams: [...PGlite.defaultStartParams, ...memoryParams(options)] });
   try {
     const outcome = await buildContents(db, options, workspaceRoot, files, loadedExtensionNames(extensions, extensionNames), progress);
     return await EmbeddedPglite.create(db, { schemaFiles, ...outcome, fromCache: false });
@@ -273,6 +273,18 @@ const BUILD_START_PARAMS = [
 ];
 /** Sessions keep the WAL small too: each one works on its own copy of the cached directory. */
 const SESSION_START_PARAMS = [...PGlite.defaultStartParams, ...['-c', 'max_wal_size=32MB', '-c', 'min_wal_size=32MB']];
+
+/**
+ * PostgreSQL's buffer pool lives in PGlite's WebAssembly memory and all of it is resident once the server has started:
+ * with PGlite's shared_buffers of 128 MB, 151 MB of the instance's 189 MB memory is resident; with 16 MB, 29 MB
+ * (measured on a warm start of 80 tables, docs/benchmarks.md). A database described by a production snapshot holds
+ * no rows (its pages are zero pages that only EXPLAIN plans over, nothing reads them) and the planner never reads
+ * shared_buffers (it reads effective_cache_size, which the snapshot restores), so it runs with a small pool. A
+ * database of synthetic rows keeps the default: its index trials build indexes over those rows.
+ */
+function memoryParams(options: EmbeddedDatabaseOptions): string[] {
+  return options.snapshot ? ['-c', 'shared_buffers=16MB'] : [];
+}
 
 /** int8 as a string, as the `pg` package returns it, so engine code reads both clients' rows alike. */
 const PG_COMPATIBLE_PARSERS = { 20: (value: string) => value };
