@@ -22,6 +22,7 @@ import {
 } from '../../server/src/lsp/protocol';
 import { redactDeep, redactSecrets, splitCredentials } from '../../server/src/engine/redact';
 import { confirmationDetail, forgetPlanPage, PLAN_SCHEME, planPageProvider, showExplainAnalyze, showMarkdown } from './explainView';
+import { planViewMiddleware, registerPlanViewCommands, rememberAnalyzedPlan, showPlanViewAt } from './planView';
 import { StatusBar } from './status';
 
 const PASSWORD_KEY = 'pglens.database.password';
@@ -66,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
     ]),
     initializationOptions,
     outputChannel: output,
+    middleware: planViewMiddleware,
   };
   client = new LanguageClient('pglens', 'pglens', serverOptions, clientOptions);
 
@@ -144,7 +146,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       if (!params) return undefined;
       const result = await client!.sendRequest<ExplainResult>(ExplainRequest, params);
       if (result.error || !result.markdown) void vscode.window.showWarningMessage(redact(`pglens: ${result.error ?? 'no plan'}`));
-      else await showMarkdown(result.markdown, 'plan');
+      // The plan view (cost bars per node); the markdown page where the server has no plan-view data.
+      else if (!(await showPlanViewAt(client!, { ...params, kind: 'estimated' })).shown) await showMarkdown(result.markdown, 'plan');
       return result;
     }),
     vscode.commands.registerCommand('pglens.explainAnalyze', async (options?: { confirm?: boolean }): Promise<ExplainAnalyzeResult | undefined> => {
@@ -167,7 +170,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
         result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, { ...params, confirmed: true, confirmedStatement });
       }
       if (result.error && !result.statement) void vscode.window.showWarningMessage(redact(`pglens: ${result.error}`));
-      else showExplainAnalyze(result);
+      else {
+        rememberAnalyzedPlan(result.statement, result.planView);
+        showExplainAnalyze(result);
+      }
       return result;
     }),
     vscode.commands.registerCommand('pglens.setPassword', async () => {
@@ -182,6 +188,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
     }),
     vscode.commands.registerCommand('pglens.selectDatabase', async () => selectDatabase(context, statusBar)),
   );
+  registerPlanViewCommands(context, () => client, redact);
 
   await client.start();
   return {
