@@ -56,6 +56,8 @@ export class LspTestClient {
   readonly logs: string[] = [];
   readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   readonly shownDocuments: unknown[] = [];
+  /** workspace/codeLens/refresh requests from the server. */
+  codeLensRefreshes = 0;
   settings: Record<string, unknown> | undefined;
   initializeResult!: InitializeResult;
   private readonly listeners = new Set<() => void>();
@@ -91,6 +93,7 @@ export class LspTestClient {
           workspaceFolders: true,
           workspaceEdit: options.plainEdits ? {} : { documentChanges: true, resourceOperations: ['create'] },
           diagnostics: options.pullDiagnostics ? { refreshSupport: true } : undefined,
+          codeLens: { refreshSupport: true },
         },
         textDocument: {
           synchronization: { dynamicRegistration: false, didSave: false },
@@ -137,6 +140,11 @@ export class LspTestClient {
     c.onRequest('window/workDoneProgress/create', () => null);
     c.onRequest('workspace/diagnostic/refresh', () => {
       this.logs.push('diagnostic refresh requested');
+      this.notify();
+      return null;
+    });
+    c.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
       this.notify();
       return null;
     });

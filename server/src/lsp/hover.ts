@@ -10,6 +10,7 @@ import { lockHoverMarkdown } from './lockHover';
 import { runtimeCostNote } from '../engine/snapshot/match';
 import { escapeMarkdown, planFootnotes, renderPlanTreeMarkdown } from './planRender';
 import type { DatabaseState } from './protocol';
+import { describeProductionSource, type ProductionNumbersState } from '../engine/snapshot/productionSource';
 import type { Finding } from '../engine/types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { schemaHover } from './schemaAtCursor';
@@ -31,7 +32,8 @@ export function findingsAt(analysis: FileAnalysis, position: Position): Finding[
   return analysis.findings.filter((f) => contains(f.range, position));
 }
 
-export function hoverFor(analysis: FileAnalysis, position: Position, database?: DatabaseState, document?: TextDocument): Hover | undefined {
+/** `production`: where the folder's runtime numbers come from (said under them: the status bar of editors without one). */
+export function hoverFor(analysis: FileAnalysis, position: Position, database?: DatabaseState, document?: TextDocument, production?: ProductionNumbersState): Hover | undefined {
   const findings = findingsAt(analysis, position);
   const statement = statementAt(analysis, position);
   // A table or column name under the cursor: what the schema facts say about it (first, unless a finding is there).
@@ -41,7 +43,10 @@ export function hoverFor(analysis: FileAnalysis, position: Position, database?: 
   const details: string[] = [];
   if (schemaPart && findings.length === 0) top.push(schemaPart);
   // What the statement costs production (a snapshot's pg_stat_statements), above its plan.
-  if (statement?.runtimeCost) top.push(`**${escapeMarkdown(runtimeCostNote(statement.runtimeCost))}**`);
+  if (statement?.runtimeCost) {
+    top.push(`**${escapeMarkdown(runtimeCostNote(statement.runtimeCost))}**`);
+    if (production && production.source !== 'snapshot') top.push(`*${escapeMarkdown(describeProductionSource(production, Date.now(), true))}*`);
+  }
   if (statement?.plan) top.push(renderPlanTreeMarkdown(statement.plan.root, {}, statement.plan.generic ? 'generic plan' : 'estimated'));
   else if (statement?.planSkippedReason && findings.length === 0) top.push(`**pglens** · ${escapeMarkdown(notPlannedLine(statement.planSkippedReason, database))}`);
   for (const finding of findings) {

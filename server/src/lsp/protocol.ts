@@ -4,6 +4,8 @@
 
 import type { PlanDiff, PlanView } from '../engine/plan/planView';
 
+import type { ProductionNumbersState } from '../engine/snapshot/productionSource';
+
 /** What a workspace folder plans against. */
 export type DatabaseState =
   | { state: 'connected'; label: string; serverVersion: string; hypopg: boolean }
@@ -18,7 +20,9 @@ export type DatabaseState =
   | { state: 'static'; reason: string }
   | { state: 'starting' };
 
-export type FolderStatus = DatabaseState & { folder: string; name: string; configFile?: string; configError?: string };
+/** `production`: where the folder's production runtime numbers come from (snapshot, live mode), when it has any. */
+export type FolderStatus = DatabaseState & { folder: string; name: string; configFile?: string; configError?: string; production?: ProductionNumbersState };
+export type { ProductionNumbersState };
 
 /** Server → client notification `pglens/status`: sent whenever a folder's database state or the finding count changes. */
 export interface StatusParams {
@@ -33,6 +37,15 @@ export interface SetPasswordParams {
   password?: string;
 }
 export const SetPasswordNotification = 'pglens/setPassword';
+
+/**
+ * Client → server notification: the password of `production.url` (live mode) from the editor's secret storage; kept
+ * in the server's memory only, put into the URL for each read, never written or logged.
+ */
+export const SetProductionPasswordNotification = 'pglens/setProductionPassword';
+
+/** Client → server request: live mode reads production's numbers now (every folder with `production.url`); answers the folders' states. */
+export const RefreshProductionRequest = 'pglens/refreshProduction';
 
 /**
  * Client → server notification: the workspace's trust changed (VS Code Workspace Trust), or, while it is untrusted,
@@ -154,6 +167,8 @@ export const ExplainAnalyzeRequest = 'pglens/explainAnalyze';
 /** Settings under the `pglens` section (workspace/configuration), also accepted in initializationOptions.settings. */
 export interface PglensSettings {
   database?: { url?: string };
+  /** Live mode: `pglens.production.url` (no password: that one is in secret storage) wins over pglens.json's. */
+  production?: { url?: string; refreshSeconds?: number };
   configPath?: string;
   rules?: Record<string, string>;
   debounceMs?: number;
@@ -163,6 +178,8 @@ export interface PglensSettings {
 export interface PglensInitializationOptions {
   settings?: PglensSettings;
   password?: string;
+  /** The password of `production.url` (live mode), from the editor's secret storage. */
+  productionPassword?: string;
   /**
    * Workspace Trust (default true: editors without it trust their workspaces). Untrusted: pglens.json `database.*`,
    * workspace settings and the environment do not choose the database; only `userDatabaseUrl` does, and no embedded

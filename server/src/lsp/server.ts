@@ -33,6 +33,7 @@ import {
   type FileWrittenArguments,
   type WriteFileArguments,
 } from './codeActions';
+import { codeLensKey, runtimeCodeLenses } from './codeLens';
 import { findingsToDiagnostics } from './diagnostics';
 import { EXPLAIN_ANALYZE_COMMAND, runExplainAnalyze } from './explainAnalyze';
 import { hoverFor, notPlannedLine, statementAt } from './hover';
@@ -49,6 +50,8 @@ import {
   ReanalyzeProgressNotification,
   ReanalyzeRequest,
   SetPasswordNotification,
+  SetProductionPasswordNotification,
+  RefreshProductionRequest,
   SetTrustNotification,
   StatusNotification,
   type ExplainAnalyzeParams,
@@ -81,6 +84,11 @@ export class PglensLanguageServer {
   private initOptions: PglensInitializationOptions = {};
   private pushedSettings: PglensSettings | undefined;
   private password: string | undefined;
+  /** The password of `production.url` (live mode): memory only. */
+  private productionPassword: string | undefined;
+  private codeLensRefresh = false;
+  /** The lens texts each document's client last asked for (a change sends workspace/codeLens/refresh). */
+  private readonly codeLensKeys = new Map<string, string>();
   private trusted = true;
   private userDatabaseUrl: string | undefined;
   private pullDiagnostics = false;
@@ -115,7 +123,13 @@ export class PglensLanguageServer {
 
     connection.onHover(async (params) => {
       const result = await this.resultFor(params.textDocument.uri);
-      return result ? hoverFor(result.analysis, params.position, result.folder.state, this.documents.get(params.textDocument.uri)) : undefined;
+      return result ? hoverFor(result.analysis, params.position, result.folder.state, this.documents.get(params.textDocument.uri), result.folder.production) : undefined;
+    });
+    // Production's numbers above each statement that has them, from the last analysis: no waiting, no database.
+    connection.onCodeLens((params) => {
+      const lenses = runtimeCodeLenses(this.scheduler.latest(params.textDocument.uri)?.analysis);
+      this.codeLensKeys.set(params.textDocument.uri, codeLensKey(lenses));
+      return lenses;
     });
     // Table and column names from the schema facts of the last analysis: no waiting for the current one, no database.
     connection.onCompletion((params) => {
@@ -187,6 +201,14 @@ export class PglensLanguageServer {
       this.userDatabaseUrl = params.userDatabaseUrl || undefined;
       void this.reloadAll();
     });
+    connection.onNotification(SetProductionPasswordNotification, (params: SetPasswordParams) => {
+      this.productionPassword = params.password || undefined;
+      void this.reloadAll();
+    });
+    connection.onRequest(RefreshProductionRequest, async () => {
+      await this.folders.refreshProduction();
+      return this.folders.statuses().map((status) => ({ folder: status.folder, production: status.production }));
+    });
     connection.onRequest(ReanalyzeRequest, (_params: unknown, token: CancellationToken) => this.reanalyzeWorkspace(token));
     connection.onRequest(ExplainRequest, (params: StatementAtParams) => this.explain(params));
     // The plan as data for the plan view (VS Code's webview): drawn by the client, planned here.
@@ -211,6 +233,8 @@ export class PglensLanguageServer {
     const capabilities = params.capabilities;
     this.initOptions = (params.initializationOptions ?? {}) as PglensInitializationOptions;
     this.password = this.initOptions.password || undefined;
+    this.productionPassword = this.initOptions.productionPassword || undefined;
+    this.codeLensRefresh = capabilities.workspace?.codeLens?.refreshSupport === true;
     this.trusted = this.initOptions.trusted !== false && this.initOptions.untrusted !== true;
     this.userDatabaseUrl = this.initOptions.userDatabaseUrl || undefined;
     this.pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
@@ -230,6 +254,8 @@ export class PglensLanguageServer {
       log: (message) => this.log(message),
       settingsFor: (uri) => this.settingsFor(uri),
       password: () => this.password,
+      productionPassword: () => this.productionPassword,
+      onRuntimeNumbers: (folder) => this.folderReloaded(folder),
       trusted: () => this.trusted,
       userDatabaseUrl: () => this.userDatabaseUrl,
       allowEmbedded: this.initOptions.allowEmbedded !== false,
@@ -251,6 +277,7 @@ export class PglensLanguageServer {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
+        codeLensProvider: { resolveProvider: false },
         completionProvider: { triggerCharacters: ['.'] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         executeCommandProvider: { commands: [OPEN_RULE_DOCS_COMMAND, SHOW_PLAN_WITH_INDEX_COMMAND, FILE_WRITTEN_COMMAND, WRITE_FILE_COMMAND, EXPLAIN_ANALYZE_COMMAND] },
@@ -307,6 +334,7 @@ export class PglensLanguageServer {
 
   private closed(uri: string): void {
     this.scheduledVersions.delete(uri);
+    this.codeLensKeys.delete(uri);
     this.scheduler.close(uri);
     this.findingCounts.delete(uri);
     if (!this.pullDiagnostics) void this.connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -315,6 +343,7 @@ export class PglensLanguageServer {
 
   private published(result: AnalysisResult): void {
     this.findingCounts.set(result.uri, result.analysis.findings.length);
+    this.refreshCodeLenses(result);
     if (result.folder.state.state === 'embedded') void this.checkEmbeddedSchema(result.folder);
     if (this.pullDiagnostics) {
       // The client pulls; a pull waiting for this version was answered by the scheduler.
@@ -322,6 +351,16 @@ export class PglensLanguageServer {
       void this.connection.sendDiagnostics({ uri: result.uri, version: result.version, diagnostics: findingsToDiagnostics(result.analysis.findings, result.version) });
     }
     this.sendStatus();
+  }
+
+  /** New numbers or statements: clients that support it are asked to fetch the lenses again when their texts changed. */
+  private refreshCodeLenses(result: AnalysisResult): void {
+    if (!this.codeLensRefresh) return;
+    const asked = this.codeLensKeys.get(result.uri);
+    const key = codeLensKey(runtimeCodeLenses(result.analysis));
+    if (asked === key || (asked === undefined && key === '')) return;
+    this.codeLensKeys.set(result.uri, key);
+    void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
   }
 
   private folderReloaded(folder: FolderContext): void {
@@ -520,7 +559,7 @@ export class PglensLanguageServer {
   }
 
   private log(message: string): void {
-    this.connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${redactSecrets(message, this.password)}`);
+    this.connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${redactSecrets(redactSecrets(message, this.password), this.productionPassword)}`);
   }
 }
 

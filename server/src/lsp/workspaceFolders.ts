@@ -6,9 +6,11 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Engine } from '../engine/analyze';
-import { ConfigError, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
+import { ConfigError, DEFAULT_PRODUCTION_REFRESH_SECONDS, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
+import { LiveRuntimeNumbers } from '../engine/snapshot/live';
+import type { ProductionNumbersState } from '../engine/snapshot/productionSource';
 import type { DatabaseClient, DatabaseHealth } from '../engine/db/client';
-import { loadWorkspaceConfig, openWorkspace, workspaceRootFor } from '../engine/workspace';
+import { loadWorkspaceConfig, openWorkspace, workspaceRootFor, type WorkspaceEngine } from '../engine/workspace';
 import type { DatabaseState, FolderStatus, PglensSettings } from './protocol';
 import { redactSecrets, withPassword } from './secrets';
 
@@ -19,12 +21,16 @@ export interface FolderContext {
   root: string;
   config: PglensConfig;
   configError?: string;
-  engine: Engine;
+  engine: WorkspaceEngine;
   database?: DatabaseClient;
   state: DatabaseState;
   settings: PglensSettings;
   /** Changes on every reload, so results computed with an older engine are recognised. */
   generation: number;
+  /** Where production's runtime numbers come from (snapshot file, live mode), when there are any. */
+  production?: ProductionNumbersState;
+  /** Live mode (`production.url`): reads the numbers on an interval; stopped when the folder is reloaded or closed. */
+  live?: LiveRuntimeNumbers;
   /** Whether the config's include/exclude globs accept a file. */
   accepts(file: string): boolean;
   /** Every file `pglens check` would check in this folder (the workspace core's file list), sorted. */
@@ -36,6 +42,8 @@ export interface WorkspaceFoldersOptions {
   /** Editor settings for a folder (workspace/configuration, or initializationOptions for other editors). */
   settingsFor(folderUri: string): Promise<PglensSettings>;
   password(): string | undefined;
+  /** The password of `production.url` (live mode), kept in memory only. */
+  productionPassword?(): string | undefined;
   /** False in an untrusted workspace (VS Code Workspace Trust); other editors' workspaces are trusted. */
   trusted(): boolean;
   /** The database URL of the user's own settings, the only one used in an untrusted workspace. */
@@ -45,6 +53,8 @@ export interface WorkspaceFoldersOptions {
   /** A folder's context was replaced (config, settings or database changed). */
   onReload(folder: FolderContext): void;
   onStateChange(): void;
+  /** Live mode read new production numbers for a folder (its analyses are redone with them). */
+  onRuntimeNumbers?(folder: FolderContext): void;
 }
 
 interface FolderSlot {
@@ -157,7 +167,7 @@ export class WorkspaceFolders {
       .map((slot) => {
         const folder = slot.current;
         const state: DatabaseState = folder?.state ?? { state: 'starting' };
-        return { ...state, folder: slot.uri, name: slot.name, configFile: folder?.config.file, configError: folder?.configError };
+        return { ...state, folder: slot.uri, name: slot.name, configFile: folder?.config.file, configError: folder?.configError, ...(folder?.production ? { production: folder.production } : {}) };
       });
   }
 
@@ -208,7 +218,7 @@ export class WorkspaceFolders {
     const editorSettings = await this.options.settingsFor(slot.uri).catch(() => ({}) as PglensSettings);
     // Workspace Trust: in an untrusted workspace the repository may not choose the database or the config file, and
     // an editor's settings may be the workspace's own (.vscode/settings.json): only the user's database URL counts.
-    const settings: PglensSettings = trusted ? editorSettings : { ...editorSettings, configPath: undefined, database: undefined };
+    const settings: PglensSettings = trusted ? editorSettings : { ...editorSettings, configPath: undefined, database: undefined, production: undefined };
     const previous = slot.current;
     const userUrl = trusted ? undefined : this.options.userDatabaseUrl?.()?.trim() || undefined;
     const password = this.options.password();
@@ -221,8 +231,10 @@ export class WorkspaceFolders {
     }
     if (configError && previous) {
       log(`${slot.name}: ${configError}`);
-      const kept: FolderContext = { ...previous, configError, generation: ++this.generation };
+      const kept: FolderContext = { ...previous, configError, generation: ++this.generation, live: undefined };
+      previous.live?.stop();
       slot.current = kept;
+      this.startLiveMode(slot, kept, previous.settings, trusted);
       this.options.onReload(kept);
       this.options.onStateChange();
       return kept;
@@ -291,8 +303,11 @@ export class WorkspaceFolders {
       generation: ++this.generation,
       accepts,
       listFiles: () => workspace.listFiles([config.root]),
+      ...(workspace.snapshot && workspace.runtimeCosts ? { production: { source: 'snapshot', takenAt: workspace.snapshot.takenAt } as const } : {}),
     };
+    previous?.live?.stop();
     slot.current = folder;
+    this.startLiveMode(slot, folder, settings, trusted);
     if (database?.health && state.state === 'connected') this.followHealth(slot, folder, database.health, state);
     const describe = state.state === 'connected' || state.state === 'embedded' ? `${state.state} to ${state.label} (PostgreSQL ${state.serverVersion})` : `${state.state}: ${'reason' in state ? state.reason : ''}`;
     log(`${slot.name}: ${config.file ? `config ${config.file}` : 'no pglens.json'}; ${describe}`);
@@ -328,6 +343,40 @@ export class WorkspaceFolders {
     });
   }
 
+  /**
+   * Live mode: with `production.url` (editor setting or pglens.json; never in an untrusted workspace) the folder's
+   * runtime numbers are read from production every `refreshSeconds`, replacing the snapshot's. The password comes from
+   * the editor's secret storage and lives only in the URL handed to the reader.
+   */
+  private startLiveMode(slot: FolderSlot, folder: FolderContext, settings: PglensSettings, trusted: boolean): void {
+    const url = trusted ? settings.production?.url?.trim() || folder.config.production?.url : undefined;
+    if (!url || this.disposed) return;
+    const refreshSeconds = settings.production?.refreshSeconds ?? folder.config.production?.refreshSeconds ?? DEFAULT_PRODUCTION_REFRESH_SECONDS;
+    const current = () => !this.disposed && slot.current === folder;
+    folder.production = { source: 'connecting' };
+    folder.live = new LiveRuntimeNumbers({
+      url: withPassword(url, this.options.productionPassword?.()),
+      refreshSeconds,
+      log: (message) => this.options.log(`${slot.name}: ${message}`),
+      onNumbers: (costs) => {
+        if (!current()) return;
+        folder.engine.setRuntimeCosts(costs);
+        this.options.onRuntimeNumbers?.(folder);
+      },
+      onState: (state) => {
+        if (!current()) return;
+        folder.production = state;
+        this.options.onStateChange();
+      },
+    });
+    folder.live.start();
+  }
+
+  /** Live mode reads now in every folder that has it; resolves when the reads are done. */
+  async refreshProduction(): Promise<void> {
+    await Promise.all([...this.slots.values()].map((slot) => slot.current?.live?.refresh()));
+  }
+
   private scheduleRetry(slot: FolderSlot): void {
     if (this.disposed) return;
     const delay = slot.retryDelayMs;
@@ -340,6 +389,7 @@ export class WorkspaceFolders {
 
   private async closeSlot(slot: FolderSlot): Promise<void> {
     clearTimeout(slot.retryTimer);
+    slot.current?.live?.stop();
     await slot.current?.database?.close().catch(() => undefined);
   }
 }
