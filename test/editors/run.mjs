@@ -2,7 +2,8 @@
 // Other editors get the same diagnostics: headless Neovim (apt `neovim`, 0.7+) runs test/editors/nvim/init.lua
 // against `node out/server.js --stdio` on the fixture workspace of the VS Code tests, and the result must match
 // what the protocol tests and the VS Code tests assert: one seq-scan-large-table warning on `orders` (line 4,
-// columns 28-33), a plan on hover, a table's facts on hover over its name, a completion item for a table name, "Add
+// columns 28-33), a plan on hover, a table's facts on hover over its name, a completion item for a table name,
+// EXPLAIN ANALYZE with a parameter value through workspace/executeCommand, "Add
 // index" applied (the server writes the migration: Neovim 0.7 creates no files through WorkspaceEdits), and no
 // diagnostic after an edit that makes the query use the primary key. Then
 // Emacs 28 with eglot (apt `emacs-nox elpa-eglot`) runs test/editors/emacs/test.el and must see the same diagnostic.
@@ -55,12 +56,15 @@ function checkNeovim(url) {
     assert.match(result.hover ?? '', /Seq Scan on orders .*◀ costliest/);
     assert.match(result.table_hover ?? '', /pglens · table public\.accounts\*\* · .*rows \(estimate\)/);
     assert.ok(result.completion.includes('accounts'), JSON.stringify(result.completion));
+    // EXPLAIN ANALYZE through workspace/executeCommand: the parameter's inferred type and source, then a run with a value.
+    assert.deepEqual(result.analyze_parameter, [1, 'bigint', '${id}']);
+    assert.deepEqual(result.analyze, { actual_rows: 1 });
     // Neovim 0.7 creates no files through WorkspaceEdits: "Add index" is a command the server carries out.
     assert.match(result.add_index ?? '', /^Add index orders_customer_email_idx in a new migration$/);
     assert.equal(result.migrations.length, 1, JSON.stringify(result.migrations));
     assert.match(readFileSync(result.migrations[0], 'utf8'), /CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_email_idx ON orders \(customer_email\);/);
     assert.deepEqual(result.after_edit, []);
-    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, Add index wrote its migration, cleared after an edit');
+    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, EXPLAIN ANALYZE with a value, Add index wrote its migration, cleared after an edit');
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 -- Headless Neovim as a second, independent LSP client of the pglens language server (test/editors/run.mjs).
 -- Starts `node out/server.js --stdio`, attaches it to the file given on the command line, waits for diagnostics,
--- asks for a hover, edits the query so it uses the primary key and waits for the diagnostics to clear, then
+-- asks for a hover, runs EXPLAIN ANALYZE with a parameter value, edits the query so it uses the primary key and waits for the diagnostics to clear, then
 -- writes what it saw to $PGLENS_NVIM_OUT as JSON.
 
 local server = os.getenv('PGLENS_SERVER')
@@ -68,6 +68,15 @@ local ok, err = pcall(function()
   if table_hover and table_hover.contents then result.table_hover = table_hover.contents.value end
   local completion = request('textDocument/completion', { textDocument = { uri = uri }, position = { line = 7, character = 29 } })
   for _, item in ipairs((completion and (completion.items or completion)) or {}) do table.insert(result.completion, item.label) end
+
+  -- EXPLAIN ANALYZE of `accounts where id = ${id}` (line 8) through workspace/executeCommand: first the parameter's
+  -- type and source, then the run with a value, as docs/editor-setup.md shows it.
+  local at = { uri = uri, position = { line = 7, character = 20 } }
+  local asked = request('workspace/executeCommand', { command = 'pglens.server.explainAnalyze', arguments = { at } })
+  local parameter = asked and asked.needsValues and asked.needsValues.parameters[1]
+  if parameter then result.analyze_parameter = { parameter.index, parameter.type, parameter.source } end
+  local ran = request('workspace/executeCommand', { command = 'pglens.server.explainAnalyze', arguments = { vim.tbl_extend('force', at, { values = { '1' } }) } })
+  if ran then result.analyze = { actual_rows = ran.root and ran.root.actualRows, error = ran.error } end
 
   -- "Add index" on src/by-email.ts (written by run.mjs: orders.customer_email has no index, and one helps), as
   -- Neovim 0.7 applies a code action: its edit if any, then its command.
