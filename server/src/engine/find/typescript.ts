@@ -1365,9 +1365,20 @@ class FileFinder implements NodeVisitor {
           }
         }
         if (helper.kind === 'raw' && helper.argument) {
-          const known = this.literalString(unwrap(helper.argument));
+          const argument = unwrap(helper.argument);
+          const known = this.literalString(argument);
           if (known !== undefined) {
             this.addSynthetic(known, fileStart, fileEnd);
+            return;
+          }
+          // `Prisma.raw(operator)` with `operator: '>=' | '<=' | '='`, `Prisma.raw(includeIO ? 'a, b' : 'a')`: one
+          // reading per string the types allow (the checked-against list of an allow-list, a const's branches).
+          const options = this.literalStrings(argument);
+          if (options) {
+            const spelled = truncate(this.src.text.slice(argument.getStart(this.src.sourceFile), argument.end), 30);
+            const taken = this.choose(options.map((option) => `\`${spelled}\` = '${truncate(option.replace(/\s+/g, ' '), 40)}'`));
+            this.synthesised = true;
+            this.addSynthetic(options[taken], fileStart, fileEnd);
             return;
           }
         }
@@ -1481,7 +1492,10 @@ class FileFinder implements NodeVisitor {
     } catch {
       return true;
     }
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.StringLike)) return true;
+    // A value declared `unknown` is not text the program knows for SQL (no query function of a SQL library takes
+    // one: `execute(input: unknown)` is an agent's tool or a job runner); `any` is also what unresolved types are.
+    if (type.flags & ts.TypeFlags.Unknown) return false;
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.StringLike)) return true;
     const kind = classifyType(this.checked!, type).kind;
     if (kind === 'fragment' || kind === 'unknown') return true;
     // An object with a `text`/`sql` property (pg's QueryConfig, a query token) may be a query; the rest is not.
@@ -1529,9 +1543,47 @@ class FileFinder implements NodeVisitor {
     return this.checked ? literalStringOf(this.checked, expression) : undefined;
   }
 
-  /** A parameter of a function being inlined: the argument of the call. */
+  /** The strings an expression may hold when its type is a union of 2 to MAX_VARIANTS string literals, else undefined. */
+  private literalStrings(expression: ts.Expression): string[] | undefined {
+    const bound = this.boundArgument(expression);
+    if (bound) return this.withSourceOf(bound, () => this.literalStrings(unwrap(bound)));
+    if (!this.checked) return undefined;
+    let type: ts.Type;
+    try {
+      type = this.checked.checker.getTypeAtLocation(expression);
+    } catch {
+      return undefined;
+    }
+    if (!type.isUnion() || type.types.length > MAX_VARIANTS) return undefined;
+    const strings: string[] = [];
+    for (const part of type.types) {
+      if (!part.isStringLiteral()) return undefined;
+      strings.push(part.value);
+    }
+    return strings;
+  }
+
+  /**
+   * A parameter of a function being inlined: the argument of the call. `options.where` of a parameter `options` given
+   * an object written at the call (`condition({ projectId: Prisma.sql`p.id`, cutoff })`) is that property's value.
+   */
   private boundArgument(expression: ts.Expression): ts.Expression | undefined {
-    if (!this.checked || this.argumentBindings.size === 0 || !isIdentifier(expression)) return undefined;
+    if (!this.checked || this.argumentBindings.size === 0) return undefined;
+    if (isPropertyAccessExpression(expression) && isIdentifier(expression.name)) {
+      const object = this.boundArgument(unwrap(expression.expression));
+      const literal = object && unwrap(object);
+      if (!literal || !isObjectLiteralExpression(literal)) return undefined;
+      const property = literal.properties.find(
+        (candidate) =>
+          (ts.isPropertyAssignment(candidate) || ts.isShorthandPropertyAssignment(candidate)) &&
+          (isIdentifier(candidate.name) || isStringLiteral(candidate.name)) &&
+          candidate.name.text === expression.name.text,
+      );
+      // A spread or a computed name may also set it: only a property written once and plainly is followed.
+      if (!property || literal.properties.some((other) => !ts.isPropertyAssignment(other) && !ts.isShorthandPropertyAssignment(other))) return undefined;
+      return ts.isPropertyAssignment(property) ? property.initializer : (property as ts.ShorthandPropertyAssignment).name;
+    }
+    if (!isIdentifier(expression)) return undefined;
     const symbol = this.checked.checker.getSymbolAtLocation(expression);
     return symbol ? this.argumentBindings.get(symbol) : undefined;
   }
@@ -1572,7 +1624,7 @@ class FileFinder implements NodeVisitor {
         this.addParameterIfValue(value, fileStart, fileEnd, after);
         return true;
       case 'unknown':
-        return false;
+        return this.writesFragment(value) && this.inlineDeclaration(value, fileStart, fileEnd, after, true);
       case 'identifier': {
         const known = this.knownNames(value);
         if (known !== undefined) {
@@ -1635,7 +1687,7 @@ class FileFinder implements NodeVisitor {
    * initializer, an object property's, or what a function returns (one branch per reading when it returns one of
    * several fragments), with the function's parameters bound to the call's arguments.
    */
-  private inlineDeclaration(value: ts.Expression, fileStart: number, fileEnd: number, after: string): boolean {
+  private inlineDeclaration(value: ts.Expression, fileStart: number, fileEnd: number, after: string, written = false): boolean {
     const checker = this.checked!.checker;
     const reference: readonly [number, number] = this.src.reference ?? [fileStart, fileEnd];
     if (isCallExpression(value)) {
@@ -1682,7 +1734,7 @@ class FileFinder implements NodeVisitor {
     }
     const initializer = this.initializerOf(value);
     // Only SQL is inlined: a generated schema's `email: 'email'` behind a mapped type is a name, read by mirroredName.
-    if (!initializer || !(this.buildsSql(initializer) || isCallExpression(initializer) || this.typeOf(initializer).kind === 'fragment' || this.typeOf(initializer).kind === 'identifier')) {
+    if (!initializer || !(this.buildsSql(initializer) || written || isCallExpression(initializer) || this.typeOf(initializer).kind === 'fragment' || this.typeOf(initializer).kind === 'identifier')) {
       return false;
     }
     this.inline(initializer.parent, reference, () =>
@@ -1691,12 +1743,42 @@ class FileFinder implements NodeVisitor {
     return true;
   }
 
+  /**
+   * Whether a name or a call whose type the checker cannot tell (`any`: the SQL library's declarations are not
+   * installed) is SQL as written: a const whose initializer is a SQL template, a library helper (`Prisma.empty`,
+   * `Prisma.join(...)`) or a conditional of them (`const cursor = id ? Prisma.sql`AND id > ${id}` : Prisma.empty`),
+   * or a project function each of whose returns is (following up to three calls of such functions). A string, a
+   * number or an object is never taken for SQL this way: every branch must be written as SQL.
+   */
+  private writesFragment(value: ts.Expression, depth = 0): boolean {
+    const inner = unwrap(value);
+    if (this.buildsSql(inner)) return true;
+    if (isConditionalExpression(inner)) return this.writesFragment(inner.whenTrue, depth) && this.writesFragment(inner.whenFalse, depth);
+    if (isBinaryExpression(inner) && inner.operatorToken.kind === SK.AmpersandAmpersandToken) return this.writesFragment(inner.right, depth);
+    if (depth >= 3 || !this.checked) return false;
+    if (isIdentifier(inner) || isPropertyAccessExpression(inner)) {
+      const initializer = this.initializerOf(inner);
+      return initializer !== undefined && initializer !== inner && this.writesFragment(initializer, depth + 1);
+    }
+    if (!isCallExpression(inner)) return false;
+    let declaration: ts.SignatureDeclaration | undefined;
+    try {
+      declaration = this.checked.checker.getResolvedSignature(inner)?.declaration as ts.SignatureDeclaration | undefined;
+    } catch {
+      return false;
+    }
+    if (!declaration || !isFunctionWithBody(declaration)) return false;
+    const returned = returnedExpressions(declaration);
+    return returned.length > 0 && returned.length <= MAX_VARIANTS && returned.every((expression) => this.writesFragment(expression, depth + 1));
+  }
+
   /** The initializer of the `const` (or of the property of a const object) that a name or `a.b` refers to. */
   private initializerOf(value: ts.Expression): ts.Expression | undefined {
     const checker = this.checked!.checker;
     const at = isPropertyAccessExpression(value) ? value.name : isIdentifier(value) ? value : undefined;
     if (!at) return undefined;
-    let symbol = checker.getSymbolAtLocation(at);
+    // `{ cutoff }` passed to a helper: the name is the variable's, not the property's.
+    let symbol = ts.isShorthandPropertyAssignment(at.parent) && at.parent.name === at ? checker.getShorthandAssignmentValueSymbol(at.parent) : checker.getSymbolAtLocation(at);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
     const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     if (!declaration) return undefined;
@@ -1844,7 +1926,12 @@ class FileFinder implements NodeVisitor {
     const type = checker.getTypeAtLocation(list);
     if (!checker.isArrayType(type)) return false;
     const element = checker.getTypeArguments(type as ts.TypeReference)[0];
-    if (!element || classifyType(this.checked, element).kind !== 'value') return false;
+    if (!element) return false;
+    const kind = classifyType(this.checked, element).kind;
+    // An array whose elements the checker cannot type (`const ids = []` filled by `push`, an unresolved package's
+    // type) joined inside `IN (...)` is a list of values: fragments there are built by `.map` (mappedFragment) or are
+    // typed as such; a list whose elements are typed as anything else is still not known.
+    if (kind !== 'value' && !(kind === 'unknown' && element.flags & ts.TypeFlags.Any && /\bin\s*\(\s*$/i.test(this.assembled))) return false;
     const text = truncate(this.src.text.slice(list.getStart(this.src.sourceFile), list.end), 200);
     this.synthesised = true;
     this.addParameter(fileStart, fileEnd, text);
