@@ -13,10 +13,9 @@ import { defaultConfig } from '../../server/src/engine/config';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import type { DatabaseClient } from '../../server/src/engine/db/client';
 import { loadParser } from '../../server/src/engine/parse/parse';
-import { parseToJson } from '../../server/src/engine/parse/libpgQuery';
-import { scanTokens } from '../../server/src/engine/sqlText';
 import type { Finding } from '../../server/src/engine/types';
 import { openTestFileDatabase, type TestFileDatabase } from '../harness/testFileDatabase';
+import { applyEdits, statementsOf, withoutConcurrently } from './emittedSqlUtils';
 
 const SCHEMA = `
 create extension if not exists hypopg;
@@ -66,12 +65,6 @@ interface Emitted {
   finding: Finding;
 }
 
-function applyEdits(source: string, edits: { start: number; end: number; newText: string }[]): string {
-  let out = source;
-  for (const edit of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.newText + out.slice(edit.end);
-  return out;
-}
-
 /** Every SQL text a finding carries for people: fix SQL, edited files, migration files, the index suggestion. */
 function emittedTexts(findings: Finding[], sources: Map<string, string> = new Map()): Emitted[] {
   const out: Emitted[] = [];
@@ -92,27 +85,6 @@ function emittedTexts(findings: Finding[], sources: Map<string, string> = new Ma
     }
     const keyset = finding.evidence?.['keyset'];
     if (typeof keyset === 'string') out.push({ where: `${where}, keyset`, sql: keyset, finding });
-  }
-  return out;
-}
-
-/** The statements of a text, each as written, and whether it has parameters. */
-function statementsOf(sql: string): { text: string; parameters: boolean }[] {
-  const parsed = parseToJson(sql);
-  return ((parsed.stmts ?? []) as { stmt_location?: number; stmt_len?: number }[]).map((s) => {
-    const start = s.stmt_location ?? 0;
-    const text = (s.stmt_len ? sql.slice(start, start + s.stmt_len) : sql.slice(start)).trim();
-    const tokens = scanTokens(text) ?? [];
-    return { text, parameters: tokens.some((t) => /^\$\d+$/.test(text.slice(t.start, t.end))) };
-  });
-}
-
-/** CONCURRENTLY cannot run inside the transaction that keeps the database as it was: the token is left out. */
-function withoutConcurrently(text: string): string {
-  const tokens = scanTokens(text) ?? [];
-  let out = text;
-  for (const token of [...tokens].reverse()) {
-    if (text.slice(token.start, token.end).toUpperCase() === 'CONCURRENTLY') out = out.slice(0, token.start) + out.slice(token.end);
   }
   return out;
 }

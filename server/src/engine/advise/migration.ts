@@ -445,20 +445,30 @@ export function checkMigrationFile(file: MigrationFile, target?: Pick<MigrationT
 }
 
 /**
- * The one kind each statement pglens writes in a migration must parse to: CREATE EXTENSION, CREATE INDEX, DROP INDEX
- * and ALTER TABLE ... VALIDATE CONSTRAINT, nothing else (checkMigrationFile checks what it parses to).
+ * The one kind each statement pglens writes in a migration must parse to: CREATE EXTENSION, CREATE INDEX, DROP INDEX,
+ * SET lock_timeout and the ALTER TABLE of FOLLOW_UP_COMMANDS, nothing else (checkMigrationFile checks what it parses to).
  */
 function statementKind(sql: string): string {
-  return /^CREATE EXTENSION/.test(sql) ? 'CreateExtensionStmt' : /^DROP INDEX/.test(sql) ? 'DropStmt' : /^ALTER TABLE/.test(sql) ? 'AlterTableStmt' : 'IndexStmt';
+  // A statement may come after comment lines of its own (a pglens-ignore with its reason).
+  const statement = sql.replace(/^(?:--[^\n]*\n)+/, '');
+  if (/^SET lock_timeout\b/.test(statement)) return 'VariableSetStmt';
+  return /^CREATE EXTENSION/.test(statement) ? 'CreateExtensionStmt' : /^DROP INDEX/.test(statement) ? 'DropStmt' : /^ALTER TABLE/.test(statement) ? 'AlterTableStmt' : 'IndexStmt';
 }
 
-/** What a statement of a kind pglens writes in migrations must also be: a DROP drops an index, an ALTER TABLE only validates. */
+/**
+ * The ALTER TABLE commands of the migrations lock fixes write after the flagged one: VALIDATE CONSTRAINT (after NOT
+ * VALID), and SET NOT NULL then DROP CONSTRAINT of the CHECK that proved it (setting-not-null).
+ */
+const FOLLOW_UP_COMMANDS = new Set(['AT_ValidateConstraint', 'AT_SetNotNull', 'AT_DropConstraint']);
+
+/** What a statement of a kind pglens writes in migrations must also be: a DROP drops an index, an ALTER TABLE only finishes a lock fix. */
 function statementCheck(kind: string): ((body: Record<string, any>) => string | undefined) | undefined {
+  if (kind === 'VariableSetStmt') return (set) => (set.name === 'lock_timeout' && set.kind === 'VAR_SET_VALUE' ? undefined : 'a SET of something else than lock_timeout');
   if (kind === 'DropStmt') return (drop) => (drop.removeType === 'OBJECT_INDEX' ? undefined : 'a DROP that does not drop an index');
   if (kind === 'AlterTableStmt') {
     return (alter) => {
       const commands = ((alter.cmds ?? []) as { AlterTableCmd?: { subtype?: string } }[]).map((c) => c.AlterTableCmd?.subtype);
-      return commands.length > 0 && commands.every((subtype) => subtype === 'AT_ValidateConstraint') ? undefined : 'an ALTER TABLE that does more than VALIDATE CONSTRAINT';
+      return commands.length > 0 && commands.every((subtype) => subtype !== undefined && FOLLOW_UP_COMMANDS.has(subtype)) ? undefined : 'an ALTER TABLE that does more than VALIDATE CONSTRAINT, SET NOT NULL or DROP CONSTRAINT';
     };
   }
   return undefined;

@@ -7,6 +7,7 @@ import { addColumnRewrite } from '../../locks/lockModel';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import type { AstNode } from '../../parse/parse';
 import type { Rule } from '../rule';
+import { replacingStatementFix } from './lockFixes';
 import { alterOfExistingTable, lockEvidence, lockImpact, quoteIdent, relationText, spanAtOffset, statementTokens } from './support';
 
 export const addingColumnWithVolatileDefault: Rule = {
@@ -39,7 +40,16 @@ export const addingColumnWithVolatileDefault: Rule = {
         start: anchor.start,
         end: anchor.end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), rewrite: true, volatileFunction: verdict.volatileFunction },
-        fixes: safe ? [{ title: 'Add the column without a volatile default, then backfill in batches', sql: safe }] : undefined,
+        // An edit only where the safe form keeps everything else of the column: no other constraint, no COLLATE, no IF NOT EXISTS.
+        fixes: safe
+          ? [
+              replacingStatementFix(
+                statement,
+                { title: 'Add the column without a volatile default, then SET DEFAULT (backfill in batches yourself)', sql: safe },
+                commands.length === 1 && !cmd.missing_ok && !col.collClause && (col.constraints ?? []).every((c: AstNode) => ['CONSTR_DEFAULT', 'CONSTR_NOTNULL', 'CONSTR_NULL'].includes(c.Constraint?.contype)),
+              ),
+            ]
+          : undefined,
       });
     }
   },

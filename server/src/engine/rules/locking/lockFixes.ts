@@ -1,11 +1,12 @@
 // The quick fixes of lock rules that are more than one edit: NOT VALID with its VALIDATE CONSTRAINT in the next
-// transaction (a new migration beside a migration, in its tool's layout), and the names such fixes write.
+// transaction (a new migration beside a migration, in its tool's layout), a statement replaced by its safe form,
+// and the names such fixes write.
 
 import * as path from 'node:path';
-import type { AstNode } from '../../parse/parse';
+import type { AstNode, ParsedStatement } from '../../parse/parse';
 import type { RuleContext } from '../rule';
 import type { FileEdit, SuggestedFix } from '../../types';
-import { MigrationRefused, migrationTargetBeside, writeStatementMigration } from '../../advise/migration';
+import { MigrationRefused, migrationTargetBeside, writeStatementMigration, type MigrationFile } from '../../advise/migration';
 import { runsInTransaction, sqlEdit } from './support';
 
 /**
@@ -36,28 +37,13 @@ export function notValidFix(
   const edits = [...(input.name ? [input.name] : []), input.notValid];
   const named = input.name ? `name it ${input.constraint}, ` : '';
   if (context.migration?.isMigration) {
-    const framework = (context.migration as { framework?: string }).framework;
-    const target = migrationTargetBeside(statement.site.file, framework);
-    let refused: string | undefined;
-    if (target) {
-      try {
-        const newFile = writeStatementMigration(target, {
-          name: `validate_${input.constraint}`,
-          comment: [`Written by pglens with the NOT VALID of ${input.constraint} in ${path.basename(statement.site.file)}: checks the existing rows of ${input.table} under SHARE UPDATE EXCLUSIVE (reads and writes go on).`],
-          up: [input.validate],
-          down: [],
-        });
-        return { title: `Add NOT VALID (${named}VALIDATE CONSTRAINT in a new migration)`, sql: input.validate, edits, newFile };
-      } catch (error) {
-        if (!(error instanceof MigrationRefused)) throw error;
-        refused = error.message;
-      }
-    }
-    return {
-      title: `Add NOT VALID here (${named}run VALIDATE CONSTRAINT in a later migration${refused ? `: ${refused.replace(/^pglens did not write a migration: /, '')}` : ''})`,
-      sql: input.validate,
-      edits,
-    };
+    const next = nextMigration(context, {
+      name: `validate_${input.constraint}`,
+      comment: `Written by pglens with the NOT VALID of ${input.constraint} in ${path.basename(statement.site.file)}: checks the existing rows of ${input.table} under SHARE UPDATE EXCLUSIVE (reads and writes go on).`,
+      up: [input.validate],
+    });
+    if (next.file) return { title: `Add NOT VALID (${named}VALIDATE CONSTRAINT in a new migration)`, sql: input.validate, edits, newFile: next.file };
+    return { title: `Add NOT VALID here (${named}run VALIDATE CONSTRAINT in a later migration${next.refused ? `: ${next.refused}` : ''})`, sql: input.validate, edits };
   }
   if (!runsInTransaction(context) && /\.(sql|psql|pgsql)$/i.test(statement.site.file)) {
     // The VALIDATE goes right before the statement's own semicolon, after a new one.
@@ -69,4 +55,33 @@ export function notValidFix(
     return { title: `Add NOT VALID, then VALIDATE CONSTRAINT in its own statement${input.name ? ` (names it ${input.constraint})` : ''}`, sql: input.validate, edits: [...(input.name ? [input.name] : []), after, ...more] };
   }
   return { title: `Add NOT VALID here (${named}run VALIDATE CONSTRAINT after this transaction commits)`, sql: input.validate, edits };
+}
+
+/**
+ * The migration that runs after the flagged one: beside it, in its tool's layout (advise/migration.ts). `refused` says
+ * why there is none when the writer refused (drizzle's journal, a path that is not plain); nothing for a tool pglens
+ * writes no migrations for.
+ */
+export function nextMigration(context: RuleContext, input: { name: string; comment: string; up: string[] }): { file?: MigrationFile; refused?: string } {
+  const framework = (context.migration as { framework?: string } | undefined)?.framework;
+  const target = migrationTargetBeside(context.statement.site.file, framework);
+  if (!target) return {};
+  try {
+    return { file: writeStatementMigration(target, { name: input.name, comment: [input.comment], up: input.up, down: [] }) };
+  } catch (error) {
+    if (!(error instanceof MigrationRefused)) throw error;
+    return { refused: error.message.replace(/^pglens did not write a migration: /, '') };
+  }
+}
+
+/**
+ * A fix whose SQL replaces the whole statement, as an edit where that is certain: the statement is alone in its ALTER
+ * (`single`) and sits in a .sql file (in code, several statements in one query string would run in one implicit
+ * transaction). Comment lines of the SQL go first; the statement's own semicolon (outside its site) ends the last one.
+ */
+export function replacingStatementFix(statement: ParsedStatement, fix: SuggestedFix & { sql: string }, single: boolean): SuggestedFix {
+  if (!single || !/\.(sql|psql|pgsql)$/i.test(statement.site.file)) return fix;
+  const lines = fix.sql.split('\n');
+  const text = [...lines.filter((line) => line.startsWith('--')), ...lines.filter((line) => !line.startsWith('--'))].join('\n').replace(/;\s*$/, '');
+  return { ...fix, edits: [sqlEdit(statement, statement.start, statement.end, text)] };
 }

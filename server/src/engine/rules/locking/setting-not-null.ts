@@ -6,7 +6,11 @@
 import { locksForStatement } from '../../locks/lockModel';
 import { findWords } from '../../locks/tokens';
 import type { ParsedStatement } from '../../parse/parse';
+import * as path from 'node:path';
+import type { RuleContext } from '../rule';
+import type { FileEdit, SuggestedFix } from '../../types';
 import type { Rule } from '../rule';
+import { nextMigration } from './lockFixes';
 import {
   constraintName,
   alterOfExistingTable, lockEvidence,
@@ -22,6 +26,32 @@ import {
 /** Replaces the statement's text, keeping its own terminating semicolon (which lies outside a .sql file's site). */
 function replaceStatement(statement: ParsedStatement, sql: string) {
   return sqlEdit(statement, statement.start, statement.end, sql.replace(/;\s*$/, ''));
+}
+
+/**
+ * In a transaction the ADD's ACCESS EXCLUSIVE would still be held during VALIDATE's scan: the CHECK is added NOT VALID
+ * here, and in a migration the VALIDATE, SET NOT NULL and DROP CONSTRAINT are a new migration beside this one.
+ */
+function laterMigrationFix(context: RuleContext, addCheck: string, followUp: string, edit: FileEdit, column: string): SuggestedFix {
+  const sql = `${addCheck}\n-- in a later migration:\n${followUp}`;
+  const next = context.migration?.isMigration
+    ? nextMigration(context, {
+        name: `set_not_null_${column.replace('.', '_')}`,
+        comment: `Written by pglens with the NOT VALID CHECK on ${column} in ${path.basename(context.statement.site.file)}: VALIDATE scans under SHARE UPDATE EXCLUSIVE (reads and writes go on), then SET NOT NULL skips its scan.`,
+        up: laterStatements(followUp.split('\n')),
+      })
+    : {};
+  if (next.file) return { title: 'Add a NOT VALID CHECK here (validate it and set NOT NULL in a new migration)', sql, edits: [edit], newFile: next.file };
+  return { title: `Add a NOT VALID CHECK here; validate it and set NOT NULL in a later migration${next.refused ? ` (${next.refused})` : ''}`, sql, edits: [edit] };
+}
+
+/**
+ * The later migration's statements: lock_timeout first (SET NOT NULL still takes ACCESS EXCLUSIVE, briefly), and SET
+ * NOT NULL marked for pglens, which cannot see across files that the VALIDATE before it proves the column.
+ */
+function laterStatements([validate, setNotNull, drop]: string[]): string[] {
+  const proven = `-- The VALIDATE above proves the column has no NULLs, so SET NOT NULL skips its scan.\n-- pglens-ignore setting-not-null\n${setNotNull}`;
+  return ["SET lock_timeout = '5s';", validate, proven, drop];
 }
 
 export const settingNotNull: Rule = {
@@ -64,12 +94,7 @@ export const settingNotNull: Rule = {
       const fixes = modern && single
         ? [
             inTransaction
-              ? {
-                  // In one transaction the ADD's ACCESS EXCLUSIVE would still be held during VALIDATE's scan.
-                  title: 'Add a NOT VALID CHECK here; validate it and set NOT NULL in a later migration',
-                  sql: `${addCheck}\n-- in a later migration:\n${followUp}`,
-                  edits: [replaceStatement(statement, addCheck)],
-                }
+              ? laterMigrationFix(context, addCheck, followUp, replaceStatement(statement, addCheck), `${table}.${column}`)
               : {
                   title: 'Use a NOT VALID CHECK, validate it, then SET NOT NULL (no long lock)',
                   sql: `${addCheck}\n${followUp}`,
