@@ -4,12 +4,13 @@
 // what the protocol tests and the VS Code tests assert: one seq-scan-large-table warning on `orders` (line 4,
 // columns 28-33), a plan on hover, a table's facts on hover over its name, a completion item for a table name,
 // EXPLAIN ANALYZE with a parameter value through workspace/executeCommand, "Add
-// index" applied (the server writes the migration: Neovim 0.7 creates no files through WorkspaceEdits), and no
-// diagnostic after an edit that makes the query use the primary key. Then
+// index" applied (the server writes the migration: Neovim 0.7 creates no files through WorkspaceEdits), "Add NOT VALID"
+// applied on a dbmate migration (the edit, and the VALIDATE migration the server writes), a lock rewrite applied as a
+// plain edit, each finding gone after, and no diagnostic after an edit that makes the query use the primary key. Then
 // Emacs 28 with eglot (apt `emacs-nox elpa-eglot`) runs test/editors/emacs/test.el and must see the same diagnostic.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,13 @@ function checkNeovim(url) {
     writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url } }, null, 2)}\n`);
     // For "Add index": a lookup an index on orders.customer_email serves.
     writeFileSync(join(workspace, 'src', 'by-email.ts'), "import { sql } from './db';\nexport const byEmail = (email: string) => sql`select id, status from orders where customer_email = ${email}`;\n");
+    // For "Add NOT VALID": a dbmate migration (run in a transaction) adding a CHECK; for a lock rewrite, a script
+    // adding a column with a volatile default. migrations/ is where "Add index" writes (db/migrations would win otherwise).
+    mkdirSync(join(workspace, 'migrations'));
+    mkdirSync(join(workspace, 'db', 'migrations'), { recursive: true });
+    writeFileSync(join(workspace, 'db', 'migrations', '20250101000000_checks.sql'), '-- migrate:up\nALTER TABLE invoices ADD CONSTRAINT invoices_amount_positive CHECK (amount_cents >= 0);\n\n-- migrate:down\n');
+    mkdirSync(join(workspace, 'scripts'));
+    writeFileSync(join(workspace, 'scripts', 'maintenance.sql'), 'alter table invoices add column token uuid default gen_random_uuid();\n');
     const out = join(workspace, 'nvim-result.json');
     const started = Date.now();
     const run = spawnSync('nvim', ['--headless', '--clean', '-u', join(root, 'test', 'editors', 'nvim', 'init.lua')], {
@@ -63,8 +71,19 @@ function checkNeovim(url) {
     assert.match(result.add_index ?? '', /^Add index orders_customer_email_idx in a new migration$/);
     assert.equal(result.migrations.length, 1, JSON.stringify(result.migrations));
     assert.match(readFileSync(result.migrations[0], 'utf8'), /CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_email_idx ON orders \(customer_email\);/);
+    // "Add NOT VALID": the edit applied through workspace/applyEdit, the VALIDATE migration written by the server in
+    // dbmate's layout beside the migration, and the finding gone from the edited buffer.
+    assert.match(result.not_valid ?? '', /^Add NOT VALID \(VALIDATE CONSTRAINT in a new migration\)$/);
+    assert.match(result.not_valid_text, /CHECK \(amount_cents >= 0\) NOT VALID;/);
+    assert.equal(result.not_valid_left, 0);
+    assert.equal(result.validate_migrations.length, 1, JSON.stringify(result.validate_migrations));
+    assert.match(readFileSync(result.validate_migrations[0], 'utf8'), /^-- migrate:up\n(-- .*\n)*ALTER TABLE invoices VALIDATE CONSTRAINT invoices_amount_positive;\n\n-- migrate:down\n$/);
+    // The volatile-default rewrite: ADD COLUMN, then SET DEFAULT, and the backfill left to the reader.
+    assert.match(result.rewrite ?? '', /^Add the column without a volatile default/);
+    assert.match(result.rewrite_text, /ALTER TABLE invoices ADD COLUMN token uuid;\nALTER TABLE invoices ALTER COLUMN token SET DEFAULT gen_random_uuid\(\);/);
+    assert.equal(result.rewrite_left, 0);
     assert.deepEqual(result.after_edit, []);
-    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, EXPLAIN ANALYZE with a value, Add index wrote its migration, cleared after an edit');
+    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, EXPLAIN ANALYZE with a value, Add index wrote its migration, Add NOT VALID edited and wrote its VALIDATE migration, a lock rewrite applied, cleared after an edit');
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 -- Headless Neovim as a second, independent LSP client of the pglens language server (test/editors/run.mjs).
 -- Starts `node out/server.js --stdio`, attaches it to the file given on the command line, waits for diagnostics,
--- asks for a hover, runs EXPLAIN ANALYZE with a parameter value, edits the query so it uses the primary key and waits for the diagnostics to clear, then
+-- asks for a hover, runs EXPLAIN ANALYZE with a parameter value, applies "Add index", "Add NOT VALID" (with its VALIDATE
+-- migration) and a lock rewrite, edits the query so it uses the primary key and waits for the diagnostics to clear, then
 -- writes what it saw to $PGLENS_NVIM_OUT as JSON.
 
 local server = os.getenv('PGLENS_SERVER')
@@ -78,44 +79,68 @@ local ok, err = pcall(function()
   local ran = request('workspace/executeCommand', { command = 'pglens.server.explainAnalyze', arguments = { vim.tbl_extend('force', at, { values = { '1' } }) } })
   if ran then result.analyze = { actual_rows = ran.root and ran.root.actualRows, error = ran.error } end
 
-  -- "Add index" on src/by-email.ts (written by run.mjs: orders.customer_email has no index, and one helps), as
-  -- Neovim 0.7 applies a code action: its edit if any, then its command.
-  vim.cmd('edit ' .. root .. '/src/by-email.ts')
-  local email_buf = vim.api.nvim_get_current_buf()
-  vim.lsp.buf_attach_client(email_buf, client_id)
-  vim.wait(60000, function()
-    for _, d in ipairs(vim.diagnostic.get(email_buf)) do
-      if d.source == 'pglens' then return true end
+  -- A code action as Neovim 0.7 applies one: its edit if any, then its command. Opens `file`, waits for a pglens
+  -- diagnostic of `rule`, asks for the code actions at it and applies the first whose title matches `title`.
+  -- Returns the title and the buffer.
+  local function apply_code_action(file, rule, title)
+    vim.cmd('edit ' .. file)
+    local buf = vim.api.nvim_get_current_buf()
+    vim.lsp.buf_attach_client(buf, client_id)
+    local function of_rule()
+      local found = {}
+      for _, d in ipairs(vim.diagnostic.get(buf)) do
+        local lsp = (d.user_data or {}).lsp or {}
+        if d.source == 'pglens' and (d.code or lsp.code) == rule then table.insert(found, d) end
+      end
+      return found
     end
-    return false
-  end, 50)
-  local lsp_diagnostics = {}
-  -- Back to LSP's form, as vim.lsp.buf.code_action does (user_data.lsp keeps only code and data in 0.7).
-  for _, d in ipairs(vim.diagnostic.get(email_buf)) do
-    if d.source == 'pglens' then
+    vim.wait(60000, function() return #of_rule() > 0 end, 50)
+    local lsp_diagnostics = {}
+    -- Back to LSP's form, as vim.lsp.buf.code_action does (user_data.lsp keeps only code and data in 0.7).
+    for _, d in ipairs(of_rule()) do
       local lsp = (d.user_data or {}).lsp or {}
       table.insert(lsp_diagnostics, {
         range = { start = { line = d.lnum, character = d.col }, ['end'] = { line = d.end_lnum, character = d.end_col } },
         severity = d.severity, message = d.message, source = d.source, code = d.code or lsp.code, data = lsp.data,
       })
     end
-  end
-  local email_uri = vim.uri_from_bufnr(email_buf)
-  local action_responses = vim.lsp.buf_request_sync(email_buf, 'textDocument/codeAction', {
-    textDocument = { uri = email_uri },
-    range = lsp_diagnostics[1] and lsp_diagnostics[1].range or { start = { line = 1, character = 0 }, ['end'] = { line = 1, character = 0 } },
-    context = { diagnostics = lsp_diagnostics },
-  }, 30000)
-  for _, response in pairs(action_responses or {}) do
-    for _, action in ipairs(response.result or {}) do
-      if string.find(action.title, '^Add index') then
-        result.add_index = action.title
-        if action.edit then vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16') end
-        if action.command then request('workspace/executeCommand', action.command) end
+    local applied = nil
+    local action_responses = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', {
+      textDocument = { uri = vim.uri_from_bufnr(buf) },
+      range = lsp_diagnostics[1] and lsp_diagnostics[1].range or { start = { line = 1, character = 0 }, ['end'] = { line = 1, character = 0 } },
+      context = { diagnostics = lsp_diagnostics },
+    }, 30000)
+    for _, response in pairs(action_responses or {}) do
+      for _, action in ipairs(response.result or {}) do
+        if applied == nil and string.find(action.title, title) then
+          applied = action.title
+          if action.edit then vim.lsp.util.apply_workspace_edit(action.edit, 'utf-16') end
+          if action.command then request('workspace/executeCommand', action.command) end
+        end
       end
     end
+    return applied, buf, of_rule
   end
+
+  -- "Add index" on src/by-email.ts (written by run.mjs: orders.customer_email has no index, and one helps).
+  result.add_index = apply_code_action(root .. '/src/by-email.ts', 'seq-scan-large-table', '^Add index')
   result.migrations = vim.fn.glob(root .. '/migrations/*.sql', false, true)
+
+  -- "Add NOT VALID" on a dbmate migration (run in a transaction): the statement gets NOT VALID, the server writes the
+  -- VALIDATE CONSTRAINT migration beside it, and the finding is gone when pglens checks the edited buffer again.
+  local not_valid_title, not_valid_buf, not_valid_left = apply_code_action(root .. '/db/migrations/20250101000000_checks.sql', 'constraint-missing-not-valid', '^Add NOT VALID')
+  result.not_valid = not_valid_title
+  vim.wait(60000, function() return #not_valid_left() == 0 end, 50)
+  result.not_valid_left = #not_valid_left()
+  result.not_valid_text = table.concat(vim.api.nvim_buf_get_lines(not_valid_buf, 0, -1, true), '\n')
+  result.validate_migrations = vim.fn.glob(root .. '/db/migrations/*_validate_*.sql', false, true)
+
+  -- A lock rewrite as a plain edit: ADD COLUMN with a volatile default in a .sql file that is no migration.
+  local rewrite_title, rewrite_buf, rewrite_left = apply_code_action(root .. '/scripts/maintenance.sql', 'adding-column-with-volatile-default', '^Add the column without a volatile default')
+  result.rewrite = rewrite_title
+  vim.wait(60000, function() return #rewrite_left() == 0 end, 50)
+  result.rewrite_left = #rewrite_left()
+  result.rewrite_text = table.concat(vim.api.nvim_buf_get_lines(rewrite_buf, 0, -1, true), '\n')
 
   -- `where note = ${note}` → `where id = ${note}`: an incremental change from Neovim.
   vim.api.nvim_set_current_buf(bufnr)
