@@ -10,6 +10,7 @@ import {
   ReanalyzeProgressNotification,
   ReanalyzeRequest,
   SetPasswordNotification,
+  SetProductionPasswordNotification,
   SetTrustNotification,
   StatusNotification,
   type ExplainAnalyzeParams,
@@ -26,6 +27,8 @@ import { planViewMiddleware, registerPlanViewCommands, rememberAnalyzedPlan, sho
 import { StatusBar } from './status';
 
 const PASSWORD_KEY = 'pglens.database.password';
+/** The password of `pglens.production.url` / pglens.json `production.url` (live mode): secret storage only. */
+const PRODUCTION_PASSWORD_KEY = 'pglens.production.password';
 const RECENT_URLS_KEY = 'pglens.recentDatabaseUrls';
 export const DOCUMENT_LANGUAGES = ['sql', 'typescript', 'javascript', 'typescriptreact', 'javascriptreact'];
 
@@ -50,12 +53,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
   };
   // Kept to remove it from anything shown here (the server redacts too: two locks on one door).
   let password = await context.secrets.get(PASSWORD_KEY);
-  const redact = (text: string) => redactSecrets(text, [password]);
+  let productionPassword = await context.secrets.get(PRODUCTION_PASSWORD_KEY);
+  const redact = (text: string) => redactSecrets(text, [password, productionPassword]);
   // Workspace Trust: an untrusted workspace's settings and pglens.json may not choose the database; the server gets
   // the user's own URL (user settings only) and uses nothing else. See docs/security.md.
   const userDatabaseUrl = () => vscode.workspace.getConfiguration('pglens').inspect<string>('database.url')?.globalValue || undefined;
   const initializationOptions: PglensInitializationOptions = {
     password,
+    productionPassword,
     trusted: vscode.workspace.isTrusted,
     userDatabaseUrl: vscode.workspace.isTrusted ? undefined : userDatabaseUrl(),
     cacheDir: context.globalStorageUri.fsPath,
@@ -73,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
 
   const statusWaiters: { predicate: (s: StatusParams) => boolean; resolve: (s: StatusParams) => void }[] = [];
   const onStatus = (received: StatusParams) => {
-    const status = redactDeep(received, [password]);
+    const status = redactDeep(received, [password, productionPassword]);
     statusBar.update(status);
     for (const waiter of [...statusWaiters]) {
       if (waiter.predicate(status)) {
@@ -89,9 +94,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
     password = await context.secrets.get(PASSWORD_KEY);
     await client?.sendNotification(SetPasswordNotification, { password });
   };
+  const sendProductionPassword = async () => {
+    productionPassword = await context.secrets.get(PRODUCTION_PASSWORD_KEY);
+    await client?.sendNotification(SetProductionPasswordNotification, { password: productionPassword });
+  };
   context.subscriptions.push(
     context.secrets.onDidChange((event) => {
       if (event.key === PASSWORD_KEY) void sendPassword();
+      if (event.key === PRODUCTION_PASSWORD_KEY) void sendProductionPassword();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(SetTrustNotification, { trusted: true })),
     vscode.workspace.onDidChangeConfiguration((event) => {
@@ -185,6 +195,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       if (password === undefined) return;
       if (password === '') await context.secrets.delete(PASSWORD_KEY);
       else await context.secrets.store(PASSWORD_KEY, password);
+    }),
+    vscode.commands.registerCommand('pglens.setProductionPassword', async () => {
+      const entered = await vscode.window.showInputBox({
+        prompt: 'Password of the production URL for live runtime numbers (kept in VS Code secret storage, never in settings)',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (entered === undefined) return;
+      if (entered === '') await context.secrets.delete(PRODUCTION_PASSWORD_KEY);
+      else await context.secrets.store(PRODUCTION_PASSWORD_KEY, entered);
     }),
     vscode.commands.registerCommand('pglens.selectDatabase', async () => selectDatabase(context, statusBar)),
   );

@@ -3,12 +3,21 @@
 
 import * as vscode from 'vscode';
 import type { FolderStatus, StatusParams } from '../../server/src/lsp/protocol';
+import { describeProductionSource } from '../../server/src/engine/snapshot/productionSource';
 
 export class StatusBar implements vscode.Disposable {
   readonly item: vscode.StatusBarItem;
+  /** Where production's runtime numbers come from and how old they are (`prod: live, 2 min ago`); hidden without any. */
+  readonly production: vscode.StatusBarItem;
   last: StatusParams | undefined;
+  private readonly ageTimer: NodeJS.Timeout;
 
   constructor() {
+    this.production = vscode.window.createStatusBarItem('pglens.production', vscode.StatusBarAlignment.Left, 9);
+    this.production.name = 'pglens production numbers';
+    this.production.command = 'pglens.showOutput';
+    // "2 min ago" ages without a new status.
+    this.ageTimer = setInterval(() => this.last && this.updateProduction(this.last), 30_000);
     this.item = vscode.window.createStatusBarItem('pglens.status', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'pglens';
     this.item.command = 'pglens.showOutput';
@@ -48,10 +57,27 @@ export class StatusBar implements vscode.Disposable {
     this.item.text = `${warning ? '$(warning)' : '$(database)'} pglens: ${state}${multi} · ${findings}`;
     this.item.backgroundColor = warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.tooltip = new vscode.MarkdownString(folders.map(describeFolder).join('\n\n') + '\n\n*Click to open the pglens output.*');
+    this.updateProduction(status);
+  }
+
+  private updateProduction(status: StatusParams): void {
+    const folder = pickFolder(status.folders);
+    const production = folder?.production ?? status.folders.find((f) => f.production)?.production;
+    if (!production) {
+      this.production.hide();
+      return;
+    }
+    const now = Date.now();
+    this.production.text = `$(pulse) ${describeProductionSource(production, now)}`;
+    this.production.tooltip = `${describeProductionSource(production, now, true)}\n\nProduction's runtime numbers (pg_stat_statements) shown above each statement. Click to open the pglens output.`;
+    this.production.backgroundColor = production.source === 'unreachable' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.production.show();
   }
 
   dispose(): void {
+    clearInterval(this.ageTimer);
     this.item.dispose();
+    this.production.dispose();
   }
 }
 

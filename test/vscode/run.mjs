@@ -92,7 +92,8 @@ async function bundleSuite() {
 function makeWorkspace(url) {
   const workspace = mkdtempSync(join(tmpdir(), 'pglens-vscode-ws-'));
   cpSync(join(root, 'test', 'vscode', 'fixture'), workspace, { recursive: true });
-  writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url } }, null, 2)}\n`);
+  // prod-snapshot.json (in the fixture): production's numbers for the CodeLens test (suite/codeLens.test.ts).
+  writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url }, snapshot: 'prod-snapshot.json' }, null, 2)}\n`);
   mkdirSync(join(workspace, '.vscode'));
   writeFileSync(
     join(workspace, '.vscode', 'settings.json'),
@@ -177,6 +178,34 @@ async function launchBrowser() {
   };
 }
 
+/**
+ * The CodeLens as a person sees it: an element of the editor with production's numbers, drawn just above the line of
+ * the statement it is about; then docs/images/codelens.png. Writes "seen: <lens text>" (or the problem) to the done file.
+ */
+async function codeLensScreenshot(page, doneFile) {
+  let outcome;
+  try {
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'prod:' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await lens.innerText()).trim();
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'select * from accounts' }).first();
+    const [lensBox, lineBox] = [await lens.boundingBox(), await line.boundingBox()];
+    if (!lensBox || !lineBox || !(lensBox.y < lineBox.y && lineBox.y - lensBox.y < 2 * lineBox.height)) {
+      throw new Error(`the lens is not just above the statement's line (lens ${JSON.stringify(lensBox)}, line ${JSON.stringify(lineBox)})`);
+    }
+    mkdirSync(outputDir, { recursive: true });
+    const file = join(outputDir, 'codelens.png');
+    await page.screenshot({ path: file });
+    mkdirSync(join(root, 'docs', 'images'), { recursive: true });
+    copyFileSync(file, join(root, 'docs', 'images', 'codelens.png'));
+    log(`CodeLens "${text}" above the statement; screenshot saved to ${file}`);
+    outcome = `seen: ${text}`;
+  } catch (error) {
+    outcome = `problem: ${error.message}`;
+  }
+  writeFileSync(doneFile, `${outcome}\n`);
+}
+
 /** The mocha suite inside code-server; resolves with its exit code. */
 async function runSuite(url) {
   const suite = await bundleSuite();
@@ -192,6 +221,10 @@ async function runSuite(url) {
     let screenshotTaken = false;
     page.on('console', async (message) => {
       const text = message.text();
+      if (/PGLENS_CODELENS_SCREENSHOT/.test(text)) {
+        await codeLensScreenshot(page, `${screenshotDone}-codelens`);
+        return;
+      }
       if (/PGLENS_SCREENSHOT_READY/.test(text) && !screenshotTaken) {
         screenshotTaken = true;
         mkdirSync(outputDir, { recursive: true });

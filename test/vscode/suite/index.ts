@@ -9,6 +9,8 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'extension.test.ts', mocha);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('./extension.test');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./codeLens.test');
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension test(s) failed`)) : resolve()));
   });
