@@ -23,6 +23,11 @@ create table accounts (id bigint primary key, name text not null);
 insert into accounts select g, 'a' || g from generate_series(1, 2000) g;
 create table orders (id bigint primary key, account_id bigint not null, total int not null, note text);
 insert into orders select g, 1 + g % 2000, g % 100, 'n' || g from generate_series(1, 20000) g;
+create index orders_note_lower_idx on orders (lower(note));
+create materialized view order_totals as select account_id, sum(total) as total from orders group by account_id;
+create unique index on order_totals (account_id);
+create table events (id bigint not null, at date not null) partition by range (at);
+create table events_2024 partition of events for values from ('2024-01-01') to ('2025-01-01');
 analyze accounts;
 analyze orders;
 `;
@@ -48,6 +53,7 @@ const FILES: Record<string, string> = {
   'migrations/0002_orders.sql': ['ALTER TABLE orders ADD CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id);', 'CREATE INDEX orders_total_idx ON orders (total);'].join('\n'),
   // Not a migration: psql runs each statement in a transaction of its own.
   'scripts/maintenance.sql': ['alter table orders add check (total < 1000);', 'create index orders_note_idx on orders (note);', 'alter table orders alter column note set not null;'].join('\n'),
+  'scripts/more.sql': ['drop index orders_note_lower_idx;', 'reindex index orders_pkey;', 'refresh materialized view order_totals;', 'alter table events detach partition events_2024;'].join('\n'),
 };
 
 const EXPECTED_FIXES = [
@@ -63,6 +69,10 @@ const EXPECTED_FIXES = [
   'constraint-missing-not-valid at scripts/maintenance.sql',
   'require-concurrent-index-creation at scripts/maintenance.sql',
   'setting-not-null at scripts/maintenance.sql',
+  'require-concurrent-index-deletion at scripts/more.sql',
+  'reindex-without-concurrently at scripts/more.sql',
+  'refresh-materialized-view-without-concurrently at scripts/more.sql',
+  'detach-partition-without-concurrently at scripts/more.sql',
 ];
 
 interface AppliedFix {
