@@ -37,6 +37,36 @@ function hoverText(hovers: vscode.Hover[]): string {
     .join('\n');
 }
 
+/** A report with a join, an aggregate and a sort: a plan with several nodes for the plan view. */
+const PENDING_REPORT_SQL = `-- pending orders per user, last 30 days
+select u.email, count(*) as pending_orders, sum(o.total_cents) as cents
+from orders o
+join users u on u.id = o.user_id
+where o.status = 'pending' and o.created_at > now() - interval '30 days'
+group by u.email
+order by pending_orders desc
+limit 20;
+`;
+
+/**
+ * The plan view alone on screen for the runner (test/vscode/run.mjs), which checks the webview's page (the costliest
+ * or changed node is drawn) and saves docs/images/<name>.png, then creates the done file. Desktop runners have no
+ * such step: the wait ends after 30 s without failing.
+ */
+async function screenshotOfPlanView(name: string, panel: vscode.WebviewPanel): Promise<void> {
+  const done = process.env.PGLENS_SCREENSHOT_DONE_FILE;
+  const ignore = () => undefined;
+  await vscode.commands.executeCommand('workbench.action.closeSidebar').then(ignore, ignore);
+  await vscode.commands.executeCommand('workbench.action.closePanel').then(ignore, ignore);
+  panel.reveal(undefined, false);
+  await vscode.commands.executeCommand('workbench.action.toggleMaximizeEditorGroup').then(ignore, ignore);
+  await new Promise((r) => setTimeout(r, 1500));
+  console.log(`PGLENS_PLAN_SCREENSHOT ${name}`);
+  if (done) await waitFor(`the ${name} screenshot`, () => (fs.existsSync(`${done}-${name}`) ? true : undefined), 30_000).catch(ignore);
+  await vscode.commands.executeCommand('workbench.action.toggleMaximizeEditorGroup').then(ignore, ignore);
+  await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup').then(ignore, ignore);
+}
+
 describe('pglens in VS Code', () => {
   let api: PglensApi;
   let uri: vscode.Uri;
@@ -165,5 +195,56 @@ describe('pglens in VS Code', () => {
     });
     assert.match(opened.getText(), /CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_email_idx ON orders \(customer_email\);/);
     await opened.save();
+  });
+
+  it('opens the plan view: the tree with cost bars, the costliest node marked, linked from the hover', async () => {
+    const report = vscode.Uri.file(path.join(workspaceRoot(), 'src', 'pending-report.sql'));
+    fs.writeFileSync(report.fsPath, PENDING_REPORT_SQL);
+    const reportEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(report));
+    await api.client.sendRequest('pglens/analysisComplete', { uri: report.toString() });
+    reportEditor.selection = new vscode.Selection(1, 4, 1, 4);
+    const result = (await vscode.commands.executeCommand('pglens.showPlanView')) as {
+      plan?: { nodeCount: number; costliestId?: number };
+      shown?: { html: string; panel: vscode.WebviewPanel };
+      error?: string;
+    };
+    assert.ok(result.plan && result.shown, JSON.stringify(result));
+    assert.ok(result.plan.nodeCount >= 4, `${result.plan.nodeCount} nodes`);
+    const html = result.shown.html;
+    // One node marked costliest, and it is the one the server named.
+    const marked = [...html.matchAll(/class="row costliest[^"]*" data-node-id="(\d+)"/g)].map((m) => Number(m[1]));
+    assert.deepEqual(marked, [result.plan.costliestId]);
+    assert.match(html, /Seq Scan on orders|on orders/);
+    assert.match(html, /<span class="fill w\d+">/);
+    // Strict policy: nothing but the nonce'd stylesheet; no script at all.
+    assert.match(html, /content="default-src 'none'; style-src 'nonce-[A-Za-z0-9+/=]+';"/);
+    assert.doesNotMatch(html, /<script/i);
+    // The hover on the statement links to the plan view.
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', report, new vscode.Position(1, 4));
+    assert.match(hoverText(hovers), /\(command:pglens\.showPlanView\?/);
+    await screenshotOfPlanView('plan-view', result.shown.panel);
+  });
+
+  it('Show plan with this index opens the two plans compared, the scan that changed marked', async () => {
+    const byEmail = vscode.Uri.file(path.join(workspaceRoot(), 'src', 'by-email.ts'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(byEmail));
+    const diagnostic = await waitFor('the seq-scan diagnostic', () => pglensDiagnostics(byEmail).find((d) => (d.code as { value: string }).value === 'seq-scan-large-table'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', byEmail, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const show = actions.find((a) => a.title === 'Show plan with this index');
+    assert.ok(show?.command, actions.map((a) => a.title).join(', '));
+    assert.equal(show.command.command, 'pglens.showPlanWithIndex');
+    const result = (await vscode.commands.executeCommand(show.command.command, ...(show.command.arguments ?? []))) as {
+      diff?: { before: { totalCost: number }; after: { totalCost: number }; changes: { kind: string; before?: string; after?: string }[] };
+      shown?: { html: string; panel: vscode.WebviewPanel };
+    };
+    assert.ok(result.diff && result.shown, JSON.stringify(result));
+    assert.ok(result.diff.after.totalCost < result.diff.before.totalCost);
+    const change = result.diff.changes.find((c) => c.kind === 'changed');
+    assert.ok(change, JSON.stringify(result.diff.changes));
+    assert.match(change.before ?? '', /^(Parallel )?Seq Scan on orders/);
+    // The what-if index is named by the CREATE INDEX it stands for, never hypopg's made-up name.
+    assert.match(change.after ?? '', /CREATE INDEX .*orders \(customer_email\)/);
+    assert.match(result.shown.html, /class="row changed[^"]*" data-node-id/);
+    await screenshotOfPlanView('plan-diff', result.shown.panel);
   });
 });
