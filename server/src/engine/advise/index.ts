@@ -3,6 +3,7 @@
 // and rewrites where no index can help. `applyAdvice` turns that into messages and quick fixes on the statement's
 // findings; `mergeSuggestions` makes one index serve several statements across a workspace run.
 
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PglensConfig } from '../config';
 import type { DatabaseClient } from '../db/client';
@@ -472,9 +473,58 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// The "Add index" fix of a suggestion is made again on every analysis of the statement's file: in the language server,
+// on every edit, for every finding whose advice is cached (60 in bench/lsp.ts's file), and each time writeIndexMigration
+// lists the migrations folder, reads its files for an earlier migration of the index and parses the statements it
+// writes (a third of the language server's time per edit in a profile, docs/benchmarks.md). The outcome is kept per
+// suggestion and everything else it depends on; the folder's modification time says whether a migration came or went
+// since, and nothing is kept longer than INDEX_FIX_REUSE_MS (a migration edited by hand to create the index changes no
+// folder time; the language server's code action checks the file again before creating it).
+const INDEX_FIX_REUSE_MS = 30_000;
+
+interface IndexFixOutcome {
+  fixes: SuggestedFix[];
+  migrationRefused?: string;
+  migrationFile?: string;
+  folderTime: number | undefined;
+  madeAt: number;
+}
+
+const keptIndexFixes = new WeakMap<IndexSuggestion, Map<string, IndexFixOutcome>>();
+
+function folderTime(dir: string): number | undefined {
+  try {
+    return fs.statSync(dir).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
 export function indexFixes(finding: Finding, suggestion: IndexSuggestion, context: ApplyContext, servesStatements = 1): SuggestedFix[] {
   const target = detectMigrationTarget(context.settings.root, context.settings.migrationsDir);
   const where = `${path.relative(context.settings.root, finding.file).split(path.sep).join('/') || finding.file}:${finding.range.start.line + 1}`;
+  const key = [target.dir, target.layout, context.settings.root, where, servesStatements, context.databaseLabel ?? '', context.now?.getTime() ?? ''].join('\u0000');
+  const time = folderTime(target.dir);
+  let kept = keptIndexFixes.get(suggestion);
+  let outcome = kept?.get(key);
+  if (!outcome || outcome.folderTime !== time || Date.now() - outcome.madeAt > INDEX_FIX_REUSE_MS) {
+    outcome = { ...indexFixesNow(target, where, suggestion, context, servesStatements), folderTime: time, madeAt: Date.now() };
+    if (!kept) keptIndexFixes.set(suggestion, (kept = new Map()));
+    kept.set(key, outcome);
+  }
+  if (outcome.migrationRefused !== undefined) finding.evidence = { ...(finding.evidence ?? {}), migrationRefused: outcome.migrationRefused };
+  if (outcome.migrationFile !== undefined) finding.evidence = { ...(finding.evidence ?? {}), migrationFile: outcome.migrationFile };
+  return outcome.fixes.map((fix) => ({ ...fix }));
+}
+
+function indexFixesNow(
+  target: ReturnType<typeof detectMigrationTarget>,
+  where: string,
+  suggestion: IndexSuggestion,
+  context: ApplyContext,
+  servesStatements: number,
+): { fixes: SuggestedFix[]; migrationRefused?: string; migrationFile?: string } {
+  const outcome: { fixes: SuggestedFix[]; migrationRefused?: string; migrationFile?: string } = { fixes: [] };
   const measured =
     suggestion.verifiedWith && suggestion.costAfter !== undefined && suggestion.reduction !== undefined
       ? `Estimated cost of the statement: ${formatCost(suggestion.costBefore)} -> ${formatCost(suggestion.costAfter)} (${formatReduction(suggestion.reduction)}), verified with ${suggestion.verifiedWith}${context.databaseLabel ? ` on ${context.databaseLabel}` : ''}.`
@@ -493,18 +543,18 @@ export function indexFixes(finding: Finding, suggestion: IndexSuggestion, contex
   } catch (error) {
     if (!(error instanceof MigrationRefused)) throw error;
     // No "Add index" fix then; the finding says why (the copy of the SQL below is still offered).
-    finding.evidence = { ...(finding.evidence ?? {}), migrationRefused: error.message };
+    outcome.migrationRefused = error.message;
   }
   const serves = servesStatements > 1 ? ` (serves ${servesStatements} queries)` : '';
   const extension = suggestion.needsExtension ? `CREATE EXTENSION IF NOT EXISTS ${suggestion.needsExtension};\n` : '';
   const concurrently = suggestion.indexes.map((c) => `${createIndexConcurrentlySql(c)};`).join('\n');
-  const fixes: SuggestedFix[] = [];
+  const fixes = outcome.fixes;
   // An earlier "Add index" already wrote this index's migration: point at it, never write a second one.
-  if (migration?.reused) finding.evidence = { ...(finding.evidence ?? {}), migrationFile: migration.path };
+  if (migration?.reused) outcome.migrationFile = migration.path;
   // The migration's SQL as JSON and SARIF print it: CONCURRENTLY, as in the file.
   else if (migration) fixes.push({ title: `Add index ${suggestion.names.join(', ')}${serves} in a new migration`, newFile: migration, sql: extension + concurrently, verified: suggestion.verifiedWith !== null });
   fixes.push({ title: `Copy CREATE INDEX${serves}`, sql: extension + concurrently, verified: suggestion.verifiedWith !== null });
-  return fixes;
+  return outcome;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import { databaseLabel, isPostgres } from './databaseNames';
 import { DatabaseResolver, databaseOfPath, type DatabaseDecision, type DatabaseSettings } from './databaseOf';
 import { foreignDialectOf, lineOf } from './sqlDialect';
 import { findSqlInSqlFile } from './sqlFile';
-import { findSqlInTypeScript, scriptKindOf, type RecentSourceFiles } from './typescript';
+import { readsAsSqlStatement } from './sqlLexer';
+import { typeContextTextsVersion } from './typeContext';
+import { findSqlInTypeScript, noteReusedReading, scriptKindOf, type RecentSourceFiles } from './typescript';
 
 export interface FindOptions {
   /** Template tags whose templates are SQL, by dotted name; `*` stands for any dotted path (`*.sql`). */
@@ -108,7 +110,15 @@ export function findSqlInFile(
   if (SQL_FILE_EXTENSIONS.includes(extension)) return findSqlOfPostgresInSqlFile(file, text, options);
   if (SCRIPT_FILE_EXTENSIONS.includes(extension) && !isDeclarationFile(file)) {
     try {
-      return withExpressions(text, withoutOtherDatabases(file, text, findSqlInTypeScript(file, text, options, recentSourceFiles), options));
+      const readings = recentSourceFiles ? readingsOf(recentSourceFiles) : undefined;
+      const reused = readings?.reuse(file, text);
+      if (reused) {
+        noteReusedReading(file, text, options);
+        return withExpressions(text, reused);
+      }
+      const found = withoutOtherDatabases(file, text, findSqlInTypeScript(file, text, options, recentSourceFiles), options);
+      readings?.remember(file, text, found);
+      return withExpressions(text, found);
     } catch (error) {
       // TypeScript's parser and the finder's walks recurse on nesting: 20,000 nested parentheses or 3,000 nested
       // templates overflow the stack. That file is one skip; every other file is still checked.
@@ -117,6 +127,165 @@ export function findSqlInFile(
     }
   }
   return { sites: [], skipped: [] };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// An edit inside one template's SQL (language server): the last reading of the file, moved, instead of reading it again.
+//
+// Typing in a statement changes the text of one template and nothing else: no type (the text of a tagged template or
+// of a template argument is no type's source), no other site, no import. Finding a 3,000-line file again costs a new
+// type checker and two walks of every site (docs/benchmarks.md, "Language server"); the last reading of the file gives
+// the same sites with that one text changed and the offsets after it moved. It is reused only when that is certain:
+// - nothing the type contexts know changed since (typeContextTextsVersion: no other file's edit, no forgotten text),
+//   and the reading is at most READING_REUSE_MS old (what databaseOf.ts learns from the disk is kept 2 s);
+// - the change lies strictly inside one stretch copied verbatim from a template (between backticks) of one site that
+//   has no `${}`, no inlined constant, no variant, no assembled text: its SQL is exactly its template's text;
+// - no other site, skip, parameter, inlined constant or stretch touches the change, and the change holds no character
+//   that could end or open anything (backtick, `$`, braces, backslash), no `?` (a placeholder some calls bind) and no
+//   line break (reasons name lines);
+// - the new text still reads as a statement and names no other database's dialect (as withoutOtherDatabases asks).
+// Anything else is read again from the start. test/find/findReuse.test.ts compares each reuse with a fresh reading.
+
+const READING_REUSE_MS = 30_000;
+const READINGS_KEPT = 8;
+/** Characters that, typed or deleted, may change more than one template's text (or a line number). */
+const STRUCTURAL = /[`$\\{}?\r\n\u2028\u2029]/;
+
+interface Reading {
+  text: string;
+  sites: SqlSite[];
+  /** Before withExpressions (which fills `expression` in place). */
+  skipped: SkippedSite[];
+  version: number;
+  readAt: number;
+}
+
+class RecentReadings {
+  private readonly readings = new Map<string, Reading>();
+
+  remember(file: string, text: string, found: { sites: SqlSite[]; skipped: SkippedSite[] }): void {
+    this.readings.delete(file);
+    this.readings.set(file, { text, sites: found.sites, skipped: found.skipped.map((skip) => ({ ...skip })), version: typeContextTextsVersion(), readAt: Date.now() });
+    if (this.readings.size > READINGS_KEPT) this.readings.delete(this.readings.keys().next().value!);
+  }
+
+  /** The reading of `text` from the last one of the file, or undefined when the file must be read again. */
+  reuse(file: string, text: string): { sites: SqlSite[]; skipped: SkippedSite[] } | undefined {
+    const last = this.readings.get(file);
+    if (!last) return undefined;
+    if (last.version !== typeContextTextsVersion() || Date.now() - last.readAt > READING_REUSE_MS) {
+      this.readings.delete(file);
+      return undefined;
+    }
+    const moved = last.text === text ? { sites: last.sites, skipped: last.skipped } : movedReading(last, text);
+    if (!moved) return undefined;
+    last.text = text;
+    last.sites = moved.sites;
+    last.skipped = moved.skipped;
+    return { sites: [...moved.sites], skipped: moved.skipped.map((skip) => ({ ...skip })) };
+  }
+}
+
+const recentReadings = new WeakMap<RecentSourceFiles, RecentReadings>();
+
+/** The readings kept beside an incremental engine's syntax trees (same owner, same lifetime). */
+function readingsOf(owner: RecentSourceFiles): RecentReadings {
+  let readings = recentReadings.get(owner);
+  if (!readings) {
+    readings = new RecentReadings();
+    recentReadings.set(owner, readings);
+  }
+  return readings;
+}
+
+function movedReading(last: Reading, text: string): { sites: SqlSite[]; skipped: SkippedSite[] } | undefined {
+  const before = last.text;
+  const shorter = Math.min(before.length, text.length);
+  let start = 0;
+  while (start < shorter && before.charCodeAt(start) === text.charCodeAt(start)) start++;
+  let suffix = 0;
+  while (suffix < shorter - start && before.charCodeAt(before.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const end = before.length - suffix;
+  const inserted = text.slice(start, text.length - suffix);
+  if (STRUCTURAL.test(inserted) || STRUCTURAL.test(before.slice(start, end))) return undefined;
+  const delta = inserted.length - (end - start);
+  const touches = (from: number, to: number) => from <= end && to >= start;
+
+  let edited: { index: number; segment: SourceSegment } | undefined;
+  for (let index = 0; index < last.sites.length; index++) {
+    const site = last.sites[index];
+    const inside = site.fileStart <= start && end <= site.fileEnd;
+    if (!inside && !touches(site.fileStart, site.fileEnd) && !reachesInto(site, touches)) continue;
+    // The one site around the change, a plain template (see above); anything else touching it: read again.
+    if (!inside || edited || site.parameters.length > 0 || (site.inlinedConstants?.length ?? 0) > 0 || site.assembled || site.variant !== undefined) return undefined;
+    if (site.origin !== 'tagged-template' && site.origin !== 'call-argument') return undefined;
+    if (before.charCodeAt(site.fileStart - 1) !== 96 || before.charCodeAt(site.fileEnd) !== 96) return undefined; // backticks
+    const around = site.segments.filter((segment) => touches(segment.fileStart, segment.fileStart + (segment.fileLength ?? segment.length)));
+    const segment = around[0];
+    if (around.length !== 1 || segment.fileLength !== undefined) return undefined;
+    // Strictly inside the stretch, or at an end of it that is the template's own (right after or before a backtick).
+    const segmentEnd = segment.fileStart + segment.length;
+    const fromStart = segment.fileStart < start || (start === site.fileStart && segment.fileStart === site.fileStart && segment.sqlStart === 0);
+    const toEnd = end < segmentEnd || (end === site.fileEnd && segmentEnd === site.fileEnd && segment.sqlStart + segment.length === site.text.length);
+    if (!fromStart || !toEnd) return undefined;
+    if (before.slice(segment.fileStart, segment.fileStart + segment.length) !== site.text.slice(segment.sqlStart, segment.sqlStart + segment.length)) return undefined;
+    edited = { index, segment };
+  }
+  if (!edited) return undefined;
+  if (last.skipped.some((skip) => touches(skip.fileStart, skip.fileEnd))) return undefined;
+
+  const site = last.sites[edited.index];
+  const at = edited.segment.sqlStart + (start - edited.segment.fileStart);
+  const sqlText = site.text.slice(0, at) + inserted + site.text.slice(at + (end - start));
+  if (!readsAsSqlStatement(sqlText, true) || foreignDialectOf(sqlText, 'code')) return undefined;
+
+  const moved = (offset: number) => (offset >= end ? offset + delta : offset);
+  const sites = last.sites.map((other, index) => {
+    if (index === edited!.index) {
+      return {
+        ...other,
+        text: sqlText,
+        fileEnd: other.fileEnd + delta,
+        segments: other.segments.map((segment) =>
+          segment === edited!.segment
+            ? { ...segment, length: segment.length + delta }
+            : segment.sqlStart > edited!.segment.sqlStart
+              ? { ...segment, sqlStart: segment.sqlStart + delta, fileStart: moved(segment.fileStart) }
+              : segment,
+        ),
+      };
+    }
+    if (other.fileStart < end && !reachesPast(other, end)) return other;
+    return {
+      ...other,
+      fileStart: moved(other.fileStart),
+      fileEnd: moved(other.fileEnd),
+      segments: other.segments.map((segment) => (segment.fileStart >= end ? { ...segment, fileStart: segment.fileStart + delta } : segment)),
+      parameters: other.parameters.map((parameter) => (parameter.fileStart >= end ? { ...parameter, fileStart: parameter.fileStart + delta, fileEnd: parameter.fileEnd + delta } : parameter)),
+      ...(other.inlinedConstants ? { inlinedConstants: other.inlinedConstants.map((inlined) => (inlined.fileStart >= end ? { ...inlined, fileStart: inlined.fileStart + delta, fileEnd: inlined.fileEnd + delta } : inlined)) } : {}),
+    };
+  });
+  const skipped = last.skipped.map((skip) => (skip.fileStart >= end ? { ...skip, fileStart: skip.fileStart + delta, fileEnd: skip.fileEnd + delta } : skip));
+  return { sites, skipped };
+}
+
+/** Whether any stretch, parameter or inlined constant of `site` (which may lie outside its range) touches the change. */
+function reachesInto(site: SqlSite, touches: (from: number, to: number) => boolean): boolean {
+  return (
+    site.segments.some((segment) => touches(segment.fileStart, segment.fileStart + (segment.fileLength ?? segment.length))) ||
+    site.parameters.some((parameter) => touches(parameter.fileStart, parameter.fileEnd)) ||
+    (site.inlinedConstants ?? []).some((inlined) => touches(inlined.fileStart, inlined.fileEnd))
+  );
+}
+
+/** Whether anything of `site` lies at or after `offset` in the file (its stretches may be read from further down). */
+function reachesPast(site: SqlSite, offset: number): boolean {
+  return (
+    site.fileEnd >= offset ||
+    site.segments.some((segment) => segment.fileStart >= offset) ||
+    site.parameters.some((parameter) => parameter.fileStart >= offset) ||
+    (site.inlinedConstants ?? []).some((inlined) => inlined.fileStart >= offset)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------

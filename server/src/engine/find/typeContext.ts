@@ -118,6 +118,7 @@ export class TypeContext {
       this.log(`pglens: type information unavailable for ${project.configPath}: ${(error as Error).message}`);
       for (const slot of project.allSlots()) this.drop(slot);
       this.projects.set(project.configPath, null);
+      textsVersion++;
       return undefined;
     }
   }
@@ -138,6 +139,16 @@ export class TypeContext {
     if (!this.incremental) return;
     const absolute = resolve(file);
     this.projectCovering(absolute)?.noteText(absolute, text);
+  }
+
+  /**
+   * The text of `file` now, when the finder reused its reading of the previous text (an edit inside one template's
+   * SQL, which changes no type): the Program is told before it next answers, without re-parsing the file now.
+   */
+  noteTextLater(file: string, text: string): void {
+    if (!this.incremental) return;
+    const absolute = resolve(file);
+    this.projectCovering(absolute)?.noteTextLater(absolute, text);
   }
 
   /** Forgets a file's edited text (the editor closed it): the disk's text counts again. */
@@ -341,6 +352,8 @@ class Project {
   private readonly editedTrees = new Map<string, ts.SourceFile>();
   /** Texts the editor sent, by path: they win over the disk. */
   private readonly edited = new Map<string, string>();
+  /** Texts noted for later (noteTextLater), by path. */
+  private readonly later = new Map<string, { file: string; text: string }>();
   private readonly rootSet: Set<string>;
   private readonly declarationRoots: string[];
   private readonly treeKey: string;
@@ -482,14 +495,32 @@ class Project {
 
   forget(file: string): void {
     const key = canonical(file);
+    this.later.delete(key);
     if (this.edited.delete(key)) {
       this.editedTrees.delete(key);
       this.invalidate();
     }
   }
 
+  /**
+   * A text the finder read without asking the checker (find/index.ts reused its previous reading of the file after an
+   * edit inside one template): told to the Program before it is next built or asked about another text, not now.
+   */
+  noteTextLater(file: string, text: string): void {
+    this.later.set(canonical(file), { file, text });
+  }
+
+  /** The texts noted for later, now (a Program is about to be built or a newer text of one of them came). */
+  private tellLaterTexts(): void {
+    if (this.later.size === 0) return;
+    const texts = [...this.later.values()];
+    this.later.clear();
+    for (const { file, text } of texts) this.noteTextNow(file, text);
+  }
+
   /** A text changed: every Program is built again (incrementally) when next asked for. */
   private invalidate(): void {
+    textsVersion++;
     for (const slot of this.slots.values()) slot.program = undefined;
   }
 
@@ -516,6 +547,8 @@ class Project {
   }
 
   checkedFile(file: string, text: string): CheckedFile | undefined {
+    this.later.delete(canonical(file));
+    this.tellLaterTexts();
     const slot = this.slotFor(file);
     let sourceFile = this.currentProgram(slot).getSourceFile(file);
     if (sourceFile && sourceFile.text !== text) {
@@ -531,6 +564,12 @@ class Project {
 
   /** An edited text for the next Program (language server); the Program is rebuilt only when next asked for. */
   noteText(file: string, text: string): void {
+    this.later.delete(canonical(file));
+    this.tellLaterTexts();
+    this.noteTextNow(file, text);
+  }
+
+  private noteTextNow(file: string, text: string): void {
     const key = canonical(file);
     let known = this.editedTrees.get(key);
     for (const slot of this.slots.values()) known ??= slot.lastProgram?.getSourceFile(file);
@@ -732,6 +771,17 @@ const UNRESOLVED_TYPE_REFERENCE: ts.ResolvedTypeReferenceDirectiveWithFailedLook
 
 function flatten(diagnostic: ts.Diagnostic): string {
   return ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
+}
+
+/**
+ * Counts every change of what the type contexts know (an edited text told to a Program, a text forgotten, a project
+ * read without types after a compiler crash): a reading of a file made under another count may depend on what changed
+ * (find/index.ts reuses a reading only under the count it was made).
+ */
+let textsVersion = 0;
+
+export function typeContextTextsVersion(): number {
+  return textsVersion;
 }
 
 /** The one span of `before` that differs from `after` (common prefix and suffix excluded), for ts.updateSourceFile. */

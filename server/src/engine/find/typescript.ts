@@ -254,6 +254,12 @@ function typeContextFor(options: FindOptions, incremental: boolean): TypeContext
 
 const defaultTypeContexts = new WeakMap<FindOptions, TypeContext>();
 
+/** find/index.ts reused its reading of `file` for this edited `text`: the type context's Program hears of it before it next answers. */
+export function noteReusedReading(file: string, text: string, options: FindOptions): void {
+  if (options.program === false || options.program === null) return;
+  (options.program !== undefined ? typeContextOf(options.program) : defaultTypeContexts.get(options))?.noteTextLater(file, text);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Options, compiled once per options object
 
