@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireConcurrentIndexDeletion as rule } from '../../server/src/engine/rules/locking/require-concurrent-index-deletion';
-import { applyEdits, runLockRule, schemaWith } from './lockRuleTestUtils';
+import { applyEdits, MIGRATION, runLockRule, schemaWith } from './lockRuleTestUtils';
 
 test('DROP INDEX: ACCESS EXCLUSIVE on the table, anchored on INDEX, fix inserts CONCURRENTLY', async () => {
   const sql = 'DROP INDEX orders_status_idx;';
@@ -28,4 +28,9 @@ test('several indexes or CASCADE: reported without a mechanical fix (CONCURRENTL
 test('DROP INDEX CONCURRENTLY and an index created earlier in the file are quiet', async () => {
   assert.deepEqual(await runLockRule(rule, 'DROP INDEX CONCURRENTLY orders_status_idx;'), []);
   assert.deepEqual(await runLockRule(rule, 'CREATE INDEX tmp_idx ON orders (a);\nDROP INDEX tmp_idx;'), []);
+});
+
+test('in a migration that runs in a transaction no edit is offered: DROP INDEX CONCURRENTLY would fail there', async () => {
+  const [finding] = await runLockRule(rule, 'DROP INDEX orders_status_idx;', { migration: MIGRATION });
+  assert.equal(finding.fixes, undefined);
 });

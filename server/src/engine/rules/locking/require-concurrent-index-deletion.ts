@@ -5,6 +5,7 @@
 import { locksForStatement } from '../../locks/lockModel';
 import { findWords } from '../../locks/tokens';
 import type { Rule } from '../rule';
+import { runsInTransaction } from './support';
 import { historyOf, isNewTable, lockEvidence, lockImpact, lockModelContextFor, sqlEdit, statementTokens } from './support';
 
 export const requireConcurrentIndexDeletion: Rule = {
@@ -35,8 +36,9 @@ export const requireConcurrentIndexDeletion: Rule = {
     const impact = tableLock
       ? lockImpact(context, 'AccessExclusiveLock', tableLock.table, tableLock.schema)
       : `ACCESS EXCLUSIVE on the table of ${indexes.map((i) => i.table).join(', ')}: blocks every read and write of that table until the transaction ends`;
-    // DROP INDEX CONCURRENTLY drops one index at a time and does not support CASCADE.
-    const mechanical = (n.objects ?? []).length === 1 && n.behavior !== 'DROP_CASCADE';
+    // DROP INDEX CONCURRENTLY drops one index at a time, does not support CASCADE and cannot run in a transaction block
+    // (there the edit would make a migration that fails: concurrently-in-transaction).
+    const mechanical = (n.objects ?? []).length === 1 && n.behavior !== 'DROP_CASCADE' && !runsInTransaction(context);
     context.report({
       message: `DROP INDEX without CONCURRENTLY takes ${impact}. Use DROP INDEX CONCURRENTLY, outside a transaction.`,
       start: keyword.start,
