@@ -94,7 +94,7 @@ export class RuntimeCosts {
 
 /** "prod: 1,240 calls/min · mean 38 ms · 21% of DB time" (calls in all when the counting period is unknown). */
 export function describeRuntimeCost(cost: RuntimeCost): string {
-  const calls = cost.callsPerMinute !== undefined ? `${formatRate(cost.callsPerMinute)} calls/min` : `${cost.calls.toLocaleString('en-US')} calls`;
+  const calls = cost.callsPerMinute !== undefined ? formatRate(cost.callsPerMinute) : `${cost.calls.toLocaleString('en-US')} calls`;
   return `prod: ${calls} · mean ${formatMs(cost.meanMs)} · ${formatShare(cost.shareOfTime)} of DB time`;
 }
 
@@ -103,9 +103,10 @@ export function productionImpactLabel(cost: RuntimeCost): string {
   return `prod ${formatShare(cost.shareOfTime)} of DB time`;
 }
 
+/** "1,240 calls/min"; a rare statement per hour or per day ("3 calls/day"), never "0 calls/min". */
 function formatRate(perMinute: number): string {
-  const digits = perMinute >= 100 ? 0 : perMinute >= 1 ? 1 : 2;
-  return perMinute.toLocaleString('en-US', { maximumFractionDigits: digits });
+  const [rate, unit] = perMinute >= 1 ? [perMinute, 'min'] : perMinute * 60 >= 1 ? [perMinute * 60, 'h'] : [perMinute * 1440, 'day'];
+  return `${rate.toLocaleString('en-US', { maximumFractionDigits: rate >= 100 ? 0 : 1 })} calls/${unit}`;
 }
 
 function formatMs(ms: number): string {
