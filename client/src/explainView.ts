@@ -52,7 +52,8 @@ let panel: vscode.WebviewPanel | undefined;
 
 export function showExplainAnalyze(result: ExplainAnalyzeResult): vscode.WebviewPanel {
   if (!panel) {
-    panel = vscode.window.createWebviewPanel('pglens.explainAnalyze', 'pglens: EXPLAIN ANALYZE', vscode.ViewColumn.Beside, { enableScripts: false });
+    // The cursor stays in the code: the person (or a second run) goes on from there.
+    panel = vscode.window.createWebviewPanel('pglens.explainAnalyze', 'pglens: EXPLAIN ANALYZE', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: false });
     panel.onDidDispose(() => (panel = undefined));
   } else {
     panel.reveal(vscode.ViewColumn.Beside, true);
@@ -105,6 +106,7 @@ export function renderHtml(result: ExplainAnalyzeResult): string {
 </style></head><body>
 <h2>EXPLAIN ANALYZE</h2>
 <pre>${escapeHtml(result.statement ?? '')}</pre>
+${parametersHtml(result)}
 ${
   result.error
     ? `<p class="error">${escapeHtml(result.error)}</p>`
@@ -115,4 +117,15 @@ ${
 <p>Rows are per loop. Red actual rows: the estimate was off by 10x or more. Highlighted: the node that spent the most time itself.</p>`
 }
 </body></html>`;
+}
+
+/** The values bound to `$1..$n`: with their types and the expressions they stand for. */
+function parametersHtml(result: ExplainAnalyzeResult): string {
+  if (!result.parameters?.length) return '';
+  const items = result.parameters.map(
+    (p) =>
+      `<li><code>$${p.index}</code> (${escapeHtml(p.type)}${p.source ? `, from <code>${escapeHtml(p.source)}</code>` : ''}) = ` +
+      `${p.value === null || p.value === undefined ? '<code>NULL</code>' : `<code>${escapeHtml(p.value)}</code>`}</li>`,
+  );
+  return `<ul class="parameters">${items.join('')}</ul>`;
 }

@@ -23,6 +23,7 @@ import {
 } from '../../server/src/lsp/protocol';
 import { redactDeep, redactSecrets, splitCredentials } from '../../server/src/engine/redact';
 import { confirmationDetail, forgetPlanPage, PLAN_SCHEME, planPageProvider, showExplainAnalyze, showMarkdown } from './explainView';
+import { askParameterValues } from './parameterValues';
 import { planViewMiddleware, registerPlanViewCommands, rememberAnalyzedPlan, showPlanViewAt } from './planView';
 import { StatusBar } from './status';
 
@@ -164,6 +165,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       const params = statementAtCursor();
       if (!params) return undefined;
       let result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, params);
+      if (result.needsValues) {
+        // Escape in any input box: nothing runs, nothing is shown.
+        const values = await askParameterValues(context.workspaceState, vscode.Uri.parse(params.uri), result.needsValues);
+        if (!values) return result;
+        params.values = values;
+        result = await client!.sendRequest<ExplainAnalyzeResult>(ExplainAnalyzeRequest, params);
+      }
       if (result.needsConfirmation) {
         // Tests pass { confirm: true }; a person always sees the modal, with every reason the server named.
         const run = 'Run and roll back';

@@ -235,6 +235,19 @@ async function planViewScreenshot(page, name, doneFile) {
   }
 }
 
+/** Waits for the quick input box titled `title`, types `text` over its value (if given), then presses `key`. */
+async function answerInputBox(page, { title, text, key }) {
+  const widget = page.locator('.quick-input-widget');
+  await widget.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
+  const box = widget.locator('.quick-input-box input');
+  await box.focus();
+  if (text !== undefined) {
+    await box.press('Control+A');
+    await page.keyboard.type(text);
+  }
+  await page.keyboard.press(key);
+}
+
 /** The mocha suite inside code-server; resolves with its exit code. */
 async function runSuite(url) {
   const suite = await bundleSuite();
@@ -269,6 +282,12 @@ async function runSuite(url) {
         if (existsSync(file)) copyFileSync(file, join(root, 'docs', 'images', 'vscode-hover.png'));
         log(`screenshot saved to ${file}`);
         writeFileSync(screenshotDone, 'done\n');
+        return;
+      }
+      // The suite asks for input typed into a quick input box, as a person would (the extension API cannot type).
+      const input = /PGLENS_INPUT (\S+)/.exec(text);
+      if (input) {
+        await answerInputBox(page, JSON.parse(decodeURIComponent(input[1]))).catch((error) => log(`input box not answered: ${error.message}`));
         return;
       }
       // mocha's output and the extension host's log, without the workbench's noise.
