@@ -46,7 +46,7 @@ test('new numbers replace the old ones on an analysis that is re-used: one note,
 });
 
 test('ordering: most impact first, the rest in the order they had; nothing moves without numbers', () => {
-  const plain = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
+  const plain: Array<{ id: string; productionImpact?: { shareOfTime: number; label: string } }> = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
   assert.deepEqual(orderByProductionImpact([...plain]).map((f) => f.id), ['a', 'b', 'c']);
   const mixed = [{ id: 'a' }, { id: 'b', productionImpact: { shareOfTime: 0.05, label: '' } }, { id: 'c' }, { id: 'd', productionImpact: { shareOfTime: 0.6, label: '' } }];
   assert.deepEqual(orderByProductionImpact(mixed).map((f) => f.id), ['d', 'b', 'a', 'c']);
