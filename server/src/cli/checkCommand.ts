@@ -9,6 +9,7 @@ import { DatabaseUnavailableError } from '../engine/db/client';
 import { isInside, readWorkspaceTextFile } from '../engine/files';
 import { listSourceFiles, MissingPathError, openWorkspace, type Workspace } from '../engine/workspace';
 import { schemaProblemLine } from '../engine/schemaCoverage';
+import { loadParser } from '../engine/parse/parse';
 import { LineIndex } from '../engine/text';
 import type { Finding, SkippedSite } from '../engine/types';
 import { BaselineFileError } from '../engine/baseline/model';
@@ -124,6 +125,10 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
   const fixTexts = new Map<string, string>();
   const notChecked = unsupportedFiles(targets);
   if (notChecked.length > 0) return failure(io, notChecked.join('; '));
+  // Every analysis starts by loading the SQL parser (Engine.analyzeFile): its WebAssembly module is compiled in the
+  // background while the configuration is read and the files are found (start-up, bench/startup.ts). A failure is
+  // the first analysis's to report, as before.
+  loadParser().catch(() => undefined);
 
   let baselineCheck: BaselineCheck | undefined;
   try {
