@@ -33,7 +33,8 @@ function checkNeovim(url) {
   const workspace = mkdtempSync(join(tmpdir(), 'pglens-nvim-'));
   try {
     cpSync(join(root, 'test', 'vscode', 'fixture'), workspace, { recursive: true });
-    writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url } }, null, 2)}\n`);
+    // prod-snapshot.json (in the fixture): production's numbers, shown as a CodeLens.
+    writeFileSync(join(workspace, 'pglens.json'), `${JSON.stringify({ database: { url }, snapshot: 'prod-snapshot.json' }, null, 2)}\n`);
     // For "Add index": a lookup an index on orders.customer_email serves.
     writeFileSync(join(workspace, 'src', 'by-email.ts'), "import { sql } from './db';\nexport const byEmail = (email: string) => sql`select id, status from orders where customer_email = ${email}`;\n");
     // For "Add NOT VALID": a dbmate migration (run in a transaction) adding a CHECK; for a lock rewrite, a script
@@ -64,6 +65,7 @@ function checkNeovim(url) {
     assert.match(result.hover ?? '', /Seq Scan on orders .*◀ costliest/);
     assert.match(result.table_hover ?? '', /pglens · table public\.accounts\*\* · .*rows \(estimate\)/);
     assert.ok(result.completion.includes('accounts'), JSON.stringify(result.completion));
+    assert.deepEqual(result.codelens, [[7, 'prod: 1,240 calls/min · mean 38 ms · 21% of DB time']]);
     // EXPLAIN ANALYZE through workspace/executeCommand: the parameter's inferred type and source, then a run with a value.
     assert.deepEqual(result.analyze_parameter, [1, 'bigint', '${id}']);
     assert.deepEqual(result.analyze, { actual_rows: 1 });
@@ -83,7 +85,7 @@ function checkNeovim(url) {
     assert.match(result.rewrite_text, /ALTER TABLE invoices ADD COLUMN token uuid;\nALTER TABLE invoices ALTER COLUMN token SET DEFAULT gen_random_uuid\(\);/);
     assert.equal(result.rewrite_left, 0);
     assert.deepEqual(result.after_edit, []);
-    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, EXPLAIN ANALYZE with a value, Add index wrote its migration, Add NOT VALID edited and wrote its VALIDATE migration, a lock rewrite applied, cleared after an edit');
+    log('Neovim: same diagnostic at the same range, plan on hover, table hover, completion, CodeLens with production numbers, EXPLAIN ANALYZE with a value, Add index wrote its migration, Add NOT VALID edited and wrote its VALIDATE migration, a lock rewrite applied, cleared after an edit');
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -64,6 +64,17 @@ local ok, err = pcall(function()
   end
   local uri = vim.uri_from_bufnr(bufnr)
 
+  -- Production's numbers (prod-snapshot.json) as a CodeLens, the way a Neovim user gets them: vim.lsp.codelens.
+  vim.wait(20000, function()
+    vim.lsp.codelens.refresh()
+    vim.wait(300)
+    return #vim.lsp.codelens.get(bufnr) > 0
+  end, 200)
+  result.codelens = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(bufnr)) do
+    table.insert(result.codelens, { lens.range.start.line, lens.command and lens.command.title or '' })
+  end
+
   -- Hover on a table name (`accounts`, line 8) and completion of a table name after FROM (in `accounts`).
   local table_hover = request('textDocument/hover', { textDocument = { uri = uri }, position = { line = 7, character = 30 } })
   if table_hover and table_hover.contents then result.table_hover = table_hover.contents.value end
