@@ -129,3 +129,21 @@ test('a shorter timeout ends a slow statement with PostgreSQL statement timeout'
   const after = await explainAnalyze(LINE.fromId, { values: ['1', '1'] });
   assert.equal(after.root?.actualRows, 1);
 });
+
+test('in a .sql file: $n written in the SQL has no source; a type PostgreSQL cannot infer is unknown, and said so when run', async () => {
+  const script = 'select count(*) from members where id > $1;\nselect $1 is null from members;\n';
+  const sqlUri = workspace.write('adhoc.sql', script);
+  await client.open(sqlUri, 'sql', script);
+  await client.analysisComplete(sqlUri);
+  const ask = (line: number, extra: Omit<ExplainAnalyzeParams, 'uri' | 'position'> = {}) =>
+    client.request<ExplainAnalyzeResult>('workspace/executeCommand', {
+      command: 'pglens.server.explainAnalyze',
+      arguments: [{ uri: sqlUri, position: { line, character: 3 }, ...extra }],
+    });
+  assert.deepEqual((await ask(0)).needsValues?.parameters, [{ index: 1, type: 'integer' }]);
+  const counted = await ask(0, { values: ['90'] });
+  assert.equal(findNode(counted.root!, /Scan/)?.actualRows, 10, JSON.stringify(counted));
+  assert.deepEqual((await ask(1)).needsValues?.parameters, [{ index: 1, type: 'unknown' }]);
+  assert.match((await ask(1, { values: ['x'] })).error ?? '', /could not determine data type of parameter \$1/);
+});
+
