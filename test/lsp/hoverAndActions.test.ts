@@ -305,3 +305,35 @@ test('"Add index" creates its migration, then opens it and says what it wrote; a
     await plain.stop();
   }
 });
+
+test('"Add NOT VALID" in a dbmate migration edits the statement and writes its VALIDATE migration beside it, then says so; the server refuses to write anything but the statements it writes', async () => {
+  const migration = '-- migrate:up\nALTER TABLE invoices ADD CONSTRAINT invoices_amount_positive CHECK (amount_cents >= 0);\n\n-- migrate:down\n';
+  const { uri, published } = await openAndWait('db/migrations/20250101000000_checks.sql', 'sql', migration);
+  const diagnostic = published.diagnostics.find((d) => d.code === 'constraint-missing-not-valid');
+  assert.ok(diagnostic, JSON.stringify(published.diagnostics));
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  const fix = actions.find((a) => a.title === 'Add NOT VALID (VALIDATE CONSTRAINT in a new migration)');
+  assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+  const [edit, create, content] = fix.edit!.documentChanges as [
+    { textDocument: { uri: string; version: number }; edits: { range: never; newText: string }[] },
+    { kind: string; uri: string },
+    { edits: { newText: string }[] },
+  ];
+  assert.deepEqual(edit.textDocument, { uri, version: 1 });
+  assert.match(applyEdits(migration, edit.edits), /CHECK \(amount_cents >= 0\) NOT VALID;/);
+  assert.equal(create.kind, 'create');
+  assert.match(create.uri, /\/db\/migrations\/\d{14}_validate_invoices_amount_positive\.sql$/);
+  assert.match(content.edits[0].newText, /^-- migrate:up\n(-- .*\n)*ALTER TABLE invoices VALIDATE CONSTRAINT invoices_amount_positive;\n\n-- migrate:down\n$/);
+  assert.equal(fix.command?.command, 'pglens.server.fileWritten');
+  await client.request('workspace/executeCommand', { command: fix.command.command, arguments: fix.command.arguments });
+  await client.waitFor('the message', () => client.logs.find((l) => /^showMessage: pglens wrote db\/migrations\/\d{14}_validate_invoices_amount_positive\.sql and edited the statement: Add NOT VALID/.test(l)));
+
+  // pglens.server.writeFile writes only statements of the kinds its fixes write, whatever its arguments say.
+  const smuggled = join(workspace.dir, 'db', 'migrations', '20990101000000_validate_x.sql');
+  const refused = await client.request<string | null>('workspace/executeCommand', {
+    command: 'pglens.server.writeFile',
+    arguments: [{ path: smuggled, content: 'ALTER TABLE invoices DROP COLUMN amount_cents;\n', statements: ['ALTER TABLE invoices DROP COLUMN amount_cents;'], message: 'x' }],
+  });
+  assert.equal(refused, null);
+  assert.ok(!existsSync(smuggled));
+});
