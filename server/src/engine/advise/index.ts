@@ -494,7 +494,8 @@ const keptIndexFixes = new WeakMap<IndexSuggestion, Map<string, IndexFixOutcome>
 
 function folderTime(dir: string): number | undefined {
   try {
-    return fs.statSync(dir).mtimeMs;
+    // No error for a folder that does not exist (yet): an error's stack costs more than the stat.
+    return fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs;
   } catch {
     return undefined;
   }
