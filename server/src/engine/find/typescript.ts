@@ -616,6 +616,23 @@ function conditionLabels(
   return negated ? [labels[1], labels[0]] : labels;
 }
 
+/**
+ * Whether a helper call (`Prisma.raw(column)`) is a piece pasted into a template: written in `${}`, as an element of
+ * a list, a branch of a conditional there, or kept in a variable that the file pastes as `${name}`.
+ */
+function isPieceOfTemplate(node: ts.Node, text: string): boolean {
+  let at: ts.Node = node;
+  // Parents are set in a Program's files (read with the checker); a syntax-only reading keeps every such skip.
+  if (!at.parent) return false;
+  while (ts.isParenthesizedExpression(at.parent) || ts.isAsExpression(at.parent) || ts.isNonNullExpression(at.parent) || ts.isConditionalExpression(at.parent)) {
+    at = at.parent;
+  }
+  const parent = at.parent;
+  if (ts.isTemplateSpan(parent) || ts.isArrayLiteralExpression(parent)) return true;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return new RegExp(`\\$\\{\\s*${parent.name.text.replace(/\$/g, '\\$')}\\s*\\}`).test(text);
+  return false;
+}
+
 function isFunctionWithBody(declaration: ts.Node): declaration is ts.FunctionLikeDeclaration {
   return (
     (ts.isFunctionDeclaration(declaration) || ts.isArrowFunction(declaration) || ts.isFunctionExpression(declaration) || ts.isMethodDeclaration(declaration)) &&
@@ -721,6 +738,28 @@ interface Reading {
   synthesised: boolean;
   /** The branches taken, one label per conditional fragment met. */
   labels: string[];
+  /** Other branches of the site were built at run time and not read: the variant is named even when it is the only one. */
+  partial?: boolean;
+}
+
+/** A branch of a conditional fragment that could not be read (see readOnceOrBranchFailure). */
+interface UnreadBranch {
+  error: NotStatic;
+  /** The label of the branch whose reading failed. */
+  label: string;
+}
+
+/**
+ * The readings of a site whose branches were not all readable: the readable ones, each saying which branches were
+ * not planned (a finding on them names its branch and that the others were not checked); none readable, the first
+ * failure is the site's.
+ */
+function readableBranches(readings: Reading[], unread: UnreadBranch[]): Reading[] {
+  if (unread.length === 0) return readings;
+  if (readings.length === 0) throw unread[0].error;
+  const names = [...new Set(unread.map((branch) => branch.label))];
+  const note = `not planned: ${names.slice(0, 2).join('; ')}${names.length > 2 ? ` and ${names.length - 2} more` : ''} (built at run time)`;
+  return readings.map((reading) => ({ ...reading, labels: [...reading.labels, note], partial: true }));
 }
 
 /** The file whose text is being read: the site's own, or another one reached through the checker. */
@@ -923,6 +962,9 @@ class FileFinder implements NodeVisitor {
     }
     if (isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
     const strict = !call.onTagNamespace;
+    // `Prisma.raw(filter.operator)`, `sql.raw(column)` kept in a variable or pasted into a template: a piece of a
+    // statement, read (or skipped) where it is used. Only one handed straight to a query is a statement of its own.
+    const pieceOfStatement = call.onTagNamespace && isPieceOfTemplate(call.node, this.text);
     if (isIdentifier(argument)) {
       const bound = this.binding(idText(argument));
       if (bound && isStringShaped(bound)) argument = bound;
@@ -930,14 +972,14 @@ class FileFinder implements NodeVisitor {
         if (bound && (isTaggedTemplateExpression(bound) || isCallExpression(bound))) return;
         // The checker tells a query from anything else passed to a method called `execute` (kysely's `.execute(db)`);
         // asked only where its answer changes something (a Program is built for it).
-        if (/query|exec|sql|raw|unsafe/i.test(call.name)) {
+        if (/query|exec|sql|raw|unsafe/i.test(call.name) && !pieceOfStatement) {
           if (this.checked && !this.mayBeSqlText(argument)) return;
           this.skip(argument.getStart(this.sourceFile), argument.end, `SQL passed in \`${idText(argument)}\`, which is not a constant of this file: cannot be known statically`);
         }
         return;
       }
     } else if (isPropertyAccessExpression(argument) || isCallExpression(argument)) {
-      if (/query|exec|sql|raw|unsafe/i.test(call.name) && (!this.checked || this.mayBeSqlText(argument))) {
+      if (/query|exec|sql|raw|unsafe/i.test(call.name) && !pieceOfStatement && (!this.checked || this.mayBeSqlText(argument))) {
         const source = truncate(this.text.slice(argument.getStart(this.sourceFile), argument.end));
         this.skip(argument.getStart(this.sourceFile), argument.end, `SQL built at run time by \`${source}\`: cannot be known statically`);
       }
@@ -1007,7 +1049,7 @@ class FileFinder implements NodeVisitor {
       if (reading.labels.length > 0) site.variant = reading.labels.join(', ');
       sites.push(site);
     }
-    if (sites.length === 1) delete sites[0].variant;
+    if (sites.length === 1 && !readings.some((reading) => reading.partial)) delete sites[0].variant;
     const site = sites[0];
     if (!readsAsSqlStatement(site.text, strict)) {
       if (!strict) {
@@ -1036,15 +1078,38 @@ class FileFinder implements NodeVisitor {
    */
   private readAll(node: ts.Node, origin: SqlSiteOrigin, source: ts.Expression): Reading[] {
     const readings: Reading[] = [];
+    const unread: UnreadBranch[] = [];
     let prefix: number[] = [];
     for (;;) {
-      const { reading, choices } = this.readOnce(node, origin, source, prefix);
-      readings.push(reading);
+      const { reading, choices } = this.readOnceOrBranchFailure(node, origin, source, prefix, unread);
+      if (reading) readings.push(reading);
       let last = choices.length - 1;
       while (last >= 0 && choices[last].taken + 1 >= choices[last].count) last--;
-      if (last < 0) return readings;
-      if (readings.length >= MAX_VARIANTS) return this.readEachBranch(node, origin, source);
+      if (last < 0) return readableBranches(readings, unread);
+      if (readings.length + unread.length >= MAX_VARIANTS) return this.readEachBranch(node, origin, source);
       prefix = [...choices.slice(0, last).map((choice) => choice.taken), choices[last].taken + 1];
+    }
+  }
+
+  /**
+   * One reading, or, when a branch of a conditional fragment is built at run time (a filter helper returning
+   * `Prisma.empty` or a fragment assembled from a request), that failure recorded in `unread` with the branches taken
+   * up to it, so that the other branches are still read. A failure before any choice is the whole site's: thrown.
+   */
+  private readOnceOrBranchFailure(
+    node: ts.Node,
+    origin: SqlSiteOrigin,
+    source: ts.Expression,
+    prefix: number[],
+    unread: UnreadBranch[],
+  ): { reading?: Reading; choices: Choice[] } {
+    try {
+      return this.readOnce(node, origin, source, prefix);
+    } catch (error) {
+      if (!(error instanceof NotStatic) || this.choicesTaken.length === 0) throw error;
+      const choices = this.choicesTaken;
+      unread.push({ error, label: choices[choices.length - 1].label });
+      return { choices };
     }
   }
 
@@ -1055,10 +1120,11 @@ class FileFinder implements NodeVisitor {
     /** Choices of the all-first reading, by their labels: flipped from there only, never combined. */
     const firstChoices = new Set<string>();
     let left = 0;
+    const unread: UnreadBranch[] = [];
     for (let at = 0; at < queue.length; at++) {
       const prefix = queue[at];
-      const { reading, choices } = this.readOnce(node, origin, source, prefix);
-      readings.push(reading);
+      const { reading, choices } = this.readOnceOrBranchFailure(node, origin, source, prefix, unread);
+      if (reading) readings.push(reading);
       if (at === 0) for (const choice of choices) firstChoices.add(choice.key);
       for (let j = prefix.length; j < choices.length; j++) {
         // Choices met only inside another choice's branch are flipped too, from the reading that met them.
@@ -1075,7 +1141,7 @@ class FileFinder implements NodeVisitor {
     if (left > 0) {
       throw new NotStatic(`SQL with more than ${MAX_SPREAD_VARIANTS} branches of conditional fragments (${left} more): not planned`);
     }
-    return readings;
+    return readableBranches(readings, unread);
   }
 
   private readOnce(node: ts.Node, origin: SqlSiteOrigin, source: ts.Expression, prefix: number[]): { reading: Reading; choices: Choice[] } {
