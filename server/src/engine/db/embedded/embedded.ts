@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { startPglite } from './startPglite';
+import { SMALL_BUFFER_POOL, startPglite } from './startPglite';
 import type { DatabaseClient, DatabaseInfo, DatabaseSession, QueryResultRows } from '../client';
 import { discoverSchemaFiles } from './schemaDiscovery';
 import { applySchemaFiles, readSchemaFiles, type SchemaProblem } from './loadSchema';
@@ -275,15 +275,13 @@ const BUILD_START_PARAMS = [
 const SESSION_START_PARAMS = [...PGlite.defaultStartParams, ...['-c', 'max_wal_size=32MB', '-c', 'min_wal_size=32MB']];
 
 /**
- * PostgreSQL's buffer pool lives in PGlite's WebAssembly memory and all of it is resident once the server has started:
- * with PGlite's shared_buffers of 128 MB, 151 MB of the instance's 189 MB memory is resident; with 16 MB, 29 MB
- * (measured on a warm start of 80 tables, docs/benchmarks.md). A database described by a production snapshot holds
- * no rows (its pages are zero pages that only EXPLAIN plans over, nothing reads them) and the planner never reads
- * shared_buffers (it reads effective_cache_size, which the snapshot restores), so it runs with a small pool. A
- * database of synthetic rows keeps the default: its index trials build indexes over those rows.
+ * A database described by a production snapshot holds no rows (its pages are zero pages that only EXPLAIN plans over,
+ * nothing reads them) and the planner never reads shared_buffers (it reads effective_cache_size, which the snapshot
+ * restores), so it runs with a small buffer pool: the pool is resident WebAssembly memory (startPglite.ts). A database
+ * of synthetic rows keeps the default: its index trials build indexes over those rows.
  */
 function memoryParams(options: EmbeddedDatabaseOptions): string[] {
-  return options.snapshot ? ['-c', 'shared_buffers=16MB'] : [];
+  return options.snapshot ? SMALL_BUFFER_POOL : [];
 }
 
 /** int8 as a string, as the `pg` package returns it, so engine code reads both clients' rows alike. */

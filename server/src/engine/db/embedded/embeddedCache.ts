@@ -17,7 +17,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { startPglite } from './startPglite';
+import { PGlite } from '@electric-sql/pglite';
+import { SMALL_BUFFER_POOL, startPglite } from './startPglite';
 import type { SchemaProblem } from './loadSchema';
 import type { SyntheticDataProblem, TableVolume } from './syntheticData';
 
@@ -159,7 +160,9 @@ export async function ensureInitdbTemplate(cacheDir: string, progress: (message:
   progress('initialising the embedded PostgreSQL (once per PGlite version)…');
   const directory = await newWorkDirectory(cacheDir, 'initdb');
   try {
-    const db = await startPglite(directory);
+    // initdb writes the data directory; the server PGlite starts on it afterwards only checkpoints, with a small pool
+    // (measured: peak RSS of this step 829 -> 712 MB; the files, postgresql.conf included, are the same).
+    const db = await startPglite(directory, { startParams: [...PGlite.defaultStartParams, ...SMALL_BUFFER_POOL] });
     await db.exec('CHECKPOINT');
     await db.close();
     await fs.writeFile(path.join(directory, METADATA_FILE), JSON.stringify({ format: METADATA_FORMAT, pgliteVersion: pgliteVersion() }));

@@ -9,3 +9,10 @@ export function startPglite(dataDir: string | undefined, options: PGliteOptions 
   useOptimisingWasmTiers();
   return dataDir === undefined ? PGlite.create(options) : PGlite.create(dataDir, options);
 }
+
+/**
+ * shared_buffers for a PostgreSQL that holds no rows worth caching. Its buffer pool lives in PGlite's WebAssembly memory
+ * and all of it is resident once the server has started: with PGlite's 128 MB, 151 MB of a warm start's 189 MB
+ * WebAssembly memory; with 16 MB, 29 MB (docs/benchmarks.md, issue 15). The planner never reads shared_buffers.
+ */
+export const SMALL_BUFFER_POOL = ['-c', 'shared_buffers=16MB'];
