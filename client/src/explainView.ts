@@ -53,7 +53,7 @@ let panel: vscode.WebviewPanel | undefined;
 export function showExplainAnalyze(result: ExplainAnalyzeResult): vscode.WebviewPanel {
   if (!panel) {
     // The cursor stays in the code: the person (or a second run) goes on from there.
-    panel = vscode.window.createWebviewPanel('pglens.explainAnalyze', 'pglens: EXPLAIN ANALYZE', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: false });
+    panel = vscode.window.createWebviewPanel('pglens.explainAnalyze', 'pglens: EXPLAIN ANALYZE', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: false, enableCommandUris: ['pglens.showPlanView'] });
     panel.onDidDispose(() => (panel = undefined));
   } else {
     panel.reveal(vscode.ViewColumn.Beside, true);
@@ -111,7 +111,9 @@ ${
   result.error
     ? `<p class="error">${escapeHtml(result.error)}</p>`
     : `<p>Executed on ${escapeHtml(result.databaseLabel ?? '')} inside a transaction that was rolled back.
- Planning ${ms(result.planningTimeMs)} · execution ${ms(result.executionTimeMs)}.</p>
+ Planning ${ms(result.planningTimeMs)} · execution ${ms(result.executionTimeMs)}.${
+   result.planView ? ` <a href="command:pglens.showPlanView?${encodeURIComponent(JSON.stringify(['analyzed']))}">Open in the plan view</a> (time and cost bars per node).` : ''
+ }</p>
 <table><thead><tr><th>Node</th><th>Est. rows</th><th>Actual rows</th><th>Loops</th><th>Time (self)</th><th>Time (total)</th></tr></thead>
 <tbody>${body.join('\n')}</tbody></table>
 <p>Rows are per loop. Red actual rows: the estimate was off by 10x or more. Highlighted: the node that spent the most time itself.</p>`

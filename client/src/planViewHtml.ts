@@ -39,7 +39,8 @@ function count(n: number): string {
 
 function percent(share: number): string {
   const p = share * 100;
-  return p >= 10 || p === 0 ? `${p.toFixed(0)}%` : `${p.toFixed(1)}%`;
+  // 99.9% is not 100%: a cost cut from 7,432 to 8 says −99.9%.
+  return (p >= 10 && p < 99.5) || p === 0 || p === 100 ? `${p.toFixed(0)}%` : `${p.toFixed(1)}%`;
 }
 
 /** A bar class w0..w100 (inline style attributes are refused by the page's policy). */
@@ -154,6 +155,7 @@ pre.sql { background: var(--vscode-textCodeBlock-background); padding: .5em .7em
 .notes { margin: .2em 0 .6em; padding-left: 1.2em; opacity: .8; }
 .legend { opacity: .75; font-size: 90%; margin: .3em 0 .8em; }
 ul.tree, ul.tree ul { list-style: none; margin: 0; padding-left: 0; }
+ul.tree { padding-left: 1em; }
 ul.tree ul { padding-left: 1.1em; border-left: 1px solid var(--vscode-tree-indentGuidesStroke, var(--vscode-panel-border)); margin-left: .45em; }
 li.node { margin: 2px 0; }
 li.leaf { padding-left: 1.05em; }

@@ -38,11 +38,11 @@ function hoverText(hovers: vscode.Hover[]): string {
 }
 
 /** A report with a join, an aggregate and a sort: a plan with several nodes for the plan view. */
-const PENDING_REPORT_SQL = `-- pending orders per user, last 30 days
+const PENDING_REPORT_SQL = `-- pending orders per user
 select u.email, count(*) as pending_orders, sum(o.total_cents) as cents
 from orders o
 join users u on u.id = o.user_id
-where o.status = 'pending' and o.created_at > now() - interval '30 days'
+where o.status = 'pending'
 group by u.email
 order by pending_orders desc
 limit 20;
@@ -267,5 +267,20 @@ describe('pglens in VS Code', () => {
     assert.match(change.after ?? '', /CREATE INDEX .*orders \(customer_email\)/);
     assert.match(result.shown.html, /class="row changed[^"]*" data-node-id/);
     await screenshotOfPlanView('plan-diff', result.shown.panel);
+  });
+
+  it('EXPLAIN ANALYZE results open in the plan view, with time bars and the slowest node marked', async () => {
+    const scratch = await vscode.workspace.openTextDocument({ language: 'sql', content: "select count(*) from orders o join users u on u.id = o.user_id where u.status = 'disabled';\n" });
+    const scratchEditor = await vscode.window.showTextDocument(scratch);
+    scratchEditor.selection = new vscode.Selection(0, 3, 0, 3);
+    const analysed = (await vscode.commands.executeCommand('pglens.explainAnalyze')) as { planView?: { analyzed: boolean; slowestId?: number } };
+    assert.equal(analysed.planView?.analyzed, true, JSON.stringify(analysed).slice(0, 400));
+    assert.equal(typeof analysed.planView.slowestId, 'number');
+    // What the results panel's "Open in the plan view" link runs.
+    const shown = (await vscode.commands.executeCommand('pglens.showPlanView', 'analyzed')) as { shown?: { html: string } };
+    assert.ok(shown?.shown);
+    assert.match(shown.shown.html, new RegExp(`class="row[^"]*slowest[^"]*" data-node-id="${analysed.planView.slowestId}"`));
+    assert.match(shown.shown.html, /<span class="metric time"/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });

@@ -108,7 +108,7 @@ export function planDetails(node: PlanNode): PlanViewDetail[] {
     ['Group Key', node.groupKey?.join(', ')],
     ['Strategy', node.strategy],
     ['CTE', node.cteName],
-    ['Workers', node.workersPlanned !== undefined ? `${node.workersLaunched ?? '?'} launched of ${node.workersPlanned} planned` : undefined],
+    ['Workers', node.workersPlanned === undefined ? undefined : node.workersLaunched === undefined ? `${node.workersPlanned} planned` : `${node.workersLaunched} launched of ${node.workersPlanned} planned`],
   ];
   return entries.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => ({ name, value }));
 }
