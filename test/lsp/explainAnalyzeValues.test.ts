@@ -97,7 +97,10 @@ test('a value its type does not accept is one line naming the parameter, and not
   const bad = await explainAnalyze(LINE.fromId, { values: ['10', 'abc'] });
   assert.equal(bad.error, "$2 (bigint): 'abc' is not an integer");
   assert.equal(bad.root, undefined);
-  // The DELETE is confirmed (its statement text), and its value is refused before anything runs.
+  // A DELETE with a bad value: the value is refused before the person is asked to confirm, and confirmed as well.
+  const unconfirmed = await explainAnalyze(LINE.purge, { values: ['1; drop table members'] });
+  assert.equal(unconfirmed.needsConfirmation, undefined);
+  assert.equal(unconfirmed.error, "$1 (integer): '1; drop table members' is not an integer");
   const statement = (await explainAnalyze(LINE.purge, { values: ['1'] })).statement;
   const refused = await explainAnalyze(LINE.purge, { values: ['1; drop table members'], confirmed: true, confirmedStatement: statement });
   assert.equal(refused.error, "$1 (integer): '1; drop table members' is not an integer");

@@ -8,7 +8,7 @@
 import type { AnalyzedStatement } from '../engine/analyze';
 import { isDatabaseFailure, type DatabaseClient, type DatabaseSession } from '../engine/db/client';
 import { explainStatement } from '../engine/db/explain';
-import { explainAnalyzeWithValues, inferParameterTypes, type ParameterValue } from '../engine/db/parameterValues';
+import { checkParameterValues, explainAnalyzeWithValues, inferParameterTypes, type ParameterValue } from '../engine/db/parameterValues';
 import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { describeNode, nodeCondition } from './planRender';
@@ -97,6 +97,14 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
   const reasons = await executionRisks(folder, folder.database, statement);
   if (!Array.isArray(reasons)) return { statement: text, error: reasons.error };
   if (reasons.length > 0 && !request.confirmed) {
+    // A bad value is said before the person is asked to confirm a statement that could never run with it.
+    if (parameterCount > 0) {
+      const problem = await checkParameterValues(folder.database, statement.statement, values, limits).then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      if (problem) return { statement: text, error: problem };
+    }
     return {
       statement: text,
       needsConfirmation: {

@@ -102,6 +102,15 @@ export async function explainAnalyzeWithValues(
   }, options.signal);
 }
 
+/**
+ * The values checked against the parameters' types, on a pooled session (nothing executes: PREPARE and casts in a
+ * read-only transaction that is rolled back): a bad value is said before the person is asked to confirm a write.
+ * Throws a ParameterValueError for the first value refused.
+ */
+export async function checkParameterValues(db: DatabaseClient, statement: ParsedStatement, values: readonly ParameterValue[], limits: TransactionLimits, signal?: AbortSignal): Promise<string[]> {
+  return db.withSession((session) => checkValues(session, statement, values, limits), signal);
+}
+
 async function checkValues(session: DatabaseSession, statement: ParsedStatement, values: readonly ParameterValue[], limits: TransactionLimits): Promise<string[]> {
   const name = nextPreparedName();
   await session.exec(readOnlyTransactionPreamble(limits));
