@@ -6,7 +6,7 @@ import { runLockRule } from './lockRuleTestUtils';
 test('ADD UNIQUE builds its index under ACCESS EXCLUSIVE; the fix builds it concurrently first', async () => {
   const [finding] = await runLockRule(rule, 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);');
   assert.equal(finding.anchor, 'CONSTRAINT users_email_key UNIQUE (email)');
-  assert.match(finding.message, /ADD UNIQUE builds its index over every row of users while holding ACCESS EXCLUSIVE on users: blocks every read and write of users/);
+  assert.match(finding.message, /ADD UNIQUE builds its index over every row of users under ACCESS EXCLUSIVE\. Blocks every read and write of users/);
   assert.equal(
     finding.fixes?.[0].sql,
     [

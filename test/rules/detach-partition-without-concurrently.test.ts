@@ -7,8 +7,8 @@ test('DETACH PARTITION: ACCESS EXCLUSIVE on the parent and the partition, anchor
   const sql = 'ALTER TABLE events DETACH PARTITION events_2023;';
   const [finding] = await runLockRule(rule, sql, { migration: MIGRATION_NO_TRANSACTION });
   assert.equal(finding.anchor, 'DETACH PARTITION events_2023');
-  assert.match(finding.message, /ACCESS EXCLUSIVE on events: blocks every read and write of events/);
-  assert.match(finding.message, /and ACCESS EXCLUSIVE on events_2023/);
+  assert.match(finding.message, /ACCESS EXCLUSIVE on events and on the partition\. Blocks every read and write of events/);
+  assert.match(finding.headline, /^DETACH PARTITION events_2023 without CONCURRENTLY/);
   assert.equal(applyEdits(sql, finding.fixes?.[0].edits), 'ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;');
   assert.equal(finding.evidence?.partition, 'events_2023');
 });

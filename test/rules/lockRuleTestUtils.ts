@@ -54,7 +54,7 @@ export async function runLockRule(rule: Rule, text: string, options: LockRuleOpt
       });
       for (const report of reports) {
         const range = mapSqlRangeToFile(site, report.start ?? statement.start, report.end ?? statement.end);
-        runs.push({ anchor: text.slice(range.start, range.end), ...textOfReport(report), statement: statement.text, evidence: report.evidence, fixes: report.fixes, report });
+        runs.push({ anchor: text.slice(range.start, range.end), ...textOfReport(report, rule.meta), statement: statement.text, evidence: report.evidence, fixes: report.fixes, report });
       }
       previousStatements.push(statement);
     }

@@ -77,7 +77,7 @@ export async function checkPlanRule(
     previousStatements: [],
     options: { ...ruleDefaultOptions(rule.meta), ...options },
     report: (report) =>
-      reports.push({ ...report, ...textOfReport(report), anchoredText: sql.slice(report.start ?? statement.start, report.end ?? statement.end) }),
+      reports.push({ ...report, ...textOfReport(report, rule.meta), anchoredText: sql.slice(report.start ?? statement.start, report.end ?? statement.end) }),
   });
   return { reports, plan };
 }

@@ -7,7 +7,7 @@ test('REFRESH MATERIALIZED VIEW: ACCESS EXCLUSIVE on the view, fix inserts CONCU
   const sql = 'REFRESH MATERIALIZED VIEW daily_revenue;';
   const [finding] = await runLockRule(rule, sql);
   assert.equal(finding.anchor, 'daily_revenue');
-  assert.match(finding.message, /ACCESS EXCLUSIVE on daily_revenue: blocks every read and write of daily_revenue/);
+  assert.match(finding.message, /ACCESS EXCLUSIVE on daily_revenue for the whole time its query runs\. Blocks every read and write of daily_revenue/);
   assert.equal(applyEdits(sql, finding.fixes?.[0].edits), 'REFRESH MATERIALIZED VIEW CONCURRENTLY daily_revenue;');
 });
 

@@ -8,7 +8,7 @@ test('CREATE INDEX on an existing table: SHARE blocks writes, anchored on INDEX,
   const [finding, ...rest] = await runLockRule(rule, sql, { migration: MIGRATION });
   assert.equal(rest.length, 0);
   assert.equal(finding.anchor, 'INDEX');
-  assert.match(finding.message, /SHARE on orders: blocks every write \(INSERT, UPDATE, DELETE\) of orders/);
+  assert.match(finding.message, /SHARE on orders for the whole build\. Blocks every write \(INSERT, UPDATE, DELETE\) of orders/);
   assert.match(finding.message, /does not run in a transaction/);
   assert.equal(finding.evidence?.lockMode, 'ShareLock');
   // In a migration that runs in a transaction, CONCURRENTLY in place would fail: only the SQL is offered.

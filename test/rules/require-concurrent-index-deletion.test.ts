@@ -7,7 +7,7 @@ test('DROP INDEX: ACCESS EXCLUSIVE on the table, anchored on INDEX, fix inserts 
   const sql = 'DROP INDEX orders_status_idx;';
   const [finding] = await runLockRule(rule, sql);
   assert.equal(finding.anchor, 'INDEX');
-  assert.match(finding.message, /ACCESS EXCLUSIVE on the table of orders_status_idx: blocks every read and write/);
+  assert.match(finding.message, /ACCESS EXCLUSIVE on the table of orders_status_idx\. Blocks every read and write/);
   assert.equal(applyEdits(sql, finding.fixes?.[0].edits), 'DROP INDEX CONCURRENTLY orders_status_idx;');
 });
 
@@ -15,7 +15,7 @@ test('with a database, the table is named with its size', async () => {
   const schema = schemaWith([{ name: 'orders', rows: 2_100_000, bytes: 310 * 1024 * 1024 }]);
   schema.indexes.push({ schema: 'public', table: 'orders', name: 'orders_status_idx', method: 'btree', keys: ['status'], include: [], unique: false, primary: false, valid: true, definition: '' });
   const [finding] = await runLockRule(rule, 'drop index if exists orders_status_idx', { schema });
-  assert.match(finding.message, /ACCESS EXCLUSIVE on orders: blocks every read and write of orders until the transaction ends \(orders: 2.1M rows, 310 MB\)/);
+  assert.match(finding.message, /ACCESS EXCLUSIVE on orders\. Blocks every read and write of orders until the transaction ends \(orders: 2\.1M rows, 310 MB\)/);
 });
 
 test('several indexes or CASCADE: reported without a mechanical fix (CONCURRENTLY drops one index, no CASCADE)', async () => {

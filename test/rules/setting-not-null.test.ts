@@ -7,7 +7,7 @@ test('SET NOT NULL scans under ACCESS EXCLUSIVE: anchored on SET NOT NULL; in a 
   const sql = 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n';
   const [finding] = await runLockRule(rule, sql, { migration: MIGRATION });
   assert.equal(finding.anchor, 'SET NOT NULL');
-  assert.match(finding.message, /scans the whole table for NULLs while holding ACCESS EXCLUSIVE on users: blocks every read and write of users/);
+  assert.match(finding.message, /scans the whole table for NULLs under ACCESS EXCLUSIVE\. Blocks every read and write of users/);
   assert.equal(applyEdits(sql, finding.fixes?.[0].edits), 'ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;\n');
   assert.match(finding.fixes![0].sql!, /-- in a later migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;/);
 });

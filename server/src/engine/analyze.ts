@@ -15,7 +15,7 @@ import { RecentSourceFiles } from './find/typescript';
 import { loadParser, SiteParser, type AstNode, type ParsedStatement } from './parse/parse';
 import type { ExplainedPlan } from './plan/model';
 import { PlanCache } from './plan/cache';
-import { allRules } from './rules/index';
+import { allRules, planErrorMeta, syntaxErrorMeta } from './rules/index';
 import { ruleDefaultOptions, ruleDocsUrl, type MigrationContext, type Rule, type RuleOptionValue, type RuleReport } from './rules/rule';
 import { assessEmbeddedSchema, loadKnownRelations, relationNamesOf, SchemaCoverage, type EmbeddedSchemaOrigin, type SchemaAssessment } from './schemaCoverage';
 import type { RuntimeCost } from './snapshot/match';
@@ -350,8 +350,7 @@ export class Engine {
             ruleId: SYNTAX_ERROR_RULE,
             severity: syntaxSeverity,
             category: 'syntax',
-            headline: `SQL syntax error: ${parsed.error.message}`,
-            message: `SQL syntax error: ${parsed.error.message}`,
+            ...textOfReport({ messageId: 'syntaxError', data: { error: parsed.error.message || 'the parser gave no message' } }, syntaxErrorMeta),
             file,
             range: lines.rangeOf(start, end),
             fileStart: start,
@@ -432,7 +431,11 @@ export class Engine {
                 migration,
                 previousStatements,
                 options: ruleOptions,
-                report: (report) => reported.push(report),
+                // A report naming an undeclared message or leaving a placeholder empty throws here: a rule bug, logged below.
+                report: (report) => {
+                  textOfReport(report, rule.meta);
+                  reported.push(report);
+                },
               });
             } catch (error) {
               // A rule bug must not hide the other rules' findings; it is logged with the rule's name.
@@ -449,7 +452,7 @@ export class Engine {
               ruleId: rule.meta.id,
               severity: lowerSeverity(severity, report.severity),
               category: rule.meta.category,
-              ...textOfReport(report),
+              ...textOfReport(report, rule.meta),
               file,
               range: lines.rangeOf(range.start, range.end),
               fileStart: range.start,
@@ -581,11 +584,12 @@ export class Engine {
       ruleId: PLAN_ERROR_RULE,
       severity,
       category: 'correctness',
-      ...textOfReport({
-        message: timedOut
-          ? `PostgreSQL did not finish planning within ${this.config.database.statementTimeoutMs} ms`
-          : `PostgreSQL cannot plan this statement: ${error.message}`,
-      }),
+      ...textOfReport(
+        timedOut
+          ? { messageId: 'planningTimeout', data: { timeoutMs: this.config.database.statementTimeoutMs } }
+          : { messageId: 'cannotPlan', data: { error: error.message || `error ${error.code ?? 'without a message'}` } },
+        planErrorMeta,
+      ),
       file,
       range: lines.rangeOf(range.start, Math.min(range.end, text.length)),
       fileStart: range.start,

@@ -5,9 +5,49 @@ import type { Finding, FindingDetail, FindingDetailKind } from './types';
 
 /** The text fields of a rule's report (rules/rule.ts RuleReport), without importing the rule contract here. */
 interface ReportText {
+  /** The id of one of the rule's `meta.messages`, its headline template; `data` fills its placeholders. */
+  messageId?: string;
+  data?: Record<string, string | number | undefined>;
   headline?: string;
   details?: FindingDetail[];
   message?: string;
+}
+
+/** `{{name}}` in a message template (ESLint's placeholder syntax; spaces inside the braces allowed). */
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** The placeholder names of a message template, each once, in order. */
+export function templatePlaceholders(template: string): string[] {
+  return [...new Set([...template.matchAll(PLACEHOLDER)].map((match) => match[1]))];
+}
+
+/**
+ * A piece of the statement (a condition, an expression) as headline data: at most `max` characters, cut at a word
+ * with "..." so the headline stays within HEADLINE_MAX_LENGTH; the whole text belongs in a detail.
+ */
+export function clipForHeadline(text: string, max = 40): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 3);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max / 2 ? cut.slice(0, space) : cut}...`;
+}
+
+/** A report that names no declared message, or leaves a placeholder of its message unfilled: a bug of the rule. */
+export class RuleMessageError extends Error {
+  override name = 'RuleMessageError';
+}
+
+/**
+ * A rule's headline: the template `messages[messageId]` with every `{{name}}` replaced by `data.name`. An undeclared
+ * id or a placeholder without a value (undefined, null or an empty string) throws RuleMessageError naming the rule.
+ */
+export function fillMessageTemplate(ruleId: string, messages: Record<string, string> | undefined, messageId: string, data: Record<string, string | number | undefined> = {}): string {
+  const template = messages && Object.hasOwn(messages, messageId) ? messages[messageId] : undefined;
+  if (template === undefined) throw new RuleMessageError(`${ruleId} reported message id '${messageId}', which its meta.messages does not declare`);
+  const missing = templatePlaceholders(template).filter((name) => data[name] === undefined || data[name] === null || data[name] === '');
+  if (missing.length > 0) throw new RuleMessageError(`${ruleId} reported '${messageId}' without data for ${missing.map((name) => `{{${name}}}`).join(', ')}`);
+  return template.replace(PLACEHOLDER, (_, name: string) => String(data[name]));
 }
 
 /** The longest headline a rule should write (ESLint's messages are under 100 characters; a terminal line is ~120). */
@@ -93,10 +133,14 @@ function splitSentences(text: string): string[] {
   return sentences;
 }
 
-/** A report's headline, details (copied: advice adds to a finding's) and the two joined as the one-text message. */
-export function textOfReport(report: ReportText): { headline: string; details?: FindingDetail[]; message: string } {
+/** A report's headline (its message template filled, for a rule passed in), details (copied: advice adds to a finding's) and the two joined as the one-text message. */
+export function textOfReport(report: ReportText, rule?: { id: string; messages?: Record<string, string> }): { headline: string; messageId?: string; details?: FindingDetail[]; message: string } {
+  if (report.messageId !== undefined) {
+    const headline = fillMessageTemplate(rule?.id ?? 'a rule', rule?.messages, report.messageId, report.data);
+    report = { ...report, headline };
+  }
   const text = report.headline !== undefined ? { headline: report.headline, details: report.details ?? [] } : splitMessage(report.message ?? '');
   const details = text.details.length > 0 ? text.details.map((detail) => ({ ...detail })) : undefined;
   // A one-text message stays as the rule wrote it (the split only re-punctuates it: "X: blocks" became "X. Blocks").
-  return { headline: text.headline, ...(details ? { details } : {}), message: report.headline === undefined && report.message !== undefined ? report.message.trim() : findingMessage(text) };
+  return { headline: text.headline, ...(report.messageId !== undefined ? { messageId: report.messageId } : {}), ...(details ? { details } : {}), message: report.headline === undefined && report.message !== undefined ? report.message.trim() : findingMessage(text) };
 }

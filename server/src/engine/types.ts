@@ -141,6 +141,8 @@ export interface Finding {
    * editor, the line of the terminal output, SARIF's message.text.
    */
   headline: string;
+  /** Which of its rule's `meta.messages` the headline was filled from (ESLint's messageId): stable across wording changes. */
+  messageId?: string;
   /** The rest, each a separate field: evidence, suggestion, advisor result. Shown with --verbose, in JSON and hover. */
   details?: FindingDetail[];
   /**

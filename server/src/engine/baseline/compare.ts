@@ -165,6 +165,7 @@ function reported(statement: CurrentStatement, before: BaselineStatement | undef
     severity,
     category: planRegressionMeta.category,
     headline: regression.headline,
+    messageId: regression.messageId,
     details,
     message: [regression.headline, ...details.map((d) => d.text)].join(' '),
     file: statement.absoluteFile,

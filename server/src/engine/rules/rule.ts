@@ -5,6 +5,7 @@ import type { ParsedStatement } from '../parse/parse';
 import type { ExplainedPlan } from '../plan/model';
 import type { SchemaFacts } from '../db/schemaFacts';
 import type { FindingDetail, RuleCategory, Severity, SuggestedFix } from '../types';
+import { HEADLINE_MAX_LENGTH } from '../findingText';
 
 /** Where rule docs are published; the language server and SARIF link each finding to `${DOCS_BASE_URL}/<id>.md`. */
 export const DOCS_BASE_URL = 'https://github.com/pglens/pglens/blob/main/docs/rules';
@@ -50,10 +51,37 @@ export interface RuleMeta {
    * boolean like its default. New rules declare `options`.
    */
   defaultOptions?: Record<string, RuleOptionValue>;
+  /**
+   * Its headlines by message id, as ESLint's meta.messages: templates with named placeholders
+   * (`'Sorts ~{{rows}} rows of {{table}} by {{keys}}'`) that a report fills with `data`. Every report names one of
+   * them (checked when it is made: findingText.ts fillMessageTemplate), and docs/rules/<id>.md lists them.
+   */
+  messages: Record<string, string>;
   /** Its findings can carry fixes (edits or SQL), like ESLint's meta.fixable. */
   fixable?: boolean;
   /** Its findings are handed to the index advisor (what-if planning), which may add an index suggestion. */
   asksAdvisor?: boolean;
+}
+
+/** A message id: a camelCase word, as ESLint's (`sortsRows`, `withCascade`). */
+const MESSAGE_ID = /^[a-z][A-Za-z0-9]*$/;
+
+/**
+ * What is wrong with a rule's declared messages: none declared, an id that is not a camelCase word, an empty template,
+ * braces that are not a `{{name}}` placeholder, or a template longer than the headline limit before any data is in.
+ */
+export function ruleMetaProblems(meta: RuleMeta): string[] {
+  const problems: string[] = [];
+  const messages = Object.entries(meta.messages ?? {});
+  if (messages.length === 0) problems.push(`${meta.id}: declares no messages`);
+  for (const [id, template] of messages) {
+    if (!MESSAGE_ID.test(id)) problems.push(`${meta.id}: message id '${id}' is not a camelCase word`);
+    if (template.trim() === '') problems.push(`${meta.id}.${id}: an empty template`);
+    const outside = template.replace(/\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g, '');
+    if (/\{\{|\}\}/.test(outside)) problems.push(`${meta.id}.${id}: braces that are not a {{name}} placeholder`);
+    if (outside.length > HEADLINE_MAX_LENGTH) problems.push(`${meta.id}.${id}: ${outside.length} characters before any data is filled in`);
+  }
+  return problems;
 }
 
 /** Every option of a rule with its schema: the declared ones, and those of `defaultOptions` typed by their default. */
@@ -93,15 +121,16 @@ export interface MigrationContext {
 }
 
 /**
- * A rule reports a short `headline` (what and where, numbers in, <= HEADLINE_MAX_LENGTH characters) and `details`
- * (evidence, suggestion) as separate sentences. A report with only `message` is split by sentence: its first
- * sentence becomes the headline (findingText.ts splitMessage).
+ * A rule reports by message id, as ESLint's context.report({ messageId, data }): the headline is its template of
+ * `meta.messages` with `data` filled in (what and where, numbers in, <= HEADLINE_MAX_LENGTH characters); `details`
+ * (evidence, suggestion) are separate sentences under it.
  */
 export interface RuleReport {
-  headline?: string;
+  /** Which of the rule's `meta.messages` is the headline; `data` fills its `{{placeholders}}`. */
+  messageId: string;
+  data?: Record<string, string | number | undefined>;
+  /** Evidence, plan excerpt, suggestion: whole sentences, each a separate field, none repeating the headline. */
   details?: FindingDetail[];
-  /** One text for headline and details, split at its first sentence; prefer `headline` + `details`. */
-  message?: string;
   /**
    * A lower severity than the rule's for this report (e.g. an info where a migration's runner is unknown); the
    * engine takes the lower of this and the configured one.

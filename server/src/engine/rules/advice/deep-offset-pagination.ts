@@ -24,6 +24,10 @@ export const deepOffsetPagination: Rule = {
       flagParameterOffsets: { type: 'boolean', default: true, description: 'Report OFFSET $n (a parameter) as an info.' },
     },
     fixable: true,
+    messages: {
+      constantOffset: 'OFFSET {{offset}} reads and discards {{rows}} rows before the page',
+      parameterOffset: 'OFFSET with a page-dependent value reads and discards every row before the page',
+    },
   },
   check(context) {
     const statement = context.statement;
@@ -44,13 +48,17 @@ export const deepOffsetPagination: Rule = {
       if (before) start = span.start - before[0].length;
     }
     const rewrite = keysetRewrite(statement, context.schema);
-    const depth = constant !== undefined ? `OFFSET ${constant} reads and discards ${constant.toLocaleString('en-US')} rows before the page` : 'OFFSET with a page-dependent value reads and discards every row before the page';
     context.report({
-      message:
-        `${depth}: each deeper page costs more, and rows shift between pages when others insert or delete. ` +
-        (rewrite
-          ? `Keyset pagination reads only the page: ${rewrite.predicate} ORDER BY ${rewrite.orderBy} LIMIT ..., with the last row's values of the previous page (the copyable query below).`
-          : 'Order by a unique key and paginate by keyset: WHERE key > last seen key ORDER BY key LIMIT n.'),
+      ...(constant !== undefined ? { messageId: 'constantOffset', data: { offset: constant, rows: constant.toLocaleString('en-US') } } : { messageId: 'parameterOffset' }),
+      details: [
+        { kind: 'evidence', text: 'Each deeper page costs more, and rows shift between pages when others insert or delete.' },
+        {
+          kind: 'suggestion',
+          text: rewrite
+            ? `Keyset pagination reads only the page: ${rewrite.predicate} ORDER BY ${rewrite.orderBy} LIMIT ..., with the last row's values of the previous page (the copyable query below).`
+            : 'Order by a unique key and paginate by keyset: WHERE key > last seen key ORDER BY key LIMIT n.',
+        },
+      ],
       severity: constant !== undefined && constant >= Number(context.options.warningOffset) ? undefined : 'info',
       start,
       end: span?.end,

@@ -63,6 +63,10 @@ export const fkWithoutIndex: Rule = {
     },
     fixable: true,
     asksAdvisor: true,
+    messages: {
+      deleteChecksChild: 'Each row deleted from {{parent}} reads all ~{{rows}} rows of {{child}}: {{child}}.{{columns}} has no index',
+      keyUpdateChecksChild: 'Each change of {{parent}}.{{key}} reads all ~{{rows}} rows of {{child}}: {{child}}.{{columns}} has no index',
+    },
   },
   check(context) {
     const found = unindexedForeignKeysFor(context.statement, context.schema, Number(context.options.minRows));
@@ -72,12 +76,13 @@ export const fkWithoutIndex: Rule = {
     for (const { foreignKey, child, parent, operation } of found) {
       const columns = foreignKey.columns.join(', ');
       const createIndex = `CREATE INDEX ON ${quoteQualifiedName(child.schema, child.name, 'public')} (${foreignKey.columns.map(quoteIdentifier).join(', ')})`;
-      const what = operation === 'DELETE' ? `Each row deleted from ${parent.name}` : `Each change of ${parent.name}.${foreignKey.referencedColumns.join(', ')}`;
       context.report({
-        message:
-          `${what} makes PostgreSQL look for rows of ${child.name} that still reference it (foreign key ${foreignKey.name}), and ${child.name}.${columns} ` +
-          `has no index: every check reads all ~${formatCount(child.estimatedRows)} rows of ${child.name}. The check runs in a trigger, so EXPLAIN does not show it. ` +
-          `Index the referencing column: ${createIndex}.`,
+        messageId: operation === 'DELETE' ? 'deleteChecksChild' : 'keyUpdateChecksChild',
+        data: { parent: parent.name, key: foreignKey.referencedColumns.join(', '), rows: formatCount(child.estimatedRows), child: child.name, columns },
+        details: [
+          { kind: 'evidence', text: `PostgreSQL looks for rows of ${child.name} that still reference it (foreign key ${foreignKey.name}) in a trigger, so EXPLAIN does not show it.` },
+          { kind: 'suggestion', text: `Index the referencing column: ${createIndex}.` },
+        ],
         start: span?.start,
         end: span?.end,
         evidence: {

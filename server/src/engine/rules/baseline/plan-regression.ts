@@ -13,6 +13,7 @@ import type { BaselineLock, BaselinePlan, BaselineStatement } from '../../baseli
 import { lockDisplayName, lockStrength, type LockMode } from '../../locks/lockModes';
 import { formatCost, formatCount } from '../../plan/model';
 import type { RuleMeta, RuleOptionValue } from '../rule';
+import { fillMessageTemplate } from '../../findingText';
 
 export const planRegressionMeta: RuleMeta = {
   id: 'plan-regression',
@@ -21,12 +22,31 @@ export const planRegressionMeta: RuleMeta = {
   category: 'performance',
   kind: 'plan',
   defaultOptions: { costFactor: 2, minCost: 1000, largeTableRows: 10000, newStatementMaxCost: 5000 },
+  messages: {
+    newOverBudget: 'New statement with estimated cost {{cost}}, over the {{budget}} budget for new statements.',
+    newOverBudgetSeqScan: 'New statement with estimated cost {{cost}}, over the {{budget}} budget for new statements (Seq Scan on {{table}}, {{rows}} rows).',
+    indexToSeqScan: '{{table}} is now read by a Seq Scan of {{rows}} rows instead of {{before}} (cost {{costBefore}} → {{costAfter}}).',
+    indexUnused: 'The plan no longer uses index {{index}} on {{table}}.',
+    indexUnusedNow: 'The plan no longer uses index {{index}} on {{table}} (now {{now}}).',
+    costIncrease: 'Estimated cost up {{ratio}}: {{costBefore}} → {{costAfter}} (limit: {{costFactor}}x, from {{minCost}}).',
+    joinMethod: 'The join of {{relations}} changed from {{before}} to {{after}} (inputs up to {{rows}} rows).',
+    strongerLock: 'Takes {{lockMode}} on {{table}}, stronger than the {{before}} it took ({{rows}} rows).',
+    newLock: 'New {{lockMode}} on {{table}} ({{rows}} rows).',
+  },
 };
+
+/** A regression's headline: one of planRegressionMeta.messages filled with its data. */
+function headlineOf(messageId: string, data: Record<string, string | number | undefined>): Pick<Regression, 'messageId' | 'data' | 'headline'> {
+  return { messageId, data, headline: fillMessageTemplate(planRegressionMeta.id, planRegressionMeta.messages, messageId, data) };
+}
 
 export type RegressionKind = 'new-over-budget' | 'cost-increase' | 'index-to-seq-scan' | 'index-unused' | 'join-method' | 'stronger-lock';
 
 export interface Regression {
   kind: RegressionKind;
+  /** Which of planRegressionMeta.messages the headline is, and the data filling it. */
+  messageId: string;
+  data: Record<string, string | number | undefined>;
   /** One line: what changed, with the numbers. */
   headline: string;
   /** The evidence: before and after. */
@@ -62,9 +82,12 @@ export function newStatementRegressions(after: BaselineStatement, options: Regre
     const seq = after.plan.scans.find((scan) => scan.node === 'Seq Scan' && (scan.tableRows ?? 0) >= options.largeTableRows);
     regressions.push({
       kind: 'new-over-budget',
-      headline: `New statement with estimated cost ${formatCost(after.plan.cost)}, over the ${formatCost(options.newStatementMaxCost)} budget for new statements${
-        seq ? ` (Seq Scan on ${seq.relation}, ${formatCount(seq.tableRows!)} rows)` : ''
-      }.`,
+      ...headlineOf(seq ? 'newOverBudgetSeqScan' : 'newOverBudget', {
+        cost: formatCost(after.plan.cost),
+        budget: formatCost(options.newStatementMaxCost),
+        table: seq?.relation,
+        rows: seq ? formatCount(seq.tableRows!) : undefined,
+      }),
       after: planSummary(after.plan),
     });
   }
@@ -87,7 +110,13 @@ export function pairRegressions(before: BaselineStatement, after: BaselineStatem
       seqNow.add(scan.relation);
       regressions.push({
         kind: 'index-to-seq-scan',
-        headline: `${scan.relation} is now read by a Seq Scan of ${formatCount(rows)} rows instead of ${withArticle(was.node)}${was.index ? ` using ${was.index}` : ''} (cost ${formatCost(b.cost)} → ${formatCost(a.cost)}).`,
+        ...headlineOf('indexToSeqScan', {
+          table: scan.relation,
+          rows: formatCount(rows),
+          before: `${withArticle(was.node)}${was.index ? ` using ${was.index}` : ''}`,
+          costBefore: formatCost(b.cost),
+          costAfter: formatCost(a.cost),
+        }),
         before: `${was.node}${was.index ? ` using ${was.index}` : ''} on ${scan.relation}`,
         after: `Seq Scan on ${scan.relation}`,
       });
@@ -100,7 +129,11 @@ export function pairRegressions(before: BaselineStatement, after: BaselineStatem
       const instead = a.scans.find((now) => now.relation === scan.relation);
       regressions.push({
         kind: 'index-unused',
-        headline: `The plan no longer uses index ${scan.index} on ${scan.relation}${instead ? ` (now ${instead.node}${instead.index ? ` using ${instead.index}` : ''})` : ''}.`,
+        ...headlineOf(instead ? 'indexUnusedNow' : 'indexUnused', {
+          index: scan.index,
+          table: scan.relation,
+          now: instead ? `${instead.node}${instead.index ? ` using ${instead.index}` : ''}` : undefined,
+        }),
         before: `${scan.node} using ${scan.index} on ${scan.relation}`,
         after: instead ? `${instead.node}${instead.index ? ` using ${instead.index}` : ''} on ${scan.relation}` : `no scan of ${scan.relation}`,
         warningOnly: true,
@@ -110,7 +143,13 @@ export function pairRegressions(before: BaselineStatement, after: BaselineStatem
     if (a.cost >= b.cost * options.costFactor && a.cost >= options.minCost && seqNow.size === 0) {
       regressions.push({
         kind: 'cost-increase',
-        headline: `Estimated cost up ${ratio(a.cost, b.cost)}: ${formatCost(b.cost)} → ${formatCost(a.cost)} (limit: ${options.costFactor}x, from ${formatCost(options.minCost)}).`,
+        ...headlineOf('costIncrease', {
+          ratio: ratio(a.cost, b.cost),
+          costBefore: formatCost(b.cost),
+          costAfter: formatCost(a.cost),
+          costFactor: options.costFactor,
+          minCost: formatCost(options.minCost),
+        }),
         before: planSummary(b),
         after: planSummary(a),
       });
@@ -120,7 +159,7 @@ export function pairRegressions(before: BaselineStatement, after: BaselineStatem
       if (!was || was.method === join.method || Math.max(join.inputRows, was.inputRows) < options.largeTableRows) continue;
       regressions.push({
         kind: 'join-method',
-        headline: `The join of ${join.relations.join(', ')} changed from ${was.method} to ${join.method} (inputs up to ${formatCount(Math.max(join.inputRows, was.inputRows))} rows).`,
+        ...headlineOf('joinMethod', { relations: join.relations.join(', '), before: was.method, after: join.method, rows: formatCount(Math.max(join.inputRows, was.inputRows)) }),
         before: `${was.method} of ${was.relations.join(', ')}`,
         after: `${join.method} of ${join.relations.join(', ')}`,
         warningOnly: true,
@@ -144,7 +183,12 @@ function lockRegressions(before: BaselineLock[] | undefined, after: BaselineLock
     if (lockStrength(lock.mode) <= lockStrength(threshold)) continue;
     regressions.push({
       kind: 'stronger-lock',
-      headline: `${was ? `Takes ${lockDisplayName(lock.mode)} on ${lock.table}, stronger than the ${lockDisplayName(was.mode)} it took` : `New ${lockDisplayName(lock.mode)} on ${lock.table}`} (${formatCount(lock.tableRows!)} rows).`,
+      ...headlineOf(was ? 'strongerLock' : 'newLock', {
+        lockMode: lockDisplayName(lock.mode),
+        table: lock.table,
+        before: was ? lockDisplayName(was.mode) : undefined,
+        rows: formatCount(lock.tableRows!),
+      }),
       ...(was ? { before: `${lockDisplayName(was.mode)} on ${lock.table}` } : {}),
       after: `${lockDisplayName(lock.mode)} on ${lock.table}`,
     });

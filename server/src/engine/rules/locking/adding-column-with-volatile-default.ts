@@ -18,6 +18,9 @@ export const addingColumnWithVolatileDefault: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      rewritesTable: 'ADD COLUMN {{column}} rewrites {{table}} and its indexes under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -32,7 +35,8 @@ export const addingColumnWithVolatileDefault: Rule = {
       const anchor = spanAtOffset(statement, statement.offsetOf(verdict.location ?? col.location));
       const safe = safeForm(statement, relation, col);
       context.report({
-        headline: `ADD COLUMN ${col.colname} rewrites ${table} and its indexes under ACCESS EXCLUSIVE`,
+        messageId: 'rewritesTable',
+        data: { column: col.colname, table },
         details: [
           { kind: 'evidence', text: `It rewrites because ${verdict.why}; the rewrite holds ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.` },
           { kind: 'suggestion', text: 'Add the column without the default, set the default for new rows, and backfill existing rows in batches.' },

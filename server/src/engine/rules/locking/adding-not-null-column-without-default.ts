@@ -18,6 +18,10 @@ export const addingNotNullColumnWithoutDefault: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      failsWithRows: 'ADD COLUMN {{column}} ... NOT NULL without a DEFAULT fails: {{table}} has {{rows}} (estimated)',
+      failsOnFirstRow: 'ADD COLUMN {{column}} ... NOT NULL without a DEFAULT fails as soon as {{table}} has a row',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -42,9 +46,10 @@ export const addingNotNullColumnWithoutDefault: Rule = {
       const next = tokenizeSql(statement.site.text, anchor.end, statement.end)[0];
       if (notNull.contype === 'CONSTR_NOTNULL' && next?.type === 'word' && next.value === 'null') anchor.end = next.end;
       else if (notNull.contype === 'CONSTR_PRIMARY' && next?.type === 'word' && next.value === 'key') anchor.end = next.end;
-      const verdict = rows !== undefined && rows > 0 ? `fails: ${table} has ${formatRows(rows)} (estimated)` : `fails as soon as ${table} has a row`;
       context.report({
-        headline: `ADD COLUMN ${col.colname} ... NOT NULL without a DEFAULT ${verdict}`,
+        ...(rows !== undefined && rows > 0
+          ? { messageId: 'failsWithRows', data: { column: col.colname, table, rows: formatRows(rows) } }
+          : { messageId: 'failsOnFirstRow', data: { column: col.colname, table } }),
         details: [
           { kind: 'evidence', text: `Every existing row would get NULL in ${col.colname} (column "${col.colname}" contains null values).` },
           {

@@ -6,7 +6,7 @@
 import type { AstNode } from '../../parse/parse';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import type { Rule } from '../rule';
-import { constraintName, alterOfExistingTable, lockEvidence, lockImpact, quoteIdent, relationText, statementTokens } from './support';
+import { alterOfExistingTable, constraintName, lockBlocksDetail, lockEvidence, quoteIdent, relationText, statementTokens } from './support';
 
 export const addingUniqueWithoutIndex: Rule = {
   meta: {
@@ -15,6 +15,9 @@ export const addingUniqueWithoutIndex: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      buildsIndex: 'ADD {{constraint}} builds its index over every row of {{table}} under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -57,7 +60,12 @@ export const addingUniqueWithoutIndex: Rule = {
               })()
             : undefined;
         context.report({
-          message: `ADD ${kind} builds its index over every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... ${kind === 'EXCLUDE' ? 'UNIQUE' : kind} USING INDEX.`,
+          messageId: 'buildsIndex',
+          data: { constraint: kind, table },
+          details: [
+            lockBlocksDetail(context, 'AccessExclusiveLock', table, relation.schemaname),
+            { kind: 'suggestion', text: `Build a unique index with CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... ${kind === 'EXCLUDE' ? 'UNIQUE' : kind} USING INDEX.` },
+          ],
           start: tokens[from].start,
           end: tokens[to].end,
           evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), scan: true },

@@ -14,6 +14,10 @@ export const changingColumnType: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      rewrites: 'Changing {{table}}.{{column}} to {{type}} rewrites {{table}} and its indexes under ACCESS EXCLUSIVE',
+      probablyRewrites: 'Changing {{table}}.{{column}} to {{type}} probably rewrites {{table}} and its indexes under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -29,9 +33,9 @@ export const changingColumnType: Rule = {
       if (!tokens[typeAt]) continue;
       const typeEnd = clauseEnd(tokens, typeAt, ['using', 'collate']);
       const target = formatColumnType(change.to);
-      const verb = change.from ? 'rewrites' : 'probably rewrites';
       context.report({
-        headline: `Changing ${table}.${change.column} to ${target} ${verb} ${table} and its indexes under ACCESS EXCLUSIVE`,
+        messageId: change.from ? 'rewrites' : 'probablyRewrites',
+        data: { table, column: change.column, type: target },
         details: [
           { kind: 'evidence', text: `It holds ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.` },
           { kind: 'evidence', text: `${change.explanation}.` },

@@ -20,6 +20,11 @@ export const concurrentlyInTransaction: Rule = {
     defaultSeverity: 'error',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      assumedOutside: '{{command}} cannot run inside a transaction block; pglens assumes this migration runs without one',
+      afterBegin: '{{command}} cannot run inside a transaction block, and it follows an explicit BEGIN',
+      inMigrationTransaction: '{{command}} cannot run inside a transaction block, and this migration runs in one',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -39,7 +44,8 @@ export const concurrentlyInTransaction: Rule = {
     if (!explicit && !wrapped) {
       context.report({
         severity: 'info',
-        headline: `${what} cannot run inside a transaction block; pglens assumes this migration runs without one`,
+        messageId: 'assumedOutside',
+        data: { command: what },
         details: [
           { kind: 'evidence', text: `${(migration?.transactionReason ?? 'pglens does not know whether this migration runs in a transaction').replace(/\.$/, '')}.` },
           { kind: 'suggestion', text: 'If your tool wraps each migration in a transaction, set "migrationsInTransaction": true in pglens.json and pglens reports this as an error.' },
@@ -55,7 +61,8 @@ export const concurrentlyInTransaction: Rule = {
         ? 'Put it alone in a migration of its own: a file of a single statement runs outside a transaction.'
         : 'Put it in its own migration that runs without a transaction (knex: config.transaction = false; dbmate: transaction:false; node-pg-migrate: pgm.noTransaction(); graphile-migrate: --! no-transaction; add "-- pglens: no-transaction" for other tools).';
     context.report({
-      headline: `${what} cannot run inside a transaction block, and ${explicit ? 'it follows an explicit BEGIN' : 'this migration runs in one'}`,
+      messageId: explicit ? 'afterBegin' : 'inMigrationTransaction',
+      data: { command: what },
       details: [
         { kind: 'evidence', text: `The migration will fail with "cannot run inside a transaction block"${explicit ? '' : ` (${migration?.transactionReason ?? 'the migration tool wraps the file in one'})`}.` },
         { kind: 'suggestion', text: remedy },

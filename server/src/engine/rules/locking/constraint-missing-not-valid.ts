@@ -9,16 +9,7 @@ import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import { lockDisplayName, describeWhatLockBlocks } from '../../locks/lockModes';
 import type { Rule } from '../rule';
 import { notValidFix, unusedConstraintName } from './lockFixes';
-import {
-  constraintName,
-  alterOfExistingTable, lockEvidence,
-  lockImpact,
-  quoteIdent,
-  relationText,
-  sqlEdit,
-  statementTokens,
-  tableSize,
-} from './support';
+import { alterOfExistingTable, constraintName, lockBlocksDetail, lockEvidence, quoteIdent, relationText, sqlEdit, statementTokens, tableSize } from './support';
 import { walkAst } from '../../parse/parse';
 
 /** The name PostgreSQL gives an unnamed constraint (ChooseConstraintName): <table>_<cols>_fkey, <table>_<col>_check. */
@@ -45,6 +36,10 @@ export const constraintMissingNotValid: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      foreignKey: 'ADD FOREIGN KEY checks every row of {{table}} against {{referenced}} under SHARE ROW EXCLUSIVE on both',
+      check: 'ADD CHECK checks every row of {{table}} under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -62,14 +57,18 @@ export const constraintMissingNotValid: Rule = {
       const name: string = con.conname ?? unusedConstraintName(context, relation, defaultConstraintName(table, con));
       const t = relationText(relation);
       const validate = `ALTER TABLE ${t} VALIDATE CONSTRAINT ${quoteIdent(name)};`;
-      let message: string;
-      if (con.contype === 'CONSTR_FOREIGN') {
-        const ref: string = con.pktable?.relname ?? 'the referenced table';
-        const size = [tableSize(context.schema, table, relation.schemaname), con.pktable ? tableSize(context.schema, ref, con.pktable.schemaname) : undefined].filter(Boolean);
-        message = `ADD FOREIGN KEY checks every row of ${table} against ${ref} while holding ${lockDisplayName('ShareRowExclusiveLock')} on both: ${describeWhatLockBlocks('ShareRowExclusiveLock', `${table} and ${ref}`)}${size.length ? ` (${size.join('; ')})` : ''}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
-      } else {
-        message = `ADD CHECK checks every row of ${table} while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).`;
-      }
+      const suggestion = { kind: 'suggestion' as const, text: 'Add it NOT VALID, then VALIDATE CONSTRAINT separately (SHARE UPDATE EXCLUSIVE: reads and writes go on).' };
+      const ref: string = con.pktable?.relname ?? 'the referenced table';
+      const size = [tableSize(context.schema, table, relation.schemaname), con.pktable ? tableSize(context.schema, ref, con.pktable.schemaname) : undefined].filter(Boolean);
+      const blocks = describeWhatLockBlocks('ShareRowExclusiveLock', `${table} and ${ref}`);
+      const text =
+        con.contype === 'CONSTR_FOREIGN'
+          ? {
+              messageId: 'foreignKey',
+              data: { table, referenced: ref },
+              details: [{ kind: 'evidence' as const, text: `${blocks.charAt(0).toUpperCase()}${blocks.slice(1)}${size.length ? ` (${size.join('; ')})` : ''}.` }, suggestion],
+            }
+          : { messageId: 'check', data: { table }, details: [lockBlocksDetail(context, 'AccessExclusiveLock', table, relation.schemaname), suggestion] };
       // Without a name in the statement the fix writes one (the name PostgreSQL would choose), so that the VALIDATE
       // it writes names the constraint for certain.
       const nameEdit = con.conname ? '' : `CONSTRAINT ${quoteIdent(name)} `;
@@ -82,7 +81,7 @@ export const constraintMissingNotValid: Rule = {
         statementEndsSite: tokens[to].end === statement.end || statement.site.text.slice(tokens[to].end, statement.end).trim() === '',
       });
       context.report({
-        message,
+        ...text,
         start: tokens[from].start,
         end: tokens[to].end,
         evidence: {
@@ -95,3 +94,4 @@ export const constraintMissingNotValid: Rule = {
     }
   },
 };
+

@@ -5,7 +5,7 @@
 
 import type { Rule } from '../rule';
 import { findWords } from '../../locks/tokens';
-import { alterOfExistingTable, lockEvidence, lockImpact, relationNameSpan, runsInTransaction, sqlEdit, statementTokens } from './support';
+import { alterOfExistingTable, lockBlocksDetail, lockEvidence, relationNameSpan, runsInTransaction, sqlEdit, statementTokens } from './support';
 
 const PG14 = 140000;
 
@@ -17,6 +17,9 @@ export const detachPartitionWithoutConcurrently: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      detach: 'DETACH PARTITION {{partition}} without CONCURRENTLY takes ACCESS EXCLUSIVE on {{table}} and on the partition',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -38,7 +41,15 @@ export const detachPartitionWithoutConcurrently: Rule = {
       const name = partition ? relationNameSpan(statement, partition) : undefined;
       const inTransaction = runsInTransaction(context);
       context.report({
-        message: `DETACH PARTITION without CONCURRENTLY takes ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}, and ACCESS EXCLUSIVE on ${partition?.relname ?? 'the partition'}. Use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+; not with a default partition), outside a transaction block${inTransaction ? ': this migration runs in one, so move it to a migration of its own that does not' : ''}.`,
+        messageId: 'detach',
+        data: { partition: partition?.relname ?? '(unnamed)', table },
+        details: [
+          lockBlocksDetail(context, 'AccessExclusiveLock', table, relation.schemaname),
+          {
+            kind: 'suggestion',
+            text: `Use DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14+; not with a default partition), outside a transaction block${inTransaction ? ': this migration runs in one, so move it to a migration of its own that does not' : ''}.`,
+          },
+        ],
         start: keyword.start,
         end: name?.end ?? keyword.end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), partition: partition?.relname },

@@ -13,6 +13,9 @@ export const droppingColumn: Rule = {
     defaultSeverity: 'warning',
     category: 'correctness',
     kind: 'statement',
+    messages: {
+      dropColumn: 'Dropping {{table}}.{{column}} breaks every running query and deployed code that still reads or writes it',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -31,7 +34,12 @@ export const droppingColumn: Rule = {
       cursor = i + 1;
       const anchor = tokens[i];
       context.report({
-        message: `Dropping ${table}.${cmd.name} breaks every running query and deployed code that still reads or writes it. Deploy code that no longer uses the column first, then drop it. It also takes ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.`,
+        messageId: 'dropColumn',
+        data: { table, column: cmd.name },
+        details: [
+          { kind: 'suggestion', text: 'Deploy code that no longer uses the column first, then drop it.' },
+          { kind: 'evidence', text: `It also takes ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}.` },
+        ],
         start: anchor?.start,
         end: anchor?.end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), column: cmd.name },

@@ -15,6 +15,9 @@ export const droppingTable: Rule = {
     defaultSeverity: 'warning',
     category: 'correctness',
     kind: 'statement',
+    messages: {
+      dropTable: 'DROP TABLE {{table}} breaks every running query and deployed code that still uses it',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -31,16 +34,19 @@ export const droppingTable: Rule = {
       if (isNewTable(context, table, schema)) continue;
       const others = model.locks.filter((l) => l.table !== table && (l.relationKind ?? 'table') === 'table' && l.reason.startsWith(`DROP TABLE ${table}`));
       const fails = model.notes.find((note) => note.startsWith('Fails unless CASCADE') && note.endsWith(` ${table} by foreign key.`));
-      const parts2: string[] = [
-        `DROP TABLE ${table} breaks every running query and deployed code that still uses it; deploy code that no longer does first. It takes ${lockImpact(context, 'AccessExclusiveLock', table, schema)}`,
-      ];
+      const parts2: string[] = [`It takes ${lockImpact(context, 'AccessExclusiveLock', table, schema)}`];
       if (others.length > 0) parts2.push(`, and ACCESS EXCLUSIVE on ${others.map((o) => `${o.table} (${o.reason.replace(/^DROP TABLE \S+ (CASCADE )?\(|\)$/g, '')})`).join(', ')}: every read and write of ${others.length === 1 ? 'it' : 'them'} waits too`);
       else if (!context.schema?.foreignKeys) parts2.push(', and ACCESS EXCLUSIVE on every table it references by foreign key (connect a database to name them)');
       parts2.push('.');
       if (fails) parts2.push(` ${fails.replace('Fails unless CASCADE:', 'It fails unless CASCADE:')}`);
       const at = locateName(statement, parts);
       context.report({
-        message: parts2.join(''),
+        messageId: 'dropTable',
+        data: { table },
+        details: [
+          { kind: 'suggestion', text: 'Deploy code that no longer uses it first.' },
+          { kind: 'evidence', text: parts2.join('') },
+        ],
         start: at,
         end: at === undefined ? undefined : at + statement.site.text.slice(at).search(/[^A-Za-z0-9_$"]|$/),
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, schema), alsoLocked: others.map((o) => o.table), failsWithoutCascade: fails !== undefined },

@@ -4,7 +4,7 @@
 
 import type { Rule } from '../rule';
 import { lockBlocksWrites, lockDisplayName, lockModeFromNumber } from '../../locks/lockModes';
-import { lockEvidence, lockImpact, relationNameSpan } from './support';
+import { lockBlocksDetail, lockEvidence, relationNameSpan } from './support';
 
 export const lockTable: Rule = {
   meta: {
@@ -13,6 +13,10 @@ export const lockTable: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      lockTable: 'LOCK TABLE takes {{lockMode}} on {{table}}',
+      lockTableQueues: 'LOCK TABLE takes {{lockMode}} on {{table}}, and without NOWAIT queues behind running queries',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -25,7 +29,13 @@ export const lockTable: Rule = {
       if (!rv) continue;
       const span = relationNameSpan(statement, rv);
       context.report({
-        message: `LOCK TABLE takes ${lockImpact(context, mode, rv.relname, rv.schemaname)}${n.nowait ? '' : '; without NOWAIT it also queues behind running queries, and everything after it queues behind it'}. Keep the transaction short, or use a weaker mode than ${lockDisplayName(mode)}.`,
+        messageId: n.nowait ? 'lockTable' : 'lockTableQueues',
+        data: { lockMode: lockDisplayName(mode), table: rv.relname },
+        details: [
+          lockBlocksDetail(context, mode, rv.relname, rv.schemaname),
+          ...(n.nowait ? [] : [{ kind: 'evidence' as const, text: 'Everything after it queues behind it.' }]),
+          { kind: 'suggestion', text: `Keep the transaction short, or use a weaker mode than ${lockDisplayName(mode)}.` },
+        ],
         start: span?.start,
         end: span?.end,
         evidence: lockEvidence(context, mode, rv.relname, rv.schemaname),

@@ -47,6 +47,9 @@ export const missingLockTimeout: Rule = {
       lockTimeout: { type: 'string', default: '5s', description: 'The lock_timeout the fix sets.', pattern: '^\\d+(?:\\.\\d+)?\\s*(?:us|ms|s|min|h|d)?$', patternDescription: 'a PostgreSQL duration such as "5s" or "500ms"' },
     },
     fixable: true,
+    messages: {
+      noLockTimeout: '{{statement}} needs ACCESS EXCLUSIVE on {{table}}, and no lock_timeout is set before it',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -61,7 +64,8 @@ export const missingLockTimeout: Rule = {
     const location = lock.location;
     const nameEnd = location !== undefined ? location + (statement.site.text.slice(location).match(/^("([^"]|"")*"|[\w$]+)/)?.[0].length ?? 1) : undefined;
     context.report({
-      headline: `${lock.reason} needs ACCESS EXCLUSIVE on ${lock.table}, and no lock_timeout is set before it`,
+      messageId: 'noLockTimeout',
+      data: { statement: lock.reason, table: lock.table },
       details: [
         { kind: 'evidence', text: `While it waits for running queries on ${lock.table}, every new read and write of ${lock.table} queues behind it.` },
         { kind: 'suggestion', text: `Start the migration with ${setting} so it fails fast instead, and retry.` },

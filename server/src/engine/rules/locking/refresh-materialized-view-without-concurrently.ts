@@ -4,7 +4,7 @@
 
 import type { Rule } from '../rule';
 import { findWords } from '../../locks/tokens';
-import { isNewTable, lockEvidence, lockImpact, relationNameSpan, sqlEdit, statementTokens } from './support';
+import { isNewTable, lockBlocksDetail, lockEvidence, relationNameSpan, sqlEdit, statementTokens } from './support';
 
 export const refreshMaterializedViewWithoutConcurrently: Rule = {
   meta: {
@@ -13,6 +13,9 @@ export const refreshMaterializedViewWithoutConcurrently: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      refresh: 'REFRESH MATERIALIZED VIEW takes ACCESS EXCLUSIVE on {{view}} for the whole time its query runs',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -36,7 +39,12 @@ export const refreshMaterializedViewWithoutConcurrently: Rule = {
           ]
         : undefined;
     context.report({
-      message: `REFRESH MATERIALIZED VIEW takes ${lockImpact(context, 'AccessExclusiveLock', view, n.relation.schemaname)}, for the whole time its query runs. With CONCURRENTLY (and a unique index on the view) readers keep seeing the old rows while it refreshes.`,
+      messageId: 'refresh',
+      data: { view },
+      details: [
+        lockBlocksDetail(context, 'AccessExclusiveLock', view, n.relation.schemaname),
+        { kind: 'suggestion', text: 'With CONCURRENTLY (and a unique index on the view) readers keep seeing the old rows while it refreshes.' },
+      ],
       start: span?.start,
       end: span?.end,
       evidence: lockEvidence(context, 'AccessExclusiveLock', view, n.relation.schemaname),

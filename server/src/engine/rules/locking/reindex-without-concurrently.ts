@@ -18,6 +18,10 @@ export const reindexWithoutConcurrently: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      reindexTable: 'REINDEX without CONCURRENTLY blocks writes to {{table}} and queries using the indexes for the whole rebuild',
+      reindex: 'REINDEX without CONCURRENTLY blocks writes and queries using the indexes for the whole rebuild',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -45,7 +49,7 @@ export const reindexWithoutConcurrently: Rule = {
     else impact = `SHARE on each table of the ${kindWord(n.kind)} in turn (blocks its writes) and ACCESS EXCLUSIVE on each index while it is rebuilt`;
     const inTransaction = runsInTransaction(context);
     context.report({
-      headline: `REINDEX without CONCURRENTLY blocks writes${table ? ` to ${table.table}` : ''} and queries using the indexes for the whole rebuild`,
+      ...(table ? { messageId: 'reindexTable', data: { table: table.table } } : { messageId: 'reindex' }),
       details: [
         { kind: 'evidence', text: `It takes ${impact}.` },
         {

@@ -13,6 +13,10 @@ export const renamingColumnOrTable: Rule = {
     defaultSeverity: 'warning',
     category: 'correctness',
     kind: 'statement',
+    messages: {
+      renameColumn: 'Renaming {{table}}.{{column}} to {{newName}} breaks every running query and deployed code that still uses {{column}}',
+      renameTable: 'Renaming table {{table}} to {{newName}} breaks every running query and deployed code that still uses {{table}}',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -29,7 +33,12 @@ export const renamingColumnOrTable: Rule = {
       if (tokens[i]?.type === 'word' && tokens[i].value === 'column') i++;
       const anchor = at >= 0 ? tokens[i] : undefined;
       context.report({
-        message: `Renaming ${table}.${n.subname} to ${n.newname} breaks every running query and deployed code that still uses ${n.subname}. Add the new column, write to both, move readers, then drop the old one (or rename in a release that no longer uses it). It also takes ${impact}.`,
+        messageId: 'renameColumn',
+        data: { table, column: n.subname, newName: n.newname },
+        details: [
+          { kind: 'suggestion', text: 'Add the new column, write to both, move readers, then drop the old one (or rename in a release that no longer uses it).' },
+          { kind: 'evidence', text: `It also takes ${impact}.` },
+        ],
         start: anchor?.start,
         end: anchor?.end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), column: n.subname, newName: n.newname },
@@ -37,7 +46,12 @@ export const renamingColumnOrTable: Rule = {
     } else {
       const span = relationNameSpan(statement, n.relation);
       context.report({
-        message: `Renaming table ${table} to ${n.newname} breaks every running query and deployed code that still uses ${table}. Rename in a release that no longer uses the old name, or keep a view named ${table} during the switch. It also takes ${impact}.`,
+        messageId: 'renameTable',
+        data: { table, newName: n.newname },
+        details: [
+          { kind: 'suggestion', text: `Rename in a release that no longer uses the old name, or keep a view named ${table} during the switch.` },
+          { kind: 'evidence', text: `It also takes ${impact}.` },
+        ],
         start: span?.start,
         end: span?.end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, n.relation.schemaname), newName: n.newname },

@@ -3,7 +3,7 @@
 
 import { findWords } from '../../locks/tokens';
 import type { Rule } from '../rule';
-import { isNewTable, lockEvidence, lockImpact, runsInTransaction, sqlEdit, statementTokens } from './support';
+import { isNewTable, lockBlocksDetail, lockEvidence, runsInTransaction, sqlEdit, statementTokens } from './support';
 
 export const requireConcurrentIndexCreation: Rule = {
   meta: {
@@ -13,6 +13,9 @@ export const requireConcurrentIndexCreation: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      createIndex: 'CREATE INDEX without CONCURRENTLY takes SHARE on {{table}} for the whole build',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -28,7 +31,12 @@ export const requireConcurrentIndexCreation: Rule = {
     const keyword = tokens[index];
     const fixedSql = `${statement.site.text.slice(statement.start, keyword.end)} CONCURRENTLY${statement.site.text.slice(keyword.end, statement.end)}`;
     context.report({
-      message: `CREATE INDEX without CONCURRENTLY takes ${lockImpact(context, 'ShareLock', table, n.relation.schemaname)}, for as long as the index takes to build. Use CREATE INDEX CONCURRENTLY${runsInTransaction(context) ? ', in a migration that does not run in a transaction' : ''}.`,
+      messageId: 'createIndex',
+      data: { table },
+      details: [
+        lockBlocksDetail(context, 'ShareLock', table, n.relation.schemaname),
+        { kind: 'suggestion', text: `Use CREATE INDEX CONCURRENTLY${runsInTransaction(context) ? ', in a migration that does not run in a transaction' : ''}.` },
+      ],
       start: keyword.start,
       end: keyword.end,
       evidence: lockEvidence(context, 'ShareLock', table, n.relation.schemaname),

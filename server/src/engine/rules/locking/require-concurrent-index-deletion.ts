@@ -6,7 +6,7 @@ import { locksForStatement } from '../../locks/lockModel';
 import { findWords } from '../../locks/tokens';
 import type { Rule } from '../rule';
 import { runsInTransaction } from './support';
-import { historyOf, isNewTable, lockEvidence, lockImpact, lockModelContextFor, sqlEdit, statementTokens } from './support';
+import { historyOf, isNewTable, lockBlocksDetail, lockEvidence, lockModelContextFor, sqlEdit, statementTokens } from './support';
 
 export const requireConcurrentIndexDeletion: Rule = {
   meta: {
@@ -16,6 +16,10 @@ export const requireConcurrentIndexDeletion: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      dropIndex: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on {{table}}',
+      dropIndexUnknownTable: 'DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table of {{indexes}}',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -33,14 +37,19 @@ export const requireConcurrentIndexDeletion: Rule = {
     const at = findWords(tokens, ['index']);
     if (at < 0) return;
     const keyword = tokens[at];
-    const impact = tableLock
-      ? lockImpact(context, 'AccessExclusiveLock', tableLock.table, tableLock.schema)
-      : `ACCESS EXCLUSIVE on the table of ${indexes.map((i) => i.table).join(', ')}: blocks every read and write of that table until the transaction ends`;
     // DROP INDEX CONCURRENTLY drops one index at a time, does not support CASCADE and cannot run in a transaction block
     // (there the edit would make a migration that fails: concurrently-in-transaction).
     const mechanical = (n.objects ?? []).length === 1 && n.behavior !== 'DROP_CASCADE' && !runsInTransaction(context);
     context.report({
-      message: `DROP INDEX without CONCURRENTLY takes ${impact}. Use DROP INDEX CONCURRENTLY, outside a transaction.`,
+      ...(tableLock
+        ? { messageId: 'dropIndex', data: { table: tableLock.table } }
+        : { messageId: 'dropIndexUnknownTable', data: { indexes: indexes.map((i) => i.table).join(', ') } }),
+      details: [
+        tableLock
+          ? lockBlocksDetail(context, 'AccessExclusiveLock', tableLock.table, tableLock.schema)
+          : { kind: 'evidence', text: 'Blocks every read and write of that table until the transaction ends.' },
+        { kind: 'suggestion', text: 'Use DROP INDEX CONCURRENTLY, outside a transaction.' },
+      ],
       start: keyword.start,
       end: keyword.end,
       evidence: tableLock ? lockEvidence(context, 'AccessExclusiveLock', tableLock.table, tableLock.schema) : { lockMode: 'AccessExclusiveLock' },

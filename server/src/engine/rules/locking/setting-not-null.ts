@@ -11,17 +11,7 @@ import type { RuleContext } from '../rule';
 import type { FileEdit, SuggestedFix } from '../../types';
 import type { Rule } from '../rule';
 import { nextMigration } from './lockFixes';
-import {
-  constraintName,
-  alterOfExistingTable, lockEvidence,
-  lockImpact,
-  lockModelContextFor,
-  quoteIdent,
-  relationText,
-  runsInTransaction,
-  sqlEdit,
-  statementTokens,
-} from './support';
+import { alterOfExistingTable, constraintName, lockBlocksDetail, lockEvidence, lockModelContextFor, quoteIdent, relationText, runsInTransaction, sqlEdit, statementTokens } from './support';
 
 /** Replaces the statement's text, keeping its own terminating semicolon (which lies outside a .sql file's site). */
 function replaceStatement(statement: ParsedStatement, sql: string) {
@@ -62,6 +52,9 @@ export const settingNotNull: Rule = {
     category: 'locking',
     kind: 'statement',
     fixable: true,
+    messages: {
+      scansTable: 'SET NOT NULL on {{table}}.{{column}} scans the whole table for NULLs under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -103,7 +96,17 @@ export const settingNotNull: Rule = {
           ]
         : undefined;
       context.report({
-        message: `SET NOT NULL on ${table}.${column} scans the whole table for NULLs while holding ${lockImpact(context, 'AccessExclusiveLock', table, relation.schemaname)}. ${modern ? `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it (SHARE UPDATE EXCLUSIVE: reads and writes go on), then SET NOT NULL skips the scan.` : 'Before PostgreSQL 12 the scan cannot be avoided; run it when the table is quiet.'}`,
+        messageId: 'scansTable',
+        data: { table, column },
+        details: [
+          lockBlocksDetail(context, 'AccessExclusiveLock', table, relation.schemaname),
+          {
+            kind: 'suggestion',
+            text: modern
+              ? `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it (SHARE UPDATE EXCLUSIVE: reads and writes go on), then SET NOT NULL skips the scan.`
+              : 'Before PostgreSQL 12 the scan cannot be avoided; run it when the table is quiet.',
+          },
+        ],
         start: tokens[at].start,
         end: tokens[at + 2].end,
         evidence: { ...lockEvidence(context, 'AccessExclusiveLock', table, relation.schemaname), scan: true, column },

@@ -15,6 +15,10 @@ export const settingTablespace: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      moveAll: 'ALL IN TABLESPACE ... SET TABLESPACE copies every relation of the tablespace under ACCESS EXCLUSIVE',
+      copiesTo: 'SET TABLESPACE copies the whole {{relationKind}} {{relation}} under ACCESS EXCLUSIVE to {{tablespace}}',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -22,7 +26,7 @@ export const settingTablespace: Rule = {
       const tokens = statementTokens(statement);
       const at = findWords(tokens, ['set', 'tablespace']);
       context.report({
-        headline: 'ALL IN TABLESPACE ... SET TABLESPACE copies every relation of the tablespace under ACCESS EXCLUSIVE',
+        messageId: 'moveAll',
         details: [{ kind: 'evidence', text: 'Every read and write of each relation waits for its copy.' }],
         start: at >= 0 ? tokens[at].start : undefined,
         end: at >= 0 ? tokens[at + 1].end : undefined,
@@ -47,7 +51,8 @@ export const settingTablespace: Rule = {
       ? `ACCESS EXCLUSIVE on the index ${relation.relname}: every query that would use it waits`
       : lockImpact(context, 'AccessExclusiveLock', relation.relname, relation.schemaname);
     context.report({
-      headline: `SET TABLESPACE copies the whole ${what} ${relation.relname} under ACCESS EXCLUSIVE${cmd.name ? ` to ${cmd.name}` : ''}`,
+      messageId: 'copiesTo',
+      data: { relationKind: what, relation: relation.relname, tablespace: cmd.name },
       details: [
         { kind: 'evidence', text: `It holds ${impact}, for as long as the copy takes.` },
         { kind: 'suggestion', text: 'Move it in a maintenance window, or build a copy there and swap (pg_repack --tablespace).' },

@@ -2,7 +2,7 @@
 // ACCESS EXCLUSIVE lock on each table it operates on"), and with CASCADE on every table that references them.
 
 import type { Rule } from '../rule';
-import { isNewTable, lockEvidence, lockImpact, relationNameSpan } from './support';
+import { isNewTable, lockBlocksDetail, lockEvidence, relationNameSpan } from './support';
 
 export const truncate: Rule = {
   meta: {
@@ -11,6 +11,10 @@ export const truncate: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      truncate: 'TRUNCATE deletes every row of {{table}} and takes ACCESS EXCLUSIVE on {{table}}',
+      truncateCascade: 'TRUNCATE ... CASCADE deletes every row of {{table}} and of every table that references it, under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -22,7 +26,9 @@ export const truncate: Rule = {
       if (!rv || isNewTable(context, rv.relname, rv.schemaname)) continue;
       const span = relationNameSpan(statement, rv);
       context.report({
-        message: `TRUNCATE deletes every row of ${rv.relname} and takes ${lockImpact(context, 'AccessExclusiveLock', rv.relname, rv.schemaname)}${cascade ? '; CASCADE also empties and locks every table that references it' : ''}. To empty a live table, DELETE in batches instead.`,
+        messageId: cascade ? 'truncateCascade' : 'truncate',
+        data: { table: rv.relname },
+        details: [lockBlocksDetail(context, 'AccessExclusiveLock', rv.relname, rv.schemaname), { kind: 'suggestion', text: 'To empty a live table, DELETE in batches instead.' }],
         start: span?.start,
         end: span?.end,
         evidence: lockEvidence(context, 'AccessExclusiveLock', rv.relname, rv.schemaname),

@@ -12,6 +12,12 @@ export const updateOrDeleteWithoutWhere: Rule = {
     defaultSeverity: 'warning',
     category: 'correctness',
     kind: 'statement',
+    messages: {
+      update: 'UPDATE without WHERE changes every row of {{table}} and locks each until the transaction ends',
+      updateSized: 'UPDATE without WHERE changes every row of {{table}} ({{size}}) and locks each until the transaction ends',
+      delete: 'DELETE without WHERE deletes every row of {{table}} and locks each until the transaction ends',
+      deleteSized: 'DELETE without WHERE deletes every row of {{table}} ({{size}}) and locks each until the transaction ends',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -25,7 +31,8 @@ export const updateOrDeleteWithoutWhere: Rule = {
     const span = relationNameSpan(statement, n.relation);
     const size = tableSize(context.schema, table, n.relation.schemaname);
     context.report({
-      headline: `${verb} without WHERE ${verb === 'UPDATE' ? 'changes' : 'deletes'} every row of ${table}${size ? ` (${size})` : ''} and locks each until the transaction ends`,
+      messageId: `${verb === 'UPDATE' ? 'update' : 'delete'}${size ? 'Sized' : ''}`,
+      data: { table, size },
       details: [
         { kind: 'evidence', text: 'Every other UPDATE, DELETE and SELECT ... FOR UPDATE of those rows waits.' },
         { kind: 'suggestion', text: `Add a WHERE clause${verb === 'DELETE' ? ' (or use TRUNCATE if emptying the table is intended)' : ''}, or batch it by key range.` },

@@ -4,7 +4,7 @@
 
 import type { Rule } from '../rule';
 import { findWords } from '../../locks/tokens';
-import { lockEvidence, lockImpact, relationNameSpan, statementTokens } from './support';
+import { lockBlocksDetail, lockEvidence, relationNameSpan, statementTokens } from './support';
 
 export const vacuumFullOrCluster: Rule = {
   meta: {
@@ -13,6 +13,12 @@ export const vacuumFullOrCluster: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      vacuumFull: 'VACUUM FULL rewrites {{table}} into a new file under ACCESS EXCLUSIVE',
+      vacuumFullDatabase: 'VACUUM FULL rewrites every table of the database in turn, each under ACCESS EXCLUSIVE',
+      cluster: 'CLUSTER rewrites {{table}} in index order under ACCESS EXCLUSIVE',
+      clusterAll: 'CLUSTER rewrites every previously clustered table in turn, each under ACCESS EXCLUSIVE',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -26,11 +32,16 @@ export const vacuumFullOrCluster: Rule = {
       const rels = (n.rels ?? []).map((r: { VacuumRelation?: { relation?: { relname: string; schemaname?: string } } }) => r.VacuumRelation?.relation).filter(Boolean);
       const at = findWords(tokens, ['full']);
       const anchor = at >= 0 ? tokens[at] : tokens[0];
-      const what = rels.length
-        ? rels.map((r: { relname: string; schemaname?: string }) => lockImpact(context, 'AccessExclusiveLock', r.relname, r.schemaname)).join('; ')
-        : 'ACCESS EXCLUSIVE on every table of the database in turn: each blocks every read and write while it is rewritten';
       context.report({
-        message: `VACUUM FULL rewrites the table into a new file while holding ${what}. Plain VACUUM does not block reads or writes; to shrink a bloated table online use pg_repack or pg_squeeze.`,
+        ...(rels.length
+          ? { messageId: 'vacuumFull', data: { table: rels.map((r: { relname: string }) => r.relname).join(', ') } }
+          : { messageId: 'vacuumFullDatabase' }),
+        details: [
+          ...(rels.length
+            ? rels.map((r: { relname: string; schemaname?: string }) => lockBlocksDetail(context, 'AccessExclusiveLock', r.relname, r.schemaname))
+            : [{ kind: 'evidence' as const, text: 'Each table blocks every read and write while it is rewritten.' }]),
+          { kind: 'suggestion', text: 'Plain VACUUM does not block reads or writes; to shrink a bloated table online use pg_repack or pg_squeeze.' },
+        ],
         start: anchor.start,
         end: anchor.end,
         evidence: rels.length ? { ...lockEvidence(context, 'AccessExclusiveLock', rels[0].relname, rels[0].schemaname), rewrite: true } : { lockMode: 'AccessExclusiveLock', rewrite: true },
@@ -39,11 +50,14 @@ export const vacuumFullOrCluster: Rule = {
       const n = statement.node.ClusterStmt;
       const span = n.relation ? relationNameSpan(statement, n.relation) : undefined;
       const anchor = span ?? tokens[0];
-      const what = n.relation
-        ? lockImpact(context, 'AccessExclusiveLock', n.relation.relname, n.relation.schemaname)
-        : 'ACCESS EXCLUSIVE on every previously clustered table in turn: each blocks every read and write while it is rewritten';
       context.report({
-        message: `CLUSTER rewrites the table in index order while holding ${what}. To reorder a table online use pg_repack.`,
+        ...(n.relation ? { messageId: 'cluster', data: { table: n.relation.relname } } : { messageId: 'clusterAll' }),
+        details: [
+          n.relation
+            ? lockBlocksDetail(context, 'AccessExclusiveLock', n.relation.relname, n.relation.schemaname)
+            : { kind: 'evidence', text: 'Each table blocks every read and write while it is rewritten.' },
+          { kind: 'suggestion', text: 'To reorder a table online use pg_repack.' },
+        ],
         start: anchor.start,
         end: anchor.end,
         evidence: n.relation ? { ...lockEvidence(context, 'AccessExclusiveLock', n.relation.relname, n.relation.schemaname), rewrite: true } : { lockMode: 'AccessExclusiveLock', rewrite: true },

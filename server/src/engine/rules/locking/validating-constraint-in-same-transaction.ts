@@ -15,6 +15,9 @@ export const validatingConstraintInSameTransaction: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    messages: {
+      lockStillHeld: 'VALIDATE CONSTRAINT {{constraint}} runs in the transaction of its ADD ... NOT VALID: the lock is still held',
+    },
   },
   check(context) {
     const { statement } = context;
@@ -36,7 +39,8 @@ export const validatingConstraintInSameTransaction: Rule = {
       if (!sameTransaction) continue;
       const mode = added.foreignKey ? 'ShareRowExclusiveLock' : 'AccessExclusiveLock';
       context.report({
-        headline: `VALIDATE CONSTRAINT ${cmd.name} runs in the transaction of its ADD ... NOT VALID: the lock is still held`,
+        messageId: 'lockStillHeld',
+        data: { constraint: cmd.name },
         details: [
           {
             kind: 'evidence',

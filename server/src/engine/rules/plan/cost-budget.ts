@@ -14,6 +14,9 @@ export const costBudget: Rule = {
     options: {
       maxCost: { type: 'number', minimum: 0, default: 0, description: 'The highest estimated cost a statement may have; 0 turns the project budget off (`-- pglens: budget N` still applies).' },
     },
+    messages: {
+      overBudget: 'Estimated cost {{cost}} exceeds the budget of {{budget}} (set by {{source}})',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -24,7 +27,8 @@ export const costBudget: Rule = {
     const text = context.statement.text;
     const firstWord = /^\w+/.exec(text)?.[0].length ?? text.length;
     context.report({
-      message: `Estimated cost ${formatCost(plan.root.totalCost)} exceeds the budget of ${formatCost(budget)} (set by ${source}).`,
+      messageId: 'overBudget',
+      data: { cost: formatCost(plan.root.totalCost), budget: formatCost(budget), source },
       start: context.statement.start,
       end: context.statement.start + firstWord,
       evidence: { cost: plan.root.totalCost, budget, source },

@@ -8,6 +8,7 @@ import { findTable, indexesOf, type IndexFacts, type SchemaFacts, type TableFact
 import { formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../../plan/model';
 import { spanOfNode, visitObjects } from '../anchor';
 import type { Rule } from '../rule';
+import { clipForHeadline } from '../../findingText';
 
 const COMPARISONS = new Set(['=', '<', '>', '<=', '>=', '~~', '~~*']);
 
@@ -22,6 +23,9 @@ export const functionOnIndexedColumn: Rule = {
       minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
     },
     asksAdvisor: true,
+    messages: {
+      hidesIndex: '{{expression}} hides {{table}}.{{column}} from its index {{index}}: a Seq Scan of ~{{rows}} rows',
+    },
   },
   check(context) {
     const minRows = Number(context.options.minRows);
@@ -30,9 +34,12 @@ export const functionOnIndexedColumn: Rule = {
         ? `Compare the bare column instead, e.g. a range (${wrapped.column} >= $x AND ${wrapped.column} < $x + interval '1 day' for a date), so ${index.name} can serve it.`
         : `Compare the bare column, or index the expression: CREATE INDEX ON ${table.name} ((${expression})).`;
       context.report({
-        message:
-          `${expression} hides ${table.name}.${wrapped.column} from its index ${index.name}: the index holds ${wrapped.column}, not ${expression}, ` +
-          `so PostgreSQL reads all ~${formatCount(table.estimatedRows)} rows of ${table.name} (Seq Scan, estimated cost ${formatCost(scan.totalCost)}). ${advice}`,
+        messageId: 'hidesIndex',
+        data: { expression: clipForHeadline(expression), table: table.name, column: wrapped.column, index: index.name, rows: formatCount(table.estimatedRows) },
+        details: [
+          { kind: 'evidence', text: `The index holds ${wrapped.column}, not ${expression}, so PostgreSQL reads all ~${formatCount(table.estimatedRows)} rows of ${table.name} (Seq Scan, estimated cost ${formatCost(scan.totalCost)}).` },
+          { kind: 'suggestion', text: advice },
+        ],
         start: span.start,
         end: span.end,
         evidence: { table: table.name, column: wrapped.column, index: index.name, expression, cast: wrapped.isCast, scanCost: scan.totalCost },

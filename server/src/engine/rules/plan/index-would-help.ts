@@ -44,6 +44,10 @@ export const indexWouldHelp: Rule = {
       minCost: { type: 'number', minimum: 0, default: 1000, description: 'Statements of a lower effective cost are not handed to the index advisor.' },
     },
     asksAdvisor: true,
+    messages: {
+      indexHelps: 'Estimated cost {{cost}}: an index makes this statement much cheaper',
+      indexHelpsUnderLimit: 'Estimated cost {{cost}} under a LIMIT that may not stop early: an index makes this statement much cheaper',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -54,7 +58,8 @@ export const indexWouldHelp: Rule = {
     if (anotherRuleReports(context)) return;
     const hidden = cost > plan.root.totalCost * 1.5 ? ` (the plan says ${formatCost(plan.root.totalCost)}, betting that a LIMIT stops a filtering scan early)` : '';
     context.report({
-      headline: `Estimated cost ${formatCost(cost)}${hidden ? ' under a LIMIT that may not stop early' : ''}: an index makes this statement much cheaper`,
+      messageId: hidden ? 'indexHelpsUnderLimit' : 'indexHelps',
+      data: { cost: formatCost(cost) },
       details: [{ kind: 'evidence', text: `Effective estimated cost ${formatCost(cost)}${hidden}.` }],
       evidence: { effectiveCost: cost, plannedCost: plan.root.totalCost, adviceOnly: true },
     });

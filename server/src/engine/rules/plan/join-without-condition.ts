@@ -17,6 +17,9 @@ export const joinWithoutCondition: Rule = {
     options: {
       minProductRows: { type: 'integer', minimum: 0, default: 100000, description: 'Joins whose inputs multiply to fewer estimated rows are not reported.' },
     },
+    messages: {
+      crossJoin: '{{outer}} and {{inner}} are joined without a join condition: ~{{rows}} row pairs (estimated cost {{cost}})',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -35,9 +38,12 @@ export const joinWithoutCondition: Rule = {
       if (!innerScan?.relationName || !outerScan?.relationName) continue;
       const span = findRelationReference(context.statement, innerScan.relationName, innerScan.alias);
       context.report({
-        message:
-          `${outerScan.relationName} and ${innerScan.relationName} are joined without a join condition: each of ~${formatCount(outer.planRows)} rows is paired ` +
-          `with each of ~${formatCount(inner.planRows)} rows (~${formatCount(node.planRows)} rows, estimated cost ${formatCost(node.totalCost)}). Add the ON or WHERE condition that relates them.`,
+        messageId: 'crossJoin',
+        data: { outer: outerScan.relationName, inner: innerScan.relationName, rows: formatCount(node.planRows), cost: formatCost(node.totalCost) },
+        details: [
+          { kind: 'evidence', text: `Each of ~${formatCount(outer.planRows)} rows is paired with each of ~${formatCount(inner.planRows)} rows.` },
+          { kind: 'suggestion', text: 'Add the ON or WHERE condition that relates them.' },
+        ],
         start: span?.start,
         end: span?.end,
         evidence: { outer: outerScan.relationName, inner: innerScan.relationName, outerRows: outer.planRows, innerRows: inner.planRows, joinRows: node.planRows },

@@ -4,6 +4,7 @@
 import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
 import { spanOfNode } from '../anchor';
 import type { Rule } from '../rule';
+import { clipForHeadline } from '../../findingText';
 import { totalPlanRows } from './planFacts';
 
 /** Nodes that pass rows through in order, so a Sort under them still serves the statement's ORDER BY. */
@@ -20,6 +21,12 @@ export const largeSort: Rule = {
       minRows: { type: 'integer', minimum: 0, default: 50000, description: 'Sorts of fewer estimated input rows are not reported.' },
     },
     asksAdvisor: true,
+    messages: {
+      sorts: 'Sorts ~{{rows}} rows by {{keys}} (estimated cost {{cost}})',
+      sortsTable: 'Sorts ~{{rows}} rows of {{table}} by {{keys}} (estimated cost {{cost}})',
+      sortsForLimit: 'Sorts ~{{rows}} rows to return {{limit}} by {{keys}} (estimated cost {{cost}})',
+      sortsTableForLimit: 'Sorts ~{{rows}} rows of {{table}} to return {{limit}} by {{keys}} (estimated cost {{cost}})',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -42,11 +49,11 @@ export const largeSort: Rule = {
       // SortBy has no location of its own: take ASC/DESC and NULLS FIRST/LAST that follow the last key along.
       const direction = last ? /^\s+(?:asc|desc)(?:\s+nulls\s+(?:first|last))?\b|^\s+nulls\s+(?:first|last)\b/i.exec(context.statement.site.text.slice(last.end, last.end + 40)) : null;
       if (last && direction) last.end += direction[0].length;
-      const what = `Sorts ~${formatCount(inputRows)} rows${relation ? ` of ${relation}` : ''}${limit ? ` to return ${formatCount(limit.planRows)}` : ''}`;
       // The statement's cost, the one the advisor's "cuts the estimated cost from" starts at (the Sort's own is higher
       // under a Limit, and two costs for one statement read as a contradiction).
       context.report({
-        headline: `${what} by ${keys} (estimated cost ${formatCost(plan.root.totalCost)})`,
+        messageId: `sorts${relation ? 'Table' : ''}${limit ? 'ForLimit' : ''}`,
+        data: { rows: formatCount(inputRows), table: relation, limit: limit ? formatCount(limit.planRows) : undefined, keys: clipForHeadline(keys || 'the sort key'), cost: formatCost(plan.root.totalCost) },
         details: [
           { kind: 'evidence', text: limit ? 'A top-N sort under LIMIT still reads every row.' : 'A full sort spills to disk once it outgrows work_mem.' },
           { kind: 'suggestion', text: `An index on ${keys ? `(${keys})` : 'the sort key'} would return them already in order.` },

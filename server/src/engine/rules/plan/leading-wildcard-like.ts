@@ -23,6 +23,9 @@ export const leadingWildcardLike: Rule = {
     },
     fixable: true,
     asksAdvisor: true,
+    messages: {
+      leadingWildcard: '{{operator}} with a leading wildcard on {{table}}.{{column}} reads all ~{{rows}} rows (Seq Scan, estimated cost {{cost}})',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -38,14 +41,21 @@ export const leadingWildcardLike: Rule = {
         if (column === undefined || !node.filter.includes(column)) continue;
         const span = spanOfNode(context.statement, { A_Expr: like.expression });
         const operator = like.ilike ? 'ILIKE' : 'LIKE';
-        const scan = `${operator} with a leading wildcard on ${node.relationName}.${column} reads all ~${formatCount(rows)} rows (Seq Scan, estimated cost ${formatCost(node.totalCost)}): a btree index only serves patterns with a fixed prefix.`;
         const table = quoteQualifiedName(node.schema, node.relationName, 'public');
         const createIndex = `CREATE INDEX ON ${table} USING gin (${quoteIdentifier(column)} gin_trgm_ops)`;
         context.report({
-          message: like.trigramUsable
-            ? `${scan} A trigram index serves it: ${createIndex} (needs the pg_trgm extension).`
-            : // pg_trgm extracts no trigram from a run of fewer than 3 literal characters: the index would be read whole.
-              `${scan} Its pattern has fewer than 3 literal characters in a row, so a trigram index cannot narrow it either: match a stored, indexed value instead (a column or expression for what the pattern looks for).`,
+          messageId: 'leadingWildcard',
+          data: { operator, table: node.relationName, column, rows: formatCount(rows), cost: formatCost(node.totalCost) },
+          details: [
+            { kind: 'evidence', text: 'A btree index only serves patterns with a fixed prefix.' },
+            like.trigramUsable
+              ? { kind: 'suggestion', text: `A trigram index serves it: ${createIndex} (needs the pg_trgm extension).` }
+              : // pg_trgm extracts no trigram from a run of fewer than 3 literal characters: the index would be read whole.
+                {
+                  kind: 'suggestion',
+                  text: 'Its pattern has fewer than 3 literal characters in a row, so a trigram index cannot narrow it either: match a stored, indexed value instead (a column or expression for what the pattern looks for).',
+                },
+          ],
           start: span?.start,
           end: span?.end,
           evidence: { table: node.relationName, column, tableRows: rows, scanCost: node.totalCost, operator, trigramUsable: like.trigramUsable },

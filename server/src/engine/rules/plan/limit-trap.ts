@@ -23,6 +23,9 @@ export const limitTrap: Rule = {
       minWorstCost: { type: 'number', minimum: 0, default: 1000, description: 'Walks whose whole cost is lower are not reported.' },
     },
     asksAdvisor: true,
+    messages: {
+      limitWalksIndex: 'LIMIT {{limit}} walks {{index}} on {{table}} filtering rows: cheap only if matches come early',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -45,7 +48,8 @@ export const limitTrap: Rule = {
       const expectedRead = selectivity > 0 ? Math.min(rows, Math.round(wanted / selectivity)) : rows;
       const span = findRelationReference(context.statement, scan.relationName, scan.alias);
       context.report({
-        headline: `LIMIT ${formatCount(wanted)} walks ${scan.indexName ?? 'an index'} on ${scan.relationName} filtering rows: cheap only if matches come early`,
+        messageId: 'limitWalksIndex',
+        data: { limit: formatCount(wanted), index: scan.indexName ?? 'an index', table: scan.relationName },
         details: [
           {
             kind: 'evidence',

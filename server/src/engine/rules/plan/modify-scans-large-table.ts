@@ -18,6 +18,10 @@ export const modifyScansLargeTable: Rule = {
       minRows: { type: 'integer', minimum: 0, default: 10000, description: 'Tables with fewer estimated rows are not reported.' },
     },
     asksAdvisor: true,
+    messages: {
+      seqScan: '{{operation}} reads all ~{{rows}} rows of {{table}} with a Seq Scan (estimated cost {{cost}})',
+      seqScanToFind: '{{operation}} reads all ~{{rows}} rows of {{table}} with a Seq Scan to find ~{{matched}} (estimated cost {{cost}})',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -42,9 +46,9 @@ export const modifyScansLargeTable: Rule = {
       if (rows === undefined || rows < minRows) continue;
       const matched = totalPlanRows(node, [...aboveTop, ...ancestors]);
       const span = findRelationReference(context.statement, node.relationName, node.alias);
-      const how = node.filter ? ` to find ~${formatCount(matched)} row${matched === 1 ? '' : 's'}` : '';
       context.report({
-        headline: `${operation} reads all ~${formatCount(rows)} rows of ${node.relationName} with a Seq Scan${how} (estimated cost ${formatCost(node.totalCost)})`,
+        messageId: node.filter ? 'seqScanToFind' : 'seqScan',
+        data: { operation, rows: formatCount(rows), table: node.relationName, matched: `${formatCount(matched)} row${matched === 1 ? '' : 's'}`, cost: formatCost(node.totalCost) },
         details: [
           ...(node.filter ? [{ kind: 'evidence' as const, text: `The scan filters by ${readableCondition(node.filter)}.` }] : []),
           { kind: 'evidence', text: `Every row it changes stays locked until the transaction ends, and the scan keeps it open: concurrent writers to ${node.relationName} wait.` },

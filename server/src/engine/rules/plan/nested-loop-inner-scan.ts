@@ -19,6 +19,9 @@ export const nestedLoopInnerScan: Rule = {
       minLoops: { type: 'integer', minimum: 1, default: 2, description: 'Nested loops that run their inner side fewer times are not reported.' },
     },
     asksAdvisor: true,
+    messages: {
+      innerScan: 'Nested Loop scans all ~{{rows}} rows of {{table}} once for each of ~{{loops}} outer rows (estimated cost {{cost}})',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -40,10 +43,13 @@ export const nestedLoopInnerScan: Rule = {
       const condition = node.filter ?? loop.joinFilter;
       const span = findRelationReference(context.statement, node.relationName, node.alias);
       context.report({
-        message:
-          `Nested Loop scans all ~${formatCount(rows)} rows of ${node.relationName}${fullIndexScan ? ` (a full pass over ${node.indexName}, no index condition)` : ''} once for each of ~${formatCount(loops)} outer rows` +
-          `${condition ? ` to match ${readableCondition(condition)}` : ''} (estimated cost ${formatCost(loop.totalCost)}). ` +
-          `An index on the join column of ${node.relationName} turns each pass into an index lookup.`,
+        messageId: 'innerScan',
+        data: { rows: formatCount(rows), table: node.relationName, loops: formatCount(loops), cost: formatCost(loop.totalCost) },
+        details: [
+          ...(fullIndexScan ? [{ kind: 'evidence' as const, text: `Each pass is a full pass over ${node.indexName}, with no index condition.` }] : []),
+          ...(condition ? [{ kind: 'evidence' as const, text: `Each pass looks for rows matching ${readableCondition(condition)}.` }] : []),
+          { kind: 'suggestion', text: `An index on the join column of ${node.relationName} turns each pass into an index lookup.` },
+        ],
         start: span?.start,
         end: span?.end,
         evidence: { table: node.relationName, tableRows: rows, loops, outerRows: outer?.planRows, condition, loopCost: loop.totalCost },

@@ -6,6 +6,8 @@ import { findRelationReference } from '../anchor';
 import { indexesHiddenByWrappers } from './function-on-indexed-column';
 import { leadingWildcardLikes } from './leading-wildcard-like';
 import type { Rule } from '../rule';
+import { clipForHeadline } from '../../findingText';
+import type { FindingDetail } from '../../types';
 import { hasLeadingWildcardLike, isUnderNestedLoopInner, limitAbove, percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
 
 export const seqScanLargeTable: Rule = {
@@ -21,6 +23,9 @@ export const seqScanLargeTable: Rule = {
       minScanCost: { type: 'number', minimum: 0, default: 1000, description: 'Scans of a lower estimated cost are not reported.' },
     },
     asksAdvisor: true,
+    messages: {
+      seqScan: 'Seq Scan on {{table}} reads all ~{{rows}} rows to keep ~{{kept}} ({{share}}) where {{condition}}',
+    },
   },
   check(context) {
     const plan = context.plan!;
@@ -47,16 +52,19 @@ export const seqScanLargeTable: Rule = {
       if (selectivity > maxSelectivity) continue;
       const limit = limitAbove(ancestors);
       const span = findRelationReference(context.statement, node.relationName, node.alias);
-      let message =
-        `Seq Scan on ${node.relationName} reads all ~${formatCount(rows)} rows to keep ~${formatCount(kept)} (${percent(selectivity)}) ` +
-        `where ${readableCondition(node.filter)}: an index is likely missing (estimated cost ${formatCost(node.totalCost)}).`;
+      const condition = readableCondition(node.filter);
+      const details: FindingDetail[] = [{ kind: 'evidence', text: `An index is likely missing (estimated cost ${formatCost(node.totalCost)}).` }];
+      if (condition.length > 40) details.unshift({ kind: 'evidence', text: `The whole condition: ${condition}.` });
       if (limit) {
-        message +=
-          ` Under LIMIT the scan stops early only if matching rows come early; the plan's cost of ${formatCost(limit.totalCost)} ` +
-          'assumes they are spread evenly, and with few or no matches it reads the whole table.';
+        details.push({
+          kind: 'evidence',
+          text: `Under LIMIT the scan stops early only if matching rows come early; the plan's cost of ${formatCost(limit.totalCost)} assumes they are spread evenly, and with few or no matches it reads the whole table.`,
+        });
       }
       context.report({
-        message,
+        messageId: 'seqScan',
+        data: { table: node.relationName, rows: formatCount(rows), kept: formatCount(kept), share: percent(selectivity), condition: clipForHeadline(condition) },
+        details,
         start: span?.start,
         end: span?.end,
         evidence: {
