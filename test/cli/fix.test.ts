@@ -25,11 +25,11 @@ const MIGRATION = [
 const workspace = scratchFolder;
 
 describe('--fix', { concurrency: true }, () => {
-  test('applies the edits: CONCURRENTLY, NOT VALID + VALIDATE; the file parses; the fixed findings are gone', async () => {
+  test('applies the edits: CONCURRENTLY, NOT VALID with its VALIDATE migration beside it; the files parse; the fixed findings are gone', async () => {
     const dir = workspace({ 'migrations/001_orders.sql': MIGRATION });
     const result = await runCli(['check', 'migrations', '--no-embedded', '--fix'], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(stderrLines(result), ['pglens: --fix: fixed 3 findings in 1 file']);
+    assert.deepEqual(stderrLines(result), ['pglens: --fix: fixed 3 findings in 1 file, wrote migrations/002_validate_orders_user_fk.sql']);
     assert.match(result.stdout, /^✔ no problems in 1 file/);
     const fixed = readFileSync(join(dir, 'migrations', '001_orders.sql'), 'utf8');
     assert.equal(
@@ -38,12 +38,13 @@ describe('--fix', { concurrency: true }, () => {
         'CREATE INDEX CONCURRENTLY orders_x ON orders (x);',
         'DROP INDEX CONCURRENTLY orders_y;',
         'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;',
-        'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
         '',
       ].join('\n'),
     );
-    assert.equal((parseToJson(fixed) as { stmts: unknown[] }).stmts.length, 4);
-    assert.deepEqual(readdirSync(join(dir, 'migrations')), ['001_orders.sql'], 'no temporary file left');
+    assert.equal((parseToJson(fixed) as { stmts: unknown[] }).stmts.length, 3);
+    const validate = readFileSync(join(dir, 'migrations', '002_validate_orders_user_fk.sql'), 'utf8');
+    assert.match(validate, /\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n$/);
+    assert.deepEqual(readdirSync(join(dir, 'migrations')).sort(), ['001_orders.sql', '002_validate_orders_user_fk.sql'], 'no temporary file left');
   });
 
   test('without --fix nothing is written', async () => {

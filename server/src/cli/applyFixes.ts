@@ -1,6 +1,7 @@
 // `pglens check --fix`: the edits findings carry (the same the editor offers as quick fixes), applied to the files.
 // Index migrations the advisor proposes are new files in the user's migrations folder: written only with
-// `--fix-type index` (an explicit opt-in), checked as the editor checks them, and never over an existing file.
+// `--fix-type index` (an explicit opt-in), checked as the editor checks them, and never over an existing file. The
+// migration that finishes an edit (VALIDATE CONSTRAINT after NOT VALID) is part of that edit's fix, written after it.
 // A file changed since it was analysed is left alone; a file is written whole (temporary file, then rename).
 
 import * as fs from 'node:fs';
@@ -20,9 +21,12 @@ export interface FixOutcome {
   problems: string[];
 }
 
-/** The fix a finding would get: its first fix of an allowed type (a fix that writes a file is an `index` fix). */
+/**
+ * The fix a finding would get: its first fix of an allowed type. A fix that only writes a file (Add index) is an
+ * `index` fix; one whose file finishes its edits (the VALIDATE CONSTRAINT migration after NOT VALID) is an `edit` fix.
+ */
 function chosenFix(finding: Finding, types: ReadonlySet<FixType>): SuggestedFix | undefined {
-  return (finding.fixes ?? []).find((fix) => (fix.newFile ? types.has('index') : types.has('edit') && (fix.edits?.length ?? 0) > 0));
+  return (finding.fixes ?? []).find((fix) => ((fix.edits?.length ?? 0) > 0 ? types.has('edit') : fix.newFile !== undefined && types.has('index')));
 }
 
 /**
@@ -33,6 +37,7 @@ export function applyFixes(findings: readonly Finding[], texts: ReadonlyMap<stri
   const outcome: FixOutcome = { fixed: new Set(), filesChanged: [], migrationsWritten: [], problems: [] };
   const editsByFile = new Map<string, Array<{ edit: FileEdit; finding: Finding }>>();
   const pending: Array<{ finding: Finding; fix: SuggestedFix }> = [];
+  const followUps: Array<{ finding: Finding; file: NonNullable<SuggestedFix['newFile']> }> = [];
   for (const finding of findings) {
     const fix = chosenFix(finding, types);
     if (fix) pending.push({ finding, fix });
@@ -47,7 +52,9 @@ export function applyFixes(findings: readonly Finding[], texts: ReadonlyMap<stri
       continue;
     }
     if (edits.some(overlaps)) continue;
-    if (fix.newFile) {
+    // A file that finishes edits is written once its edits are (below): never the migration without the edit.
+    if (fix.newFile && edits.length > 0) followUps.push({ finding, file: fix.newFile });
+    else if (fix.newFile) {
       const written = writeMigration(fix.newFile);
       if (written) {
         outcome.problems.push(written);
@@ -83,6 +90,12 @@ export function applyFixes(findings: readonly Finding[], texts: ReadonlyMap<stri
     }
     writeWhole(file, text);
     outcome.filesChanged.push(file);
+  }
+  for (const { finding, file } of followUps) {
+    if (!outcome.fixed.has(finding)) continue;
+    const problem = writeMigration(file);
+    if (problem) outcome.problems.push(`${problem} (its statement was edited: write that migration yourself, the fix's SQL)`);
+    else outcome.migrationsWritten.push(file.path);
   }
   outcome.filesChanged.sort();
   return outcome;
