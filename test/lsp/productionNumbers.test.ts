@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 import type { CodeLens } from 'vscode-languageserver-protocol';
 import { startEphemeralPostgres, type EphemeralPostgres } from '../harness/postgres';
+import { connectPostgres } from '../../server/src/engine/db/postgres';
+import { readProductionStatements } from '../../server/src/engine/snapshot/read';
 import { fingerprintOf, loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
 import { serializeSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type ProductionSnapshot } from '../../server/src/engine/snapshot/format';
 import { LspTestClient } from './lspTestClient';
@@ -124,6 +126,15 @@ test('live mode: numbers refresh after more queries, the password is in no messa
     const liveTakenAt = (live.folders as Array<{ production: { takenAt: string } }>)[0].production.takenAt;
     const hover = await client.request<{ contents: { value: string } }>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 30 } });
     assert.match(hover.contents.value, /prod: 50 calls · mean .* \(live, read \d\d:\d\d UTC\)/);
+
+    // What each read sees: the period pg_stat_statements has counted for (PostgreSQL 14+), read in a read-only transaction.
+    const direct = await connectPostgres(`postgres://prod_reader:${encodeURIComponent(READER_PASSWORD)}@127.0.0.1:${cluster.port}/shop`, { maxConnections: 1 });
+    try {
+      const read = await readProductionStatements(direct, { limits: { statementTimeoutMs: 10_000, lockTimeoutMs: 1_000 } });
+      assert.ok(read.statements.statsReset && Date.parse(read.takenAt) - Date.parse(read.statements.statsReset) < 10 * 60_000, JSON.stringify(read.statements.statsReset));
+    } finally {
+      await direct.close();
+    }
 
     await send(70);
     const answer = await client.request<Array<{ production: { source: string } }>>('pglens/refreshProduction', {});
