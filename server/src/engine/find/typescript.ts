@@ -1850,7 +1850,7 @@ class FileFinder implements NodeVisitor {
     const at = isPropertyAccessExpression(value) ? value.name : isIdentifier(value) ? value : undefined;
     if (!at) return undefined;
     // `{ cutoff }` passed to a helper: the name is the variable's, not the property's.
-    let symbol = ts.isShorthandPropertyAssignment(at.parent) && at.parent.name === at ? checker.getShorthandAssignmentValueSymbol(at.parent) : checker.getSymbolAtLocation(at);
+    let symbol = at.parent && ts.isShorthandPropertyAssignment(at.parent) && at.parent.name === at ? checker.getShorthandAssignmentValueSymbol(at.parent) : checker.getSymbolAtLocation(at);
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
     const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     if (!declaration) return undefined;
