@@ -125,7 +125,7 @@ describe('pglens check --baseline on examples/shop (server loaded by the migrati
     assert.equal(result.code, 1, result.stderr);
     const rows = regressionRows(result.stdout);
     assert.equal(rows.length, 1, result.stdout);
-    assert.match(rows[0], /`src\/orders\.ts:\d+` `ordersWithStatus` \| New statement with estimated cost [\d,]+, over the 2,000 budget for new statements \(Seq Scan on orders, 150k rows\)\. \| \(new statement\)/);
+    assert.match(rows[0], /`src\/orders\.ts:\d+` `ordersWithStatus` \| New statement with estimated cost [\d,]+, over the 2,000 budget \(Seq Scan on orders, 150k rows\)\. \| \(new statement\)/);
     assert.match(result.stdout, /### New statements\n\n\| Statement \| Plan \|\n\| --- \| --- \|\n\| `src\/orders\.ts:\d+` `ordersWithStatus` \| cost [\d,]+, [\d.k]+ rows: Seq Scan on orders \|/);
   });
 

@@ -18,6 +18,8 @@ export function* formatJson(report: CheckReport): Generator<string> {
     severity: finding.severity,
     category: finding.category,
     headline: finding.headline,
+    // Which of the rule's declared messages the headline is (docs/rules/<id>.md lists them): stable when wording changes.
+    ...(finding.messageId !== undefined ? { messageId: finding.messageId } : {}),
     details: finding.details ?? [],
     // The headline and the details as one text, as before the headline existed.
     message: finding.message,

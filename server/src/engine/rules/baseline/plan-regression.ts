@@ -24,7 +24,7 @@ export const planRegressionMeta: RuleMeta = {
   defaultOptions: { costFactor: 2, minCost: 1000, largeTableRows: 10000, newStatementMaxCost: 5000 },
   messages: {
     newOverBudget: 'New statement with estimated cost {{cost}}, over the {{budget}} budget for new statements.',
-    newOverBudgetSeqScan: 'New statement with estimated cost {{cost}}, over the {{budget}} budget for new statements (Seq Scan on {{table}}, {{rows}} rows).',
+    newOverBudgetSeqScan: 'New statement with estimated cost {{cost}}, over the {{budget}} budget (Seq Scan on {{table}}, {{rows}} rows).',
     indexToSeqScan: '{{table}} is now read by a Seq Scan of {{rows}} rows instead of {{before}} (cost {{costBefore}} → {{costAfter}}).',
     indexUnused: 'The plan no longer uses index {{index}} on {{table}}.',
     indexUnusedNow: 'The plan no longer uses index {{index}} on {{table}} (now {{now}}).',

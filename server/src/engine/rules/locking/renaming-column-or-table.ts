@@ -14,8 +14,8 @@ export const renamingColumnOrTable: Rule = {
     category: 'correctness',
     kind: 'statement',
     messages: {
-      renameColumn: 'Renaming {{table}}.{{column}} to {{newName}} breaks every running query and deployed code that still uses {{column}}',
-      renameTable: 'Renaming table {{table}} to {{newName}} breaks every running query and deployed code that still uses {{table}}',
+      renameColumn: 'Renaming {{table}}.{{column}} to {{newName}} breaks every running query and deployed code using {{column}}',
+      renameTable: 'Renaming table {{table}} to {{newName}} breaks every running query and deployed code using {{table}}',
     },
   },
   check(context) {

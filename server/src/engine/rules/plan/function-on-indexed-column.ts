@@ -24,7 +24,7 @@ export const functionOnIndexedColumn: Rule = {
     },
     asksAdvisor: true,
     messages: {
-      hidesIndex: '{{expression}} hides {{table}}.{{column}} from its index {{index}}: a Seq Scan of ~{{rows}} rows',
+      hidesIndex: '{{expression}} hides {{table}}.{{column}} from its index {{index}}: Seq Scan of ~{{rows}} rows',
     },
   },
   check(context) {

@@ -24,7 +24,7 @@ export const leadingWildcardLike: Rule = {
     fixable: true,
     asksAdvisor: true,
     messages: {
-      leadingWildcard: '{{operator}} with a leading wildcard on {{table}}.{{column}} reads all ~{{rows}} rows (Seq Scan, estimated cost {{cost}})',
+      leadingWildcard: '{{operator}} with a leading wildcard on {{table}}.{{column}} reads all ~{{rows}} rows (estimated cost {{cost}})',
     },
   },
   check(context) {
@@ -47,7 +47,7 @@ export const leadingWildcardLike: Rule = {
           messageId: 'leadingWildcard',
           data: { operator, table: node.relationName, column, rows: formatCount(rows), cost: formatCost(node.totalCost) },
           details: [
-            { kind: 'evidence', text: 'A btree index only serves patterns with a fixed prefix.' },
+            { kind: 'evidence', text: 'The plan is a Seq Scan: a btree index only serves patterns with a fixed prefix.' },
             like.trigramUsable
               ? { kind: 'suggestion', text: `A trigram index serves it: ${createIndex} (needs the pg_trgm extension).` }
               : // pg_trgm extracts no trigram from a run of fewer than 3 literal characters: the index would be read whole.
