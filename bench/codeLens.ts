@@ -14,7 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { LspTestClient } from '../test/lsp/lspTestClient';
 import { fingerprintOf, loadPgQuery } from '../server/src/engine/parse/libpgQuery';
-import { serializeSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from '../server/src/engine/snapshot/format';
+import { serializeSnapshot } from '../server/src/engine/snapshot/format';
+import { statementsSnapshot } from '../test/snapshot/statementsSnapshot';
 import { generateStatement, ms, prng, ratio, report } from './util';
 
 const SITES = 200;
@@ -39,20 +40,9 @@ async function main(): Promise<void> {
       texts.set(fingerprintOf(text), text);
       lines.push(`export const q${i} = (db: any, a: unknown, b: unknown) => db.query('${text}', [a, b]);`);
     }
-    const entries = [...texts].map(([fingerprint, query], i) => ({ fingerprint, query, calls: 1000 + i, totalMs: 500 + i, meanMs: (500 + i) / (1000 + i), rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0 }));
-    writeFileSync(
-      join(dir, 'prod.json'),
-      serializeSnapshot({
-        format: SNAPSHOT_FORMAT,
-        version: SNAPSHOT_VERSION,
-        takenAt: '2026-12-01T12:00:00.000Z',
-        server: { version: '15.10', versionNum: 150010, database: 'bench' },
-        settings: {},
-        privacy: { withValues: false, valuesDropped: [] },
-        relations: [],
-        statements: { available: true, totalMs: entries.reduce((sum, e) => sum + e.totalMs, 0), statsReset: '2026-12-01T11:00:00.000Z', entries },
-      }),
-    );
+    const statements = [...texts.values()].map((query, i) => ({ query, calls: 1000 + i, totalMs: 500 + i }));
+    const totalMs = statements.reduce((sum, s) => sum + s.totalMs, 0);
+    writeFileSync(join(dir, 'prod.json'), serializeSnapshot(statementsSnapshot(statements, { totalMs, statsReset: '2026-12-01T11:00:00.000Z' })));
     writeFileSync(join(dir, 'pglens.json'), '{ "snapshot": "prod.json" }\n');
     const file = join(dir, 'queries.ts');
     const text = `${lines.join('\n')}\n`;

@@ -14,8 +14,9 @@ import type { CodeLens } from 'vscode-languageserver-protocol';
 import { startEphemeralPostgres, type EphemeralPostgres } from '../harness/postgres';
 import { connectPostgres } from '../../server/src/engine/db/postgres';
 import { readProductionStatements } from '../../server/src/engine/snapshot/read';
-import { fingerprintOf, loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
-import { serializeSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type ProductionSnapshot } from '../../server/src/engine/snapshot/format';
+import { loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
+import { serializeSnapshot } from '../../server/src/engine/snapshot/format';
+import { statementsSnapshot } from '../snapshot/statementsSnapshot';
 import { LspTestClient } from './lspTestClient';
 
 const QUERY = 'SELECT id, status FROM orders WHERE customer_id = $1';
@@ -56,21 +57,7 @@ async function lensMatching(client: LspTestClient, uri: string, pattern: RegExp)
 }
 
 test('CodeLens above a statement production runs, from a snapshot; refresh asked when the numbers arrive', async () => {
-  const snapshot: ProductionSnapshot = {
-    format: SNAPSHOT_FORMAT,
-    version: SNAPSHOT_VERSION,
-    takenAt: '2026-12-01T12:00:00.000Z',
-    server: { version: '15.10', versionNum: 150010, database: 'shop' },
-    settings: {},
-    privacy: { withValues: false, valuesDropped: [] },
-    relations: [],
-    statements: {
-      available: true,
-      totalMs: 225_000,
-      statsReset: '2026-12-01T11:50:00.000Z',
-      entries: [{ fingerprint: fingerprintOf(QUERY), query: QUERY, calls: 12_400, totalMs: 47_250, meanMs: 38.1, rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0 }],
-    },
-  };
+  const snapshot = statementsSnapshot([{ query: QUERY, calls: 12_400, totalMs: 472_440 }], { totalMs: 2_249_714, statsReset: '2026-12-01T11:50:00.000Z' });
   const { dir, uri } = workspace('snapshot', { snapshot: 'prod.json' });
   writeFileSync(join(dir, 'prod.json'), serializeSnapshot(snapshot));
   const client = await LspTestClient.start({ rootDir: dir, settings: {}, initializationOptions: { allowEmbedded: false }, env: { DATABASE_URL: '' } });

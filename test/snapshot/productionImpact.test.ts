@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintOf, loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
-import { serializeSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type ProductionSnapshot } from '../../server/src/engine/snapshot/format';
+import { loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
+import { serializeSnapshot } from '../../server/src/engine/snapshot/format';
+import { statementsSnapshot } from './statementsSnapshot';
 import { runCheckCommand } from '../../server/src/cli/checkCommand';
 
 let folder: string;
@@ -22,23 +23,14 @@ before(async () => {
   writeFileSync(join(folder, 'src', 'a.ts'), "export const a = (db: any) => db.query('DELETE FROM carts');\n");
   writeFileSync(join(folder, 'src', 'b.ts'), "export const b = (db: any) => db.query('UPDATE orders SET archived = true');\n");
   writeFileSync(join(folder, 'src', 'c.ts'), "export const c = (db: any) => db.query('DELETE FROM sessions');\n");
-  const entry = (query: string, totalMs: number, calls: number) => ({ fingerprint: fingerprintOf(query), query, calls, totalMs, meanMs: totalMs / calls, rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0 });
-  const snapshot: ProductionSnapshot = {
-    format: SNAPSHOT_FORMAT,
-    version: SNAPSHOT_VERSION,
-    takenAt: '2026-12-01T12:00:00.000Z',
-    server: { version: '15.10', versionNum: 150010, database: 'shop' },
-    settings: {},
-    privacy: { withValues: false, valuesDropped: [] },
-    relations: [],
-    statements: {
-      available: true,
-      totalMs: 10_000,
-      // Counted for the ten minutes before takenAt: calls are said per minute.
-      statsReset: '2026-12-01T11:50:00.000Z',
-      entries: [entry('UPDATE orders SET archived = true', 6_000, 12_400), entry('DELETE FROM carts', 500, 50)],
-    },
-  };
+  const snapshot = statementsSnapshot(
+    [
+      { query: 'UPDATE orders SET archived = true', calls: 12_400, totalMs: 6_000 },
+      { query: 'DELETE FROM carts', calls: 50, totalMs: 500 },
+    ],
+    // Counted for the ten minutes before takenAt: calls are said per minute.
+    { totalMs: 10_000, statsReset: '2026-12-01T11:50:00.000Z' },
+  );
   writeFileSync(join(folder, 'prod.json'), serializeSnapshot(snapshot));
   writeFileSync(join(folder, 'pglens.json'), '{}\n');
 });

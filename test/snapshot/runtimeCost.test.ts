@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWorkspace } from '../../server/src/engine/workspace';
-import { loadPgQuery, fingerprintOf } from '../../server/src/engine/parse/libpgQuery';
-import { serializeSnapshot, SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type ProductionSnapshot } from '../../server/src/engine/snapshot/format';
+import { loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
+import { serializeSnapshot } from '../../server/src/engine/snapshot/format';
+import { statementsSnapshot } from './statementsSnapshot';
 import { hoverFor } from '../../server/src/lsp/hover';
 
 let folder: string;
@@ -18,20 +19,7 @@ before(async () => {
   folder = mkdtempSync(join(tmpdir(), 'pglens-runtime-cost-'));
   // What production sent: constants where the code has $1, an IN list of another length.
   const sent = ['SELECT id, status FROM orders WHERE customer_id = 42', "SELECT id FROM orders WHERE status IN ('paid', 'shipped', 'delivered')"];
-  const snapshot: ProductionSnapshot = {
-    format: SNAPSHOT_FORMAT,
-    version: SNAPSHOT_VERSION,
-    takenAt: '2026-12-01T12:00:00.000Z',
-    server: { version: '15.10', versionNum: 150010, database: 'shop' },
-    settings: {},
-    privacy: { withValues: false, valuesDropped: [] },
-    relations: [],
-    statements: {
-      available: true,
-      totalMs: 10_000,
-      entries: sent.map((query, i) => ({ fingerprint: fingerprintOf(query), query, calls: 1240 * (i + 1), totalMs: 2100 / (i + 1), meanMs: 2100 / (i + 1) / (1240 * (i + 1)), rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0 })),
-    },
-  };
+  const snapshot = statementsSnapshot(sent.map((query, i) => ({ query, calls: 1240 * (i + 1), totalMs: 2100 / (i + 1) })), { totalMs: 10_000 });
   writeFileSync(join(folder, 'prod.json'), serializeSnapshot(snapshot));
   writeFileSync(join(folder, 'pglens.json'), '{ "snapshot": "prod.json" }');
 });

@@ -3,7 +3,8 @@
 
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fingerprintOf, loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
+import { loadPgQuery } from '../../server/src/engine/parse/libpgQuery';
+import { statementsSnapshot } from './statementsSnapshot';
 import { addRuntimeCostNotes, describeRuntimeCost, orderByProductionImpact, RuntimeCosts, type RuntimeNumbers } from '../../server/src/engine/snapshot/match';
 import { describeProductionSource } from '../../server/src/engine/snapshot/productionSource';
 
@@ -12,10 +13,7 @@ const QUERY = 'SELECT id FROM orders WHERE customer_id = $1';
 before(() => loadPgQuery());
 
 function numbers(calls: number, totalMs: number, statsReset?: string): RuntimeNumbers {
-  return {
-    takenAt: '2026-12-01T12:00:00.000Z',
-    statements: { available: true, totalMs: 10_000, ...(statsReset ? { statsReset } : {}), entries: [{ fingerprint: fingerprintOf(QUERY), query: QUERY, calls, totalMs, meanMs: totalMs / calls, rows: 0, sharedBlocksHit: 0, sharedBlocksRead: 0 }] },
-  };
+  return statementsSnapshot([{ query: QUERY, calls, totalMs }], { totalMs: 10_000, statsReset });
 }
 
 test('calls per minute (per hour, per day when rare) over the period pg_stat_statements counted; the total when it is unknown or under a minute', () => {
