@@ -4,7 +4,8 @@
 // and where it was planned). Index names the what-if planner made up (hypopg's `<13556>btree_orders_customer_id`, an
 // index trial's `pglens_trial_…`) are shown as the CREATE INDEX they stand for.
 
-import { exclusiveCost, formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
+import { formatCost, formatCount, walkPlan, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
+import { buildPlanView, planDetails, planViewNodes } from '../engine/plan/planView';
 
 /** What a made-up index name stands for: the CREATE INDEX a person would run. */
 export type IndexNameResolver = (node: PlanNode) => string | undefined;
@@ -62,26 +63,26 @@ export function describeNode(node: PlanNode, resolveIndex?: IndexNameResolver): 
   return label;
 }
 
+/** Conditions and keys the text plan shows under a node (the plan view shows all of planDetails). */
+const TEXT_PLAN_DETAILS = new Set(['Index Cond', 'Hash Cond', 'Merge Cond', 'Join Filter', 'Filter', 'Sort Key', 'Group Key']);
+
 export function nodeCondition(node: PlanNode): string | undefined {
-  const conditions: [string, string | undefined][] = [
-    ['Index Cond', node.indexCond],
-    ['Hash Cond', node.hashCond],
-    ['Merge Cond', node.mergeCond],
-    ['Join Filter', node.joinFilter],
-    ['Filter', node.filter],
-    ['Sort Key', node.sortKey?.join(', ')],
-    ['Group Key', node.groupKey?.join(', ')],
-  ];
-  const found = conditions.filter(([, value]) => value !== undefined).map(([name, value]) => `${name}: ${value}`);
+  const found = planDetails(node)
+    .filter((detail) => TEXT_PLAN_DETAILS.has(detail.name))
+    .map((detail) => `${detail.name}: ${detail.value}`);
   return found.length > 0 ? found.join('; ') : undefined;
 }
 
-/** The node that costs most by itself (children excluded); undefined for a single-node plan (nothing to compare). */
-export function costliestNode(root: PlanNode): PlanNode | undefined {
-  if (root.children.length === 0) return undefined;
-  let costliest: PlanNode | undefined;
-  for (const { node } of walkPlan(root)) if (!costliest || exclusiveCost(node) > exclusiveCost(costliest)) costliest = node;
-  return costliest;
+/**
+ * The node that costs most by itself (children excluded, over all its runs: the plan view's exclusive cost, so the
+ * hover and the plan view name the same node) and that cost; undefined for a single-node plan (nothing to compare).
+ */
+export function costliestNode(root: PlanNode): { node: PlanNode; cost: number } | undefined {
+  const view = buildPlanView(root);
+  if (view.costliestId === undefined) return undefined;
+  let id = 0;
+  for (const { node } of walkPlan(root)) if (id++ === view.costliestId) return { node, cost: planViewNodes(view)[id - 1].exclusiveCost };
+  return undefined;
 }
 
 /** The plan as a text tree: estimated rows and cost per node, the costliest node (own cost) marked. */
@@ -89,7 +90,7 @@ export function renderPlanTree(root: PlanNode, options: PlanRenderOptions = {}):
   const costliest = costliestNode(root);
   const lines: string[] = [];
   const visit = (node: PlanNode, prefix: string, childPrefix: string) => {
-    const marker = node === costliest ? '  ◀ costliest' : '';
+    const marker = node === costliest?.node ? '  ◀ costliest' : '';
     lines.push(`${prefix}${describeNode(node, options.resolveIndex)}  rows≈${formatCount(node.planRows)}  cost ${formatCost(node.totalCost)}${marker}`);
     const condition = nodeCondition(node);
     const hasChildren = node.children.length > 0;
@@ -107,7 +108,7 @@ export function renderPlanTree(root: PlanNode, options: PlanRenderOptions = {}):
 export function planSummary(root: PlanNode, options: PlanRenderOptions = {}): string {
   const parts = [`est. rows ${formatCount(root.planRows)}`, `total cost ${formatCost(root.totalCost)}`];
   const costliest = costliestNode(root);
-  if (costliest) parts.push(`costliest: ${describeNode(costliest, options.resolveIndex)} (${formatCost(exclusiveCost(costliest))})`);
+  if (costliest) parts.push(`costliest: ${describeNode(costliest.node, options.resolveIndex)} (${formatCost(costliest.cost)})`);
   return parts.join(' · ');
 }
 

@@ -154,14 +154,6 @@ export function* walkPlan(root: PlanNode): Generator<{ node: PlanNode; ancestors
   }
 }
 
-/** Cost of the node itself, without its children (what the costliest-node marker compares). */
-export function exclusiveCost(node: PlanNode): number {
-  const childCost = node.children
-    .filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan')
-    .reduce((sum, c) => sum + c.totalCost, 0);
-  return Math.max(0, node.totalCost - childCost);
-}
-
 export function isScanNode(node: PlanNode): boolean {
   return node.relationName !== undefined && /Scan$/.test(node.nodeType);
 }
