@@ -194,26 +194,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
       }
       return result;
     }),
-    vscode.commands.registerCommand('pglens.setPassword', async () => {
-      const password = await vscode.window.showInputBox({
-        prompt: 'Database password for pglens (kept in VS Code secret storage, never in settings)',
-        password: true,
-        ignoreFocusOut: true,
-      });
-      if (password === undefined) return;
-      if (password === '') await context.secrets.delete(PASSWORD_KEY);
-      else await context.secrets.store(PASSWORD_KEY, password);
-    }),
-    vscode.commands.registerCommand('pglens.setProductionPassword', async () => {
-      const entered = await vscode.window.showInputBox({
-        prompt: 'Password of the production URL for live runtime numbers (kept in VS Code secret storage, never in settings)',
-        password: true,
-        ignoreFocusOut: true,
-      });
-      if (entered === undefined) return;
-      if (entered === '') await context.secrets.delete(PRODUCTION_PASSWORD_KEY);
-      else await context.secrets.store(PRODUCTION_PASSWORD_KEY, entered);
-    }),
+    vscode.commands.registerCommand('pglens.setPassword', () =>
+      askSecret(context, PASSWORD_KEY, 'Database password for pglens (kept in VS Code secret storage, never in settings)'),
+    ),
+    vscode.commands.registerCommand('pglens.setProductionPassword', () =>
+      askSecret(context, PRODUCTION_PASSWORD_KEY, 'Password of the production URL for live runtime numbers (kept in VS Code secret storage, never in settings)'),
+    ),
     vscode.commands.registerCommand('pglens.selectDatabase', async () => selectDatabase(context, statusBar)),
   );
   registerPlanViewCommands(context, () => client, redact);
@@ -225,6 +211,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Pglens
     whenStatus: (predicate) =>
       statusBar.last && predicate(statusBar.last) ? Promise.resolve(statusBar.last) : new Promise((resolve) => statusWaiters.push({ predicate, resolve })),
   };
+}
+
+/** Asks for a password and keeps it in secret storage under `key` (empty: forgotten; Escape: unchanged). */
+async function askSecret(context: vscode.ExtensionContext, key: string, prompt: string): Promise<void> {
+  const entered = await vscode.window.showInputBox({ prompt, password: true, ignoreFocusOut: true });
+  if (entered === undefined) return;
+  if (entered === '') await context.secrets.delete(key);
+  else await context.secrets.store(key, entered);
 }
 
 /** Where a picked URL is saved: the workspace's settings, which an untrusted workspace may not use (the user's then). */
