@@ -5,7 +5,6 @@
 
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Engine } from '../engine/analyze';
 import { ConfigError, DEFAULT_PRODUCTION_REFRESH_SECONDS, parseSeverity, type PglensConfig, type RuleSetting } from '../engine/config';
 import { LiveRuntimeNumbers } from '../engine/snapshot/live';
 import type { ProductionNumbersState } from '../engine/snapshot/productionSource';
@@ -351,7 +350,9 @@ export class WorkspaceFolders {
   private startLiveMode(slot: FolderSlot, folder: FolderContext, settings: PglensSettings, trusted: boolean): void {
     const url = trusted ? settings.production?.url?.trim() || folder.config.production?.url : undefined;
     if (!url || this.disposed) return;
-    const refreshSeconds = settings.production?.refreshSeconds ?? folder.config.production?.refreshSeconds ?? DEFAULT_PRODUCTION_REFRESH_SECONDS;
+    // The editor's setting when it is a valid one (at least 30 s: each read is a connection to production).
+    const fromSettings = settings.production?.refreshSeconds;
+    const refreshSeconds = typeof fromSettings === 'number' && fromSettings >= 30 ? fromSettings : (folder.config.production?.refreshSeconds ?? DEFAULT_PRODUCTION_REFRESH_SECONDS);
     const current = () => !this.disposed && slot.current === folder;
     folder.production = { source: 'connecting' };
     folder.live = new LiveRuntimeNumbers({
