@@ -63,6 +63,15 @@ export async function workspaceWithServer(): Promise<{ workspace: FixtureWorkspa
   return { workspace, client };
 }
 
+/** Writes a file, opens it in the server and waits until its analysis is complete (index advice included); its URI. */
+export async function openAnalysed(workspace: FixtureWorkspace, client: LspTestClient, name: string, languageId: string, text: string): Promise<string> {
+  const uri = workspace.write(name, text);
+  await client.open(uri, languageId, text);
+  await client.waitForDiagnostics(uri, { version: 1 });
+  await client.analysisComplete(uri);
+  return uri;
+}
+
 /** Applies LSP text edits (non-overlapping) to a text. */
 export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
   const lineStarts = [0];

@@ -146,12 +146,18 @@ test('SQL: the ignore comment is `-- pglens-ignore` above the statement; a secon
   assert.equal(applyEdits(other, append).split('\n')[1], '-- pglens-ignore large-sort, seq-scan-large-table');
 });
 
-test('a fix carried by a finding becomes a versioned WorkspaceEdit that applies cleanly', async () => {
-  const migration = '-- add an index for the notes search\ncreate index orders_note_idx on orders (note);\n';
-  const { uri, published } = await openAndWait('001_orders_note.sql', 'sql', migration);
-  const diagnostic = published.diagnostics.find((d) => d.code === 'require-concurrent-index-creation');
+/** Opens a .sql file and asks for the code actions of its diagnostic of `rule`. */
+async function actionsForRule(name: string, text: string, rule: string) {
+  const { uri, published } = await openAndWait(name, 'sql', text);
+  const diagnostic = published.diagnostics.find((d) => d.code === rule);
   assert.ok(diagnostic, JSON.stringify(published.diagnostics));
   const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  return { uri, actions };
+}
+
+test('a fix carried by a finding becomes a versioned WorkspaceEdit that applies cleanly', async () => {
+  const migration = '-- add an index for the notes search\ncreate index orders_note_idx on orders (note);\n';
+  const { uri, actions } = await actionsForRule('001_orders_note.sql', migration, 'require-concurrent-index-creation');
   const fix = actions.find((a) => /CONCURRENTLY/.test(a.title));
   assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
   // The client announced documentChanges: edits are versioned against the open document.
@@ -308,10 +314,7 @@ test('"Add index" creates its migration, then opens it and says what it wrote; a
 
 test('"Add NOT VALID" in a dbmate migration edits the statement and writes its VALIDATE migration beside it, then says so; the server refuses to write anything but the statements it writes', async () => {
   const migration = '-- migrate:up\nALTER TABLE invoices ADD CONSTRAINT invoices_amount_positive CHECK (amount_cents >= 0);\n\n-- migrate:down\n';
-  const { uri, published } = await openAndWait('db/migrations/20250101000000_checks.sql', 'sql', migration);
-  const diagnostic = published.diagnostics.find((d) => d.code === 'constraint-missing-not-valid');
-  assert.ok(diagnostic, JSON.stringify(published.diagnostics));
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: diagnostic.range, context: { diagnostics: [diagnostic] } });
+  const { uri, actions } = await actionsForRule('db/migrations/20250101000000_checks.sql', migration, 'constraint-missing-not-valid');
   const fix = actions.find((a) => a.title === 'Add NOT VALID (VALIDATE CONSTRAINT in a new migration)');
   assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
   const [edit, create, content] = fix.edit!.documentChanges as [

@@ -6,20 +6,17 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getSharedTestDatabase } from '../harness/postgres';
 import { planViewNodes } from '../../server/src/engine/plan/planView';
 import type { ExplainAnalyzeResult, PlanViewResult } from '../../server/src/lsp/protocol';
 import { renderPlanPage } from '../../client/src/planViewHtml';
-import { createWorkspace, type FixtureWorkspace } from './fixtureWorkspace';
-import { LspTestClient } from './lspTestClient';
+import { openAnalysed, workspaceWithServer, type FixtureWorkspace } from './fixtureWorkspace';
+import type { LspTestClient } from './lspTestClient';
 
 let workspace: FixtureWorkspace;
 let client: LspTestClient;
 
 before(async () => {
-  const db = await getSharedTestDatabase();
-  workspace = createWorkspace({ database: { url: db.url } });
-  client = await LspTestClient.start({ rootDir: workspace.dir, settings: { debounceMs: 50 } });
+  ({ workspace, client } = await workspaceWithServer());
 });
 
 after(async () => {
@@ -27,13 +24,7 @@ after(async () => {
   workspace?.remove();
 });
 
-async function openAndAnalyse(name: string, languageId: string, text: string): Promise<string> {
-  const uri = workspace.write(name, text);
-  await client.open(uri, languageId, text);
-  await client.waitForDiagnostics(uri, { version: 1 });
-  await client.request('pglens/analysisComplete', { uri });
-  return uri;
-}
+const openAndAnalyse = (name: string, languageId: string, text: string) => openAnalysed(workspace, client, name, languageId, text);
 
 const REPORT = `select u.email, count(*) as pending
 from orders o join users u on u.id = o.user_id

@@ -3,7 +3,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { workspaceWithServer, type FixtureWorkspace } from './fixtureWorkspace';
+import { openAnalysed, workspaceWithServer, type FixtureWorkspace } from './fixtureWorkspace';
 import type { LspTestClient } from './lspTestClient';
 
 interface CompletionItem {
@@ -24,13 +24,7 @@ after(async () => {
   workspace?.remove();
 });
 
-async function openAndAnalyse(name: string, languageId: string, text: string): Promise<string> {
-  const uri = workspace.write(name, text);
-  await client.open(uri, languageId, text);
-  await client.waitForDiagnostics(uri, { version: 1 });
-  await client.analysisComplete(uri);
-  return uri;
-}
+const openAndAnalyse = (name: string, languageId: string, text: string) => openAnalysed(workspace, client, name, languageId, text);
 
 const hoverText = async (uri: string, line: number, character: number) =>
   (await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line, character } }))?.contents.value ?? '';
