@@ -137,21 +137,21 @@ local ok, err = pcall(function()
   result.add_index = apply_code_action(root .. '/src/by-email.ts', 'seq-scan-large-table', '^Add index')
   result.migrations = vim.fn.glob(root .. '/migrations/*.sql', false, true)
 
+  -- A fix applied, then pglens's check of the edited buffer: the action's title, how many findings of its rule are
+  -- left once the diagnostics settle, and the buffer's text.
+  local function apply_and_recheck(file, rule, title)
+    local applied, buf, of_rule = apply_code_action(file, rule, title)
+    vim.wait(60000, function() return #of_rule() == 0 end, 50)
+    return applied, #of_rule(), table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, true), '\n')
+  end
+
   -- "Add NOT VALID" on a dbmate migration (run in a transaction): the statement gets NOT VALID, the server writes the
   -- VALIDATE CONSTRAINT migration beside it, and the finding is gone when pglens checks the edited buffer again.
-  local not_valid_title, not_valid_buf, not_valid_left = apply_code_action(root .. '/db/migrations/20250101000000_checks.sql', 'constraint-missing-not-valid', '^Add NOT VALID')
-  result.not_valid = not_valid_title
-  vim.wait(60000, function() return #not_valid_left() == 0 end, 50)
-  result.not_valid_left = #not_valid_left()
-  result.not_valid_text = table.concat(vim.api.nvim_buf_get_lines(not_valid_buf, 0, -1, true), '\n')
+  result.not_valid, result.not_valid_left, result.not_valid_text = apply_and_recheck(root .. '/db/migrations/20250101000000_checks.sql', 'constraint-missing-not-valid', '^Add NOT VALID')
   result.validate_migrations = vim.fn.glob(root .. '/db/migrations/*_validate_*.sql', false, true)
 
   -- A lock rewrite as a plain edit: ADD COLUMN with a volatile default in a .sql file that is no migration.
-  local rewrite_title, rewrite_buf, rewrite_left = apply_code_action(root .. '/scripts/maintenance.sql', 'adding-column-with-volatile-default', '^Add the column without a volatile default')
-  result.rewrite = rewrite_title
-  vim.wait(60000, function() return #rewrite_left() == 0 end, 50)
-  result.rewrite_left = #rewrite_left()
-  result.rewrite_text = table.concat(vim.api.nvim_buf_get_lines(rewrite_buf, 0, -1, true), '\n')
+  result.rewrite, result.rewrite_left, result.rewrite_text = apply_and_recheck(root .. '/scripts/maintenance.sql', 'adding-column-with-volatile-default', '^Add the column without a volatile default')
 
   -- `where note = ${note}` → `where id = ${note}`: an incremental change from Neovim.
   vim.api.nvim_set_current_buf(bufnr)
