@@ -152,3 +152,18 @@ test('live mode: numbers refresh after more queries, the password is in no messa
     await app.end().catch(() => undefined);
   }
 });
+
+test('an untrusted workspace cannot turn live mode on: production.url of pglens.json is ignored', async () => {
+  const { dir, uri } = workspace('untrusted', { production: { url: 'postgres://prod_reader@127.0.0.1:1/shop' } });
+  const client = await LspTestClient.start({ rootDir: dir, settings: {}, initializationOptions: { allowEmbedded: false, trusted: false, productionPassword: READER_PASSWORD }, env: { DATABASE_URL: '' } });
+  try {
+    await client.open(uri, 'typescript', ORDERS_TS);
+    await client.analysisComplete(uri);
+    await client.request('pglens/refreshProduction', {});
+    const status = await client.waitForStatus((s) => (s.folders as Array<{ state: string }>).some((f) => f.state !== 'starting'));
+    assert.deepEqual((status.folders as Array<{ production?: unknown }>).map((f) => f.production), [undefined]);
+    assert.deepEqual(client.logs.filter((line) => /production/.test(line)), []);
+  } finally {
+    await client.stop();
+  }
+});
