@@ -12,7 +12,8 @@ import { checkParameterValues, explainAnalyzeWithValues, inferParameterTypes, ty
 import { describeExecutionRisks } from '../engine/db/sideEffects';
 import { formatCount, type ExplainedPlan, type PlanNode } from '../engine/plan/model';
 import { describeNode, nodeCondition } from './planRender';
-import { explainedPlanView } from './planView';
+import { buildPlanView, type PlanView, type PlanViewNode } from '../engine/plan/planView';
+import { explainedPlanView, planViewOptions } from './planView';
 import type { AnalyzedPlanNode, ExplainAnalyzeResult, StatementParameter } from './protocol';
 import type { FolderContext } from './workspaceFolders';
 
@@ -128,8 +129,8 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
     } else {
       plan = await explainStatement(connection, statement.statement, { ...analyzeLimits, analyze: true });
     }
-    const root = toAnalyzedNode(plan.root);
-    markSlowest(root);
+    const planView = explainedPlanView(plan);
+    const root = toAnalyzedNode(plan.root, planView);
     return {
       statement: text,
       ...(parameters ? { parameters } : {}),
@@ -137,7 +138,7 @@ export async function runExplainAnalyze(folder: FolderContext, statement: Analyz
       planningTimeMs: plan.planningTimeMs,
       executionTimeMs: plan.executionTimeMs,
       databaseLabel: plan.databaseLabel,
-      planView: explainedPlanView(plan),
+      planView,
       markdown: renderAnalyzedMarkdown(text, plan, root, parameters),
     };
   } catch (error) {
@@ -178,47 +179,26 @@ function describeParameters(statement: AnalyzedStatement, types: readonly string
 }
 
 /**
- * Wall-clock time of a node, all its loops. PostgreSQL reports `actual time` as the average per loop, and under a
- * Gather each process (workers and leader) is a loop of its own, running at the same time as the others: multiplying
- * by the loops there would add the workers' times up (a parallel scan showing 600 ms in a 210 ms query). So loops are
- * divided by the processes that ran the parallel part (the Gather child's loops).
+ * The EXPLAIN ANALYZE table's nodes with the plan view's times and slowest node (engine plan/planView.ts): wall-clock
+ * time per loop x loops, where under a Gather each process (workers and leader) is a loop of its own running at the same
+ * time as the others, so loops are divided by the processes (a parallel scan would otherwise show 600 ms in a 210 ms
+ * query); a node's own time is its time minus its children's, InitPlans and SubPlans included, a CTE's time taken from
+ * the CTE Scan that ran it. One computation for the table, the markdown and the plan view.
  */
-function wallTimeMs(node: PlanNode, processes: number): number | undefined {
-  if (node.actualTotalTime === undefined) return undefined;
-  return (node.actualTotalTime * (node.actualLoops ?? 1)) / processes;
-}
-
-function processesBelow(node: PlanNode, child: PlanNode, processes: number): number {
-  return node.nodeType === 'Gather' || node.nodeType === 'Gather Merge' ? Math.max(1, child.actualLoops ?? 1) : processes;
-}
-
-export function toAnalyzedNode(node: PlanNode, processes = 1): AnalyzedPlanNode {
-  const total = wallTimeMs(node, processes);
-  const children = node.children.map((c) => toAnalyzedNode(c, processesBelow(node, c, processes)));
-  const childTime = node.children
-    .filter((c) => c.parentRelationship !== 'InitPlan' && c.parentRelationship !== 'SubPlan')
-    .reduce((sum, c) => sum + (wallTimeMs(c, processesBelow(node, c, processes)) ?? 0), 0);
-  return {
+export function toAnalyzedNode(root: PlanNode, view: PlanView = buildPlanView(root, planViewOptions())): AnalyzedPlanNode {
+  const convert = (node: PlanNode, viewNode: PlanViewNode): AnalyzedPlanNode => ({
     label: describeNode(node),
     detail: nodeCondition(node),
     estimatedRows: node.planRows,
     actualRows: node.actualRows,
     loops: node.actualLoops,
-    ...(processes > 1 ? { processes } : {}),
-    totalTimeMs: total,
-    exclusiveTimeMs: total !== undefined ? Math.max(0, total - childTime) : undefined,
-    children,
-  };
-}
-
-function markSlowest(root: AnalyzedPlanNode): void {
-  let slowest: AnalyzedPlanNode | undefined;
-  const visit = (node: AnalyzedPlanNode) => {
-    if (node.exclusiveTimeMs !== undefined && (!slowest || node.exclusiveTimeMs > (slowest.exclusiveTimeMs ?? 0))) slowest = node;
-    node.children.forEach(visit);
-  };
-  visit(root);
-  if (slowest) slowest.slowest = true;
+    ...(viewNode.processes !== undefined ? { processes: viewNode.processes } : {}),
+    totalTimeMs: viewNode.totalTimeMs,
+    exclusiveTimeMs: viewNode.exclusiveTimeMs,
+    ...(viewNode.slowest ? { slowest: true } : {}),
+    children: node.children.map((child, i) => convert(child, viewNode.children[i])),
+  });
+  return convert(root, view.root);
 }
 
 function ms(value: number | undefined): string {
