@@ -53,7 +53,7 @@ const FILES: Record<string, string> = {
   'migrations/0002_orders.sql': ['ALTER TABLE orders ADD CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES accounts (id);', 'CREATE INDEX orders_total_idx ON orders (total);'].join('\n'),
   // Not a migration: psql runs each statement in a transaction of its own.
   'scripts/maintenance.sql': ['alter table orders add check (total < 1000);', 'create index orders_note_idx on orders (note);', 'alter table orders alter column note set not null;'].join('\n'),
-  'scripts/more.sql': ['drop index orders_note_lower_idx;', 'reindex index orders_pkey;', 'refresh materialized view order_totals;', 'alter table events detach partition events_2024;'].join('\n'),
+  'scripts/more.sql': ['drop index orders_note_lower_idx;', 'reindex index orders_pkey;', 'refresh materialized view order_totals;', 'alter table events detach partition events_2024;', 'alter table orders add constraint orders_id_total_key unique (id, total);'].join('\n'),
 };
 
 const EXPECTED_FIXES = [
@@ -73,6 +73,7 @@ const EXPECTED_FIXES = [
   'reindex-without-concurrently at scripts/more.sql',
   'refresh-materialized-view-without-concurrently at scripts/more.sql',
   'detach-partition-without-concurrently at scripts/more.sql',
+  'adding-unique-without-index at scripts/more.sql',
 ];
 
 interface AppliedFix {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addingUniqueWithoutIndex as rule } from '../../server/src/engine/rules/locking/adding-unique-without-index';
-import { runLockRule } from './lockRuleTestUtils';
+import { applyEdits, MIGRATION, runLockRule } from './lockRuleTestUtils';
 
 test('ADD UNIQUE builds its index under ACCESS EXCLUSIVE; the fix builds it concurrently first', async () => {
   const [finding] = await runLockRule(rule, 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);');
@@ -27,4 +27,17 @@ test('ADD PRIMARY KEY without a name gets <table>_pkey', async () => {
 test('USING INDEX and new tables are quiet', async () => {
   assert.deepEqual(await runLockRule(rule, 'alter table users add constraint users_email_key unique using index users_email_idx'), []);
   assert.deepEqual(await runLockRule(rule, 'create table t (id int);\nalter table t add primary key (id);'), []);
+});
+
+test('outside a transaction the fix is an edit: the index built CONCURRENTLY, then the constraint USING it; not in a transaction, nor where the rewrite would drop INCLUDE', async () => {
+  const sql = 'alter table orders add unique (account_id, number);';
+  const [finding] = await runLockRule(rule, sql);
+  assert.equal(
+    applyEdits(sql, finding.fixes?.[0].edits),
+    'CREATE UNIQUE INDEX CONCURRENTLY orders_account_id_number_key ON orders (account_id, number);\nALTER TABLE orders ADD CONSTRAINT orders_account_id_number_key UNIQUE USING INDEX orders_account_id_number_key;',
+  );
+  const [inTransaction] = await runLockRule(rule, sql, { migration: MIGRATION });
+  assert.equal(inTransaction.fixes?.[0].edits, undefined);
+  const [include] = await runLockRule(rule, 'alter table orders add unique (account_id) include (number);');
+  assert.equal(include.fixes?.[0].edits, undefined);
 });

@@ -6,6 +6,8 @@
 import type { AstNode } from '../../parse/parse';
 import { clauseEnd, tokenAtOrAfter } from '../../locks/tokens';
 import type { Rule } from '../rule';
+import { replacingStatementFix } from './lockFixes';
+import { runsInTransaction } from './support';
 import { alterOfExistingTable, constraintName, lockBlocksDetail, lockEvidence, quoteIdent, relationText, statementTokens } from './support';
 
 export const addingUniqueWithoutIndex: Rule = {
@@ -15,6 +17,7 @@ export const addingUniqueWithoutIndex: Rule = {
     defaultSeverity: 'warning',
     category: 'locking',
     kind: 'statement',
+    fixable: true,
     messages: {
       buildsIndex: 'ADD {{constraint}} builds its index over every row of {{table}} under ACCESS EXCLUSIVE',
     },
@@ -56,7 +59,14 @@ export const addingUniqueWithoutIndex: Rule = {
                         `-- then (the lock is held only for a moment):`,
                         `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(index)};`,
                       ].join('\n');
-                return sql ? [{ title: `Build the index CONCURRENTLY, then ADD CONSTRAINT ... ${kind} USING INDEX`, sql }] : undefined;
+                if (!sql) return undefined;
+                const fix = { title: `Build the index CONCURRENTLY, then ADD CONSTRAINT ... ${kind} USING INDEX`, sql };
+                // As an edit where the two statements are all the constraint was: alone in a .sql file's ALTER TABLE
+                // that runs outside a transaction, no NULLS NOT DISTINCT, INCLUDE, WITH, USING INDEX TABLESPACE or
+                // DEFERRABLE that the rewrite would drop.
+                const plain = commands.length === 1 && !runsInTransaction(context) && !con.nulls_not_distinct && !con.including?.length && !con.options?.length && !con.indexspace && !con.deferrable && !con.initdeferred;
+                const rewrite = [`CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(index)} ON ${t} (${cols});`, `ALTER TABLE ${t} ADD CONSTRAINT ${quoteIdent(name)} ${kind} USING INDEX ${quoteIdent(index)};`].join('\n');
+                return [plain ? { ...replacingStatementFix(statement, { ...fix, sql: rewrite }, true), sql } : fix];
               })()
             : undefined;
         context.report({
