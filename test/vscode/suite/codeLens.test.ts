@@ -8,18 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PglensApi } from '../../../client/src/extension';
+import { waitFor } from './extension.test';
 
 const LENS_TITLE = 'prod: 1,240 calls/min · mean 38 ms · 21% of DB time';
-
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('production numbers in VS Code', () => {
   let uri: vscode.Uri;

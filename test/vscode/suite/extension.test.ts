@@ -16,7 +16,8 @@ function workspaceRoot(): string {
   return folder.uri.fsPath;
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+/** Also used by codeLens.test.ts (the suite is one bundle: this module runs once). */
+export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await check();
