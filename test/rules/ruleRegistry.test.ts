@@ -5,7 +5,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { allRuleMetas, registryProblems } from '../../server/src/engine/rules/index';
+import { allRuleMetas, allRules, engineRuleMetas, registryProblems } from '../../server/src/engine/rules/index';
+import { lockRuleCases } from './cases/lockRuleCases';
+import { plannedRuleCases } from './cases/plannedRuleCases';
 import { ruleDocsUrl, ruleMetaProblems, ruleOptionSchemas, type RuleMeta } from '../../server/src/engine/rules/rule';
 import { withMessagesSection } from '../../server/src/engine/rules/ruleDocs';
 import { HEADLINE_MAX_LENGTH, fillMessageTemplate, RuleMessageError, templatePlaceholders, textOfReport } from '../../server/src/engine/findingText';
@@ -33,6 +35,20 @@ describe('rule registry', () => {
       assert.equal(withMessagesSection(page, meta), page, `${meta.id}: docs Messages section differs from meta.messages (node --import tsx scripts/generateRuleDocs.ts)`);
     });
   }
+
+  test('every rule has RuleTester cases: valid and invalid ones, each invalid naming one of its messages', () => {
+    const tables = { ...lockRuleCases, ...plannedRuleCases };
+    for (const rule of allRules) {
+      const cases = tables[rule.meta.id];
+      assert.ok(cases, `${rule.meta.id} has no cases in test/rules/cases/`);
+      assert.ok(cases.valid.length > 0 && cases.invalid.length > 0, `${rule.meta.id}: valid ${cases.valid.length}, invalid ${cases.invalid.length}`);
+      for (const invalid of cases.invalid) assert.ok(Object.hasOwn(rule.meta.messages, invalid.messageId), `${rule.meta.id}: ${invalid.messageId}`);
+    }
+    assert.deepEqual(Object.keys(tables).filter((id) => !allRules.some((rule) => rule.meta.id === id)), []);
+    // The engine's own findings are tested in engineRuleTable.test.ts, one describe each.
+    const engineTable = readFileSync(resolve(__dirname, 'engineRuleTable.test.ts'), 'utf8');
+    for (const meta of engineRuleMetas) assert.ok(engineTable.includes(`describe('${meta.id} (`), `${meta.id} has no cases in engineRuleTable.test.ts`);
+  });
 
   test('every template stays within the headline limit filled with 12-character names, 7-character numbers and clipped conditions', () => {
     // Numbers come formatted ("300k", "12,345", "0.01%"); conditions, expressions and sort keys are clipped to 32

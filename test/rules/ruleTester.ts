@@ -2,10 +2,13 @@
 // `invalid` SQL with what must be reported. Every report is also held to the message contract of issue 14: a headline
 // of at most HEADLINE_MAX_LENGTH characters on one line, no sentence said twice in headline and details.
 //
-//   ruleTester.run(rule, { valid: ['...'], invalid: [{ sql: '...', headline: /.../, anchor: 'orders' }] })
+//   ruleTester.run(rule, { valid: ['...'], invalid: [{ sql: '...', messageId: 'sortsTable', data: { table: 'orders' } }] })
 //
-// Lock and advice rules that need no plan run on the parse tree (lockRuleTestUtils); plan rules against the fixture
-// database (planRuleTestUtils), so both families are described the same way.
+// Each invalid case names the message id of its first report and the data that filled it (values exactly, or by
+// pattern for estimates), as ESLint's RuleTester does; the headline may be asserted as well. Lock and advice rules that
+// need no plan run on the parse tree (lockRuleTestUtils); plan rules, and cases marked `planned`, against the fixture
+// database (planRuleTestUtils), so every family is described the same way. The cases live in test/rules/cases/, where
+// ruleRegistry.test.ts checks that every rule has some.
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,11 +21,17 @@ import { checkPlanRule } from './planRuleTestUtils';
 
 export interface InvalidCase {
   sql: string;
+  /** The message id of the first report, one of the rule's meta.messages. */
+  messageId: string;
+  /** Data of the first report, each value exactly (as text) or by pattern; keys left out are not checked. */
+  data?: Record<string, string | number | RegExp>;
   /** The headline, exactly or by pattern. */
-  headline: string | RegExp;
+  headline?: string | RegExp;
   /** The text under the report's range. */
   anchor?: string;
   options?: Record<string, RuleOptionValue>;
+  /** This case's migration context and schema facts, instead of the rule's. */
+  context?: LockRuleOptions;
 }
 
 export interface RuleCases {
@@ -30,21 +39,25 @@ export interface RuleCases {
   invalid: InvalidCase[];
   /** For statement rules: the file's migration context and schema facts (default: a transactional migration). */
   context?: LockRuleOptions;
+  /** Run a statement rule like a plan rule: EXPLAINed against the fixture database, with its schema facts. */
+  planned?: boolean;
 }
 
 interface Reported {
+  messageId?: string;
+  data?: Record<string, string | number | undefined>;
   headline: string;
   details?: FindingDetail[];
   anchor: string;
 }
 
-async function reportsOf(rule: Rule, sql: string, cases: RuleCases, options?: Record<string, RuleOptionValue>): Promise<Reported[]> {
-  if (rule.meta.kind === 'plan') {
+async function reportsOf(rule: Rule, sql: string, cases: RuleCases, options?: Record<string, RuleOptionValue>, context = cases.context): Promise<Reported[]> {
+  if (rule.meta.kind === 'plan' || cases.planned) {
     const { reports } = await checkPlanRule(rule, sql, options);
-    return reports.map((r) => ({ headline: r.headline, details: r.details, anchor: r.anchoredText }));
+    return reports.map((r) => ({ messageId: r.messageId, data: r.data, headline: r.headline, details: r.details, anchor: r.anchoredText }));
   }
-  const runs = await runLockRule(rule, sql, { migration: MIGRATION, ...cases.context, options: { ...(cases.context?.options ?? {}), ...(options ?? {}) } });
-  return runs.map((r) => ({ headline: r.headline, details: r.report.details ?? (r.message === r.headline ? [] : undefined), anchor: r.anchor }));
+  const runs = await runLockRule(rule, sql, { migration: MIGRATION, ...context, options: { ...(context?.options ?? {}), ...(options ?? {}) } });
+  return runs.map((r) => ({ messageId: r.report.messageId, data: r.report.data, headline: r.headline, details: r.report.details ?? (r.message === r.headline ? [] : undefined), anchor: r.anchor }));
 }
 
 /** The contract every report keeps, whatever the rule. */
@@ -69,11 +82,19 @@ export const ruleTester = {
       }
       for (const invalid of cases.invalid) {
         test(`invalid: ${invalid.sql}`, async () => {
-          const reports = await reportsOf(rule, invalid.sql, cases, invalid.options);
+          const reports = await reportsOf(rule, invalid.sql, cases, invalid.options, invalid.context ?? cases.context);
           assert.ok(reports.length > 0, `${rule.meta.id} reported nothing`);
           const [report] = reports;
+          assert.ok(Object.hasOwn(rule.meta.messages, invalid.messageId), `${invalid.messageId} is not one of ${rule.meta.id}'s messages`);
+          assert.equal(report.messageId, invalid.messageId, `${rule.meta.id}: headline ${report.headline}`);
+          for (const [key, expected] of Object.entries(invalid.data ?? {})) {
+            const actual = report.data?.[key];
+            assert.ok(actual !== undefined, `${rule.meta.id}: no data.${key}`);
+            if (expected instanceof RegExp) assert.match(String(actual), expected, `data.${key}`);
+            else assert.equal(String(actual), String(expected), `data.${key}`);
+          }
           if (typeof invalid.headline === 'string') assert.equal(report.headline, invalid.headline);
-          else assert.match(report.headline, invalid.headline);
+          else if (invalid.headline) assert.match(report.headline, invalid.headline);
           if (invalid.anchor !== undefined) assert.equal(report.anchor, invalid.anchor);
           for (const each of reports) assertMessageContract(each, rule.meta.id);
         });
