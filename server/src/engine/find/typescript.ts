@@ -1169,9 +1169,14 @@ class FileFinder implements NodeVisitor {
 
   /** Which of `labels.length` branches this reading takes. */
   private choose(labels: string[]): number {
+    // The same condition met again in one reading (`includeName ? sql`, d.name` : empty` in the select list and
+    // `includeName ? sql`JOIN d ...` : empty` below) takes the same branch: the other combinations never run.
+    const key = labels.join('\n');
+    const earlier = this.choicesTaken.find((choice) => choice.key === key);
+    if (earlier) return earlier.taken;
     const at = this.choicesTaken.length;
     const taken = at < this.choicePrefix.length ? this.choicePrefix[at] : 0;
-    this.choicesTaken.push({ taken, count: labels.length, label: labels[taken], key: labels.join('\n') });
+    this.choicesTaken.push({ taken, count: labels.length, label: labels[taken], key });
     return taken;
   }
 
