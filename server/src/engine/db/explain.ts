@@ -146,13 +146,15 @@ export async function explainOnSession(session: DatabaseSession, statement: Pars
 /**
  * Names of prepared statements: unique per process (a counter), and apart from other processes' on a shared
  * connection pooler (a random tag). randomBytes for each name cost ~25 µs, measured with bench/explain.ts, a tenth of
- * a whole EXPLAIN on a quiet local server.
+ * a whole EXPLAIN on a quiet local server. The tag is made on first use: node:crypto is loaded only by a run that
+ * needs it (scripts/build.mjs), and a check without a database needs no prepared statement.
  */
-const PROCESS_TAG = randomBytes(4).toString('hex');
+let processTag: string | undefined;
 let preparedCount = 0;
 
 export function nextPreparedName(): string {
-  return `pglens_${PROCESS_TAG}_${++preparedCount}`;
+  processTag ??= randomBytes(4).toString('hex');
+  return `pglens_${processTag}_${++preparedCount}`;
 }
 
 /** Runs `sql` (a prefix + the statement) and turns PostgreSQL's error position into an offset in the statement. */
