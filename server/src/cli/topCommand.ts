@@ -9,7 +9,7 @@ import { connectPostgres, resolveDatabaseUrl } from '../engine/db/postgres';
 import { displayPath } from '../engine/analyze';
 import { codeStatementsOf } from '../engine/snapshot/codeStatements';
 import { readSnapshotFile, SnapshotFileError, snapshotDate, type ProductionSnapshot } from '../engine/snapshot/format';
-import { describeRuntimeCost, topStatements } from '../engine/snapshot/match';
+import { describeRuntimeCost, RuntimeCosts, topStatements } from '../engine/snapshot/match';
 import { readProductionSnapshot } from '../engine/snapshot/read';
 import { listSourceFiles, loadWorkspaceConfig, MissingPathError } from '../engine/workspace';
 import type { CommandIo } from './checkCommand';
@@ -84,8 +84,11 @@ export async function runTopCommand(argv: string[], io: CommandIo): Promise<numb
     }
     const found = top.filter((row) => row.sites.length > 0).length;
     io.stdout.write(`Top ${top.length} statements by total time (production statistics of ${snapshotDate(snapshot)}); ${found} found in the code\n\n`);
+    // Calls per minute when the snapshot knows since when pg_stat_statements counted (as check and the editor say them).
+    const costs = new RuntimeCosts(snapshot);
     top.forEach(({ entry, shareOfTime, sites }, i) => {
-      io.stdout.write(`${String(i + 1).padStart(3)}. ${describeRuntimeCost({ calls: entry.calls, meanMs: entry.meanMs, totalMs: entry.totalMs, shareOfTime, date: '' })}\n`);
+      const cost = costs.costOfFingerprint(entry.fingerprint) ?? { calls: entry.calls, meanMs: entry.meanMs, totalMs: entry.totalMs, shareOfTime, date: '' };
+      io.stdout.write(`${String(i + 1).padStart(3)}. ${describeRuntimeCost(cost)}\n`);
       io.stdout.write(`     ${oneLine(entry.query)}\n`);
       if (sites.length === 0) io.stdout.write('     not found in the code\n');
       for (const site of sites) io.stdout.write(`     ${displayPath(site.file, root)}:${site.line}:${site.column}\n`);
