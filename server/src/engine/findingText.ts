@@ -25,7 +25,7 @@ export function templatePlaceholders(template: string): string[] {
  * A piece of the statement (a condition, an expression) as headline data: at most `max` characters, cut at a word
  * with "..." so the headline stays within HEADLINE_MAX_LENGTH; the whole text belongs in a detail.
  */
-export function clipForHeadline(text: string, max = 32): string {
+export function clipForHeadline(text: string, max = 40): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= max) return flat;
   const cut = flat.slice(0, max - 3);

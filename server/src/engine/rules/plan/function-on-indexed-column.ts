@@ -35,7 +35,7 @@ export const functionOnIndexedColumn: Rule = {
         : `Compare the bare column, or index the expression: CREATE INDEX ON ${table.name} ((${expression})).`;
       context.report({
         messageId: 'hidesIndex',
-        data: { expression: clipForHeadline(expression), table: table.name, column: wrapped.column, index: index.name, rows: formatCount(table.estimatedRows) },
+        data: { expression: clipForHeadline(expression, 32), table: table.name, column: wrapped.column, index: index.name, rows: formatCount(table.estimatedRows) },
         details: [
           { kind: 'evidence', text: `The index holds ${wrapped.column}, not ${expression}, so PostgreSQL reads all ~${formatCount(table.estimatedRows)} rows of ${table.name} (Seq Scan, estimated cost ${formatCost(scan.totalCost)}).` },
           { kind: 'suggestion', text: advice },

@@ -54,7 +54,7 @@ export const seqScanLargeTable: Rule = {
       const span = findRelationReference(context.statement, node.relationName, node.alias);
       const condition = readableCondition(node.filter);
       const details: FindingDetail[] = [{ kind: 'evidence', text: `An index is likely missing (estimated cost ${formatCost(node.totalCost)}).` }];
-      if (condition.length > 40) details.unshift({ kind: 'evidence', text: `The whole condition: ${condition}.` });
+      if (clipForHeadline(condition) !== condition) details.unshift({ kind: 'evidence', text: `The whole condition: ${condition}.` });
       if (limit) {
         details.push({
           kind: 'evidence',
