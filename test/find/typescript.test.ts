@@ -363,6 +363,21 @@ describe('SQL that cannot be known statically is skipped, with the reason', () =
     assert.equal(skipped[0].reason, 'SQL built at run time from `table`: cannot be known statically');
   });
 
+  test('a const of the file written as an object without text/sql, a number or an array is not SQL passed in', () => {
+    const source = [
+      "const toolInput = { name: 'readiness', dataType: 'NUMERIC' };",
+      'await execute(toolInput, context);',
+      'const retries = 3;',
+      'await execute(retries);',
+      "const config = { text: buildText() };",
+      'await pool.query(config);',
+    ].join('\n');
+    assert.deepEqual(
+      find(source).skipped.map((site) => site.reason),
+      ['SQL passed in `config`, which is not a constant of this file: cannot be known statically'],
+    );
+  });
+
   test('postgres.js sql.unsafe(query) and Prisma $queryRawUnsafe(query)', () => {
     const { skipped } = find('await sql.unsafe(query); await prisma.$queryRawUnsafe(query, id);');
     assert.equal(skipped.length, 2);

@@ -633,6 +633,15 @@ function isPieceOfTemplate(node: ts.Node, text: string): boolean {
   return false;
 }
 
+function isNotSqlText(expression: ts.Expression): boolean {
+  if (isObjectLiteralExpression(expression)) {
+    return !expression.properties.some(
+      (property) => property.kind === SK.SpreadAssignment || (property.name !== undefined && (isIdentifier(property.name) || isStringLiteral(property.name)) && /^(text|sql)$/.test(property.name.text)),
+    );
+  }
+  return isNumericLiteral(expression) || expression.kind === SK.TrueKeyword || expression.kind === SK.FalseKeyword || ts.isArrayLiteralExpression(expression);
+}
+
 function isFunctionWithBody(declaration: ts.Node): declaration is ts.FunctionLikeDeclaration {
   return (
     (ts.isFunctionDeclaration(declaration) || ts.isArrowFunction(declaration) || ts.isFunctionExpression(declaration) || ts.isMethodDeclaration(declaration)) &&
@@ -970,6 +979,9 @@ class FileFinder implements NodeVisitor {
       if (bound && isStringShaped(bound)) argument = bound;
       else {
         if (bound && (isTaggedTemplateExpression(bound) || isCallExpression(bound))) return;
+        // A const of this file written as an object without `text`/`sql` (an agent tool's input), a number, a
+        // boolean or an array is no SQL text, whatever the method is called.
+        if (bound && isNotSqlText(unwrap(bound))) return;
         // The checker tells a query from anything else passed to a method called `execute` (kysely's `.execute(db)`);
         // asked only where its answer changes something (a Program is built for it).
         if (/query|exec|sql|raw|unsafe/i.test(call.name) && !pieceOfStatement) {
