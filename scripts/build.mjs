@@ -71,6 +71,10 @@ const lazyPackagesPlugin = {
       build.onLoad({ filter: exact, namespace: 'pglens-lazy' }, () => ({ contents: lazyStandIn(lazy), loader: 'js' }));
     }
     build.onResolve({ filter: /^\.\/[\w@.-]+\.js$/, namespace: 'pglens-lazy' }, (args) => ({ path: args.path, external: true }));
+    // `import * as fs from 'node:fs'` of an external is a copy of the module's exports (getters) in each importing
+    // module: 34 of node:path and 16 of node:fs at start-up. One ESM module re-exporting each is copied once.
+    build.onResolve({ filter: /^node:(?:fs|path)$/ }, (args) => (args.namespace === 'pglens-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'pglens-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'pglens-builtin' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js' }));
   },
 };
 
