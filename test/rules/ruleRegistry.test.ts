@@ -89,6 +89,14 @@ describe('message templates', () => {
     assert.equal(fillMessageTemplate(meta.id, meta.messages, 'sortsRows', { rows: 0, table: 't' }), 'Sorts ~0 rows of t');
   });
 
+  test('a headline with a long real name is clipped to fit, the rest of it kept', () => {
+    const table = `Organisation${'AuthenticationPortal'.repeat(8)}`;
+    const headline = textOfReport({ messageId: 'sortsRows', data: { rows: '300k', table } }, meta).headline;
+    assert.ok(headline.length <= HEADLINE_MAX_LENGTH, headline);
+    assert.match(headline, /^Sorts ~300k rows of OrganisationAuthentication.*…$/);
+    assert.equal(textOfReport({ messageId: 'sortsRows', data: { rows: '300k', table: 'orders' } }, meta).headline, 'Sorts ~300k rows of orders');
+  });
+
   test('the registry check finds no messages, bad ids, stray braces and over-long templates', () => {
     const problems = ruleMetaProblems({ ...meta, messages: { 'Bad-id': 'Text {{ok}} and {{not ok}}', long: 'x'.repeat(HEADLINE_MAX_LENGTH + 1) } });
     assert.equal(problems.length, 3, problems.join('\n'));

@@ -53,6 +53,26 @@ export function fillMessageTemplate(ruleId: string, messages: Record<string, str
 /** The longest headline a rule should write (ESLint's messages are under 100 characters; a terminal line is ~120). */
 export const HEADLINE_MAX_LENGTH = 120;
 
+/**
+ * A finding's headline: the template filled, then, while it is longer than HEADLINE_MAX_LENGTH, its longest text value
+ * clipped with an ellipsis. Templates fit with typical names (test/rules/ruleRegistry.test.ts), but real schemas have
+ * long ones (Prisma's `OrganisationAuthenticationPortal`); the code frame and the details still name them whole.
+ */
+export function fillHeadline(ruleId: string, messages: Record<string, string> | undefined, messageId: string, data: Record<string, string | number | undefined> = {}): string {
+  let headline = fillMessageTemplate(ruleId, messages, messageId, data);
+  const values = { ...data };
+  while (headline.length > HEADLINE_MAX_LENGTH) {
+    const longest = Object.keys(values)
+      .filter((name) => typeof values[name] === 'string')
+      .reduce<string | undefined>((best, name) => (best === undefined || String(values[name]).length > String(values[best]).length ? name : best), undefined);
+    const value = longest === undefined ? '' : String(values[longest]);
+    if (longest === undefined || value.length <= 16) break;
+    values[longest] = `${value.slice(0, Math.max(15, value.length - (headline.length - HEADLINE_MAX_LENGTH) - 1))}…`;
+    headline = fillMessageTemplate(ruleId, messages, messageId, values);
+  }
+  return headline;
+}
+
 /** The full text of a finding: its headline, then each detail. */
 export function findingMessage(finding: Pick<Finding, 'headline' | 'details'>): string {
   const details = (finding.details ?? []).map((detail) => detail.text);
@@ -136,7 +156,7 @@ function splitSentences(text: string): string[] {
 /** A report's headline (its message template filled, for a rule passed in), details (copied: advice adds to a finding's) and the two joined as the one-text message. */
 export function textOfReport(report: ReportText, rule?: { id: string; messages?: Record<string, string> }): { headline: string; messageId?: string; details?: FindingDetail[]; message: string } {
   if (report.messageId !== undefined) {
-    const headline = fillMessageTemplate(rule?.id ?? 'a rule', rule?.messages, report.messageId, report.data);
+    const headline = fillHeadline(rule?.id ?? 'a rule', rule?.messages, report.messageId, report.data);
     report = { ...report, headline };
   }
   const text = report.headline !== undefined ? { headline: report.headline, details: report.details ?? [] } : splitMessage(report.message ?? '');
