@@ -13,7 +13,7 @@ import type { BaselineLock, BaselinePlan, BaselineStatement } from '../../baseli
 import { lockDisplayName, lockStrength, type LockMode } from '../../locks/lockModes';
 import { formatCost, formatCount } from '../../plan/model';
 import type { RuleMeta, RuleOptionValue } from '../rule';
-import { fillHeadline } from '../../findingText';
+import { fillMessageTemplate } from '../../findingText';
 
 export const planRegressionMeta: RuleMeta = {
   id: 'plan-regression',
@@ -37,7 +37,7 @@ export const planRegressionMeta: RuleMeta = {
 
 /** A regression's headline: one of planRegressionMeta.messages filled with its data. */
 function headlineOf(messageId: string, data: Record<string, string | number | undefined>): Pick<Regression, 'messageId' | 'data' | 'headline'> {
-  return { messageId, data, headline: fillHeadline(planRegressionMeta.id, planRegressionMeta.messages, messageId, data) };
+  return { messageId, data, headline: fillMessageTemplate(planRegressionMeta.id, planRegressionMeta.messages, messageId, data) };
 }
 
 export type RegressionKind = 'new-over-budget' | 'cost-increase' | 'index-to-seq-scan' | 'index-unused' | 'join-method' | 'stronger-lock';
