@@ -31,6 +31,34 @@ describe('modify-scans-large-table', () => {
     assert.match(reports[0].message, /WHERE clause is matched against every row in a join above the scan/);
   });
 
+  // documenso's cleanup job batches a delete by row address (Prisma has no DELETE ... LIMIT). Whatever plan the
+  // planner picks (a TID scan per row, or a hash semi join over the whole table when it expects many), ctid is matched,
+  // and no index can hold ctid: the scan worth reporting is the subquery's, with its filter.
+  for (const batch of ['1000', '250000', '$2']) {
+    test(`DELETE ... WHERE ctid IN (SELECT ctid ... LIMIT ${batch}) reports the subquery's scan and never advises indexing ctid`, async () => {
+      const { reports } = await checkPlanRule(modifyScansLargeTable, `delete from orders where ctid in (select ctid from orders where note = $1 limit ${batch})`);
+      assert.equal(reports.length, 1, JSON.stringify(reports));
+      assert.doesNotMatch(reports[0].message, /ctid|index the column it compares/i);
+      assert.match(reports[0].message, /The scan filters by note = \$1\. .*Index the columns of the WHERE clause\./);
+    });
+  }
+
+  test('on a 10k-row table the planner matches the batch by ctid in a hash semi join over the whole table: still not the finding', async () => {
+    const sql = 'delete from accounts where ctid in (select ctid from accounts where status = $1 limit $2)';
+    const { reports, plan } = await checkPlanRule(modifyScansLargeTable, sql, { minRows: 1000 });
+    assert.match(JSON.stringify(plan.root), /ctid = /, 'the plan matches rows by ctid in a join');
+    assert.equal(reports.length, 1, JSON.stringify(reports));
+    assert.doesNotMatch(reports[0].message, /ctid|index the column it compares/i);
+    assert.match(reports[0].message, /The scan filters by status = \$1\./);
+  });
+
+  test('a filter on system columns only is not advised an index', async () => {
+    const { reports } = await checkPlanRule(modifyScansLargeTable, 'update orders set note = null where xmin::text = $1');
+    assert.equal(reports.length, 1, JSON.stringify(reports));
+    assert.doesNotMatch(reports[0].message, /Index the columns/);
+    assert.match(reports[0].message, /compares only system columns, which no index can hold/);
+  });
+
   test('UPDATE by primary key stays quiet', async () => {
     const { reports } = await checkPlanRule(modifyScansLargeTable, "update orders set status = 'shipped' where id = $1");
     assert.deepEqual(reports, []);

@@ -62,6 +62,61 @@ export function quoteLiteral(value: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// System columns
+
+/**
+ * PostgreSQL's system columns (docs, 5.6 "System Columns"): every table has them, no user column may take their
+ * names, and no index can hold them ("index creation on system columns is not supported"). A row found by `ctid` is
+ * fetched by a TID scan, not through an index.
+ */
+const SYSTEM_COLUMNS = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax', 'tableoid']);
+
+export function isSystemColumn(name: string): boolean {
+  return SYSTEM_COLUMNS.has(name);
+}
+
+/**
+ * The columns an expression names, read by PostgreSQL's parser (`t.ctid`, `"Created At"`, `(xmin)::text`), each with
+ * its qualifier when written. Undefined when the text does not parse as one expression: EXPLAIN writes some
+ * conditions PostgreSQL does not read back (`(hashed SubPlan 1)`).
+ */
+export function expressionColumns(expression: string): { qualifier?: string; column: string }[] | undefined {
+  let parsed: AstNode;
+  try {
+    parsed = parseToJson(`SELECT ${expression}`);
+  } catch {
+    return undefined;
+  }
+  const statements = (parsed.stmts ?? []) as AstNode[];
+  if (statements.length !== 1) return undefined;
+  const columns: { qualifier?: string; column: string }[] = [];
+  const visit = (node: AstNode): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const fields = node.ColumnRef?.fields as AstNode[] | undefined;
+    if (fields && fields.every((field) => field.String)) {
+      const names = fields.map((field) => field.String.sval as string);
+      columns.push({ column: names[names.length - 1], qualifier: names.length > 1 ? names[names.length - 2] : undefined });
+    }
+    for (const key in node) visit(node[key]);
+  };
+  visit(statements[0].stmt);
+  return columns;
+}
+
+/**
+ * Whether a condition (a plan's Filter or Hash Cond, a WHERE clause) names columns, of `qualifier` when given, and
+ * each of them is a system column: no index can serve it. False when it cannot be read (then nothing is concluded).
+ */
+export function comparesOnlySystemColumns(condition: string, qualifier?: string): boolean {
+  const columns = expressionColumns(condition)?.filter((ref) => qualifier === undefined || ref.qualifier === qualifier);
+  return columns !== undefined && columns.length > 0 && columns.every((ref) => isSystemColumn(ref.column));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Tokens
 
 export interface SqlToken {

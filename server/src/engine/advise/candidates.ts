@@ -11,7 +11,7 @@ import { walkPlan, type PlanNode } from '../plan/model';
 import { spanOfNode, visitObjects } from '../rules/anchor';
 import { relationsOf } from '../rules/plan/function-on-indexed-column';
 import { parseToJson } from '../parse/libpgQuery';
-import { assertCreateIndex, GeneratedSqlError, quoteIdentifier, quoteQualifiedName, sameTree, scanTokens, withoutLocations, type SqlToken } from '../sqlText';
+import { assertCreateIndex, GeneratedSqlError, isSystemColumn, quoteIdentifier, quoteQualifiedName, sameTree, scanTokens, withoutLocations, type SqlToken } from '../sqlText';
 import { likePattern } from '../likePattern';
 
 export type UseKind = 'eq' | 'range' | 'prefix-like' | 'contains-like' | 'jsonb-contains' | 'sort' | 'group';
@@ -89,7 +89,9 @@ export function readColumnUses(statement: ParsedStatement, schema: SchemaFacts):
   const relations = relationsOf(statement);
   const byTable = new Map<string, TableUses>();
   const text = statement.site.text;
-  const tableOf = (qualifier: string | undefined, column: string): TableFacts | undefined => resolveTable(schema, relations, qualifier, column);
+  // A system column (`ctid`, `xmin`) belongs to every table but no index can hold it: it is never a key or INCLUDE column.
+  const tableOf = (qualifier: string | undefined, column: string): TableFacts | undefined =>
+    isSystemColumn(column) ? undefined : resolveTable(schema, relations, qualifier, column);
   const entry = (table: TableFacts): TableUses => {
     const key = `${table.schema}.${table.name}`;
     let found = byTable.get(key);

@@ -6,6 +6,7 @@ import { spanOfNode } from '../anchor';
 import type { Rule } from '../rule';
 import { clipForHeadline } from '../../findingText';
 import { totalPlanRows } from './planFacts';
+import { expressionColumns, isSystemColumn } from '../../sqlText';
 
 /** Nodes that pass rows through in order, so a Sort under them still serves the statement's ORDER BY. */
 const ORDER_PRESERVING = new Set(['Limit', 'Result', 'Gather Merge', 'Unique', 'LockRows', 'Subquery Scan', 'Incremental Sort']);
@@ -43,6 +44,8 @@ export const largeSort: Rule = {
       if (inputRows < minRows) continue;
       const limit = ancestors.find((a) => a.nodeType === 'Limit');
       const keys = (node.sortKey ?? []).join(', ');
+      // ORDER BY ctid (or another system column): no index returns rows in that order.
+      if ((node.sortKey ?? []).some(sortsBySystemColumn)) return;
       const relation = relationsUnder(input);
       const first = spanOfNode(context.statement, sortClause[0]);
       const last = spanOfNode(context.statement, sortClause[sortClause.length - 1]);
@@ -71,4 +74,10 @@ function relationsUnder(node: PlanNode): string | undefined {
   const names = new Set<string>();
   for (const { node: n } of walkPlan(node)) if (n.relationName) names.add(n.relationName);
   return names.size > 0 && names.size <= 2 ? [...names].join(' and ') : undefined;
+}
+
+/** A plan's sort key (`t.ctid`, `(xmin)::text DESC NULLS LAST`) over a system column. */
+function sortsBySystemColumn(key: string): boolean {
+  const expression = key.replace(/(?:\s+USING\s+\S+|\s+(?:ASC|DESC))?(?:\s+NULLS\s+(?:FIRST|LAST))?$/, '');
+  return expressionColumns(expression)?.some((ref) => isSystemColumn(ref.column)) ?? false;
 }

@@ -7,6 +7,7 @@
 import { BLOCKING_NODES } from '../../plan/effectiveCost';
 import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
 import { findRelationReference } from '../anchor';
+import { comparesOnlySystemColumns } from '../../sqlText';
 import type { Rule } from '../rule';
 import { percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
 
@@ -36,6 +37,8 @@ export const limitTrap: Rule = {
       if (limit.nodeType !== 'Limit' || limit.children.length === 0) continue;
       const scan = filteredOrderedScan(limit.children[0]);
       if (!scan?.relationName) continue;
+      // A filter on system columns only (xmin): no index can start with it.
+      if (scan.filter && comparesOnlySystemColumns(scan.filter)) continue;
       const rows = tableRows(context.schema, scan);
       if (rows === undefined || rows < minRows) continue;
       // The walk to the end: the scan's total cost (the planner's, for reading every entry of the index range).

@@ -6,6 +6,7 @@ import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/mod
 import { findRelationReference, whereClauseOf } from '../anchor';
 import type { Rule } from '../rule';
 import { readableCondition, tableRows, totalPlanRows } from './planFacts';
+import { comparesOnlySystemColumns } from '../../sqlText';
 
 export const modifyScansLargeTable: Rule = {
   meta: {
@@ -44,6 +45,10 @@ export const modifyScansLargeTable: Rule = {
       if (top.nodeType === 'ModifyTable' && top.relationName !== undefined && node.relationName !== top.relationName) continue;
       const rows = tableRows(context.schema, node);
       if (rows === undefined || rows < minRows) continue;
+      // `WHERE ctid IN (SELECT ctid ... LIMIT n)`, the batched delete: the rows are matched above the scan by their
+      // row address, which no index can hold (PostgreSQL fetches them by TID when it expects few). The scan that
+      // finds them is the subquery's, further down: that one is the finding, if any.
+      if (!node.filter && matchedBySystemColumns(node, ancestors)) continue;
       const matched = totalPlanRows(node, [...aboveTop, ...ancestors]);
       const span = findRelationReference(context.statement, node.relationName, node.alias);
       context.report({
@@ -55,7 +60,9 @@ export const modifyScansLargeTable: Rule = {
           {
             kind: 'suggestion',
             text: node.filter
-              ? 'Index the columns of the WHERE clause.'
+              ? comparesOnlySystemColumns(node.filter)
+                ? 'Its WHERE clause compares only system columns, which no index can hold: find the rows by a column of the table.'
+                : 'Index the columns of the WHERE clause.'
               : whereClauseOf(context.statement) !== undefined
                 ? // WHERE col IN (subquery) or a USING join: the rows are matched in a join above the scan, not filtered in it.
                   'Its WHERE clause is matched against every row in a join above the scan: index the column it compares.'
@@ -70,3 +77,14 @@ export const modifyScansLargeTable: Rule = {
     }
   },
 };
+
+/** Whether the nearest join above a scan matches its rows only by system columns of its table (`t.ctid = s.ctid`). */
+function matchedBySystemColumns(scan: PlanNode, ancestors: readonly PlanNode[]): boolean {
+  const qualifier = scan.alias ?? scan.relationName;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const join = ancestors[i];
+    const condition = join.hashCond ?? join.mergeCond ?? join.joinFilter;
+    if (condition) return comparesOnlySystemColumns(condition, qualifier);
+  }
+  return false;
+}

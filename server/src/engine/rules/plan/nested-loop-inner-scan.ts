@@ -4,6 +4,7 @@
 
 import { estimatedLoops, formatCost, formatCount, walkPlan } from '../../plan/model';
 import { findRelationReference } from '../anchor';
+import { comparesOnlySystemColumns } from '../../sqlText';
 import type { Rule } from '../rule';
 import { readableCondition, tableRows } from './planFacts';
 
@@ -41,6 +42,8 @@ export const nestedLoopInnerScan: Rule = {
       const loop = [...ancestors].reverse().find((a) => a.nodeType === 'Nested Loop')!;
       const outer = loop.children[0];
       const condition = node.filter ?? loop.joinFilter;
+      // Rows matched by ctid (or another system column): no index on the join column can exist.
+      if (condition && comparesOnlySystemColumns(condition, node.alias ?? node.relationName)) continue;
       const span = findRelationReference(context.statement, node.relationName, node.alias);
       context.report({
         messageId: 'innerScan',

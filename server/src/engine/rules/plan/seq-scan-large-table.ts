@@ -6,6 +6,7 @@ import { findRelationReference } from '../anchor';
 import { indexesHiddenByWrappers } from './function-on-indexed-column';
 import { leadingWildcardLikes } from './leading-wildcard-like';
 import type { Rule } from '../rule';
+import { comparesOnlySystemColumns } from '../../sqlText';
 import { clipForHeadline } from '../../findingText';
 import type { FindingDetail } from '../../types';
 import { hasLeadingWildcardLike, isUnderNestedLoopInner, limitAbove, percent, readableCondition, tableRows, totalPlanRows } from './planFacts';
@@ -45,6 +46,8 @@ export const seqScanLargeTable: Rule = {
       if (ancestors.some((a) => a.nodeType === 'ModifyTable' || a.nodeType === 'LockRows')) continue;
       if (hasLeadingWildcardLike(node.filter) || (parameterWildcard && /~~/.test(node.filter))) continue;
       if (hiddenIndexScans.has(node)) continue;
+      // `WHERE xmin::text = $1`: system columns cannot be indexed, so no index is missing.
+      if (comparesOnlySystemColumns(node.filter)) continue;
       const rows = tableRows(context.schema, node);
       if (rows === undefined || rows < minRows || node.totalCost < minScanCost) continue;
       const kept = totalPlanRows(node, ancestors);
