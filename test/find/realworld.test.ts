@@ -36,7 +36,7 @@ function sourceFiles(directory: string, into: string[] = []): string[] {
   for (const entry of readdirSync(directory).sort()) {
     const path = join(directory, entry);
     if (statSync(path).isDirectory()) sourceFiles(path, into);
-    else if (/\.ts$/.test(entry) && !/\.d\.ts$/.test(entry)) into.push(path);
+    else if (/\.(ts|js|sql)$/.test(entry) && !/\.d\.ts$/.test(entry)) into.push(path);
   }
   return into;
 }

@@ -110,6 +110,8 @@ export function databaseOfPath(file: string, settings: DatabaseSettings | undefi
 export interface DatabaseDecision {
   database: string;
   because: string;
+  /** The package the decision ends in (`pg-promise`, `slonik`), when a package decided it. */
+  source?: string;
 }
 
 /** Where a binding's database was decided: the package (or config entry) at the end of the chain. */
@@ -398,7 +400,7 @@ export class DatabaseResolver {
         if (!origin) continue;
         // A consumer (the call that receives a tag's SQL) only takes the site away from PostgreSQL.
         if (index > 0 && origin.database === POSTGRESQL) break;
-        return { database: origin.database, because: describe(anchor, origin, index > 0) };
+        return { database: origin.database, because: describe(anchor, origin, index > 0), source: origin.source };
       }
       // Nothing visible decided it: a file whose every database import is one other database's is that database's
       // (an untyped `conn` parameter in a file importing only mysql2).

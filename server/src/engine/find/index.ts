@@ -6,6 +6,7 @@ import ts = require('typescript');
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite } from '../types';
 import { databaseLabel, isPostgres } from './databaseNames';
 import { DatabaseResolver, databaseOfPath, type DatabaseDecision, type DatabaseSettings } from './databaseOf';
+import { readPgPromiseFormatting } from './pgPromiseFormat';
 import { foreignDialectOf, lineOf } from './sqlDialect';
 import { findSqlInSqlFile } from './sqlFile';
 import { readsAsSqlStatement } from './sqlLexer';
@@ -107,7 +108,8 @@ export function findSqlInFile(
   recentSourceFiles?: RecentSourceFiles,
 ): { sites: SqlSite[]; skipped: SkippedSite[] } {
   const extension = extensionOf(file);
-  if (SQL_FILE_EXTENSIONS.includes(extension)) return findSqlOfPostgresInSqlFile(file, text, options);
+  // A .sql file holding pg-promise's variables is one of its query files (QueryFile): read as pg-promise fills them in.
+  if (SQL_FILE_EXTENSIONS.includes(extension)) return withPgPromiseFormatting(findSqlOfPostgresInSqlFile(file, text, options), () => true);
   if (SCRIPT_FILE_EXTENSIONS.includes(extension) && !isDeclarationFile(file)) {
     try {
       const readings = recentSourceFiles ? readingsOf(recentSourceFiles) : undefined;
@@ -386,11 +388,15 @@ function withoutOtherDatabases(
     });
   }
   const kept: SqlSite[] = [];
+  // pg-promise's variables (`'... ${id}'` in a normal string) are read where pg-promise or nothing known runs the SQL;
+  // with another client (node-postgres, slonik) `${id}` in a normal string goes to PostgreSQL as written: an error.
+  const formattedByPgPromise = new Set<SqlSite>();
   const dropped = new Map<string, { site: SqlSite; decision: DatabaseDecision; count: number }>();
   sites.forEach((site, index) => {
     const decision = decisions[index];
     if (!decision || isPostgres(decision.database)) {
       kept.push(site);
+      if (decision?.source === undefined || decision.source === 'pg-promise') formattedByPgPromise.add(site);
       return;
     }
     site.database = decision.database;
@@ -398,9 +404,30 @@ function withoutOtherDatabases(
     if (entry) entry.count++;
     else dropped.set(decision.database, { site, decision, count: 1 });
   });
-  if (dropped.size === 0) return { sites, skipped };
+  if (dropped.size === 0) return withPgPromiseFormatting({ sites, skipped }, (site) => formattedByPgPromise.has(site));
   const notCheckedSkips = [...dropped.values()].map(({ site, decision, count }) => notChecked(file, site.fileStart, site.fileEnd, decision, count));
-  return { sites: kept, skipped: [...skipped, ...notCheckedSkips].sort((a, b) => a.fileStart - b.fileStart) };
+  return withPgPromiseFormatting(
+    { sites: kept, skipped: [...skipped, ...notCheckedSkips].sort((a, b) => a.fileStart - b.fileStart) },
+    (site) => formattedByPgPromise.has(site),
+  );
+}
+
+/** Sites holding pg-promise's formatting variables read as pg-promise fills them in (pgPromiseFormat.ts), or skipped. */
+function withPgPromiseFormatting(
+  found: { sites: SqlSite[]; skipped: SkippedSite[] },
+  formatted: (site: SqlSite) => boolean,
+): { sites: SqlSite[]; skipped: SkippedSite[] } {
+  if (!found.sites.some((site) => site.text.includes('$') && formatted(site))) return found;
+  const sites: SqlSite[] = [];
+  const skipped = [...found.skipped];
+  for (const site of found.sites) {
+    const read = formatted(site) ? readPgPromiseFormatting(site) : undefined;
+    if (read === undefined) sites.push(site);
+    else if ('text' in read) sites.push(read);
+    else if (!skipped.some((other) => other.fileStart === read.fileStart && other.reason === read.reason)) skipped.push(read);
+  }
+  skipped.sort((a, b) => a.fileStart - b.fileStart);
+  return { sites, skipped };
 }
 
 /** "ClickHouse SQL (tag `sql` from ./clickhouse, which imports @clickhouse/client): not checked (3 sites)" */
