@@ -2,7 +2,7 @@
 // `Engine.analyzeFile`, so the editor and CI can never disagree.
 
 import * as path from 'node:path';
-import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, withdrawsFinding, type AdviseInput, type AdvisorSettings } from './advise/index';
+import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, indexFixStamp, INDEX_FIX_REUSE_MS, withdrawsFinding, type AdviseInput, type AdvisorSettings } from './advise/index';
 import type { PglensConfig, RuleSetting } from './config';
 import { isDatabaseFailure, withReadOnlyTransaction, type DatabaseClient } from './db/client';
 import { explainStatement, isExplainable, PlanningError } from './db/explain';
@@ -135,6 +135,7 @@ export class Engine {
   private readonly advisorSettings: AdvisorSettings;
   private readonly recentSourceFiles: RecentSourceFiles | undefined;
   private readonly planReports = new WeakMap<AstNode, { plan: ExplainedPlan; schema: SchemaFacts | undefined; budget: number | undefined; reports: Map<string, RuleReport[]> }>();
+  private readonly keptResults = new WeakMap<AstNode, KeptStatementResult>();
   private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
   /** Tables found locked by another session: statements naming them are not planned meanwhile (see the module). */
   private readonly lockedRelations: LockedRelations;
@@ -293,6 +294,11 @@ export class Engine {
     }
     const previousStatements: ParsedStatement[] = [];
     const deferredAdvice: DeferredAdvice[] = [];
+    // Whether statements may take their findings from the last analysis (see KeptStatementResult): in the editor, in
+    // application code without pglens comments; and only while no earlier statement of the file could change what
+    // the rules say of a later one (a schema change, a setting, a transaction).
+    const keptResultsStamp = this.incremental && !migration?.isMigration && directives.byLine.size === 0 ? indexFixStamp(this.advisorSettings) : undefined;
+    let earlierStatementsMatter = false;
     const parsedSites = sites.map((site) => ({ site, parsed: this.siteParser.parse(site) }));
     const embedded = this.embeddedOrigin() !== undefined;
     if (embedded) this.noteRelations(file, parsedSites.flatMap(({ parsed }) => parsed.statements));
@@ -414,6 +420,14 @@ export class Engine {
         }
 
         const findingsBeforeRules = findings.length;
+        const keepable = keptResultsStamp !== undefined && site.variant === undefined && !earlierStatementsMatter && analyzed.plan !== undefined;
+        const kept = keepable ? this.keptResultOf(statement, analyzed, file, text, lines, schema, keptResultsStamp) : undefined;
+        if (kept) {
+          findings.push(...kept);
+          previousStatements.push(statement);
+          continue;
+        }
+        const deferredBefore = deferredAdvice.length;
         const planReports = analyzed.plan ? this.planReportsMemo(statement, analyzed.plan, schema, lineDirectives.budget) : undefined;
         for (const { rule, severity, options: configuredOptions } of this.enabledRules) {
           if (rule.meta.kind === 'plan' && !analyzed.plan) continue;
@@ -477,7 +491,9 @@ export class Engine {
           if (findings[i].ruleId === 'index-would-help' && (deferredAdvice.some((d) => d.findings.includes(findings[i])) || withdrawsFinding(findings[i]))) findings.splice(i, 1);
         }
         // --- end index advisor ---
+        if (keepable && deferredAdvice.length === deferredBefore) this.keepResult(statement, analyzed, file, text, lines, schema, keptResultsStamp!, findings.slice(findingsBeforeRules));
         previousStatements.push(statement);
+        earlierStatementsMatter ||= shapesLaterStatements(statement);
       }
       if (site.variant !== undefined) for (const finding of findings.slice(findingsBeforeSite)) variantOf.set(finding, { site: key, variant: site.variant });
     }
@@ -491,6 +507,42 @@ export class Engine {
       analysis.withAdvice.catch(() => undefined);
     }
     return analysis;
+  }
+
+  /** The findings an earlier analysis made for this statement, when nothing they depend on has changed since. */
+  private keptResultOf(statement: ParsedStatement, analyzed: AnalyzedStatement, file: string, text: string, lines: LineIndex, schema: SchemaFacts | undefined, stamp: string): Finding[] | undefined {
+    const kept = this.keptResults.get(statement.node);
+    if (!kept) return undefined;
+    const site = statement.site;
+    const at = lines.positionAt(site.fileStart);
+    const same =
+      kept.file === file &&
+      kept.plan === analyzed.plan &&
+      kept.schema === schema &&
+      kept.stamp === stamp &&
+      Date.now() - kept.madeAt <= INDEX_FIX_REUSE_MS &&
+      kept.fileStart === site.fileStart &&
+      kept.line === at.line &&
+      kept.character === at.character &&
+      text.startsWith(kept.siteText, site.fileStart);
+    return same ? kept.findings : undefined;
+  }
+
+  private keepResult(statement: ParsedStatement, analyzed: AnalyzedStatement, file: string, text: string, lines: LineIndex, schema: SchemaFacts | undefined, stamp: string, findings: Finding[]): void {
+    const site = statement.site;
+    const at = lines.positionAt(site.fileStart);
+    this.keptResults.set(statement.node, {
+      file,
+      plan: analyzed.plan!,
+      schema,
+      stamp,
+      madeAt: Date.now(),
+      fileStart: site.fileStart,
+      line: at.line,
+      character: at.character,
+      siteText: text.slice(site.fileStart, site.fileEnd),
+      findings,
+    });
   }
 
   /** Records the relations a file's statements name and create (embedded databases only: see schemaCoverage.ts). */
@@ -675,4 +727,44 @@ const SEVERITY_RANK: Record<Finding['severity'], number> = { error: 3, warning: 
 /** The configured severity, lowered to a report's own when the rule says this report is less (never raised). */
 function lowerSeverity(configured: Finding['severity'], reported: RuleReport['severity']): Finding['severity'] {
   return reported !== undefined && SEVERITY_RANK[reported] < SEVERITY_RANK[configured] ? reported : configured;
+}
+
+/**
+ * A statement's findings as one analysis of a file made them (rules run, advice applied), kept by the editor's engine
+ * for the next analysis of the same file. Typing in one query re-analyses the whole file; for every other query the
+ * same parse tree (SiteParser), plan (PlanCache) and schema give the same findings, as long as the query sits where it
+ * sat (offsets, line and column of its site, and the site's text as written, `${expr}`s included), the migrations
+ * folder the "Add index" fixes write into is unchanged, and the fixes are not older than the advisor would keep them.
+ * Re-running 37 rules and re-applying advice for 200 unchanged queries was most of what an edit allocated, and the
+ * garbage collections that followed were the slow tail of edit-to-diagnostics latency (bench/lsp.ts).
+ */
+interface KeptStatementResult {
+  file: string;
+  plan: ExplainedPlan;
+  schema: SchemaFacts | undefined;
+  stamp: string;
+  madeAt: number;
+  fileStart: number;
+  line: number;
+  character: number;
+  siteText: string;
+  findings: Finding[];
+}
+
+/**
+ * Whether a statement can change what the rules say of the statements after it in the same file (lock rules read
+ * the file's history: tables and indexes it created, lock_timeout set, transactions opened). Plain queries and data
+ * changes do not, except a SELECT of set_config.
+ */
+function shapesLaterStatements(statement: ParsedStatement): boolean {
+  switch (statement.kind) {
+    case 'InsertStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+      return false;
+    case 'SelectStmt':
+      return /set_config/i.test(statement.text);
+    default:
+      return true;
+  }
 }

@@ -480,7 +480,7 @@ function capitalize(text: string): string {
 // suggestion and everything else it depends on; the folder's modification time says whether a migration came or went
 // since, and nothing is kept longer than INDEX_FIX_REUSE_MS (a migration edited by hand to create the index changes no
 // folder time; the language server's code action checks the file again before creating it).
-const INDEX_FIX_REUSE_MS = 30_000;
+export const INDEX_FIX_REUSE_MS = 30_000;
 
 interface IndexFixOutcome {
   fixes: SuggestedFix[];
@@ -499,6 +499,16 @@ function folderTime(dir: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What the "Add index" fixes of a workspace depend on besides the suggestion: the migrations folder and its
+ * modification time. A caller that keeps advised findings (the engine's kept statement results) compares it to know the
+ * fixes it kept would be made the same again.
+ */
+export function indexFixStamp(settings: AdvisorSettings): string {
+  const target = detectMigrationTarget(settings.root, settings.migrationsDir);
+  return `${target.dir}\u0000${folderTime(target.dir) ?? ''}`;
 }
 
 export function indexFixes(finding: Finding, suggestion: IndexSuggestion, context: ApplyContext, servesStatements = 1): SuggestedFix[] {
