@@ -449,12 +449,22 @@ describe('query functions', () => {
     assert.deepEqual(skipped, []);
   });
 
-  test('a value pasted inside a quoted string stays a string constant, not a parameter', () => {
-    const [site] = find("db.query(`select * from users where name = '${name}' and id = ${id}`);").sites;
-    assert.equal(site.text, "select * from users where name = '$1' and id = $2");
-    assert.equal(site.parameterCount, 2);
-    const [quotedOnly] = find("db.query(`select * from users where name = '${name}'`);").sites;
-    assert.equal(quotedOnly.parameterCount, 0, 'PostgreSQL sees no parameter, so none is planned for');
+  test('a value pasted inside a quoted string is skipped: the string is only known at run time', () => {
+    // `'$1'` for it would be another constant, which PostgreSQL may read as a value of the column's type and reject
+    // (`created_at > '$1'`: invalid input syntax for type timestamp; `to_tsvector('$1', body)`: no such configuration).
+    for (const source of [
+      "db.query(`select * from users where name = '${name}' and id = ${id}`);",
+      "db.query(`select id from notes where created_at > now() - interval '${days} days'`);",
+      "knex.raw(`select id from notes where to_tsvector(E'${lang}', body) @@ plainto_tsquery(?)`, [term]);",
+      'db.query(`select id from notes where body like $$%${term}%$$`);',
+    ]) {
+      const found = find(source);
+      assert.deepEqual(found.sites, [], source);
+      assert.match(found.skipped[0]?.reason ?? '', /^SQL built at run time from `\w+`, pasted inside a SQL string: cannot be known statically$/, source);
+    }
+    // A constant of the file is pasted as JavaScript pastes it; a value after the string is a parameter.
+    const [site] = find("const KIND = 'note';\ndb.query(`select id from notes where kind = '${KIND}' and id = ${id}`);").sites;
+    assert.equal(site.text, "select id from notes where kind = 'note' and id = $1");
   });
 
   test('knex.raw: ? bindings become $n and map to the ?', () => {

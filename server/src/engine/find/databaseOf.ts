@@ -16,6 +16,7 @@ import type { DatabaseSetting } from '../config';
 import { isInside, readWorkspaceTextFile } from '../files';
 import type { SqlSite } from '../types';
 import { databaseLabel, POSTGRESQL } from './databaseNames';
+import { databaseOfBranch, databaseOfPathName } from './databaseOfContext';
 import { foreignDialectOf, lineOf, type DialectMarker } from './sqlDialect';
 import { unwrap as unwrapValue } from './typescript';
 
@@ -391,17 +392,25 @@ export class DatabaseResolver {
   decideSites(file: string, sourceFile: ts.SourceFile, sites: SqlSite[]): (DatabaseDecision | undefined)[] {
     const walk = new ModuleWalk(this, moduleInfoOf(file, sourceFile), 0);
     const fileFallback = walk.importsFallback();
+    const byName = this.databaseOfPathName(file);
     return sites.map((site) => {
       if (site.origin === 'sql-file') return undefined;
       const chain = ancestorsAt(sourceFile, site.fileStart);
+      // A branch on the database's name (`case 'mysql':`) is that database's whatever client runs it.
+      const branch = databaseOfBranch(chain, sourceFile);
+      if (branch && branch.database !== POSTGRESQL) return branch;
+      const named = branch ? undefined : byName;
       const anchors = anchorsOf(chain);
       for (const [index, anchor] of anchors.entries()) {
         const origin = walk.decideExpression(anchor.expression, anchor.scope, 0);
         if (!origin) continue;
         // A consumer (the call that receives a tag's SQL) only takes the site away from PostgreSQL.
         if (index > 0 && origin.database === POSTGRESQL) break;
+        // knex or Kysely configured out of sight is PostgreSQL only by default: a file named for another database decides.
+        if (origin.database === POSTGRESQL && (origin.source === 'knex' || origin.source === 'kysely') && named) return named;
         return { database: origin.database, because: describe(anchor, origin, index > 0), source: origin.source };
       }
+      if (named) return named;
       // Nothing visible decided it: a file whose every database import is one other database's is that database's
       // (an untyped `conn` parameter in a file importing only mysql2).
       if (fileFallback && fileFallback.database !== POSTGRESQL && anchors.length > 0) {
@@ -409,6 +418,13 @@ export class DatabaseResolver {
       }
       return undefined;
     });
+  }
+
+  /** The database the file's project-relative path names (databaseOfContext.ts), unless it names PostgreSQL. */
+  databaseOfPathName(file: string): DatabaseDecision | undefined {
+    const relative = this.settings && projectRelative(this.settings, file);
+    const decision = relative === undefined ? undefined : databaseOfPathName(relative);
+    return decision && decision.database !== POSTGRESQL ? decision : undefined;
   }
 
   /**

@@ -340,7 +340,10 @@ function findSqlOfPostgresInSqlFile(file: string, text: string, options: FindOpt
   if (byPath || sites.length === 0) return { sites, skipped: [] };
   const marker = foreignDialectOf(text);
   // No marker of its own: a migration whose folder is another database's (a plain DROP TABLE among ClickHouse files).
-  const decision = marker ? { database: marker.database, because: `${marker.marker} at line ${lineOf(text, marker.offset)}` } : resolverFor(options.databases).databaseOfFolder(file);
+  const resolver = resolverFor(options.databases);
+  const decision = marker
+    ? { database: marker.database, because: `${marker.marker} at line ${lineOf(text, marker.offset)}` }
+    : (resolver.databaseOfFolder(file) ?? resolver.databaseOfPathName(file));
   if (!decision) return { sites, skipped: [] };
   const first = sites[0];
   return { sites: [], skipped: [notChecked(file, first.fileStart, first.fileEnd, decision, 0)] };

@@ -365,6 +365,31 @@ export function substitutionTakesValue(before: string, after: string): boolean {
 }
 
 /**
+ * Whether `text` ends inside a string constant ('...', E'...', $$...$$): what JavaScript pastes there is part of
+ * the string, whose text PostgreSQL may read as a value of another type (`to_tsvector('${lang}', ...)`,
+ * `'${since}'::date`), so no `$n` can stand for it.
+ */
+export function endsInsideString(text: string): boolean {
+  const skip = { unterminated: false, comment: false };
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (isIdentifierStart(c)) {
+      i = wordEnd(text, i);
+      continue;
+    }
+    const end = skipQuotedOrComment(text, i, skip);
+    if (end < 0) {
+      i++;
+      continue;
+    }
+    if (skip.unterminated) return !skip.comment && c !== CH_DQUOTE;
+    i = end;
+  }
+  return false;
+}
+
+/**
  * Positions of `?` placeholders (knex's `raw`) outside strings, quoted identifiers and comments; `??`
  * (an identifier binding) is reported separately because it stands for a name that cannot be known.
  */

@@ -12,6 +12,7 @@ import { quoteIdentifier } from '../sqlText';
 import { KnownValues } from './knownValues';
 import { changeBetween, classifyType, literalStringOf, TypeContext, typeContextOf, type CheckedFile, type SubstitutionType } from './typeContext';
 import {
+  endsInsideString,
   highestParameterNumber,
   questionMarkPlaceholders,
   readsAsSqlStatement,
@@ -1503,6 +1504,8 @@ class FileFinder implements NodeVisitor {
         return;
       }
     }
+    // Pasted into a SQL string ('${lang}'): no `$n` stands for part of a constant, whose text PostgreSQL may parse.
+    if (endsInsideString(this.assembled)) throw this.notStatic(value, ', pasted inside a SQL string');
     this.addParameterIfValue(value, fileStart, fileEnd, after);
   }
 
