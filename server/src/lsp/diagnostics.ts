@@ -35,11 +35,22 @@ export function findingToDiagnostic(finding: Finding, version: number): Diagnost
   };
   const related = [...(finding.details ?? []).map((detail) => detail.text), ...(finding.notes ?? []).map((note) => `(${note})`)];
   if (related.length > 0) {
-    const location = { uri: pathToFileURL(finding.file).toString(), range: finding.range };
+    const location = { uri: fileUri(finding.file), range: finding.range };
     diagnostic.relatedInformation = related.map((message) => ({ location, message }));
   }
   if (finding.docsUrl) diagnostic.codeDescription = { href: finding.docsUrl };
   return diagnostic;
+}
+
+// A file's URI, for the findings of one file published together (every edit publishes them all again).
+let lastFile: string | undefined;
+let lastUri = '';
+function fileUri(file: string): string {
+  if (file !== lastFile) {
+    lastUri = pathToFileURL(file).toString();
+    lastFile = file;
+  }
+  return lastUri;
 }
 
 /** Most production impact first (clients that keep the server's order list them so); otherwise as found. */
