@@ -76,6 +76,34 @@ describe('assembled SQL and skipped sites', { concurrency: true }, () => {
     );
   });
 
+  test('a ${expr} read as $n that only the database parser rejects (a sort direction in a window) is a skip, not a plan-error', async () => {
+    // Plain JavaScript without a jsconfig, a forum's sorted-set store in its style: `${dir}` is pasted as ASC/DESC.
+    // libpg-query accepts `ORDER BY score $2` inside OVER (...); PostgreSQL 18 rejects it while planning.
+    const query = '  text: `SELECT m."member", RANK() OVER (PARTITION BY m."set_key" ORDER BY m."score" ${dir}, m."member" ${dir}) - 1 AS r FROM "ranked_member" m WHERE m."set_key" = $1`,';
+    const dir = workspace({
+      'src/database/sorted.js': [
+        "const { Pool } = require('pg');",
+        'const pool = new Pool();',
+        'exports.rank = (dir, setKey) => pool.query({',
+        '  name: `rank${dir}`,',
+        query,
+        '  values: [setKey],',
+        '});',
+        '',
+      ].join('\n'),
+      'schema.sql': 'CREATE TABLE ranked_member (set_key text, member text, score numeric);\n',
+    });
+    const result = await runCli(['check', '.', '--format', 'json'], { cwd: dir, env: EMBEDDED_ENV });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const report = parseJsonReport(result);
+    assert.deepEqual(report.findings, []);
+    assert.deepEqual(
+      report.skipped.map((skip) => [skip.file, skip.line, skip.column, skip.reason, skip.expression]),
+      [['src/database/sorted.js', 5, query.indexOf('${dir}') + 1, 'read as the value $2, which PostgreSQL does not accept there: syntax error at or near "$2"', '${dir}']],
+    );
+    assert.equal(report.summary.skipped, 1);
+  });
+
   test('JSON: skipped entries carry line, column, reason and expression; the summary counts sites', async () => {
     const dir = workspace({ 'src/accounts.ts': ASSEMBLED });
     const result = await runCli(['check', '.', '--no-embedded', '--format', 'json'], { cwd: dir });

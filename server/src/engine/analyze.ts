@@ -113,6 +113,30 @@ function isAssembled(site: SqlSite): boolean {
 }
 
 /**
+ * The skip for a syntax error (at `errorAt`, an offset into the site's SQL) that is pglens's reading at fault, not the
+ * code's: the site's SQL was put together by pglens (inlined constants, fragments, a branch), or the error sits at a
+ * `${expr}` pglens made the parameter $n (the expression is most likely SQL text, a fragment or an identifier pglens
+ * could not know, and the text is not what the application runs). Undefined when the error is the code's own.
+ */
+function misreadSkip(file: string, text: string, site: SqlSite, errorAt: number, message: string): SkippedSite | undefined {
+  const atParameter = site.parameters.find((p) => errorAt >= p.sqlStart && errorAt < p.sqlStart + p.sqlLength && text.slice(p.fileStart, p.fileEnd) !== '?');
+  if (!atParameter && !isAssembled(site)) return undefined;
+  const when = site.variant !== undefined ? ` (when ${site.variant})` : '';
+  const reason = atParameter
+    ? `read as the value $${atParameter.index}, which PostgreSQL does not accept there${when}: ${message}`
+    : `assembled SQL does not parse${when}: ${message}`;
+  const expression = atParameter ? text.slice(atParameter.fileStart, atParameter.fileEnd) : inlinedExpressions(site, text);
+  const at = atParameter ? { fileStart: atParameter.fileStart, fileEnd: atParameter.fileEnd } : { fileStart: site.fileStart, fileEnd: site.fileEnd };
+  return { file, ...at, reason, ...(expression ? { expression: clip(expression) } : {}) };
+}
+
+/** misreadSkip for a syntax error (SQLSTATE 42601) the database's parser reported while planning. */
+function plannerSyntaxMisread(file: string, text: string, statement: ParsedStatement, error: PlanningError): SkippedSite | undefined {
+  if (error.code !== '42601' || error.statementOffset === undefined) return undefined;
+  return misreadSkip(file, text, statement.site, statement.start + error.statementOffset, error.message.split('\n')[0]);
+}
+
+/**
  * Whether planning failed because the statement uses something an earlier statement of the same file creates or
  * alters (CREATE TABLE, ALTER TABLE ... ADD COLUMN, CREATE TYPE ...): the database is not at that point yet.
  */
@@ -303,6 +327,7 @@ export class Engine {
     const embedded = this.embeddedOrigin() !== undefined;
     if (embedded) this.noteRelations(file, parsedSites.flatMap(({ parsed }) => parsed.statements));
     let assessment: SchemaAssessment | undefined;
+    let misread: SkippedSite | undefined;
 
     // Sites checked (a variant of a conditional site counts for the site), and the variants whose assembled SQL did
     // not parse, which are skips only when no variant of their site could be checked.
@@ -320,26 +345,10 @@ export class Engine {
         const at = mapSqlRangeToFile(site, part.start, part.end);
         skipped.push({ file, fileStart: at.start, fileEnd: at.end, reason: part.reason });
       }
-      // A parse error at a `${expr}` pglens made the parameter $n: the expression is most likely SQL text (a fragment
-      // or an identifier pglens could not know), not a value, and the text parsed is not what the application runs.
-      const errorAt = parsed.error?.offset;
-      const atParameter =
-        errorAt === undefined
-          ? undefined
-          : site.parameters.find((p) => errorAt >= p.sqlStart && errorAt < p.sqlStart + p.sqlLength && text.slice(p.fileStart, p.fileEnd) !== '?');
-      if (parsed.error && (isAssembled(site) || atParameter)) {
-        // Not the code's error: pglens put this text together (inlined constants, fragments, a branch, a value for an
-        // expression) and got it wrong or could not know a piece of it. A finding here would be false; the skip says
-        // what the parser said.
-        const when = site.variant !== undefined ? ` (when ${site.variant})` : '';
-        const reason = atParameter
-          ? `read as the value $${atParameter.index}, which PostgreSQL does not accept there${when}: ${parsed.error.message}`
-          : `assembled SQL does not parse${when}: ${parsed.error.message}`;
-        const expression = atParameter ? text.slice(atParameter.fileStart, atParameter.fileEnd) : inlinedExpressions(site, text);
-        const at = atParameter ? { fileStart: atParameter.fileStart, fileEnd: atParameter.fileEnd } : { fileStart: site.fileStart, fileEnd: site.fileEnd };
-        const skip: SkippedSite = { file, ...at, reason, ...(expression ? { expression: clip(expression) } : {}) };
-        if (site.variant === undefined) skipped.push(skip);
-        else if (!unparsedVariants.has(key)) unparsedVariants.set(key, skip);
+      const unparsed = parsed.error ? misreadSkip(file, text, site, parsed.error.offset, parsed.error.message) : undefined;
+      if (unparsed) {
+        if (site.variant === undefined) skipped.push(unparsed);
+        else if (!unparsedVariants.has(key)) unparsedVariants.set(key, unparsed);
         continue;
       }
       checkedSites.add(key);
@@ -407,6 +416,14 @@ export class Engine {
               // missing from what pglens could load, not from production. Said once for the run, not per statement.
               analyzed.schemaGap = assessment?.reason ?? 'the embedded schema is incomplete';
               analyzed.planSkippedReason = `not planned: ${error.message.split('\n')[0]} (${analyzed.schemaGap})`;
+            } else if (error instanceof PlanningError && (misread = plannerSyntaxMisread(file, text, statement, error))) {
+              // The parser pglens uses (libpg-query, PostgreSQL 17) accepted text that the database's own parser
+              // rejects at a piece pglens wrote (`ORDER BY score ${sort}` read as `ORDER BY score $2`): skipped as
+              // a parse error there is, never a plan-error finding.
+              if (site.variant === undefined) {
+                skipped.push(misread);
+                checkedSites.delete(key);
+              } else if (!unparsedVariants.has(key)) unparsedVariants.set(key, misread);
             } else if (error instanceof PlanningError && !isIgnored(lineDirectives, PLAN_ERROR_RULE)) {
               // `"plan-error": "off"` is honoured like any rule's off (the statement is still counted as not planned).
               const planError = this.planErrorFinding(file, text, lines, statement, error);
