@@ -427,27 +427,75 @@ class GuidedWalk {
 
 const guidedWalk = new GuidedWalk();
 
-/** Counts the `const`/`let`/`var` declarations and parameters named `name`; keeps the last initializer. */
+/**
+ * Counts the `const`/`let`/`var` declarations and parameters named `name`; keeps the last initializer, and each
+ * declaration with the range of the block or function it is declared in (a file whose every test or function
+ * declares its own `const sql = '...'` binds the name once per scope).
+ */
 class DeclarationsOf implements NodeVisitor {
   count = 0;
   initializer: ts.Expression | null = null;
+  readonly scoped: { scopeStart: number; scopeEnd: number; initializer: ts.Expression | null }[] = [];
+  private readonly scopes: ts.Node[] = [];
 
   constructor(private readonly name: string) {}
 
   visitNode(node: ts.Node): void {
+    // The walk is depth first: scopes that ended before this node are left.
+    while (this.scopes.length > 0 && this.scopes[this.scopes.length - 1].end <= node.pos) this.scopes.pop();
     if (node.kind === SK.VariableDeclarationList) {
       const isConst = (node.flags & CONST_FLAG) !== 0;
       for (const declaration of (node as ts.VariableDeclarationList).declarations) {
         if (declaration.name.kind !== SK.Identifier || declaration.name.text !== this.name) continue;
         this.count++;
         this.initializer = isConst && declaration.initializer ? unwrap(declaration.initializer) : null;
+        this.declaredHere(this.initializer);
       }
     } else if (node.kind === SK.Parameter) {
       const parameterName = (node as ts.ParameterDeclaration).name;
-      if (parameterName.kind === SK.Identifier && parameterName.text === this.name) this.count++;
+      if (parameterName.kind === SK.Identifier && parameterName.text === this.name) {
+        this.count++;
+        this.declaredHere(null);
+      }
     }
+    if (SCOPE_KINDS.has(node.kind)) this.scopes.push(node);
+  }
+
+  /** The initializer of the declaration in the innermost scope holding `position`; null when that is not a `const`. */
+  visibleAt(position: number): ts.Expression | null {
+    let best: (typeof this.scoped)[number] | undefined;
+    for (const declaration of this.scoped) {
+      if (position < declaration.scopeStart || position >= declaration.scopeEnd) continue;
+      if (!best || declaration.scopeStart > best.scopeStart || declaration.scopeEnd < best.scopeEnd) best = declaration;
+      else if (declaration.scopeStart === best.scopeStart && declaration.scopeEnd === best.scopeEnd) return null;
+    }
+    return best ? best.initializer : null;
+  }
+
+  private declaredHere(initializer: ts.Expression | null): void {
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope) this.scoped.push({ scopeStart: scope.pos, scopeEnd: scope.end, initializer });
   }
 }
+
+/** Nodes a `const`/`let` or a parameter is declared in (`var`'s function scope is not told apart: it is never a constant). */
+const SCOPE_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  SK.SourceFile,
+  SK.Block,
+  SK.ModuleBlock,
+  SK.CaseBlock,
+  SK.ForStatement,
+  SK.ForInStatement,
+  SK.ForOfStatement,
+  SK.CatchClause,
+  SK.FunctionDeclaration,
+  SK.FunctionExpression,
+  SK.ArrowFunction,
+  SK.MethodDeclaration,
+  SK.Constructor,
+  SK.GetAccessor,
+  SK.SetAccessor,
+]);
 
 function ascending(a: number, b: number): number {
   return a - b;
@@ -584,6 +632,21 @@ function isPlus(expression: ts.Expression): expression is ts.BinaryExpression {
 }
 
 /** A string, a template or a `+` chain starting with one: what a query function's SQL argument looks like. */
+/** A string, template or `+` chain whose first literal text reads as a SQL statement. */
+function startsAsSqlStatement(expression: ts.Expression): boolean {
+  switch (expression.kind) {
+    case SK.StringLiteral:
+    case SK.NoSubstitutionTemplateLiteral:
+      return readsAsSqlStatement((expression as ts.StringLiteral).text, true);
+    case SK.TemplateExpression:
+      return readsAsSqlStatement((expression as ts.TemplateExpression).head.text, true);
+    case SK.BinaryExpression:
+      return isPlus(expression) && startsAsSqlStatement(unwrap(expression.left));
+    default:
+      return false;
+  }
+}
+
 function isStringShaped(expression: ts.Expression): boolean {
   switch (expression.kind) {
     case SK.StringLiteral:
@@ -791,6 +854,7 @@ class FileFinder implements NodeVisitor {
   private readonly namesOfTaggedConstants = new Set<string>();
   /** Names bound exactly once in the file, by `const`, to their initializer; null otherwise. Filled lazily. */
   private readonly constants = new Map<string, ts.Expression | null>();
+  private readonly declaredInScopes = new Map<string, DeclarationsOf>();
 
   private readonly sites: SqlSite[] = [];
   private readonly skipped: SkippedSite[] = [];
@@ -897,18 +961,20 @@ class FileFinder implements NodeVisitor {
    * otherwise (several bindings may shadow each other, `let` may change). Looked up on first use, entering
    * only the nodes that spell the name.
    */
-  private binding(name: string): ts.Expression | null {
+  private binding(name: string, at?: ts.Node): ts.Expression | null {
     // Names are looked up in the site's own file; text read from another file is resolved by the checker only.
     if (this.src !== this.ownSource) return null;
     const cached = this.constants.get(name);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return cached ?? (at ? (this.declaredInScopes.get(name)?.visibleAt(at.getStart(this.sourceFile)) ?? null) : null);
     const positions: number[] = [];
     pushOccurrences(this.text, { text: name, boundedBefore: true, boundedAfter: true }, positions);
     const declarations = new DeclarationsOf(name);
     guidedWalk.run(this.sourceFile, positions, declarations);
     const bound = declarations.count === 1 ? declarations.initializer : null;
     this.constants.set(name, bound);
-    return bound;
+    // Declared more than once: the use at `at` sees the declaration of its innermost scope.
+    if (declarations.count > 1) this.declaredInScopes.set(name, declarations);
+    return bound ?? (at && declarations.count > 1 ? declarations.visibleAt(at.getStart(this.sourceFile)) : null);
   }
 
   private isMarked(node: ts.Node): boolean {
@@ -971,12 +1037,19 @@ class FileFinder implements NodeVisitor {
       argument = unwrap(text);
     }
     if (isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
+    // A project's helper given the connection first and the SQL second (`query(dbUrl, sql, [schema])`,
+    // `queryOne(client, 'select ...')`): the second argument is the SQL when it is written as SQL.
+    if (!isStringShaped(argument) && !isObjectLiteralExpression(argument) && call.node.arguments.length >= 2) {
+      const second = unwrap(call.node.arguments[1]);
+      const secondText = isIdentifier(second) ? this.binding(idText(second), second) : second;
+      if (secondText && startsAsSqlStatement(secondText)) argument = second;
+    }
     const strict = !call.onTagNamespace;
     // `Prisma.raw(filter.operator)`, `sql.raw(column)` kept in a variable or pasted into a template: a piece of a
     // statement, read (or skipped) where it is used. Only one handed straight to a query is a statement of its own.
     const pieceOfStatement = call.onTagNamespace && isPieceOfTemplate(call.node, this.text);
     if (isIdentifier(argument)) {
-      const bound = this.binding(idText(argument));
+      const bound = this.binding(idText(argument), argument);
       if (bound && isStringShaped(bound)) argument = bound;
       else {
         if (bound && (isTaggedTemplateExpression(bound) || isCallExpression(bound))) return;
@@ -1314,7 +1387,7 @@ class FileFinder implements NodeVisitor {
         }
         break;
       case SK.Identifier: {
-        const bound = this.binding(idText(expression as ts.Identifier));
+        const bound = this.binding(idText(expression as ts.Identifier), expression);
         if (bound && (isStringShaped(bound) || isNumericLiteral(bound))) {
           this.inline(bound, this.rangeOf(expression), () => this.addPlainExpression(bound));
           return;
@@ -1490,7 +1563,7 @@ class FileFinder implements NodeVisitor {
       return;
     }
     if (isIdentifier(value)) {
-      const bound = this.binding(idText(value));
+      const bound = this.binding(idText(value), value);
       if (bound && (isStringShaped(bound) || isNumericLiteral(bound))) {
         this.inline(bound, [fileStart, fileEnd], () => this.addPlainExpression(bound));
         return;
