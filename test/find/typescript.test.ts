@@ -467,6 +467,20 @@ describe('query functions', () => {
     assert.equal(site.text, "select id from notes where kind = 'note' and id = $1");
   });
 
+  test('a query object or a query builder given a connection is no SQL site: sql`...`.execute(db), Model.query(trx).insert(row)', () => {
+    const kysely = find('await sql`create index notes_kind_idx on notes (kind)`.execute(db);\nawait sql.raw(text).execute(trx);');
+    assert.deepEqual(kysely.sites.map((site) => site.text), ['create index notes_kind_idx on notes (kind)']);
+    // sql.raw(text) itself runs text only known at run time; its `.execute(trx)` hands over no SQL
+    assert.deepEqual(kysely.skipped.map((skip) => skip.expression), ['text']);
+    // Objection: query(trx) returns a builder bound to the transaction; a promise's methods still mean it ran SQL text
+    const objection = find('await Notes.query(trx).insert(row);\nawait pool.query(text).then(print);\nawait knex.raw(text).transacting(trx);');
+    assert.deepEqual(objection.sites, []);
+    assert.deepEqual(
+      objection.skipped.map((skip) => skip.reason),
+      ['SQL passed in `text`, which is not a constant of this file: cannot be known statically', 'SQL passed in `text`, which is not a constant of this file: cannot be known statically'],
+    );
+  });
+
   test('knex.raw: ? bindings become $n and map to the ?', () => {
     const source = "await knex.raw('select * from users where id = ? and org = ?', [id, org]);";
     const [site] = find(source).sites;

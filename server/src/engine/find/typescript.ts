@@ -788,6 +788,11 @@ function isPlaceholderPosition(text: string, at: number): boolean {
   return afterOperator && beforeEnd;
 }
 
+/** Methods of a promise: `pool.query(text).then(...)` still ran `text`. */
+const PROMISE_METHODS: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);
+/** Calls whose argument is SQL text whatever follows them (`knex.raw(text).transacting(trx)`). */
+const RAW_CALLS: ReadonlySet<string> = new Set(['raw', 'unsafe', '$queryRawUnsafe', '$executeRawUnsafe']);
+
 const MAX_INLINE_DEPTH = 16;
 const NOT_A_STATEMENT = 'SQL fragment, not a whole statement: checked where it is inlined into one';
 /** Combinations of conditional fragments planned per site; a site with more is read once per branch instead. */
@@ -846,6 +851,8 @@ interface Source {
 class FileFinder implements NodeVisitor {
   private readonly taggedTemplates: { node: ts.TaggedTemplateExpression; via: string }[] = [];
   private readonly calls: { node: ts.CallExpression; via: string; name: string; onTagNamespace: boolean }[] = [];
+  /** Query-named calls given one name whose result is a query builder (see noteBuilderMethod). */
+  private readonly builderCalls = new Set<ts.CallExpression>();
   private readonly markedLiterals: ts.Expression[] = [];
   /**
    * Names declared with a tagged template as initializer: only these can be SQL fragments inlined by name
@@ -940,15 +947,19 @@ class FileFinder implements NodeVisitor {
   }
 
   private collectCall(node: ts.CallExpression): void {
-    if (node.arguments.length === 0) return;
     const callee = unwrap(node.expression);
     let name: string;
     if (callee.kind === SK.Identifier) name = (callee as ts.Identifier).text;
     else if (callee.kind === SK.PropertyAccessExpression) name = (callee as ts.PropertyAccessExpression).name.text;
     else return;
+    if (callee.kind === SK.PropertyAccessExpression) this.noteBuilderMethod(callee as ts.PropertyAccessExpression);
+    if (node.arguments.length === 0) return;
     if (name !== 'unsafe' && !this.options.isFunction(name, this.options.hasFunctionPaths ? dottedName(callee) : undefined)) {
       return;
     }
+    // sql`...`.execute(db), sql.raw(text).execute(db) (Kysely): a method of the query the template built, given the
+    // connection to run on; its argument is no SQL.
+    if (callee.kind === SK.PropertyAccessExpression && this.buildsQuery(unwrap((callee as ts.PropertyAccessExpression).expression))) return;
     const onTagNamespace =
       callee.kind === SK.PropertyAccessExpression && this.isTagNamespace((callee as ts.PropertyAccessExpression).expression);
     // postgres.js sql.unsafe('...') runs its argument as a whole query.
@@ -988,6 +999,26 @@ class FileFinder implements NodeVisitor {
   }
 
   /** `sql` in `sql.raw(...)`, `Prisma` in `Prisma.join(...)`: an object whose members build SQL. */
+  /** A SQL template or a call of a member of a SQL tag (`sql.raw(text)`): a query object, not a client. */
+  private buildsQuery(expression: ts.Expression): boolean {
+    if (isTaggedTemplateExpression(expression)) return this.isSqlTagged(expression);
+    if (!isCallExpression(expression)) return false;
+    const callee = unwrap(expression.expression);
+    return isPropertyAccessExpression(callee) && this.isTagNamespace(callee.expression);
+  }
+
+  /**
+   * `Model.query(trx).insert(row)` (Objection), `repo.query(tx).where(...)`: a query-named call whose result is
+   * given a method other than a promise's is a query builder bound to the transaction it was given, not a query
+   * run on SQL text. Noted on the outer call (visited first); buildCall then takes no name passed to it for SQL.
+   */
+  private noteBuilderMethod(member: ts.PropertyAccessExpression): void {
+    const target = unwrap(member.expression);
+    if (!isCallExpression(target) || PROMISE_METHODS.has(member.name.text)) return;
+    const [argument] = target.arguments;
+    if (target.arguments.length === 1 && isIdentifier(unwrap(argument))) this.builderCalls.add(target);
+  }
+
   private isTagNamespace(expression: ts.Expression): boolean {
     const dotted = dottedName(unwrap(expression));
     if (dotted === undefined) return false;
@@ -1056,6 +1087,7 @@ class FileFinder implements NodeVisitor {
         // A const of this file written as an object without `text`/`sql` (an agent tool's input), a number, a
         // boolean or an array is no SQL text, whatever the method is called.
         if (bound && isNotSqlText(unwrap(bound))) return;
+        if (this.builderCalls.has(call.node) && !RAW_CALLS.has(call.name)) return;
         // The checker tells a query from anything else passed to a method called `execute` (kysely's `.execute(db)`);
         // asked only where its answer changes something (a Program is built for it).
         if (/query|exec|sql|raw|unsafe/i.test(call.name) && !pieceOfStatement) {
