@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { discoverSchemaFiles, naturalCompare } from '../../server/src/engine/db/embedded/schemaDiscovery';
+import { readSchemaFiles } from '../../server/src/engine/db/embedded/loadSchema';
 import { makeWorkspace } from './helpers';
 
 const sql = 'SELECT 1;';
@@ -93,4 +94,79 @@ test('schema globs from pglens.json decide alone; node_modules and .git are neve
 test('natural order compares digit runs as numbers', () => {
   const names = ['V10__x.sql', 'V2__x.sql', 'V1__x.sql', 'V9__x.sql'];
   assert.deepEqual([...names].sort(naturalCompare), ['V1__x.sql', 'V2__x.sql', 'V9__x.sql', 'V10__x.sql']);
+});
+
+// Go services: sqlc names its schema in sqlc.yaml; golang-migrate's folder is often db/migration (singular) or
+// sql/schema, which no fixed list holds. Without these the embedded database was built from nothing (exit 2).
+test("sqlc.yaml's schema (a folder: its .sql files in order, down files left out) for the PostgreSQL entries only", async () => {
+  const sqlcYaml = [
+    'version: "2"',
+    'sql:',
+    '  - schema: "db/migration"',
+    '    queries: "db/query"',
+    '    engine: "postgresql"',
+    '    gen:',
+    '      go:',
+    '        overrides:',
+    '          - db_type: "uuid"',
+    '            go_type: "github.com/google/uuid.UUID"',
+    '  - engine: mysql',
+    '    schema:',
+    '      - legacy/schema.sql',
+    '    queries: legacy/query',
+  ].join('\n');
+  assert.deepEqual(
+    await discovered({
+      'sqlc.yaml': sqlcYaml,
+      'db/migration/000002_add_users.up.sql': sql,
+      'db/migration/000002_add_users.down.sql': sql,
+      'db/migration/000001_init_schema.up.sql': sql,
+      'db/query/account.sql': sql,
+      'legacy/schema.sql': sql,
+    }),
+    ['db/migration/000001_init_schema.up.sql', 'db/migration/000002_add_users.up.sql'],
+  );
+  assert.deepEqual(
+    await discovered({ 'sqlc.json': JSON.stringify({ version: '1', packages: [{ name: 'db', schema: 'sql/schema.sql', queries: 'sql/queries', engine: 'postgresql' }] }), 'sql/schema.sql': sql }),
+    ['sql/schema.sql'],
+  );
+});
+
+test('without a known folder: folders whose files a migration tool names, not under tests or examples', async () => {
+  assert.deepEqual(
+    await discovered({
+      'db/migration/000001_init.up.sql': sql,
+      'db/migration/000001_init.down.sql': sql,
+      'db/migration/000002_users.up.sql': sql,
+      'internal/testdata/migrations_fixture/000001_x.up.sql': sql,
+      'examples/V1__example.sql': sql,
+      'README.md': '',
+    }),
+    ['db/migration/000001_init.up.sql', 'db/migration/000002_users.up.sql'],
+  );
+  assert.deepEqual(await discovered({ 'src/main/resources/db/migration/V2__orders.sql': sql, 'src/main/resources/db/migration/V1__init.sql': sql }), [
+    'src/main/resources/db/migration/V1__init.sql',
+    'src/main/resources/db/migration/V2__orders.sql',
+  ]);
+  assert.deepEqual(await discovered({ 'sql/schema/002_posts.sql': '-- +goose Up\nSELECT 1;\n', 'sql/schema/001_users.sql': '-- +goose Up\nSELECT 1;\n' }), [
+    'sql/schema/001_users.sql',
+    'sql/schema/002_posts.sql',
+  ]);
+  assert.deepEqual(await discovered({ 'scripts/001_cleanup.sql': sql }), []);
+});
+
+// dbmate and goose keep the rollback in the same file: applied as schema, `-- migrate:down`'s DROP TABLE undid the
+// table just created and the embedded database came out empty.
+test('schema files are read without their dbmate/goose down sections (same lines, so problems keep their place)', async () => {
+  const dbmate = '-- migrate:up\nCREATE TABLE users (id bigint);\n\n-- migrate:down\nDROP TABLE users;\n';
+  const goose = '-- +goose Up\nCREATE TABLE posts (id bigint);\n-- +goose StatementBegin\nSELECT 1;\n-- +goose StatementEnd\n\n-- +goose Down\nDROP TABLE posts;\n';
+  const root = makeWorkspace({ 'db/migrations/20240101000000_users.sql': dbmate, 'db/migrations/20240102000000_posts.sql': goose });
+  const files = await readSchemaFiles(await discoverSchemaFiles(root));
+  assert.equal(files.length, 2);
+  for (const [file, original] of [[files[0], dbmate], [files[1], goose]] as const) {
+    assert.doesNotMatch(file.text, /DROP TABLE/);
+    assert.match(file.text, /CREATE TABLE/);
+    assert.equal(file.text.length, original.length);
+    assert.equal(file.text.split('\n').length, original.split('\n').length);
+  }
 });

@@ -117,17 +117,26 @@ function blank(text: string, start: number, end: number): string {
 }
 
 /**
- * The text with its down/rollback code blanked out (same length, same lines): dbmate's `-- migrate:down` section
- * of a .sql file, and in a JS/TS migration the `down` function (`export async function down`, `exports.down = `,
+ * The text with its down/rollback code blanked out (same length, same lines): dbmate's `-- migrate:down` and goose's
+ * `-- +goose Down` section of a .sql file, and in a JS/TS migration the `down` function (`export async function down`, `exports.down = `,
  * `down: async () => ...`, a `down()` method). Undefined when there is none.
  */
 export function withoutDownCode(file: string, text: string): string | undefined {
   if (/\.sql$/i.test(file)) {
-    const down = /^[ \t]*--[ \t]*migrate:down\b.*$/im.exec(text);
-    if (!down) return undefined;
-    const upAgain = /^[ \t]*--[ \t]*migrate:up\b/im.exec(text.slice(down.index + down[0].length));
-    const end = upAgain ? down.index + down[0].length + upAgain.index : text.length;
-    return blank(text, down.index, end);
+    // dbmate's `-- migrate:down`, goose's `-- +goose Down`, each up to the next up marker or the end.
+    const markers = [
+      { down: /^[ \t]*--[ \t]*migrate:down\b.*$/im, up: /^[ \t]*--[ \t]*migrate:up\b/im },
+      { down: /^[ \t]*--[ \t]*\+goose[ \t]+down\b.*$/im, up: /^[ \t]*--[ \t]*\+goose[ \t]+up\b/im },
+    ];
+    let blanked: string | undefined;
+    for (const marker of markers) {
+      const down = marker.down.exec(blanked ?? text);
+      if (!down) continue;
+      const upAgain = marker.up.exec((blanked ?? text).slice(down.index + down[0].length));
+      const end = upAgain ? down.index + down[0].length + upAgain.index : text.length;
+      blanked = blank(blanked ?? text, down.index, end);
+    }
+    return blanked;
   }
   if (!/\.(c|m)?(t|j)sx?$/i.test(file) || !/\bdown\b/.test(text)) return undefined;
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);

@@ -97,7 +97,7 @@ export class SchemaCoverage {
 }
 
 /** Migration folders looked in without `schema` globs, for the message (schemaDiscovery.ts has the full list). */
-const LOOKED_IN = 'migrations/, db/migrations/, prisma/migrations/, supabase/migrations/, drizzle/, schema.sql';
+const LOOKED_IN = 'migrations/, db/migrations/, prisma/migrations/, supabase/migrations/, drizzle/, sqlc.yaml, folders of *.up.sql or V1__*.sql files, schema.sql';
 
 /**
  * Judges an embedded database's schema against the relations the code names. `known` holds the database's relations
@@ -138,7 +138,10 @@ export function assessEmbeddedSchema(
     const failed = firstProblem
       ? `; ${origin.schemaProblems.length} statement${origin.schemaProblems.length === 1 ? '' : 's'} failed to load, first ${where(firstProblem)}`
       : '';
-    const absent = `; ${missing.length} of ${named.size} table${named.size === 1 ? '' : 's'} the code names ${missing.length === 1 ? 'is' : 'are'} missing (${listed(missing, 5)})`;
+    // With no schema files the tables may all be created by checked code (migrations pglens did not take for the
+    // schema): then there is nothing missing to list.
+    const absent =
+      missing.length > 0 ? `; ${missing.length} of ${named.size} table${named.size === 1 ? '' : 's'} the code names ${missing.length === 1 ? 'is' : 'are'} missing (${listed(missing, 5)})` : '';
     line = `the embedded database has too little of the schema to plan against: ${found}${failed}${absent}`;
   }
   return { trusted: reason === undefined, tooThin, named: named.size, missing, reason, line };

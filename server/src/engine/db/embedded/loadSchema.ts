@@ -11,6 +11,7 @@ import { LineIndex } from '../../text';
 import type { SqlSite } from '../../types';
 import { isExtensionAvailable } from './extensions';
 import { quoteIdentifier } from '../../sqlText';
+import { withoutDownCode } from '../../migrationScope';
 
 /** A schema statement the embedded database could not apply; it was skipped. */
 export interface SchemaProblem {
@@ -53,7 +54,9 @@ interface SchemaStatement {
 export async function readSchemaFiles(paths: string[], options: { root?: string; maxBytes?: number } = {}): Promise<SchemaFile[]> {
   return paths.map((file) => {
     const read = readWorkspaceTextFile(file, { root: options.root, maxBytes: options.maxBytes ?? DEFAULT_MAX_SOURCE_BYTES });
-    return read.ok ? { path: file, text: read.text } : { path: file, text: '', skippedReason: read.reason };
+    // A dbmate or goose file keeps its rollback beside the migration: applied, `-- migrate:down`'s DROP TABLE would
+    // undo the table just created. Blanked, lines and columns of problems stay the file's.
+    return read.ok ? { path: file, text: withoutDownCode(file, read.text) ?? read.text } : { path: file, text: '', skippedReason: read.reason };
   });
 }
 

@@ -1,7 +1,8 @@
 // Which files hold the workspace's schema, in the order they would be applied. With `schema` globs from
 // pglens.json those decide; otherwise the common migration layouts are detected: plain SQL folders
 // (migrations/, db/migrations, supabase/migrations), Prisma (prisma/migrations/<stamp>_<name>/migration.sql),
-// drizzle-kit's SQL output (drizzle/*.sql) and whole-schema dumps (schema.sql, structure.sql).
+// drizzle-kit's SQL output (drizzle/*.sql), sqlc's configured `schema`, folders of files a migration tool names
+// (golang-migrate, Flyway, dbmate, goose) anywhere near the root, and whole-schema dumps (schema.sql, structure.sql).
 
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -39,11 +40,137 @@ export async function discoverSchemaFiles(workspaceRoot: string, schemaGlobs?: s
   for (const folder of MIGRATION_FOLDERS) add(await migrationFolderFiles(path.join(root, folder)));
   if (found.length > 0) return found;
 
+  // sqlc names its schema outright; otherwise a folder whose file names a migration tool writes (golang-migrate's
+  // `000001_init.up.sql` in `db/migration`, Flyway's `V1__init.sql`, `sql/schema/001_users.sql` beside sqlc queries).
+  add(await sqlcSchemaFiles(root));
+  if (found.length > 0) return found;
+  for (const folder of await namedMigrationFolders(root)) add(await migrationFolderFiles(folder));
+  if (found.length > 0) return found;
+
   for (const candidate of SCHEMA_DUMP_FILES) {
     const file = path.join(root, candidate);
     if (await isFile(file)) return [file];
   }
   return [];
+}
+
+/** sqlc's configuration files, in the order sqlc looks for them. */
+const SQLC_CONFIGS = ['sqlc.yaml', 'sqlc.yml', 'sqlc.json'];
+
+/**
+ * The `schema` paths of a sqlc configuration (version 1 `packages`, version 2 `sql`), relative to its folder, of the
+ * entries whose engine is PostgreSQL (sqlc's `engine`, `postgresql` unless said). sqlc reads a schema folder's .sql
+ * files in name order and leaves out golang-migrate's down files, as discovery does.
+ */
+export function sqlcSchemaPaths(configText: string, json: boolean): string[] {
+  const entries: { engine?: string; schema: string[] }[] = [];
+  if (json) {
+    let config: { sql?: unknown; packages?: unknown };
+    try {
+      config = JSON.parse(configText);
+    } catch {
+      return [];
+    }
+    const list = Array.isArray(config.sql) ? config.sql : Array.isArray(config.packages) ? config.packages : [];
+    for (const entry of list as { engine?: unknown; schema?: unknown }[]) {
+      const schema = typeof entry?.schema === 'string' ? [entry.schema] : Array.isArray(entry?.schema) ? entry.schema.filter((item): item is string => typeof item === 'string') : [];
+      entries.push({ engine: typeof entry?.engine === 'string' ? entry.engine : undefined, schema });
+    }
+  } else {
+    // The few YAML shapes sqlc's own documentation writes: `- schema: "path"`, `schema: path`, or a list below it.
+    let entry: { engine?: string; schema: string[] } | undefined;
+    let listIndent = -1;
+    let inSchemaList = -1;
+    for (const line of configText.split(/\r?\n/)) {
+      if (/^\s*(#|$)/.test(line)) continue;
+      const indent = /^\s*/.exec(line)![0].length;
+      const item = /^(\s*)-\s+(.*)$/.exec(line);
+      if (inSchemaList >= 0 && item && indent > inSchemaList) {
+        entry?.schema.push(unquoted(item[2]));
+        continue;
+      }
+      inSchemaList = -1;
+      if (item && (listIndent < 0 || indent <= listIndent) && /^\w+\s*:/.test(item[2])) {
+        listIndent = indent;
+        entry = { schema: [] };
+        entries.push(entry);
+      }
+      const pair = /^\s*(?:-\s+)?(schema|engine)\s*:\s*(.*)$/.exec(line);
+      if (!pair || !entry) continue;
+      const value = pair[2].replace(/\s+#.*$/, '').trim();
+      if (pair[1] === 'engine') entry.engine = unquoted(value);
+      else if (value === '') inSchemaList = indent;
+      else if (value.startsWith('[')) entry.schema.push(...value.slice(1, -1).split(',').map(unquoted).filter(Boolean));
+      else entry.schema.push(unquoted(value));
+    }
+  }
+  return entries.filter((entry) => (entry.engine ?? 'postgresql') === 'postgresql').flatMap((entry) => entry.schema);
+}
+
+function unquoted(value: string): string {
+  return value.trim().replace(/^(["'])(.*)\1$/, '$2');
+}
+
+/** The schema files a sqlc configuration at the root names: files as given, folders' .sql files in name order. */
+async function sqlcSchemaFiles(root: string): Promise<string[]> {
+  for (const name of SQLC_CONFIGS) {
+    const config = path.join(root, name);
+    let text: string;
+    try {
+      text = await fs.readFile(config, 'utf8');
+    } catch {
+      continue;
+    }
+    const files: string[] = [];
+    for (const schema of sqlcSchemaPaths(text, name.endsWith('.json'))) {
+      const target = path.resolve(root, schema);
+      // Only inside the workspace: a configuration is not a reason to read elsewhere.
+      if (path.relative(root, target).startsWith('..')) continue;
+      if (await isFile(target)) files.push(target);
+      else files.push(...(await migrationFolderFiles(target)));
+    }
+    return files;
+  }
+  return [];
+}
+
+/** golang-migrate (`1_x.up.sql`), Flyway (`V1__x.sql`) and dbmate/goose (numbered with their markers) file names. */
+const MIGRATION_FILE_NAME = /^(\d+_[^/]+\.up\.sql|[Vv]\d+(?:[._]\d+)*__[^/]+\.sql)$/;
+const MARKED_MIGRATION = /^[ \t]*--[ \t]*(migrate:up|\+goose[ \t]+up)\b/im;
+/** Folders of examples and tests hold other schemas than the application's. */
+const NOT_THE_APPLICATION = /^(test|tests|testdata|fixtures?|examples?|samples?|docs?|vendor|third_party)$/i;
+
+/**
+ * Folders, up to five levels below the root (Spring's src/main/resources/db/migration), holding at least one file named or marked as a migration of a tool, in
+ * path order; not under test, example or vendored folders.
+ */
+async function namedMigrationFolders(root: string): Promise<string[]> {
+  const folders: string[] = [];
+  const visit = async (directory: string, depth: number): Promise<void> => {
+    const entries = await directoryEntries(directory);
+    let isMigrationFolder = false;
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.toLowerCase().endsWith('.sql')) continue;
+      if (MIGRATION_FILE_NAME.test(entry.name)) isMigrationFolder = true;
+      else if (/^\d+_/.test(entry.name)) {
+        const head = await fs.readFile(path.join(directory, entry.name), 'utf8').then((text) => text.slice(0, 4096), () => '');
+        if (MARKED_MIGRATION.test(head)) isMigrationFolder = true;
+      }
+      if (isMigrationFolder) break;
+    }
+    if (isMigrationFolder) {
+      folders.push(directory);
+      return;
+    }
+    if (depth >= 5) return;
+    for (const entry of [...entries].sort((a, b) => naturalCompare(a.name, b.name))) {
+      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.') && !NOT_THE_APPLICATION.test(entry.name)) {
+        await visit(path.join(directory, entry.name), depth + 1);
+      }
+    }
+  };
+  await visit(root, 0);
+  return folders;
 }
 
 /** Files under `root` matching any of `globs` (relative to root, forward slashes), in migration order. */
