@@ -78,6 +78,11 @@ export interface SqlSite {
   variant?: string;
   /** Set when the site is known to talk to a database other than PostgreSQL (e.g. "mysql"); it is not parsed. */
   database?: string;
+  /**
+   * Tables a query builder's schema API created earlier in the file (`db.schema.createTable('report')`, see
+   * find/builderTables.ts), as `schema.name` or `name`: new and empty for the lock rules, as if a CREATE TABLE made them.
+   */
+  tablesCreatedBefore?: string[];
 }
 
 export interface InlinedConstant {

@@ -5,6 +5,7 @@
 import ts = require('typescript');
 import type { InlinedConstant, SkippedSite, SourceSegment, SqlSite } from '../types';
 import { databaseLabel, isPostgres } from './databaseNames';
+import { noteTablesCreatedByBuilders } from './builderTables';
 import { DatabaseResolver, databaseOfPath, type DatabaseDecision, type DatabaseSettings } from './databaseOf';
 import { readPgPromiseFormatting } from './pgPromiseFormat';
 import { foreignDialectOf, lineOf } from './sqlDialect';
@@ -119,6 +120,7 @@ export function findSqlInFile(
         return withExpressions(text, reused);
       }
       const found = withoutOtherDatabases(file, text, findSqlInTypeScript(file, text, options, recentSourceFiles), options);
+      noteTablesCreatedByBuilders(text, found.sites);
       readings?.remember(file, text, found);
       return withExpressions(text, found);
     } catch (error) {

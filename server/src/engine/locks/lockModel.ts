@@ -352,8 +352,14 @@ export function fileHistory(previous: ParsedStatement[] | undefined): FileHistor
   return h;
 }
 
+/** The tables a query builder created before the statement's site (SqlSite.tablesCreatedBefore) are created earlier too. */
+export function addTablesCreatedByBuilders(h: FileHistory, s: ParsedStatement): void {
+  for (const table of s.site.tablesCreatedBefore ?? []) h.createdTables.add(table);
+}
+
 /** Folds one more statement of the file into its history (statements in file order). */
 export function addToFileHistory(h: FileHistory, s: ParsedStatement): void {
+  addTablesCreatedByBuilders(h, s);
   {
     const n = s.node[s.kind];
     switch (s.kind) {

@@ -4,7 +4,7 @@
 import { findTable, indexesOf, type SchemaFacts } from '../../db/schemaFacts';
 import { lockContextFromSchemaFacts } from '../../locks/schemaContext';
 import { mapSqlOffsetToFile } from '../../find/index';
-import { addToFileHistory, createdEarlier, fileHistory, type FileHistory, type LockModelContext } from '../../locks/lockModel';
+import { addTablesCreatedByBuilders, addToFileHistory, createdEarlier, fileHistory, type FileHistory, type LockModelContext } from '../../locks/lockModel';
 import { describeWhatLockBlocks, lockDisplayName, type LockMode } from '../../locks/lockModes';
 import { tokenizeSql, type SqlToken } from '../../locks/tokens';
 import type { AstNode, ParsedStatement } from '../../parse/parse';
@@ -88,9 +88,12 @@ export function historyOf(context: RuleContext): FileHistory {
     for (let i = cached.length; i < previous.length; i++) addToFileHistory(cached.history, previous[i]);
     cached.length = previous.length;
     cached.last = previous[previous.length - 1];
+    // Tables a builder created before this statement's site: every later statement of the file sees them too.
+    addTablesCreatedByBuilders(cached.history, context.statement);
     return cached.history;
   }
   const history = fileHistory(previous);
+  addTablesCreatedByBuilders(history, context.statement);
   histories.set(previous, { length: previous.length, last: previous[previous.length - 1], history });
   return history;
 }
