@@ -632,6 +632,16 @@ function isPlus(expression: ts.Expression): expression is ts.BinaryExpression {
 }
 
 /** A string, a template or a `+` chain starting with one: what a query function's SQL argument looks like. */
+/**
+ * A tagged template that is a piece of a statement whatever it starts with: slonik's `sql.fragment` (a
+ * FragmentSqlToken, which no query method runs: `sql.fragment`(SELECT count(*) ...) AS total`` is a column of a
+ * select list), and a select list of `*` alone (`sql.type(row)`SELECT *``, which PostgreSQL never runs without a
+ * FROM: a query builder's select part).
+ */
+function isFragmentByItself(via: string | undefined, text: string): boolean {
+  return (via !== undefined && /(?:^|\.)fragment$/.test(via)) || /^\s*select\s+(?:distinct\s+)?(?:[a-z_][\w$]*\.)?\*\s*;?\s*$/i.test(text);
+}
+
 /** A string, template or `+` chain whose first literal text reads as a SQL statement. */
 function startsAsSqlStatement(expression: ts.Expression): boolean {
   switch (expression.kind) {
@@ -1169,7 +1179,7 @@ class FileFinder implements NodeVisitor {
     }
     if (sites.length === 1 && !readings.some((reading) => reading.partial)) delete sites[0].variant;
     const site = sites[0];
-    if (!readsAsSqlStatement(site.text, strict)) {
+    if (!readsAsSqlStatement(site.text, strict) || (origin === 'tagged-template' && isFragmentByItself(via, site.text))) {
       if (!strict) {
         this.markTouched();
         this.fragments.push({
