@@ -1,5 +1,5 @@
 // Tables a migration creates with a query builder's schema API (find/builderTables.ts) are new and empty for the lock
-// rules, as if a CREATE TABLE statement had made them: test/fixtures/realworld/ts-builder-migrations (Kysely and knex).
+// rules, as if a CREATE TABLE statement had made them: test/fixtures/realworld/locks-builder-migrations (Kysely and knex).
 
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { noteTablesCreatedByBuilders } from '../../server/src/engine/find/builde
 import { loadParser } from '../../server/src/engine/parse/parse';
 import type { SqlSite } from '../../server/src/engine/types';
 
-const FIXTURE = join(__dirname, '..', 'fixtures', 'realworld', 'ts-builder-migrations');
+const FIXTURE = join(__dirname, '..', 'fixtures', 'realworld', 'locks-builder-migrations');
 
 before(() => loadParser());
 

@@ -481,6 +481,17 @@ describe('query functions', () => {
     );
   });
 
+  test("Kysely's db.dynamic.ref of a known string is the quoted name, also as `const { ref } = db.dynamic` or `const ref = db.dynamic.ref`", () => {
+    const direct = find("await sql`create index notes_kind_idx on ${db.dynamic.ref('notes')} (${db.dynamic.ref('kind')})`.execute(db);");
+    assert.deepEqual(direct.sites.map((site) => site.text), ['create index notes_kind_idx on notes (kind)']);
+    const destructured = find("const { ref } = db.dynamic;\nawait sql`select ${ref('n.createdAt')} from notes n`.execute(db);");
+    assert.deepEqual(destructured.sites.map((site) => site.text), ['select n."createdAt" from notes n']);
+    const aliased = find("const col = db.dynamic.ref;\nawait sql`notify ${col('notes_changed')}`.execute(db);");
+    assert.deepEqual(aliased.sites.map((site) => site.text), ['notify notes_changed']);
+    // a `ref` the file does not take from Kysely stays unknown where a name belongs
+    assert.equal(find("await sql`select * from ${ref('notes')}`.execute(db);").sites.length, 0);
+  });
+
   test('knex.raw: ? bindings become $n and map to the ?', () => {
     const source = "await knex.raw('select * from users where id = ? and org = ?', [id, org]);";
     const [site] = find(source).sites;

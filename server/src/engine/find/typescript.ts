@@ -564,6 +564,8 @@ const VALUE_HELPERS = new Set([
 ]);
 /** Helpers that quote their (string) arguments as a name: slonik and drizzle `identifier`, kysely `ref`/`table`/`id`. */
 const IDENTIFIER_HELPERS = new Set(['identifier', 'ref', 'table', 'id']);
+/** `const { ref } = db.dynamic` (Kysely). */
+const DESTRUCTURED_DYNAMIC_REF = /\b(?:const|let)\s*\{[^}=]*\bref\b[^}]*\}\s*=\s*[\w$.]+\.dynamic\b(?!\s*\.)/;
 /** Helpers that paste their string argument into the SQL verbatim. */
 const RAW_HELPERS = new Set(['raw', 'unsafe']);
 /** Namespaces whose members build SQL fragments even though they are not tags themselves. */
@@ -1543,6 +1545,11 @@ class FileFinder implements NodeVisitor {
           return;
         }
       }
+      const reference = this.kyselyDynamicReference(value);
+      if (reference !== undefined) {
+        this.addSynthetic(reference, fileStart, fileEnd);
+        return;
+      }
       const helper = this.fragmentHelper(value);
       if (helper !== undefined) {
         if (helper.kind === 'value') {
@@ -1743,6 +1750,30 @@ class FileFinder implements NodeVisitor {
   }
 
   /** A string the checker knows the expression always holds, or a literal written in place. */
+  /**
+   * Kysely's `db.dynamic.ref('a.b')` (also as `const { ref } = db.dynamic` or `const ref = db.dynamic.ref`) of a
+   * string the syntax or the checker knows: the name, quoted part by part as Kysely does. Undefined otherwise.
+   */
+  private kyselyDynamicReference(value: ts.Expression): string | undefined {
+    if (!isCallExpression(value) || value.arguments.length !== 1) return undefined;
+    const callee = unwrap(value.expression);
+    const isDynamicRef = isPropertyAccessExpression(callee)
+      ? callee.name.text === 'ref' && isPropertyAccessExpression(unwrap(callee.expression)) && (unwrap(callee.expression) as ts.PropertyAccessExpression).name.text === 'dynamic'
+      : isIdentifier(callee) && this.bindsDynamicRef(idText(callee));
+    if (!isDynamicRef) return undefined;
+    const parts = this.literalString(unwrap(value.arguments[0]))?.split('.');
+    if (!parts || parts.some((part) => part.length === 0)) return undefined;
+    return parts.map((part) => quoteIdentifier(part)).join('.');
+  }
+
+  /** Whether the file binds `name` to Kysely's dynamic ref: `const { ref } = x.dynamic`, `const ref = x.dynamic.ref`. */
+  private bindsDynamicRef(name: string): boolean {
+    if (!this.text.includes('.dynamic')) return false;
+    if (name === 'ref' && DESTRUCTURED_DYNAMIC_REF.test(this.text)) return true;
+    const escaped = name.replace(/[$]/g, '\\$');
+    return new RegExp(`\\b(?:const|let)\\s+${escaped}\\s*=\\s*[\\w$.]+\\.dynamic\\.ref\\b`).test(this.text);
+  }
+
   private literalString(expression: ts.Expression): string | undefined {
     if (isStringLiteral(expression) || isNoSubstitutionTemplateLiteral(expression)) return expression.text;
     const bound = this.boundArgument(expression);
