@@ -172,6 +172,11 @@ describe('packages and bindings', () => {
       ["import { drizzle } from 'drizzle-orm/node-postgres';\nimport { sql } from 'drizzle-orm';\nconst db = drizzle({});\ndb.execute(sql`SELECT 1`);", undefined],
       ["import { Kysely, MysqlDialect } from 'kysely';\nconst db = new Kysely({ dialect: new MysqlDialect({}) });\ndb.executeQuery('x');\ndb.query('SELECT 1');", 'MySQL'],
       ["import { Kysely, PostgresDialect } from 'kysely';\nconst db = new Kysely({ dialect: new PostgresDialect({}) });\ndb.query('SELECT 1');", undefined],
+      // An ORM's adapter pglens does not know by name: its name says the database (a CMS's SQLite and Postgres adapters
+      // each re-export drizzle's `sql`); a name naming two databases decides nothing.
+      ["import { sql } from '@cms-kit/db-d1-sqlite';\nexport const up = ({ db }) => db.run(sql`CREATE TABLE \\`posts\\` (\\`id\\` integer)`);", 'SQLite'],
+      ["import { sql } from '@cms-kit/db-postgres';\nexport const up = ({ db }) => db.execute(sql`CREATE TABLE posts (id integer)`);", undefined],
+      ["import { query } from 'orm-mysql-to-pg';\nquery('SELECT 1');", undefined],
       // Undecided stays PostgreSQL: a global, an unknown package.
       ["db.query('SELECT 1');", undefined],
       ["import { thing } from 'some-orm';\nthing.query('SELECT 1');", undefined],

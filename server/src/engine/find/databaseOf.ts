@@ -242,7 +242,44 @@ function packageOrigin(specifier: string, imported: string): Origin | undefined 
     }
     if (!candidate.includes('/')) break;
   }
-  return undefined;
+  return namedPackageOrigin(specifier);
+}
+
+/**
+ * The words of a package name that say which database it serves (an ORM's adapter: `@payloadcms/db-d1-sqlite`,
+ * `@mikro-orm/mysql`, `@effect/sql-clickhouse`, `typeorm-sqlite-x`), for a package pglens does not know by name.
+ */
+const DATABASE_WORDS: Record<string, string> = {
+  postgres: POSTGRESQL,
+  postgresql: POSTGRESQL,
+  pg: POSTGRESQL,
+  pglite: POSTGRESQL,
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  libsql: 'sqlite',
+  d1: 'sqlite',
+  mysql: 'mysql',
+  mysql2: 'mysql',
+  mariadb: 'mysql',
+  mssql: 'mssql',
+  clickhouse: 'clickhouse',
+  bigquery: 'bigquery',
+  snowflake: 'snowflake',
+  duckdb: 'duckdb',
+  oracledb: 'oracle',
+};
+
+/**
+ * An unknown package whose name names exactly one database (by the words of its name, scope included) is that
+ * database's: the `sql` tag an ORM adapter re-exports for SQLite must not be read as PostgreSQL. A name naming none,
+ * or several (`typeorm-pg-mysql-bridge`), decides nothing.
+ */
+function namedPackageOrigin(specifier: string): Origin | undefined {
+  const words = specifier.toLowerCase().split(/[^a-z0-9]+/);
+  const databases = new Set(words.flatMap((word) => (Object.prototype.hasOwnProperty.call(DATABASE_WORDS, word) ? [DATABASE_WORDS[word]] : [])));
+  if (databases.size !== 1) return undefined;
+  const [database] = databases;
+  return { database, summary: `${specifier} (named for ${databaseLabel(database)})`, source: specifier };
 }
 
 function isRelative(specifier: string): boolean {
