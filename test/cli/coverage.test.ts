@@ -76,6 +76,37 @@ describe('assembled SQL and skipped sites', { concurrency: true }, () => {
     );
   });
 
+  test("another tool's placeholders (:name, $name!, {{ }}, #{name}) are skips naming the placeholder; a true syntax error stays an error", async () => {
+    const reason = (placeholder: string) => `not read: ${placeholder} is a placeholder of a tool that fills it in before PostgreSQL reads the SQL (psql, pgtyped, aiosql, dbt...); pglens reads $1-style parameters only`;
+    const dir = workspace({
+      'queries/books.sql': [
+        '/* @name FindBookById */',
+        'SELECT * FROM books WHERE id = :bookId;',
+        '',
+        "SELECT * FROM {{ ref('books') }};",
+        '',
+        'SELECT id FROM books WHERE author = #{author} AND id::text = :"id";',
+        '',
+        'SELECT id FROM books WHERE;',
+        '',
+      ].join('\n'),
+      'src/books.ts': ["import { sql } from '@pgtyped/runtime';", 'export const popular = sql`SELECT id FROM books WHERE rank > $minRank!::int`;', ''].join('\n'),
+    });
+    const result = await runCli(['check', '.', '--no-embedded', '--format', 'json'], { cwd: dir });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    const report = parseJsonReport(result);
+    assert.deepEqual(report.findings.map((finding) => [finding.ruleId, finding.line]), [['syntax-error', 8]]);
+    assert.deepEqual(
+      report.skipped.map((skip) => [skip.file, skip.line, skip.column, skip.reason]),
+      [
+        ['queries/books.sql', 2, 32, reason(':bookId')],
+        ['queries/books.sql', 4, 15, reason("{{ ref('books') }}")],
+        ['queries/books.sql', 6, 37, reason('#{author}')],
+        ['src/books.ts', 2, 'export const popular = sql`SELECT id FROM books WHERE rank > '.length + 1, reason('$minRank!')],
+      ],
+    );
+  });
+
   test('a ${expr} read as $n that only the database parser rejects (a sort direction in a window) is a skip, not a plan-error', async () => {
     // Plain JavaScript without a jsconfig, a forum's sorted-set store in its style: `${dir}` is pasted as ASC/DESC.
     // libpg-query accepts `ORDER BY score $2` inside OVER (...); PostgreSQL 18 rejects it while planning.

@@ -10,6 +10,7 @@ import { LockedRelations } from './db/lockedRelations';
 import { readSchemaFacts, SCHEMA_READ_TIMEOUT_MS, type SchemaFacts } from './db/schemaFacts';
 import { directivesFor, isIgnored, readDirectives } from './directives';
 import { findSqlInFile, mapSqlRangeToFile, resolveFindOptions, type FindOptions } from './find/index';
+import { otherToolPlaceholderAt } from './sqlText';
 import { databaseSettingsOf } from './find/databaseOf';
 import { RecentSourceFiles } from './find/typescript';
 import { loadParser, SiteParser, type AstNode, type ParsedStatement } from './parse/parse';
@@ -120,6 +121,13 @@ function isAssembled(site: SqlSite): boolean {
  */
 function misreadSkip(file: string, text: string, site: SqlSite, errorAt: number, message: string): SkippedSite | undefined {
   const atParameter = site.parameters.find((p) => errorAt >= p.sqlStart && errorAt < p.sqlStart + p.sqlLength && text.slice(p.fileStart, p.fileEnd) !== '?');
+  const placeholder = atParameter ? undefined : otherToolPlaceholderAt(site.text, errorAt);
+  if (placeholder) {
+    // SQL written for a tool that fills in its own placeholders before PostgreSQL sees it (pgtyped, aiosql, psql
+    // variables, dbt, MyBatis): the text pglens read is not the text the database runs, so not an error of the code.
+    const at = mapSqlRangeToFile(site, placeholder.start, placeholder.end);
+    return { file, fileStart: at.start, fileEnd: at.end, reason: `not read: ${placeholder.text} is a placeholder of a tool that fills it in before PostgreSQL reads the SQL (psql, pgtyped, aiosql, dbt...); pglens reads $1-style parameters only` };
+  }
   if (!atParameter && !isAssembled(site)) return undefined;
   const when = site.variant !== undefined ? ` (when ${site.variant})` : '';
   const reason = atParameter

@@ -213,3 +213,23 @@ export function assertCreateIndex(sql: string, target: { schema: string; table: 
     return undefined;
   });
 }
+
+/**
+ * The placeholder of another tool where PostgreSQL's parser stopped (`offset` into `sql`): named parameters `:name`,
+ * `:'name'`, `:"name"` (psql variables, pgtyped, aiosql, SQLAlchemy, sqlx), `$name`, `$name!` and `$$name(...)`
+ * (pgtyped), `${name}`, `#{name}` (MyBatis), `{{ ... }}` and `{% ... %}` (dbt, Jinja). None is PostgreSQL syntax,
+ * and a parse error at one says the SQL is a template for that tool, not that it is wrong. Undefined otherwise (a
+ * `::` cast, `$1`, a dollar quote).
+ */
+export function otherToolPlaceholderAt(sql: string, offset: number): { text: string; start: number; end: number } | undefined {
+  const after = sql.slice(offset, offset + 200);
+  const found =
+    /^(?::(?:[A-Za-z_]\w*!?|'[A-Za-z_]\w*'|"[A-Za-z_]\w*")|\$\$[A-Za-z_]\w*(?=\s*\()|\$[A-Za-z_]\w*!?|\$\{[^}\n]*\}|\{\{[^\n]*?\}\}|\{%[^\n]*?%\})/.exec(after);
+  if (found && !(found[0].startsWith(':') && sql[offset - 1] === ':')) return { text: found[0], start: offset, end: offset + found[0].length };
+  // MyBatis's `#{name}`: PostgreSQL reads `#` as an operator and stops at the brace after it.
+  if (sql[offset - 1] === '#') {
+    const hash = /^\{[^}\n]*\}/.exec(after);
+    if (hash) return { text: `#${hash[0]}`, start: offset - 1, end: offset + hash[0].length };
+  }
+  return undefined;
+}
