@@ -97,7 +97,7 @@ export class SchemaCoverage {
 }
 
 /** Migration folders looked in without `schema` globs, for the message (schemaDiscovery.ts has the full list). */
-const LOOKED_IN = 'migrations/, db/migrations/, prisma/migrations/, supabase/migrations/, drizzle/, sqlc.yaml, folders of *.up.sql or V1__*.sql files, schema.sql';
+const LOOKED_IN = 'migrations/, db/migrations/, prisma/migrations/ (also in a package), supabase/migrations/, drizzle/, sqlc.yaml, folders of *.up.sql or V1__*.sql files, schema.sql';
 
 /**
  * Judges an embedded database's schema against the relations the code names. `known` holds the database's relations

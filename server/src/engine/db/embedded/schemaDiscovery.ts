@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { isScriptMigration } from './scriptMigrations';
 
 /** Folders never searched: dependencies, VCS data, build output. */
 const IGNORED_DIRECTORIES = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', 'build', 'coverage', '.next']);
@@ -38,6 +39,10 @@ export async function discoverSchemaFiles(workspaceRoot: string, schemaGlobs?: s
 
   add(await prismaMigrationFiles(root));
   for (const folder of MIGRATION_FOLDERS) add(await migrationFolderFiles(path.join(root, folder)));
+  if (found.length > 0) return found;
+
+  // A monorepo keeps its Prisma schema in a package (packages/database/prisma/migrations, packages/prisma/migrations).
+  for (const folder of await nestedPrismaMigrationFolders(root)) add(await prismaFolderFiles(folder));
   if (found.length > 0) return found;
 
   // sqlc names its schema outright; otherwise a folder whose file names a migration tool writes (golang-migrate's
@@ -210,7 +215,38 @@ async function walkFiles(directory: string, root: string): Promise<string[]> {
 
 /** prisma/migrations/<timestamp>_<name>/migration.sql, ordered by folder name as `prisma migrate` does. */
 async function prismaMigrationFiles(root: string): Promise<string[]> {
-  const folder = path.join(root, 'prisma', 'migrations');
+  return prismaFolderFiles(path.join(root, 'prisma', 'migrations'));
+}
+
+/**
+ * Prisma migrations folders below the root (up to five levels, not under test, example or vendored folders), in path
+ * order: a folder holding `migration_lock.toml`, whose provider is PostgreSQL (Prisma writes the lock file in every
+ * migrations folder; one of another provider is not this schema). Several (a second database of the monorepo) are all
+ * applied; a table both create is a schema problem the load reports, not a failure.
+ */
+async function nestedPrismaMigrationFolders(root: string): Promise<string[]> {
+  const folders: string[] = [];
+  const visit = async (directory: string, depth: number): Promise<void> => {
+    const entries = await directoryEntries(directory);
+    if (entries.some((entry) => entry.isFile() && entry.name === 'migration_lock.toml')) {
+      const lock = await fs.readFile(path.join(directory, 'migration_lock.toml'), 'utf8').then((text) => text.slice(0, 4096), () => '');
+      const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock)?.[1];
+      if (provider === undefined || provider === 'postgresql' || provider === 'postgres' || provider === 'cockroachdb') folders.push(directory);
+      return;
+    }
+    if (depth >= 5) return;
+    for (const entry of [...entries].sort((a, b) => naturalCompare(a.name, b.name))) {
+      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.') && !NOT_THE_APPLICATION.test(entry.name)) {
+        await visit(path.join(directory, entry.name), depth + 1);
+      }
+    }
+  };
+  await visit(root, 0);
+  return folders;
+}
+
+/** <folder>/<timestamp>_<name>/migration.sql, ordered by folder name as `prisma migrate` does. */
+async function prismaFolderFiles(folder: string): Promise<string[]> {
   const names = await directoryEntries(folder);
   const files: string[] = [];
   for (const name of names.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort(naturalCompare)) {
@@ -242,6 +278,8 @@ async function migrationFolderFiles(folder: string): Promise<string[]> {
       files.push(...inner.map((name) => path.join(full, name)));
     }
   }
+  // A folder of script migrations (ley, Kysely, knex, node-pg-migrate) and no SQL files: the scripts' SQL is the schema.
+  if (files.length === 0) files.push(...sorted.filter((entry) => entry.isFile() && isScriptMigration(entry.name)).map((entry) => path.join(folder, entry.name)));
   return files;
 }
 
