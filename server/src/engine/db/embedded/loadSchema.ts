@@ -12,6 +12,7 @@ import type { SqlSite } from '../../types';
 import { isExtensionAvailable } from './extensions';
 import { quoteIdentifier } from '../../sqlText';
 import { withoutDownCode } from '../../migrationScope';
+import { isScriptMigration, scriptMigrationSql } from './scriptMigrations';
 
 /** A schema statement the embedded database could not apply; it was skipped. */
 export interface SchemaProblem {
@@ -175,6 +176,12 @@ function extensionSkipReason(name: string, availableExtensions: ReadonlySet<stri
 
 /** Splits with the real parser; files it rejects (a newer syntax, psql meta-commands) are split lexically. */
 function splitSchemaFile(file: SchemaFile): SchemaStatement[] {
+  if (isScriptMigration(file.path)) {
+    // A script migration: the SQL it runs on the way up, each piece split into its statements.
+    return scriptMigrationSql(file.path, file.text).flatMap((piece) =>
+      splitSchemaFile({ path: `${file.path}.sql`, text: piece.text }).map((statement) => ({ ...statement, start: piece.start })),
+    );
+  }
   const site: SqlSite = {
     file: file.path,
     origin: 'sql-file',
