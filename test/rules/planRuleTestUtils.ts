@@ -60,6 +60,8 @@ export async function checkPlanRule(
   rule: Rule,
   sql: string,
   options: Record<string, RuleOptionValue> = {},
+  /** The real plan as the rule should see it, e.g. marked as planned on generated rows. */
+  adjustPlan: (plan: ExplainedPlan) => ExplainedPlan = (plan) => plan,
 ): Promise<{ reports: CheckedReport[]; plan: ExplainedPlan }> {
   await loadParser();
   const { client, schema } = await fixtureDatabase();
@@ -67,7 +69,7 @@ export async function checkPlanRule(
   if (parsed.error) throw new Error(`fixture SQL does not parse: ${parsed.error.message}`);
   if (parsed.statements.length !== 1) throw new Error(`expected one statement, got ${parsed.statements.length}`);
   const statement = parsed.statements[0];
-  const plan = await explainStatement(client, statement, { statementTimeoutMs: 5000, lockTimeoutMs: 1000 });
+  const plan = adjustPlan(await explainStatement(client, statement, { statementTimeoutMs: 5000, lockTimeoutMs: 1000 }));
   const reports: CheckedReport[] = [];
   rule.check({
     statement,

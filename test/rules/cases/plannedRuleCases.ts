@@ -53,7 +53,13 @@ export const plannedRuleCases: Record<string, RuleCases> = {
     invalid: [{ sql: "select count(*) from orders where status = 'shipped'", messageId: 'indexHelps', data: { cost: COST } }],
   },
   'join-without-condition': {
-    valid: ["select u.email, o.id from users u join orders o on o.user_id = u.id where o.status = 'pending'", 'select * from countries cross join currencies'],
+    valid: [
+      "select u.email, o.id from users u join orders o on o.user_id = u.id where o.status = 'pending'",
+      'select * from countries cross join currencies',
+      // A product the code writes down is wanted, whatever the sizes.
+      "select u.email, o.id from users u cross join orders o where o.status = 'pending'",
+      "select u.email, o.id from users u join orders o on true where o.status = 'pending'",
+    ],
     invalid: [{ sql: "select u.email, o.id from users u, orders o where o.status = 'pending'", messageId: 'crossJoin', data: { rows: COUNT, cost: COST } }],
   },
   'leading-wildcard-like': {

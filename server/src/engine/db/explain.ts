@@ -109,6 +109,7 @@ export function explainedPlan(result: { rows: Record<string, unknown>[] }, info:
     databaseLabel: info.label,
     serverVersion: info.serverVersion,
     notes,
+    ...(info.syntheticDataNote && !info.productionStatisticsOf ? { syntheticRows: true } : {}),
   };
 }
 

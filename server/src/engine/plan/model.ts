@@ -60,6 +60,8 @@ export interface ExplainedPlan {
   serverVersion: string;
   /** Extra words that every finding from this plan carries ("generic plan", "embedded database, synthetic data: ..."). */
   notes: string[];
+  /** Planned on rows pglens generated (the embedded database without a snapshot): row counts are not the team's. */
+  syntheticRows?: boolean;
 }
 
 function asNumber(value: unknown): number {

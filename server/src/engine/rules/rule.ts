@@ -132,10 +132,10 @@ export interface RuleReport {
   /** Evidence, plan excerpt, suggestion: whole sentences, each a separate field, none repeating the headline. */
   details?: FindingDetail[];
   /**
-   * A lower severity than the rule's for this report (e.g. an info where a migration's runner is unknown); the
-   * engine takes the lower of this and the configured one.
+   * A lower severity than the rule's for this report (an info where a migration's runner is unknown, a warning where
+   * an error's size rests on generated rows); the engine takes the lower of this and the configured one.
    */
-  severity?: 'info' | 'hint';
+  severity?: 'warning' | 'info' | 'hint';
   /** UTF-16 offsets into statement.site.text; the whole statement when left out. */
   start?: number;
   end?: number;

@@ -3,6 +3,7 @@
 
 import { formatCost, formatCount, walkPlan, type PlanNode } from '../../plan/model';
 import { findRelationReference } from '../anchor';
+import { walkAst, type AstNode } from '../../parse/parse';
 import type { Rule } from '../rule';
 
 const CONDITION_KEYS = ['indexCond', 'filter', 'recheckCond', 'joinFilter', 'hashCond', 'mergeCond', 'tidCond'] as const;
@@ -23,6 +24,9 @@ export const joinWithoutCondition: Rule = {
   },
   check(context) {
     const plan = context.plan!;
+    // `CROSS JOIN` (or `JOIN ... ON true`) is a product the code asks for: a calendar by a list of plans, a few
+    // settings by every row. Only a product nobody wrote down is a mistake worth an error.
+    if (hasExplicitCrossJoin(context.statement.node)) return;
     const minProduct = Number(context.options.minProductRows);
     for (const { node } of walkPlan(plan.root)) {
       if (node.nodeType !== 'Nested Loop' || node.children.length < 2) continue;
@@ -46,6 +50,9 @@ export const joinWithoutCondition: Rule = {
         ],
         start: span?.start,
         end: span?.end,
+        // On generated rows (every table tens of thousands) the size of the product is pglens's, not the team's: two
+        // lookup tables of a few rows each would make it harmless. The missing condition is certain, its cost is not.
+        ...(plan.syntheticRows ? { severity: 'warning' as const } : {}),
         evidence: { outer: outerScan.relationName, inner: innerScan.relationName, outerRows: outer.planRows, innerRows: inner.planRows, joinRows: node.planRows },
       });
       return;
@@ -71,5 +78,16 @@ function conditionsIn(node: PlanNode): string[] {
       if (value !== undefined) found.push(value);
     }
   }
+  return found;
+}
+
+/** A join the statement writes as a product: CROSS JOIN, or an inner JOIN whose condition is the constant true. */
+function hasExplicitCrossJoin(node: AstNode): boolean {
+  let found = false;
+  walkAst(node, (type, body) => {
+    if (found || type !== 'JoinExpr' || body.jointype !== 'JOIN_INNER' || body.isNatural || body.usingClause) return;
+    const quals = body.quals;
+    if (quals === undefined || quals?.A_Const?.boolval?.boolval === true || (quals?.TypeCast && quals.TypeCast.arg?.A_Const?.sval?.sval === 't')) found = true;
+  });
   return found;
 }
