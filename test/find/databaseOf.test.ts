@@ -397,6 +397,12 @@ describe('.sql dialect markers', () => {
       ['ALTER TABLE scores ADD COLUMN IF NOT EXISTS note String CODEC(ZSTD(3));', 'ClickHouse SQL (CODEC(ZSTD at line 1): not checked'],
       ['CREATE MATERIALIZED VIEW IF NOT EXISTS daily_mv TO daily AS\nSELECT day, count() FROM events GROUP BY day;', 'ClickHouse SQL (CREATE MATERIALIZED VIEW IF NOT EXISTS daily_... at line 1): not checked'],
       ['ALTER TABLE events DROP INDEX IF EXISTS idx_project;', 'ClickHouse SQL (ALTER TABLE events DROP INDEX IF EXISTS at line 1): not checked'],
+      ['CREATE TABLE events (id BIGINT, user_id INT) DISTSTYLE KEY DISTKEY(user_id);', 'Redshift SQL (DISTSTYLE KEY at line 1): not checked'],
+      ['CREATE TABLE events (id BIGINT ENCODE az64, at TIMESTAMP);', 'Redshift SQL (ENCODE az64 at line 1): not checked'],
+      ['CREATE TABLE events (id BIGINT, at TIMESTAMP) COMPOUND SORTKEY(at);', 'Redshift SQL (COMPOUND SORTKEY( at line 1): not checked'],
+      ['CREATE TABLE sales (id int, amount numeric) DISTRIBUTED BY (id);', 'Greenplum SQL (DISTRIBUTED BY ( at line 1): not checked'],
+      ["SELECT 1;\nUPSERT INTO kv (k, v) VALUES ('a', 'b');", 'CockroachDB SQL (UPSERT INTO at line 2): not checked'],
+      ['CREATE TABLE kv (k STRING PRIMARY KEY, v BYTES, FAMILY f1 (k, v));', 'CockroachDB SQL (FAMILY f1 ( at line 1): not checked'],
     ];
     for (const [script, reason] of cases) {
       const found = findSqlInFile('migration.sql', script, resolveFindOptions());
@@ -417,6 +423,8 @@ describe('.sql dialect markers', () => {
       'CREATE TABLE t (id int8 GENERATED ALWAYS AS IDENTITY (START WITH 1), n numeric(10, 2));',
       'CREATE MATERIALIZED VIEW daily AS SELECT day, count(*) FROM events GROUP BY day WITH NO DATA;',
       'ALTER TABLE events DROP CONSTRAINT IF EXISTS events_codec_check; DROP INDEX IF EXISTS idx_project;',
+      "SELECT encode(digest, 'hex'), encode (payload, 'base64') FROM files; CREATE OPERATOR FAMILY int_ops USING btree;",
+      "SELECT * FROM upserts WHERE distributed = true AND family = 'x'; -- UPSERT INTO kv, DISTKEY(x)",
     ];
     for (const script of scripts) {
       assert.equal(foreignDialectOf(script), undefined, script);

@@ -16,6 +16,8 @@ const LABELS: Record<string, string> = {
   databricks: 'Databricks',
   oracle: 'Oracle',
   redshift: 'Redshift',
+  greenplum: 'Greenplum',
+  cockroachdb: 'CockroachDB',
 };
 
 /** Other spellings people write for the same database. */
@@ -27,6 +29,7 @@ const ALIASES: Record<string, string> = {
   'sql-server': 'mssql',
   tsql: 'mssql',
   't-sql': 'mssql',
+  cockroach: 'cockroachdb',
 };
 
 const NAME = /^[a-z][a-z0-9_-]{0,39}$/;

@@ -76,6 +76,14 @@ const RULES: MarkerRule[] = [
   // Oracle
   { database: 'oracle', pattern: /\bN?VARCHAR2\s*\(/gi },
   { database: 'oracle', pattern: /\bNUMBER\s*\(\s*\d+\s*(?:,\s*\d+\s*)?\)/gi },
+  // PostgreSQL's relatives, whose scripts are PostgreSQL plus clauses PostgreSQL's grammar lacks: Redshift's
+  // distribution, sort keys and column encodings, Greenplum's distribution, CockroachDB's UPSERT, column families and
+  // interleaving.
+  { database: 'redshift', pattern: /\bDIST(?:KEY\s*\(|STYLE\s+(?:KEY|ALL|EVEN|AUTO)\b)|\b(?:COMPOUND\s+|INTERLEAVED\s+)?SORTKEY\s*\(/gi },
+  { database: 'redshift', pattern: /\bENCODE\s+(?:AZ64|ZSTD|LZO|RAW|BYTEDICT|DELTA(?:32K)?|MOSTLY(?:8|16|32)|RUNLENGTH|TEXT255|TEXT32K)\b/gi },
+  { database: 'greenplum', pattern: /\bDISTRIBUTED\s+(?:BY\s*\(|RANDOMLY\b|REPLICATED\b)/gi },
+  { database: 'cockroachdb', pattern: /(?:^|;)\s*UPSERT\s+INTO\b/gi },
+  { database: 'cockroachdb', pattern: /\bINTERLEAVE\s+IN\s+PARENT\b|\bFAMILY\s+(?:"[^"\n]+"|\w+)\s*\(|\bCREATE\s+CHANGEFEED\b/gi },
   // BigQuery: `project.dataset.table` in one pair of backticks, typed STRUCT/ARRAY, temporary functions
   { database: 'bigquery', pattern: /`[\w-]+\.[\w-]+\.[\w$-]+`|`\w*-[\w-]*\.[\w.-]+`/g },
   { database: 'bigquery', pattern: /\bARRAY\s*<|\bSTRUCT</gi },
