@@ -368,14 +368,20 @@ interface WorkspaceEngineOptions extends EngineOptions {
   runtimeCosts?: RuntimeCosts;
 }
 
-/** Plan findings: the rules that judge a plan, and PostgreSQL's refusal to plan. */
-const PLAN_RULE_IDS = new Set([PLAN_ERROR_RULE, ...allRules.filter((rule) => rule.meta.kind === 'plan').map((rule) => rule.meta.id)]);
+/**
+ * Findings that hold only against the schema the statement runs against: the rules that judge a plan, PostgreSQL's
+ * refusal to plan, and fk-without-index (the foreign keys that reference the table today).
+ */
+const PLAN_RULE_IDS = new Set([PLAN_ERROR_RULE, 'fk-without-index', ...allRules.filter((rule) => rule.meta.kind === 'plan').map((rule) => rule.meta.id)]);
 
 /**
  * The engine, judging only what a deploy will run: a historical migration or a down file is one skip and nothing
  * else (no lock finding, never planned); down code inside a migration is blanked before analysis; a statement of a
  * new migration that reads or writes a table an earlier new migration of the run changes keeps no plan finding (its
- * plan was made against today's schema, which that migration has not changed yet) and says why.
+ * plan was made against today's schema, which that migration has not changed yet) and says why. Likewise, when the
+ * embedded database was built from the migrations themselves, a statement of a migration that a later migration's DDL
+ * changes the tables of: the embedded schema is the one after every migration, not the one it ran against (lemmy's
+ * 2020 DELETEs judged by foreign keys of tables created in 2025, an UPDATE of a table a later migration dropped).
  */
 export class WorkspaceEngine extends Engine {
   private runFiles: string[] | undefined;
@@ -426,19 +432,38 @@ export class WorkspaceEngine extends Engine {
     }
     const analysis = withRuntimeCosts(await super.analyzeFile(file, this.judgedText(file, text), options), this.scope.runtimeCosts);
     if (!this.scope.isMigration(file)) return analysis;
-    const earlier = this.tablesChangedBefore(file);
-    if (earlier.size === 0) return analysis;
+    // Built from the migrations themselves, the embedded schema already holds every earlier one: what differs from the
+    // schema a statement ran against is what came after it, in later migrations and further down its own file.
+    const later = this.tablesChangedAfterInEmbeddedSchema(file);
+    const earlier = later ? new Map<string, string>() : this.tablesChangedBefore(file);
+    if (earlier.size === 0 && !later) return analysis;
+    const isDdl = (kind: string) => !/^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain)Stmt$/.test(kind);
+    const changedFurtherDown = new Map<string, string>();
     // Decided once on the first analysis; the one with advice (the editor) gets the same statements left out.
     const dropped: Array<{ start: number; end: number; reason: string }> = [];
-    for (const analyzed of analysis.statements) {
-      if (!analyzed.plan && !analysis.findings.some((f) => f.ruleId === PLAN_ERROR_RULE && f.fileStart >= analyzed.fileStart && f.fileStart <= analyzed.fileEnd)) continue;
+    for (let i = analysis.statements.length - 1; i >= 0; i--) {
+      const analyzed = analysis.statements[i];
       const touched = locksForStatement(analyzed.statement).locks.map((lock) => lock.table.toLowerCase());
-      const changedBy = touched.filter((table) => earlier.has(table)).map((table) => `${table} (${path.basename(earlier.get(table)!)})`);
-      if (changedBy.length === 0) continue;
-      analyzed.plan = undefined;
-      analyzed.planSkippedReason = `not planned: an earlier migration of this run changes ${changedBy.join(', ')}, so today's schema is not the one it runs against`;
-      dropped.push({ start: analyzed.fileStart, end: analyzed.fileEnd, reason: analyzed.planSkippedReason });
+      const planFindings = analysis.findings.some((f) => PLAN_RULE_IDS.has(f.ruleId) && f.fileStart >= analyzed.fileStart && f.fileStart <= analyzed.fileEnd);
+      if (analyzed.plan || planFindings) {
+        const changedBy = (changes: Map<string, string>) => touched.filter((table) => changes.has(table)).map((table) => `${table} (${changes.get(table)})`);
+        const before = changedBy(earlier);
+        const after = before.length === 0 && later ? changedBy(new Map([...later, ...changedFurtherDown])) : [];
+        if (before.length > 0 || after.length > 0) {
+          analyzed.plan = undefined;
+          analyzed.planSkippedReason =
+            before.length > 0
+              ? `not planned: an earlier migration of this run changes ${before.join(', ')}, so today's schema is not the one it runs against`
+              : `not planned: ${after.join(', ')} changed after this statement, so the embedded schema (built from every migration) is not the one it ran against`;
+          dropped.push({ start: analyzed.fileStart, end: analyzed.fileEnd, reason: analyzed.planSkippedReason });
+        }
+      }
+      if (later && isDdl(analyzed.statement.kind)) {
+        const line = `line ${analyzed.range.start.line + 1}`;
+        for (const table of touched) changedFurtherDown.set(table, line);
+      }
     }
+    dropped.reverse();
     if (dropped.length === 0) return analysis;
     const limit = (result: FileAnalysis): FileAnalysis => ({
       ...result,
@@ -462,27 +487,55 @@ export class WorkspaceEngine extends Engine {
     const index = run.indexOf(path.resolve(file));
     const result = new Map<string, string>();
     if (index <= 0) return result;
-    this.changedByRun ??= new Map();
     for (const earlier of run.slice(0, index)) {
       if (!this.scope.verdictFor(earlier).judged) continue;
-      let tables = this.changedByRun.get(earlier);
-      if (!tables) {
-        tables = new Set();
-        const read = readWorkspaceTextFile(earlier, { root: this.config.root, maxBytes: this.config.files.maxBytes });
-        if (read.ok) {
-          for (const site of findSqlInFile(earlier, withoutDownCode(earlier, read.text) ?? read.text).sites) {
-            for (const statement of parseSite(site).statements) {
-              if (/^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain)Stmt$/.test(statement.kind)) continue;
-              for (const lock of locksForStatement(statement).locks) tables.add(lock.table.toLowerCase());
-            }
-          }
-        }
-        this.changedByRun.set(earlier, tables);
-      }
-      for (const table of tables) result.set(table, earlier);
+      for (const table of this.tablesChangedBy(earlier)) result.set(table, path.basename(earlier));
     }
     return result;
   }
+
+  /**
+   * When the embedded database was built from schema files that include `file`: tables (lower-case names) that DDL of
+   * the schema files applied after it changes, each with the first of them (undefined when `file` is not one).
+   */
+  private tablesChangedAfterInEmbeddedSchema(file: string): Map<string, string> | undefined {
+    const database = this.database as (DatabaseClient & { schemaFiles?: unknown }) | undefined;
+    if (database?.info.kind !== 'embedded' || !Array.isArray(database.schemaFiles)) return undefined;
+    const schemaFiles = (database.schemaFiles as string[]).map((schemaFile) => path.resolve(schemaFile));
+    const index = schemaFiles.indexOf(path.resolve(file));
+    if (index < 0) return undefined;
+    const result = new Map<string, string>();
+    for (const later of schemaFiles.slice(index + 1)) {
+      for (const table of this.tablesChangedBy(later)) if (!result.has(table)) result.set(table, migrationLabel(later));
+    }
+    return result;
+  }
+
+  /** Tables (lower-case names) a migration's DDL changes (its down code left out), read once per file. */
+  private tablesChangedBy(migration: string): Set<string> {
+    this.changedByRun ??= new Map();
+    let tables = this.changedByRun.get(migration);
+    if (!tables) {
+      tables = new Set();
+      const read = readWorkspaceTextFile(migration, { root: this.config.root, maxBytes: this.config.files.maxBytes });
+      if (read.ok) {
+        for (const site of findSqlInFile(migration, withoutDownCode(migration, read.text) ?? read.text).sites) {
+          for (const statement of parseSite(site).statements) {
+            if (/^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain)Stmt$/.test(statement.kind)) continue;
+            for (const lock of locksForStatement(statement).locks) tables.add(lock.table.toLowerCase());
+          }
+        }
+      }
+      this.changedByRun.set(migration, tables);
+    }
+    return tables;
+  }
+}
+
+/** A migration's file name, with its folder's when the name alone says nothing (`<stamp>_x/up.sql`, Prisma's `migration.sql`). */
+function migrationLabel(file: string): string {
+  const base = path.basename(file);
+  return /^(up|down|migration)\.sql$/i.test(base) ? `${path.basename(path.dirname(file))}/${base}` : base;
 }
 
 /** The analysis with production's numbers on its statements and findings (and on the one with advice, when it comes). */
