@@ -58,7 +58,7 @@ export function* formatStylish(report: CheckReport, options: { color: boolean; v
     );
   }
   if (options.verbose && report.skipped.length > 0) {
-    lines.push(paint('2', 'Skipped (SQL not known statically):'));
+    lines.push(paint('2', 'Skipped (not checked, with the reason):'));
     for (const site of report.skipped) {
       const where = `${displayPath(site.file, report.root)}:${site.line}:${site.column}`;
       lines.push(paint('2', `  ${where}  ${site.reason}${site.expression ? `  (could not know: ${site.expression})` : ''}`));
