@@ -93,6 +93,25 @@ test('a migrations/ folder of scripts and no SQL files: the scripts are its sche
   }
 });
 
+test("a monorepo app's drizzle-kit output (meta/_journal.json of dialect pg or postgresql) is found below the root; a SQLite one is not", async () => {
+  const root = makeWorkspace({
+    'apps/web/drizzle/0001_users.sql': 'CREATE TABLE users (id integer PRIMARY KEY);',
+    'apps/web/drizzle/0000_init.sql': 'CREATE TABLE teams (id integer PRIMARY KEY);',
+    'apps/web/drizzle/meta/_journal.json': '{ "version": "7", "dialect": "postgresql", "entries": [] }',
+    'apps/web/drizzle/meta/0000_snapshot.json': '{}',
+    'apps/edge/drizzle/0000_init.sql': 'CREATE TABLE kv (k text PRIMARY KEY);',
+    'apps/edge/drizzle/meta/_journal.json': '{ "version": "7", "dialect": "sqlite", "entries": [] }',
+    'examples/demo/drizzle/0000_init.sql': 'CREATE TABLE demo (id int);',
+    'examples/demo/drizzle/meta/_journal.json': '{ "dialect": "pg" }',
+  });
+  try {
+    const files = (await discoverSchemaFiles(root)).map((file) => path.relative(root, file).split(path.sep).join('/'));
+    assert.deepEqual(files, ['apps/web/drizzle/0000_init.sql', 'apps/web/drizzle/0001_users.sql']);
+  } finally {
+    removeTemporary(root);
+  }
+});
+
 test("the SQL of the way up only: not `down`, not a statement with a value, whatever the file's style", () => {
   const sqlOf = (file: string, text: string) => scriptMigrationSql(file, text).map((piece) => piece.text.replace(/\s+/g, ' ').trim());
   assert.deepEqual(sqlOf('/w/migrations/1.ts', LEY_CREATE), ['CREATE TABLE notes ( id integer PRIMARY KEY GENERATED ALWAYS AS IDENTITY, title varchar(80) NOT NULL, owner_id integer NOT NULL )']);

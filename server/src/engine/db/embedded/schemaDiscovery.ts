@@ -44,6 +44,9 @@ export async function discoverSchemaFiles(workspaceRoot: string, schemaGlobs?: s
   // A monorepo keeps its Prisma schema in a package (packages/database/prisma/migrations, packages/prisma/migrations).
   for (const folder of await nestedPrismaMigrationFolders(root)) add(await prismaFolderFiles(folder));
   if (found.length > 0) return found;
+  // ... or its drizzle-kit output in an app (apps/web/drizzle, packages/db/migrations with meta/_journal.json).
+  for (const folder of await nestedDrizzleFolders(root)) add(await migrationFolderFiles(folder));
+  if (found.length > 0) return found;
 
   // sqlc names its schema outright; otherwise a folder whose file names a migration tool writes (golang-migrate's
   // `000001_init.up.sql` in `db/migration`, Flyway's `V1__init.sql`, `sql/schema/001_users.sql` beside sqlc queries).
@@ -233,6 +236,34 @@ async function nestedPrismaMigrationFolders(root: string): Promise<string[]> {
       const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock)?.[1];
       if (provider === undefined || provider === 'postgresql' || provider === 'postgres' || provider === 'cockroachdb') folders.push(directory);
       return;
+    }
+    if (depth >= 5) return;
+    for (const entry of [...entries].sort((a, b) => naturalCompare(a.name, b.name))) {
+      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.') && !NOT_THE_APPLICATION.test(entry.name)) {
+        await visit(path.join(directory, entry.name), depth + 1);
+      }
+    }
+  };
+  await visit(root, 0);
+  return folders;
+}
+
+/**
+ * drizzle-kit output folders below the root (up to five levels, not under test, example or vendored folders), in path
+ * order: a folder holding `meta/_journal.json` whose dialect is PostgreSQL's (`postgresql`, or `pg` before
+ * drizzle-kit 0.21); its .sql files are the migrations, in the order of their numbered names.
+ */
+async function nestedDrizzleFolders(root: string): Promise<string[]> {
+  const folders: string[] = [];
+  const visit = async (directory: string, depth: number): Promise<void> => {
+    const entries = await directoryEntries(directory);
+    if (entries.some((entry) => entry.isDirectory() && entry.name === 'meta')) {
+      const journal = await fs.readFile(path.join(directory, 'meta', '_journal.json'), 'utf8').then((text) => text.slice(0, 4096), () => undefined);
+      const dialect = journal === undefined ? undefined : /"dialect"\s*:\s*"([^"]*)"/.exec(journal)?.[1];
+      if (dialect === 'postgresql' || dialect === 'pg') {
+        folders.push(directory);
+        return;
+      }
     }
     if (depth >= 5) return;
     for (const entry of [...entries].sort((a, b) => naturalCompare(a.name, b.name))) {
