@@ -39,6 +39,7 @@ const EXPECTED: Expectation[] = [
   { fixture: 'sequelize-no-transaction', framework: 'sequelize', transaction: 'no', finding: undefined },
   { fixture: 'supabase', framework: 'supabase', transaction: 'no', finding: undefined },
   { fixture: 'drizzle', framework: 'drizzle', transaction: 'yes', finding: 'error' },
+  { fixture: 'diesel-no-transaction', framework: 'diesel', transaction: 'no', finding: undefined },
   { fixture: 'migration-object-no-transaction', framework: 'migration object', transaction: 'no', finding: undefined },
   { fixture: 'migration-object-unflagged', framework: 'migrations folder', transaction: 'unknown', finding: 'info' },
   { fixture: 'plain-folder', framework: 'migrations folder', transaction: 'unknown', finding: 'info' },
@@ -136,4 +137,14 @@ test('the layout of each folder is logged once per run (the CLI prints it with -
     'prisma/migrations: Prisma migrations: each file is sent as one query (several statements run in one implicit transaction, a single statement alone)',
     'migrations: a migrations folder; runner unknown: "migrationsInTransaction" in pglens.json says whether they run in a transaction',
   ]);
+});
+
+// Diesel (lemmy's 344 migrations): each migration runs in a transaction unless its metadata.toml turns that off, which
+// one holding CONCURRENTLY must do (fixture above); one without is in a transaction, so CONCURRENTLY alone is no fix.
+test('a Diesel migration without CONCURRENTLY runs in a transaction', () => {
+  const file = path.join('/repo', 'migrations', '2021-01-05-200932_add_hot_rank_indexes', 'up.sql');
+  const context = migrationContextFor(file, 'CREATE INDEX idx_post_hot ON post (hot_rank DESC);\n', { root: '/repo' });
+  assert.equal(context.framework, 'diesel');
+  assert.equal(context.transaction, 'yes', context.transactionReason);
+  assert.match(context.transactionReason ?? '', /run_in_transaction = false/);
 });

@@ -426,7 +426,9 @@ export class WorkspaceEngine extends Engine {
   }
 
   override async analyzeFile(file: string, text: string, options: Parameters<Engine['analyzeFile']>[2] = {}): Promise<FileAnalysis> {
-    const verdict = this.scope.verdictFor(file);
+    const verdict = isPgTapScript(file, text)
+      ? { judged: false as const, reason: 'pgTAP test script (select plan(...) ... finish()): it runs against a test database, in a transaction it rolls back; not checked' }
+      : this.scope.verdictFor(file);
     if (!verdict.judged) {
       return { file, findings: [], statements: [], skipped: text.trim() ? [{ file, fileStart: 0, fileEnd: 0, reason: verdict.reason }] : [], sitesChecked: 0 };
     }
@@ -530,6 +532,15 @@ export class WorkspaceEngine extends Engine {
     }
     return tables;
   }
+}
+
+/**
+ * A pgTAP test (Supabase's `supabase/tests/database/*.sql`, pg_prove's `t/*.sql`): `SELECT plan(n)` or `no_plan()`,
+ * assertions, `SELECT * FROM finish()`. Its writes set up fixtures on a test database and are rolled back: judging
+ * them as the application's SQL (an UPDATE without WHERE of a one-row settings table) is noise.
+ */
+function isPgTapScript(file: string, text: string): boolean {
+  return /\.(sql|pg)$/i.test(file) && /\bselect\s+(?:\*\s+from\s+)?(?:plan\s*\(\s*\d+\s*\)|no_plan\s*\(\s*\))/i.test(text) && /\bfinish\s*\(\s*\)/i.test(text);
 }
 
 /** A migration's file name, with its folder's when the name alone says nothing (`<stamp>_x/up.sql`, Prisma's `migration.sql`). */

@@ -19,7 +19,7 @@ export interface MigrationConfig {
 }
 
 export interface MigrationContextInfo extends MigrationContext {
-  /** The layout or framework recognised: "prisma", "supabase", "drizzle", "knex", "sequelize", "flyway", "golang-migrate", "dbmate", "config", "migrations folder", ... */
+  /** The layout or framework recognised: "prisma", "supabase", "drizzle", "knex", "sequelize", "flyway", "golang-migrate", "dbmate", "diesel", "config", "migrations folder", ... */
   framework?: string;
 }
 
@@ -126,6 +126,18 @@ const MODELS: TransactionModel[] = [
     kind: 'sql',
     path: /(^|\/)prisma\/migrations\/[^/]+\/migration\.sql$|(^|\/)migrations\/\d{14}_[^/]+\/migration\.sql$/,
     model: (text, count) => oneScript('Prisma', count ?? sqlStatementsOf(text).length),
+  },
+  {
+    framework: 'diesel',
+    kind: 'sql',
+    // Diesel's folder per migration: `2019-02-26-002946_create_user/up.sql` (`-0000` since Diesel 2.2), and its setup.
+    path: /(^|\/)migrations\/(\d{4}-\d{2}-\d{2}-\d{6}(-\d{4})?_[^/]+|00000000000000_diesel_initial_setup)\/(up|down)\.sql$/,
+    // Diesel runs each migration in a transaction unless its metadata.toml says `run_in_transaction = false`, which a
+    // migration with CONCURRENTLY (refused in a transaction) must say: such a file runs without one.
+    model: (text) =>
+      sqlStatementsOf(text).some((sql) => NON_TRANSACTIONAL.test(sql))
+        ? { transaction: 'no', reason: 'Diesel runs it without a transaction (it holds statements a transaction refuses: metadata.toml run_in_transaction = false)' }
+        : { transaction: 'yes', reason: 'Diesel runs each migration in a transaction (run_in_transaction = false in its metadata.toml turns it off)' },
   },
   {
     framework: 'golang-migrate',
