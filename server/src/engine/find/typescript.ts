@@ -886,6 +886,8 @@ class FileFinder implements NodeVisitor {
 
   // State of the site being assembled.
   private pieces: Piece[] = [];
+  /** The arguments after the text of a pg-format `format(text, ...)` call being read (bindPgFormat). */
+  private pgFormatArguments: readonly ts.Expression[] | undefined;
   /** The SQL so far, `$0` standing for each parameter: what decides whether a substitution takes a value. */
   private assembled = '';
   /** Nodes being inlined, innermost last, to stop a constant that refers to itself. */
@@ -1091,6 +1093,19 @@ class FileFinder implements NodeVisitor {
     // `Prisma.raw(filter.operator)`, `sql.raw(column)` kept in a variable or pasted into a template: a piece of a
     // statement, read (or skipped) where it is used. Only one handed straight to a query is a statement of its own.
     const pieceOfStatement = call.onTagNamespace && isPieceOfTemplate(call.node, this.text);
+    // pg-format: pool.query(format('SELECT * FROM %I WHERE id = %L', table, id)), or the format call kept in a const.
+    const formatCall = this.pgFormatCall(argument);
+    if (formatCall) {
+      const text = unwrap(formatCall.arguments[0]);
+      const [start, end] = this.contentRange(text);
+      this.pgFormatArguments = formatCall.arguments.slice(1);
+      try {
+        this.emit(text, 'call-argument', call.via, start, end, strict, text);
+      } finally {
+        this.pgFormatArguments = undefined;
+      }
+      return;
+    }
     if (isIdentifier(argument)) {
       const bound = this.binding(idText(argument), argument);
       if (bound && isStringShaped(bound)) argument = bound;
@@ -1171,6 +1186,14 @@ class FileFinder implements NodeVisitor {
           if (readsAsSqlStatement(this.assembled, strict)) this.skip(fileStart, fileEnd, reason);
           return;
         }
+      }
+      if (this.pgFormatArguments) {
+        const reason = this.bindPgFormat(this.pgFormatArguments);
+        if (reason) {
+          if (readsAsSqlStatement(this.assembled, strict)) this.skip(fileStart, fileEnd, reason);
+          return;
+        }
+        reading.synthesised = true;
       }
       const site = this.finishSite(origin, via, fileStart, fileEnd);
       if (reading.synthesised) site.assembled = true;
@@ -2348,6 +2371,66 @@ class FileFinder implements NodeVisitor {
     return undefined;
   }
 
+  /** `format('...', args)` of pg-format with its text written in place, given as is or through a const of the file. */
+  private pgFormatCall(argument: ts.Expression): ts.CallExpression | undefined {
+    let expression = argument;
+    if (isIdentifier(expression)) expression = this.binding(idText(expression), expression) ?? expression;
+    if (!isCallExpression(expression) || expression.arguments.length === 0 || !isIdentifier(expression.expression)) return undefined;
+    const text = unwrap(expression.arguments[0]);
+    if (!isStringLiteral(text) && !isNoSubstitutionTemplateLiteral(text)) return undefined;
+    const name = idText(expression.expression);
+    const imported = new RegExp(`(?:import\\s+${name}\\s+from|import\\s*\\*\\s*as\\s+${name}\\s+from|(?:const|let|var)\\s+${name}\\s*=\\s*require\\s*\\()\\s*['"]pg-format['"]`);
+    return imported.test(this.text) ? expression : undefined;
+  }
+
+  /**
+   * pg-format's `%L` (a literal: planned as `$n`), `%I` (an identifier: quoted from a string the file writes) and `%s`
+   * (text: pasted from a string or number the file writes), `%%`, and positional `%2$L`. pg-format replaces them
+   * anywhere in the text, quotes included. Returns the reason when a name or text is only known at run time.
+   */
+  private bindPgFormat(formatArguments: readonly ts.Expression[]): string | undefined {
+    let literalText = '';
+    for (const piece of this.pieces) {
+      if (piece.kind === 'text') literalText += piece.text;
+      else if (piece.kind === 'parameter') literalText += '$0';
+    }
+    const replacements: { at: number; length: number; pieces: Piece[] }[] = [];
+    const pattern = /%(%|(\d+)\$([ILs])|([ILs]))/g;
+    let sequential = 0;
+    for (let match = pattern.exec(literalText); match; match = pattern.exec(literalText)) {
+      if (match[1] === '%') {
+        replacements.push({ at: match.index, length: 2, pieces: [{ kind: 'text', text: '%', segments: [] }] });
+        continue;
+      }
+      const conversion = match[3] ?? match[4];
+      const index = match[2] !== undefined ? Number(match[2]) - 1 : sequential++;
+      const argument = formatArguments[index] ? unwrap(formatArguments[index]) : undefined;
+      const written = argument ? truncate(this.text.slice(argument.getStart(this.sourceFile), argument.end)) : match[0];
+      if (conversion === 'L') {
+        const fileStart = argument ? argument.getStart(this.sourceFile) : 0;
+        replacements.push({ at: match.index, length: match[0].length, pieces: [{ kind: 'parameter', fileStart, fileEnd: argument ? argument.end : 0, expressionText: written }] });
+        continue;
+      }
+      const known = argument ? this.writtenString(argument) : undefined;
+      if (known === undefined) {
+        return conversion === 'I'
+          ? `SQL built at run time from \`${written}\`, a name pg-format fills in: cannot be known statically`
+          : `SQL built at run time from \`${written}\`, text pg-format pastes in: cannot be known statically`;
+      }
+      replacements.push({ at: match.index, length: match[0].length, pieces: [{ kind: 'text', text: conversion === 'I' ? quoteIdentifier(known) : known, segments: [] }] });
+    }
+    if (replacements.length > 0) this.pieces = replacePieceText(this.pieces, replacements);
+    return undefined;
+  }
+
+  /** A string or number the file writes for `expression`: a literal, or a const of the file bound to one. */
+  private writtenString(expression: ts.Expression): string | undefined {
+    const value = isIdentifier(expression) ? this.binding(idText(expression), expression) : expression;
+    if (!value) return undefined;
+    if (isStringLiteral(value) || isNoSubstitutionTemplateLiteral(value) || isNumericLiteral(value)) return value.text;
+    return undefined;
+  }
+
   /**
    * knex raw(): every `?` outside quotes is a positional binding and becomes the next `$n`; a `??` binds an
    * identifier, which cannot be known. Returns the reason when the site must be skipped.
@@ -2429,6 +2512,34 @@ function objectProperty(object: ts.ObjectLiteralExpression, name: string): ts.Ex
 function propertyNameText(name: ts.PropertyName): string | undefined {
   if (isIdentifier(name) || isStringLiteral(name) || isNoSubstitutionTemplateLiteral(name)) return name.text;
   return undefined;
+}
+
+/**
+ * `pieces` with ranges of their joined text (a parameter counting as the two characters `$0`) replaced by other pieces;
+ * the ranges are sorted and each lies inside one text piece.
+ */
+function replacePieceText(pieces: Piece[], replacements: { at: number; length: number; pieces: Piece[] }[]): Piece[] {
+  const result: Piece[] = [];
+  let offset = 0;
+  let r = 0;
+  for (const piece of pieces) {
+    if (piece.kind !== 'text') {
+      result.push(piece);
+      if (piece.kind === 'parameter') offset += 2;
+      continue;
+    }
+    let from = 0;
+    while (r < replacements.length && replacements[r].at < offset + piece.text.length) {
+      const { at, length, pieces: replacing } = replacements[r++];
+      const start = at - offset;
+      if (start > from) result.push(slicePiece(piece, from, start));
+      result.push(...replacing);
+      from = Math.min(piece.text.length, start + length);
+    }
+    if (from < piece.text.length) result.push(from === 0 ? piece : slicePiece(piece, from, piece.text.length));
+    offset += piece.text.length;
+  }
+  return result;
 }
 
 function slicePiece(piece: { text: string; segments: SourceSegment[] }, from: number, to: number): Piece {
