@@ -153,21 +153,31 @@ const NOT_THE_APPLICATION = /^(test|tests|testdata|fixtures?|examples?|samples?|
  * path order; not under test, example or vendored folders.
  */
 async function namedMigrationFolders(root: string): Promise<string[]> {
+  return foldersBelow(root, async (directory, entries) => {
+    for (const entry of entries) {
+      if (!entry.isFile() || !entry.name.toLowerCase().endsWith('.sql')) continue;
+      if (MIGRATION_FILE_NAME.test(entry.name)) return true;
+      if (/^\d+_/.test(entry.name)) {
+        const head = await fs.readFile(path.join(directory, entry.name), 'utf8').then((text) => text.slice(0, 4096), () => '');
+        if (MARKED_MIGRATION.test(head)) return true;
+      }
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Folders below the root, up to five levels, in path order, that `verdict` takes (true); a folder it decides on (true
+ * or false) is not searched further, one it leaves undecided (undefined) is. Test, example and vendored folders,
+ * dependencies, build output and hidden folders are never searched.
+ */
+async function foldersBelow(root: string, verdict: (directory: string, entries: import('node:fs').Dirent[]) => Promise<boolean | undefined>): Promise<string[]> {
   const folders: string[] = [];
   const visit = async (directory: string, depth: number): Promise<void> => {
     const entries = await directoryEntries(directory);
-    let isMigrationFolder = false;
-    for (const entry of entries) {
-      if (!entry.isFile() || !entry.name.toLowerCase().endsWith('.sql')) continue;
-      if (MIGRATION_FILE_NAME.test(entry.name)) isMigrationFolder = true;
-      else if (/^\d+_/.test(entry.name)) {
-        const head = await fs.readFile(path.join(directory, entry.name), 'utf8').then((text) => text.slice(0, 4096), () => '');
-        if (MARKED_MIGRATION.test(head)) isMigrationFolder = true;
-      }
-      if (isMigrationFolder) break;
-    }
-    if (isMigrationFolder) {
-      folders.push(directory);
+    const decided = await verdict(directory, entries);
+    if (decided !== undefined) {
+      if (decided) folders.push(directory);
       return;
     }
     if (depth >= 5) return;
@@ -228,24 +238,12 @@ async function prismaMigrationFiles(root: string): Promise<string[]> {
  * applied; a table both create is a schema problem the load reports, not a failure.
  */
 async function nestedPrismaMigrationFolders(root: string): Promise<string[]> {
-  const folders: string[] = [];
-  const visit = async (directory: string, depth: number): Promise<void> => {
-    const entries = await directoryEntries(directory);
-    if (entries.some((entry) => entry.isFile() && entry.name === 'migration_lock.toml')) {
-      const lock = await fs.readFile(path.join(directory, 'migration_lock.toml'), 'utf8').then((text) => text.slice(0, 4096), () => '');
-      const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock)?.[1];
-      if (provider === undefined || provider === 'postgresql' || provider === 'postgres' || provider === 'cockroachdb') folders.push(directory);
-      return;
-    }
-    if (depth >= 5) return;
-    for (const entry of [...entries].sort((a, b) => naturalCompare(a.name, b.name))) {
-      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.') && !NOT_THE_APPLICATION.test(entry.name)) {
-        await visit(path.join(directory, entry.name), depth + 1);
-      }
-    }
-  };
-  await visit(root, 0);
-  return folders;
+  return foldersBelow(root, async (directory, entries) => {
+    if (!entries.some((entry) => entry.isFile() && entry.name === 'migration_lock.toml')) return undefined;
+    const lock = await fs.readFile(path.join(directory, 'migration_lock.toml'), 'utf8').then((text) => text.slice(0, 4096), () => '');
+    const provider = /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock)?.[1];
+    return provider === undefined || provider === 'postgresql' || provider === 'postgres' || provider === 'cockroachdb';
+  });
 }
 
 /**
@@ -254,26 +252,12 @@ async function nestedPrismaMigrationFolders(root: string): Promise<string[]> {
  * drizzle-kit 0.21); its .sql files are the migrations, in the order of their numbered names.
  */
 async function nestedDrizzleFolders(root: string): Promise<string[]> {
-  const folders: string[] = [];
-  const visit = async (directory: string, depth: number): Promise<void> => {
-    const entries = await directoryEntries(directory);
-    if (entries.some((entry) => entry.isDirectory() && entry.name === 'meta')) {
-      const journal = await fs.readFile(path.join(directory, 'meta', '_journal.json'), 'utf8').then((text) => text.slice(0, 4096), () => undefined);
-      const dialect = journal === undefined ? undefined : /"dialect"\s*:\s*"([^"]*)"/.exec(journal)?.[1];
-      if (dialect === 'postgresql' || dialect === 'pg') {
-        folders.push(directory);
-        return;
-      }
-    }
-    if (depth >= 5) return;
-    for (const entry of [...entries].sort((a, b) => naturalCompare(a.name, b.name))) {
-      if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.') && !NOT_THE_APPLICATION.test(entry.name)) {
-        await visit(path.join(directory, entry.name), depth + 1);
-      }
-    }
-  };
-  await visit(root, 0);
-  return folders;
+  return foldersBelow(root, async (directory, entries) => {
+    if (!entries.some((entry) => entry.isDirectory() && entry.name === 'meta')) return undefined;
+    const journal = await fs.readFile(path.join(directory, 'meta', '_journal.json'), 'utf8').then((text) => text.slice(0, 4096), () => undefined);
+    const dialect = journal === undefined ? undefined : /"dialect"\s*:\s*"([^"]*)"/.exec(journal)?.[1];
+    return dialect === 'postgresql' || dialect === 'pg' ? true : undefined;
+  });
 }
 
 /** <folder>/<timestamp>_<name>/migration.sql, ordered by folder name as `prisma migrate` does. */
