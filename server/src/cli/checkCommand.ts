@@ -21,6 +21,7 @@ import { formatSarif } from './formatters/sarif';
 import { formatStylish } from './formatters/stylish';
 import { writePieces } from './formatters/streamJson';
 import { applyFixes, FIX_TYPES, type FixType } from './applyFixes';
+import { migrationHistoryHint } from './migrationHistoryHint';
 import { outputFileProblem, periodicProgress, ruleOverrides, unsupportedFiles, useColor, writeOutputFile } from './checkFlags';
 import { workspaceOpenProblem } from './commandSupport';
 import { formatOptionHelp, OptionError, parseOptions, type OptionSpec, type ParsedCommandLine } from './options';
@@ -286,6 +287,8 @@ export async function runCheckCommand(argv: string[], io: CommandIo, toolVersion
         return failure(io, `cannot write ${outputFile}: ${(error as Error).message}`);
       }
     }
+    const historyHint = migrationHistoryHint(findings, files, workspace.migrationConfig, config.migrationsBaseline !== undefined || values['changed-since'] !== undefined || baselineCheck !== undefined);
+    if (historyHint && !values.quiet) io.stderr.write(`pglens: ${historyHint}\n`);
     // With a baseline, what it already recorded for the same statement is reported but does not fail the run.
     const { errors, warnings } = countBySeverity(compared ? findings.filter((finding) => !compared.known.has(finding)) : findings);
     // A run that could not plan what it was asked to check has not passed: CI must not go green on a dead database.
