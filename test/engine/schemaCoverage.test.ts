@@ -80,4 +80,16 @@ describe('assessEmbeddedSchema', () => {
     assert.deepEqual([verdict.trusted, verdict.tooThin, verdict.missing], [false, false, []]);
     assert.equal(verdict.reason, 'the embedded schema did not load whole (migrations/1.sql:7: type "geometry" does not exist)');
   });
+
+  test('a CREATE refused because the relation already exists (a second migrations folder creating it again) leaves the schema whole', () => {
+    const verdict = assessEmbeddedSchema(
+      origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql', '/ws/packages/jobs-db/migrations/1_init/migration.sql'], [
+        { file: 'packages/jobs-db/migrations/1_init/migration.sql', line: 38, reason: 'relation "orders" already exists', kind: 'CreateStmt' },
+      ]),
+      relations(['customers', 'orders']),
+      known,
+      '/ws',
+    );
+    assert.deepEqual([verdict.trusted, verdict.tooThin, verdict.reason], [true, false, undefined]);
+  });
 });

@@ -118,7 +118,9 @@ export function assessEmbeddedSchema(
   const missing = known ? [...named].filter((name) => !known.has(name) && !isCreated(name)).sort() : [];
   const noFiles = origin.schemaFiles.length === 0;
   const tooThin = named.size > 0 && (noFiles || missing.length * 2 > named.size);
-  const tableFailures = origin.schemaProblems.filter((problem) => createsRelation(problem));
+  // A CREATE refused because the relation already exists (two migrations folders of a monorepo both creating it) left
+  // the relation in place: the schema is no less whole for it.
+  const tableFailures = origin.schemaProblems.filter((problem) => createsRelation(problem) && !/\balready exists$/.test(problem.reason.split('\n')[0]));
   const firstProblem = tableFailures[0] ?? origin.schemaProblems[0];
   const where = (problem: { file: string; line: number; reason: string }) => `${problem.file}:${problem.line}: ${problem.reason.split('\n')[0]}`;
 
