@@ -17,6 +17,8 @@ import { isInside, readWorkspaceTextFile } from '../files';
 import type { SqlSite } from '../types';
 import { databaseLabel, POSTGRESQL } from './databaseNames';
 import { databaseOfBranch, databaseOfPathName } from './databaseOfContext';
+import { PathAliases } from './pathAliases';
+import { isPrismaPackage, isPrismaRawCallee, PrismaProviders } from './prismaDatabase';
 import { foreignDialectOf, lineOf, type DialectMarker } from './sqlDialect';
 import { unwrap as unwrapValue } from './typescript';
 
@@ -420,7 +422,26 @@ export class DatabaseResolver {
   /** The first marker of another dialect in a .sql file read for its folder's database, by path and version. */
   private readonly scriptMarkers = new Map<string, { version: string; marker: ScriptMarker | undefined }>();
 
+  private prismaProviders: PrismaProviders | undefined;
+  private pathAliases: PathAliases | undefined;
+
   constructor(readonly settings: DatabaseSettings | undefined) {}
+
+  /** The database of the Prisma client a file uses, when the project's Prisma schema names one other than PostgreSQL. */
+  private prismaClientDatabase(file: string): DatabaseDecision | undefined {
+    if (!this.settings) return undefined;
+    this.prismaProviders ??= new PrismaProviders(this.settings.root, this.settings.maxBytes);
+    const decision = this.prismaProviders.databaseOfClient(file);
+    return decision && decision.database !== POSTGRESQL ? decision : undefined;
+  }
+
+  /** The database of a .sql file Prisma runs (a migration beside migration_lock.toml, TypedSQL), other than PostgreSQL. */
+  databaseOfPrismaScript(file: string): DatabaseDecision | undefined {
+    if (!this.settings) return undefined;
+    this.prismaProviders ??= new PrismaProviders(this.settings.root, this.settings.maxBytes);
+    const decision = this.prismaProviders.databaseOfScript(file);
+    return decision && decision.database !== POSTGRESQL ? decision : undefined;
+  }
 
   /**
    * The database of each site (undefined: undecided, which is PostgreSQL). `sourceFile` is the tree the sites
@@ -441,6 +462,9 @@ export class DatabaseResolver {
       for (const [index, anchor] of anchors.entries()) {
         const origin = walk.decideExpression(anchor.expression, anchor.scope, 0);
         if (!origin) continue;
+        // `@prisma/client` serves several databases: the project's Prisma schema says which (prismaDatabase.ts).
+        const prisma = isPrismaPackage(origin.source) ? this.prismaClientDatabase(file) : undefined;
+        if (prisma) return { database: prisma.database, because: `${describe(anchor, origin, index > 0)}, whose ${prisma.because}`, source: origin.source };
         // A consumer (the call that receives a tag's SQL) only takes the site away from PostgreSQL.
         if (index > 0 && origin.database === POSTGRESQL) break;
         // knex or Kysely configured out of sight is PostgreSQL only by default: a file named for another database decides.
@@ -448,6 +472,11 @@ export class DatabaseResolver {
         return { database: origin.database, because: describe(anchor, origin, index > 0), source: origin.source };
       }
       if (named) return named;
+      // Prisma's raw methods on a client nothing visible decided (`tx.$queryRaw` in a `$transaction` callback, a client
+      // from a path alias): the database of the project's Prisma schema.
+      const prismaAnchor = anchors.find((anchor) => isPrismaRawCallee(anchor.expression.getText(sourceFile).replace(/\s+/g, '')));
+      const prisma = prismaAnchor && this.prismaClientDatabase(file);
+      if (prismaAnchor && prisma) return { database: prisma.database, because: `\`${prismaAnchor.text}\` of Prisma, whose ${prisma.because}` };
       // Nothing visible decided it: a file whose every database import is one other database's is that database's
       // (an untyped `conn` parameter in a file importing only mysql2).
       if (fileFallback && fileFallback.database !== POSTGRESQL && anchors.length > 0) {
@@ -573,6 +602,18 @@ export class DatabaseResolver {
     if (this.resolved.size >= 1000) this.resolved.clear();
     this.resolved.set(base, { file, at: now });
     return file;
+  }
+
+  /** The project file a tsconfig/jsconfig `paths` alias resolves to (pathAliases.ts); only inside the root. */
+  resolveAlias(fromFile: string, specifier: string): string | undefined {
+    const settings = this.settings;
+    if (!settings) return undefined;
+    this.pathAliases ??= new PathAliases(settings.root, settings.maxBytes);
+    for (const candidate of this.pathAliases.candidates(fromFile, specifier)) {
+      const file = this.resolveRelative(fromFile, candidate);
+      if (file) return file;
+    }
+    return undefined;
   }
 
   private resolveOnDisk(base: string, settings: NonNullable<typeof this.settings>): string | undefined {
@@ -952,9 +993,11 @@ class ModuleWalk {
   decideImport(specifier: string, imported: string, depth: number): Origin | undefined {
     const configured = this.resolver.configuredImport(this.module.file, specifier);
     if (configured) return configured;
-    if (!isRelative(specifier)) return packageOrigin(specifier, imported);
+    const known = isRelative(specifier) ? undefined : packageOrigin(specifier, imported);
+    if (known) return known;
     if (this.hops >= MAX_MODULE_HOPS || depth > MAX_EXPRESSION_DEPTH) return undefined;
-    const target = this.resolver.resolveRelative(this.module.file, specifier);
+    // Not a package pglens knows: a tsconfig `paths` alias (`@/lib/db`) is followed like a relative import.
+    const target = isRelative(specifier) ? this.resolver.resolveRelative(this.module.file, specifier) : this.resolver.resolveAlias(this.module.file, specifier);
     const module = target && this.resolver.module(target);
     if (!module) return undefined;
     const inner = new ModuleWalk(this.resolver, module, this.hops + 1).decideExport(imported);

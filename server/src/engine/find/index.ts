@@ -345,7 +345,7 @@ function findSqlOfPostgresInSqlFile(file: string, text: string, options: FindOpt
   const resolver = resolverFor(options.databases);
   const decision = marker
     ? { database: marker.database, because: `${marker.marker} at line ${lineOf(text, marker.offset)}` }
-    : (resolver.databaseOfFolder(file) ?? resolver.databaseOfPathName(file));
+    : (resolver.databaseOfPrismaScript(file) ?? resolver.databaseOfFolder(file) ?? resolver.databaseOfPathName(file));
   if (!decision) return { sites, skipped: [] };
   const first = sites[0];
   return { sites: [], skipped: [notChecked(file, first.fileStart, first.fileEnd, decision, 0)] };
