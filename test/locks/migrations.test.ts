@@ -5,6 +5,7 @@ import { detectMigrationLayout, migrationContextFor, targetServerVersion } from 
 test('common layouts are recognised as migrations', () => {
   const cases: [string, string | undefined][] = [
     ['/repo/prisma/migrations/20240101120000_add_plan/migration.sql', 'prisma'],
+    ['/repo/packages/database/migration/20240101120000_add_plan/migration.sql', 'prisma'],
     ['/repo/supabase/migrations/20240101120000_plan.sql', 'supabase'],
     ['/repo/drizzle/0003_melted_thing.sql', 'drizzle'],
     ['/repo/src/main/resources/db/migration/V3__add_plan.sql', 'flyway'],

@@ -124,7 +124,9 @@ const MODELS: TransactionModel[] = [
   {
     framework: 'prisma',
     kind: 'sql',
-    path: /(^|\/)prisma\/migrations\/[^/]+\/migration\.sql$|(^|\/)migrations\/\d{14}_[^/]+\/migration\.sql$/,
+    // Prisma's folder per migration, `<YYYYMMDDHHMMSS>_<name>/migration.sql`, wherever the schema keeps it
+    // (formbricks: packages/database/migration/): its stamp and file name are Prisma's alone.
+    path: /(^|\/)prisma\/migrations\/[^/]+\/migration\.sql$|(^|\/)\d{14}_[^/]+\/migration\.sql$/,
     model: (text, count) => oneScript('Prisma', count ?? sqlStatementsOf(text).length),
   },
   {
