@@ -17,7 +17,7 @@ import { findSqlInFile } from './find/index';
 import { locksForStatement } from './locks/lockModel';
 import { detectMigrationLayout, migrationContextFor, migrationContextResolver, type MigrationConfig, type MigrationContextInfo } from './locks/migrations';
 import { compareMigrationNames, filesChangedSince, isAtOrBeforeBaseline, isDownFile, migrationName, withoutDownCode, type MigrationVerdict } from './migrationScope';
-import { parseSite } from './parse/parse';
+import { parseSite, type ParsedStatement } from './parse/parse';
 import { allRules } from './rules/index';
 import { readSnapshotFile, SnapshotFileError, type ProductionSnapshot } from './snapshot/format';
 import { addRuntimeCostNotes, RuntimeCosts } from './snapshot/match';
@@ -439,7 +439,6 @@ export class WorkspaceEngine extends Engine {
     const later = this.tablesChangedAfterInEmbeddedSchema(file);
     const earlier = later ? new Map<string, string>() : this.tablesChangedBefore(file);
     if (earlier.size === 0 && !later) return analysis;
-    const isDdl = (kind: string) => !/^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain)Stmt$/.test(kind);
     const changedFurtherDown = new Map<string, string>();
     // Decided once on the first analysis; the one with advice (the editor) gets the same statements left out.
     const dropped: Array<{ start: number; end: number; reason: string }> = [];
@@ -460,7 +459,7 @@ export class WorkspaceEngine extends Engine {
           dropped.push({ start: analyzed.fileStart, end: analyzed.fileEnd, reason: analyzed.planSkippedReason });
         }
       }
-      if (later && isDdl(analyzed.statement.kind)) {
+      if (later && changesWhatThePlannerSees(analyzed.statement)) {
         const line = `line ${analyzed.range.start.line + 1}`;
         for (const table of touched) changedFurtherDown.set(table, line);
       }
@@ -523,7 +522,7 @@ export class WorkspaceEngine extends Engine {
       if (read.ok) {
         for (const site of findSqlInFile(migration, withoutDownCode(migration, read.text) ?? read.text).sites) {
           for (const statement of parseSite(site).statements) {
-            if (/^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain)Stmt$/.test(statement.kind)) continue;
+            if (!changesWhatThePlannerSees(statement)) continue;
             for (const lock of locksForStatement(statement).locks) tables.add(lock.table.toLowerCase());
           }
         }
@@ -532,6 +531,19 @@ export class WorkspaceEngine extends Engine {
     }
     return tables;
   }
+}
+
+/** Statements that change no table, column or index a plan depends on: data, grants, comments, policies, triggers, views. */
+const KEEPS_PLANS = /^(Select|Insert|Update|Delete|Transaction|VariableSet|Explain|Grant|GrantRole|Comment|CreatePolicy|AlterPolicy|CreateTrig|View|CreateFunction|AlterOwner|Vacuum)Stmt$/;
+/** ALTER TABLE subcommands of the same kind: row security, owner, enabling or disabling triggers and rules. */
+const KEEPS_PLANS_ALTER = /^AT_(EnableRowSecurity|DisableRowSecurity|ForceRowSecurity|NoForceRowSecurity|ChangeOwner|EnableTrig\w*|DisableTrig\w*|EnableRule|DisableRule|EnableAlwaysRule|EnableReplicaRule)$/;
+
+/** Whether a migration statement can change what the planner sees of the tables it touches (DDL but not grants, RLS, ...). */
+function changesWhatThePlannerSees(statement: ParsedStatement): boolean {
+  if (KEEPS_PLANS.test(statement.kind)) return false;
+  if (statement.kind !== 'AlterTableStmt') return true;
+  const commands = (statement.node.AlterTableStmt?.cmds ?? []) as Array<{ AlterTableCmd?: { subtype?: string } }>;
+  return commands.length === 0 || commands.some((command) => !KEEPS_PLANS_ALTER.test(command.AlterTableCmd?.subtype ?? ''));
 }
 
 /**
