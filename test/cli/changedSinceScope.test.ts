@@ -33,6 +33,10 @@ test('run order: V9 before V10, then by name', () => {
 test('down files are the ones named down', () => {
   assert.equal(isDownFile('/r/migrations/000012_x.down.sql'), true);
   assert.equal(isDownFile('/r/migrations/0003_x/down.sql'), true);
+  assert.equal(isDownFile('/r/database/migrations/down/1700000000_users.sql'), true);
+  assert.equal(isDownFile('/r/db/migration/U2__orders.sql'), true);
+  assert.equal(isDownFile('/r/db/migration/V2__orders.sql'), false);
+  assert.equal(isDownFile('/r/download/0001_x.sql'), false);
   assert.equal(isDownFile('/r/migrations/000012_x.up.sql'), false);
   assert.equal(isDownFile('/r/migrations/0005_slowdown.sql'), false);
 });

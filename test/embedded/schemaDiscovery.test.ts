@@ -207,3 +207,21 @@ test("a monorepo's Prisma migrations in a package (beside migration_lock.toml): 
     ['prisma/migrations/20240101000000_init/migration.sql'],
   );
 });
+
+// Sairyss/domain-driven-hexagon keeps its rollbacks in database/migrations/down/: applied as schema they dropped what
+// the up migrations made (5 false "relation does not exist"). Flyway's undo migrations (U2__x.sql) are rollbacks too.
+test('rollback folders (down/, rollback/, undo/) and Flyway undo files are never applied', async () => {
+  assert.deepEqual(
+    await discovered({
+      'database/migrations/1700000000_users.sql': sql,
+      'database/migrations/down/1700000000_users.sql': 'DROP TABLE users;',
+      'database/migrations/rollback/1700000000_users.sql': 'DROP TABLE users;',
+    }),
+    ['database/migrations/1700000000_users.sql'],
+  );
+  assert.deepEqual(await discovered({ 'db/migration/V1__init.sql': sql, 'db/migration/U1__init.sql': 'DROP TABLE users;', 'db/migration/V2__orders.sql': sql }), [
+    'db/migration/V1__init.sql',
+    'db/migration/V2__orders.sql',
+  ]);
+  assert.deepEqual(await discovered({ 'schema/users.sql': sql, 'schema/down/users.sql': sql }, ['schema/**/*.sql']), ['schema/users.sql']);
+});

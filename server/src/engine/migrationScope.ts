@@ -106,9 +106,17 @@ export function filesChangedSince(ref: string, cwd: string): Set<string> {
   return new Set([...changed, ...untracked].filter(Boolean).map((file) => path.resolve(top, file)));
 }
 
-/** A `.down.sql` file (golang-migrate, and folders with `up.sql`/`down.sql`): rollback code. */
+/**
+ * Rollback code: a `.down.sql`, `_down.sql` or `down.sql` file (golang-migrate, folders with `up.sql`/`down.sql`), a
+ * .sql file in a `down/` (or `rollback/`, `undo/`, `revert/`) folder kept beside the up migrations, Flyway's undo
+ * migrations (`U2__add_orders.sql`).
+ */
 export function isDownFile(file: string): boolean {
-  return /(^|[._/\\-])down\.sql$/i.test(file);
+  return (
+    /(^|[._/\\-])down\.sql$/i.test(file) ||
+    /(^|[/\\])(down|downs|rollbacks?|undo|revert)[/\\][^/\\]+\.sql$/i.test(file) ||
+    /(^|[/\\])U\d+(?:[._]\d+)*__[^/\\]+\.sql$/.test(file)
+  );
 }
 
 /** The text with [start, end) replaced by spaces, line breaks kept: offsets, lines and columns stay the same. */

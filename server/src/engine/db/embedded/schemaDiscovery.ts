@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { isDownFile as isDownMigration } from '../../migrationScope';
 import { isScriptMigration } from './scriptMigrations';
 
 /** Folders never searched: dependencies, VCS data, build output. */
@@ -282,12 +283,12 @@ async function migrationFolderFiles(folder: string): Promise<string[]> {
   const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
   for (const entry of sorted) {
     const full = path.join(folder, entry.name);
-    if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql') && !isDownMigration(entry.name)) {
+    if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql') && !isDownMigration(full)) {
       files.push(full);
     } else if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && entry.name !== 'meta') {
       // One folder per migration: up.sql / migration.sql / *.up.sql inside it.
       const inner = (await directoryEntries(full))
-        .filter((child) => child.isFile() && child.name.toLowerCase().endsWith('.sql') && !isDownMigration(child.name))
+        .filter((child) => child.isFile() && child.name.toLowerCase().endsWith('.sql') && !isDownMigration(path.join(full, child.name)))
         .map((child) => child.name)
         .sort(naturalCompare);
       files.push(...inner.map((name) => path.join(full, name)));
@@ -296,12 +297,6 @@ async function migrationFolderFiles(folder: string): Promise<string[]> {
   // A folder of script migrations (ley, Kysely, knex, node-pg-migrate) and no SQL files: the scripts' SQL is the schema.
   if (files.length === 0) files.push(...sorted.filter((entry) => entry.isFile() && isScriptMigration(entry.name)).map((entry) => path.join(folder, entry.name)));
   return files;
-}
-
-/** `0002_add_index.down.sql`, `down.sql`, `0002_down.sql`: undo scripts, never part of the schema. */
-function isDownMigration(fileName: string): boolean {
-  const base = fileName.split('/').pop()!.toLowerCase();
-  return base.endsWith('.down.sql') || base === 'down.sql' || base.endsWith('_down.sql') || base.endsWith('-down.sql');
 }
 
 /**
