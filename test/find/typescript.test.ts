@@ -492,6 +492,17 @@ describe('query functions', () => {
     assert.equal(find("await sql`select * from ${ref('notes')}`.execute(db);").sites.length, 0);
   });
 
+  test('knex.raw: a `??` bound to a string the file writes is that name, quoted per dotted part as knex does', () => {
+    const source = "const TABLE = 'notes';\nknex.raw('select ??, count(*) from ?? group by ?? having count(*) > ?', ['n.owner_id', TABLE, 'n.owner_id', min]);";
+    const [site] = find(source).sites;
+    assert.equal(site.text, 'select n.owner_id, count(*) from notes group by n.owner_id having count(*) > $1');
+    assert.equal(fileTextOf(source, site, 'notes'), '??');
+    // a name known only at run time, or bindings that are not written as an array, stay skipped
+    for (const unknown of ["knex.raw('select ?? from users', [column])", "knex.raw('select ?? from users', bindings)", "knex.raw('select ?? from users', [...columns])"]) {
+      assert.deepEqual(find(unknown).skipped.map((skip) => skip.reason), ['SQL with a `??` identifier binding, filled in at run time: cannot be known statically'], unknown);
+    }
+  });
+
   test('knex.raw: ? bindings become $n and map to the ?', () => {
     const source = "await knex.raw('select * from users where id = ? and org = ?', [id, org]);";
     const [site] = find(source).sites;

@@ -393,10 +393,11 @@ export function endsInsideString(text: string): boolean {
  * Positions of `?` placeholders (knex's `raw`) outside strings, quoted identifiers and comments; `??`
  * (an identifier binding) is reported separately because it stands for a name that cannot be known.
  */
-export function questionMarkPlaceholders(text: string): { positions: number[]; hasIdentifierBinding: boolean } {
+export function questionMarkPlaceholders(text: string): { positions: number[]; hasIdentifierBinding: boolean; identifierPositions: number[] } {
   const positions: number[] = [];
+  const identifierPositions: number[] = [];
   let hasIdentifierBinding = false;
-  if (text.indexOf('?') < 0) return { positions, hasIdentifierBinding };
+  if (text.indexOf('?') < 0) return { positions, hasIdentifierBinding, identifierPositions };
   const skip = { unterminated: false, comment: false };
   let i = 0;
   while (i < text.length) {
@@ -404,6 +405,7 @@ export function questionMarkPlaceholders(text: string): { positions: number[]; h
     if (c === 63 /* ? */) {
       if (text.charCodeAt(i + 1) === 63) {
         hasIdentifierBinding = true;
+        identifierPositions.push(i);
         i += 2;
         continue;
       }
@@ -422,7 +424,7 @@ export function questionMarkPlaceholders(text: string): { positions: number[]; h
     const end = skipQuotedOrComment(text, i, skip);
     i = end < 0 ? i + 1 : end;
   }
-  return { positions, hasIdentifierBinding };
+  return { positions, hasIdentifierBinding, identifierPositions };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -888,6 +888,8 @@ class FileFinder implements NodeVisitor {
   private pieces: Piece[] = [];
   /** The arguments after the text of a pg-format `format(text, ...)` call being read (bindPgFormat). */
   private pgFormatArguments: readonly ts.Expression[] | undefined;
+  /** knex raw()'s bindings (its second argument), for `??` identifier bindings written as strings. */
+  private knexBindings: ts.Expression | undefined;
   /** The SQL so far, `$0` standing for each parameter: what decides whether a substitution takes a value. */
   private assembled = '';
   /** Nodes being inlined, innermost last, to stop a constant that refers to itself. */
@@ -1137,7 +1139,12 @@ class FileFinder implements NodeVisitor {
     // knex's raw() binds every `?`; other drivers' query() (Sequelize, mysql-style) may, where PostgreSQL's
     // jsonb `?` operator could also stand, so there only unmistakable placeholders are bound.
     const questionMarks: QuestionMarks = call.name === 'raw' && !call.onTagNamespace ? 'bind' : 'bind-if-unambiguous';
-    this.emit(argument, 'call-argument', call.via, start, end, strict, argument, questionMarks);
+    this.knexBindings = questionMarks === 'bind' ? call.node.arguments[1] : undefined;
+    try {
+      this.emit(argument, 'call-argument', call.via, start, end, strict, argument, questionMarks);
+    } finally {
+      this.knexBindings = undefined;
+    }
   }
 
   /**
@@ -2442,13 +2449,21 @@ class FileFinder implements NodeVisitor {
       else if (piece.kind === 'parameter') literalText += '$0';
     }
     if (literalText.indexOf('?') < 0) return undefined;
-    const { positions, hasIdentifierBinding } = questionMarkPlaceholders(literalText);
+    const { positions, hasIdentifierBinding, identifierPositions } = questionMarkPlaceholders(literalText);
+    let names = new Map<number, string>();
     if (onlyIfUnambiguous) {
       if (hasIdentifierBinding || !positions.every((at) => isPlaceholderPosition(literalText, at))) return undefined;
     } else if (hasIdentifierBinding) {
-      return 'SQL with a `??` identifier binding, filled in at run time: cannot be known statically';
+      const known = this.knexIdentifierBindings(positions, identifierPositions);
+      if (!known) return 'SQL with a `??` identifier binding, filled in at run time: cannot be known statically';
+      names = known;
     }
-    if (positions.length === 0) return undefined;
+    if (positions.length === 0 && names.size === 0) return undefined;
+    if (names.size > 0) {
+      // `??` and `?` in the order knex fills them; a `??` is two characters of the text and becomes the quoted name.
+      positions.push(...names.keys());
+      positions.sort((a, b) => a - b);
+    }
     const split: Piece[] = [];
     let offset = 0;
     let p = 0;
@@ -2460,9 +2475,16 @@ class FileFinder implements NodeVisitor {
       }
       let from = 0;
       while (p < positions.length && positions[p] < offset + piece.text.length) {
+        const name = names.get(positions[p]);
         const at = positions[p++] - offset;
         if (at > from) split.push(slicePiece(piece, from, at));
         const fileAt = fileOffsetInPiece(piece, at);
+        if (name !== undefined) {
+          // the whole name maps to the two characters of its `??`, as an escape maps to its backslash sequence
+          split.push({ kind: 'text', text: name, segments: [{ sqlStart: 0, fileStart: fileAt, length: name.length, fileLength: 2 }] });
+          from = at + 2;
+          continue;
+        }
         split.push({ kind: 'parameter', fileStart: fileAt, fileEnd: fileAt + 1, expressionText: '?' });
         from = at + 1;
       }
@@ -2471,6 +2493,26 @@ class FileFinder implements NodeVisitor {
     }
     this.pieces = split;
     return undefined;
+  }
+
+  /**
+   * The names knex fills in for each `??` (by its position in the text) from raw()'s bindings written as an array
+   * (`knex.raw('select ?? from ?? where id = ?', ['name', 'users', id])`): each `?` and `??` takes the next element,
+   * and a `??` element must be a string the file writes; knex quotes each dotted part. Undefined when any is not.
+   */
+  private knexIdentifierBindings(valuePositions: number[], identifierPositions: number[]): Map<number, string> | undefined {
+    const list = this.knexBindings && unwrap(this.knexBindings);
+    if (!list || !ts.isArrayLiteralExpression(list) || list.elements.some((element) => ts.isSpreadElement(element))) return undefined;
+    const order = [...valuePositions.map((at) => ({ at, name: false })), ...identifierPositions.map((at) => ({ at, name: true }))].sort((a, b) => a.at - b.at);
+    if (order.length !== list.elements.length) return undefined;
+    const names = new Map<number, string>();
+    for (const [index, { at, name }] of order.entries()) {
+      if (!name) continue;
+      const written = this.writtenString(unwrap(list.elements[index]));
+      if (written === undefined || !/^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)*$/.test(written)) return undefined;
+      names.set(at, written.split('.').map((part) => quoteIdentifier(part)).join('.'));
+    }
+    return names;
   }
 
   /** File range of a literal's content (without quotes), or of any other expression. */
