@@ -81,6 +81,16 @@ describe('assessEmbeddedSchema', () => {
     assert.equal(verdict.reason, 'the embedded schema did not load whole (migrations/1.sql:7: type "geometry" does not exist)');
   });
 
+  test("a table of a schema the embedded database has nothing of is pglens's gap: not trusted, not too thin", () => {
+    // The Prisma migrations of one package were found; the code also queries another package's tables in their own schema.
+    const verdict = assessEmbeddedSchema(origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql']), relations(['customers', 'orders', 'agent.chats']), known, '/ws');
+    assert.deepEqual([verdict.trusted, verdict.tooThin, verdict.missing], [false, false, ['agent.chats']]);
+    assert.equal(verdict.reason, 'the embedded schema has no relation of schema agent, which the code names (agent.chats)');
+    // A missing table of a schema the database has is still the code's (a typo, a dropped table): trusted.
+    const typo = assessEmbeddedSchema(origin(['/ws/migrations/1.sql']), relations(['customers', 'orders', 'public.custmers']), known, '/ws');
+    assert.deepEqual([typo.trusted, typo.missing], [true, ['public.custmers']]);
+  });
+
   test('a CREATE refused because the relation already exists (a second migrations folder creating it again) leaves the schema whole', () => {
     const verdict = assessEmbeddedSchema(
       origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql', '/ws/packages/jobs-db/migrations/1_init/migration.sql'], [

@@ -122,12 +122,18 @@ export function assessEmbeddedSchema(
   // the relation in place: the schema is no less whole for it.
   const tableFailures = origin.schemaProblems.filter((problem) => createsRelation(problem) && !/\balready exists$/.test(problem.reason.split('\n')[0]));
   const firstProblem = tableFailures[0] ?? origin.schemaProblems[0];
+  // A table of a PostgreSQL schema the embedded database has nothing of (`analytics.events` where no file created a
+  // relation in `analytics`): that schema's files were not among those found (another package's migrations folder of a
+  // monorepo), so a missing table is pglens's gap, not the code's.
+  const knownSchemas = known ? new Set([...known].filter((name) => name.includes('.')).map((name) => name.split('.')[0])) : undefined;
+  const outsideKnownSchemas = knownSchemas ? missing.find((name) => name.includes('.') && !knownSchemas.has(name.split('.')[0])) : undefined;
   const where = (problem: { file: string; line: number; reason: string }) => `${problem.file}:${problem.line}: ${problem.reason.split('\n')[0]}`;
 
   let reason: string | undefined;
   if (noFiles) reason = 'the embedded database was built from no schema files';
   else if (tooThin) reason = `${missing.length} of ${named.size} tables the code names are missing from the embedded database`;
   else if (tableFailures.length > 0) reason = `the embedded schema did not load whole (${where(tableFailures[0])})`;
+  else if (outsideKnownSchemas) reason = `the embedded schema has no relation of schema ${outsideKnownSchemas.split('.')[0]}, which the code names (${outsideKnownSchemas})`;
 
   let line: string | undefined;
   if (tooThin) {
