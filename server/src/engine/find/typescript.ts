@@ -644,6 +644,9 @@ function isFragmentByItself(via: string | undefined, text: string): boolean {
   return (via !== undefined && /(?:^|\.)fragment$/.test(via)) || /^\s*select\s+(?:distinct\s+)?(?:[a-z_][\w$]*\.)?\*\s*;?\s*$/i.test(text);
 }
 
+/** Parameter names of a helper's SQL text (`query(connectionString, text, values)`). */
+const SQL_TEXT_PARAMETER = /^(sql|text|query|querytext|querystring|sqltext|sqlquery|statement)$/i;
+
 /** A string, template or `+` chain whose first literal text reads as a SQL statement. */
 function startsAsSqlStatement(expression: ts.Expression): boolean {
   switch (expression.kind) {
@@ -1085,11 +1088,12 @@ class FileFinder implements NodeVisitor {
     }
     if (isTaggedTemplateExpression(argument)) return; // found as a tagged template by itself
     // A project's helper given the connection first and the SQL second (`query(dbUrl, sql, [schema])`,
-    // `queryOne(client, 'select ...')`): the second argument is the SQL when it is written as SQL.
+    // `queryOne(client, 'select ...')`): the second argument is the SQL when it is written as SQL, or when the
+    // helper's own parameters say so (`query(connectionString, text, values)`), so a skip names the SQL's expression.
     if (!isStringShaped(argument) && !isObjectLiteralExpression(argument) && call.node.arguments.length >= 2) {
       const second = unwrap(call.node.arguments[1]);
       const secondText = isIdentifier(second) ? this.binding(idText(second), second) : second;
-      if (secondText && startsAsSqlStatement(secondText)) argument = second;
+      if ((secondText && startsAsSqlStatement(secondText)) || this.takesTextSecond(call.node)) argument = second;
     }
     const strict = !call.onTagNamespace;
     // `Prisma.raw(filter.operator)`, `sql.raw(column)` kept in a variable or pasted into a template: a piece of a
@@ -2376,6 +2380,28 @@ class FileFinder implements NodeVisitor {
     // postgres.js sql(table), sql(rows, 'a', 'b'): identifiers and value lists built at run time.
     if (this.isTagNamespace(callee)) return { kind: 'fragment' };
     return undefined;
+  }
+
+  /**
+   * Whether the called function's first parameter is not SQL text and its second is, by their names (`query(
+   * connectionString, text, values)`): from the checker's signature, or without it from a function of this file.
+   */
+  private takesTextSecond(call: ts.CallExpression): boolean {
+    let names: string[] | undefined;
+    if (this.checked) {
+      try {
+        names = this.checked.checker.getResolvedSignature(call)?.getParameters().map((parameter) => parameter.name);
+      } catch {
+        names = undefined;
+      }
+    } else if (isIdentifier(call.expression)) {
+      const name = idText(call.expression);
+      const declaration = this.sourceFile.statements.find(
+        (statement): statement is ts.FunctionDeclaration => ts.isFunctionDeclaration(statement) && statement.name?.text === name,
+      );
+      names = declaration?.parameters.map((parameter) => (isIdentifier(parameter.name) ? idText(parameter.name) : ''));
+    }
+    return names !== undefined && names.length >= 2 && !SQL_TEXT_PARAMETER.test(names[0]) && SQL_TEXT_PARAMETER.test(names[1]);
   }
 
   /** `format('...', args)` of pg-format with its text written in place, given as is or through a const of the file. */
