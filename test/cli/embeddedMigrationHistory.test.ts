@@ -28,6 +28,8 @@ const workspace = scratchWorkspace({
   'migrations/004_sessions.sql': 'DROP TABLE legacy_flags;\nCREATE TABLE sessions (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts (id));\n',
   // Grants and row security change no plan: the INSERT above them is planned.
   'migrations/005_policies.sql': 'INSERT INTO sessions (id, account_id) VALUES (1, 1);\nGRANT SELECT ON sessions TO PUBLIC;\nALTER TABLE sessions ENABLE ROW LEVEL SECURITY;\n',
+  // A backfill runs once: no index is advised for it (lemmy's UPDATE of a settings table got CREATE INDEX advice).
+  'migrations/006_backfill.sql': 'UPDATE sessions SET account_id = 2 WHERE account_id = 1;\n',
   'src/queries.sql': "DELETE FROM accounts WHERE id = $1;\n",
 });
 after(() => {
@@ -47,6 +49,11 @@ test("an older migration's statements on tables a later migration changes are no
     '3: not planned: accounts (line 4) changed after this statement, so the embedded schema (built from every migration) is not the one it ran against',
   ]);
   assert.deepEqual(report.skipped.filter((skip) => skip.file === 'migrations/005_policies.sql'), []);
+  const backfill = report.findings.filter((finding) => finding.file === 'migrations/006_backfill.sql' && finding.ruleId === 'modify-scans-large-table');
+  assert.equal(backfill.length, 1, findings.join('\n'));
+  assert.match(backfill[0].message, /It runs once: batch it by key range/);
+  assert.doesNotMatch(backfill[0].message, /CREATE INDEX|Index the columns/);
+  assert.ok(!findings.some((finding) => finding.startsWith('migrations/006_backfill.sql') && finding.endsWith('index-would-help')), findings.join('\n'));
   // Today's code is judged against today's schema: the DELETE of src/queries.sql reads sessions for the new foreign key.
   assert.ok(findings.includes('src/queries.sql:1 fk-without-index'), findings.join('\n'));
 });

@@ -505,7 +505,8 @@ export class Engine {
         }
         // --- index advisor (issue 4): what-if planning for statements with findings an index or a rewrite can fix ---
         const statementFindings = findings.slice(findingsBeforeRules).filter((f) => ADVISED_RULES.has(f.ruleId));
-        if (this.database && schema && statementFindings.length > 0) {
+        // A migration's statement runs once: an index to speed it up costs more to build than the one scan it saves.
+        if (this.database && schema && statementFindings.length > 0 && !migration?.isMigration) {
           const input: AdviseInput = { database: this.database, statement, schema, settings: this.advisorSettings, signal: options.signal };
           const where = `${file}:${analyzed.range.start.line + 1}`;
           if (options.deferNewAdvice && !adviceIsReady(input)) deferredAdvice.push({ input, findings: statementFindings, where });

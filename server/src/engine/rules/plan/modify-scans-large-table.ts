@@ -60,7 +60,10 @@ export const modifyScansLargeTable: Rule = {
           {
             kind: 'suggestion',
             text: node.filter
-              ? comparesOnlySystemColumns(node.filter)
+              ? context.migration?.isMigration
+                ? // A migration's statement runs once: an index built for it costs more than the one scan it saves.
+                  'It runs once: batch it by key range so each transaction is short, rather than index for it.'
+                : comparesOnlySystemColumns(node.filter)
                 ? 'Its WHERE clause compares only system columns, which no index can hold: find the rows by a column of the table.'
                 : 'Index the columns of the WHERE clause.'
               : whereClauseOf(context.statement) !== undefined
