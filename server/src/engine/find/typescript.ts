@@ -755,6 +755,13 @@ function relativeName(file: string, other: string): string {
   return [...(up === 0 ? ['.'] : Array(up).fill('..')), ...to.slice(common)].join('/');
 }
 
+/** The function (or the file) whose body declares or assigns `node`. */
+function enclosingFunction(node: ts.Node): ts.Node {
+  let current = node.parent;
+  while (current && !ts.isFunctionLike(current) && !ts.isSourceFile(current)) current = current.parent;
+  return current ?? node.getSourceFile();
+}
+
 function lineOf(node: ts.Node): number {
   const sourceFile = node.getSourceFile();
   return sourceFile.getLineAndCharacterOfPosition(node.getStart(sourceFile)).line + 1;
@@ -2004,9 +2011,14 @@ class FileFinder implements NodeVisitor {
       }
       return true;
     }
-    const initializer = this.initializerOf(value);
+    const assigned = this.assignedValues(value);
+    const initializer =
+      assigned && assigned.length > 1
+        ? assigned[this.choose(assigned.map((expression) => `\`${(value as ts.Identifier).text}\` is assigned at line ${lineOf(expression)}`))]
+        : (assigned?.[0] ?? this.initializerOf(value));
     // Only SQL is inlined: a generated schema's `email: 'email'` behind a mapped type is a name, read by mirroredName.
-    if (!initializer || !(this.buildsSql(initializer) || written || isCallExpression(initializer) || this.typeOf(initializer).kind === 'fragment' || this.typeOf(initializer).kind === 'identifier')) {
+    // A `let` reaches here typed as a fragment or a name (the `any` path asks writesFragment, which takes consts only).
+    if (!initializer || !(this.buildsSql(initializer) || written || assigned || isCallExpression(initializer) || this.typeOf(initializer).kind === 'fragment' || this.typeOf(initializer).kind === 'identifier')) {
       return false;
     }
     this.inline(initializer.parent, reference, () =>
@@ -2045,6 +2057,48 @@ class FileFinder implements NodeVisitor {
   }
 
   /** The initializer of the `const` (or of the property of a const object) that a name or `a.b` refers to. */
+  /**
+   * The values a `let` of this file can hold where it is read: its initializer and each plain `name = value` in the
+   * function that declares it (papermark's `let orderBy: Prisma.Sql;` set in each branch of an `if` on the sort), 1 to
+   * MAX_VARIANTS of them. Undefined for a const, a `let` written any other way (`+=`, `++`, destructuring, from a nested
+   * function) or one never assigned.
+   */
+  private assignedValues(value: ts.Expression): ts.Expression[] | undefined {
+    if (!isIdentifier(value)) return undefined;
+    const checker = this.checked!.checker;
+    const symbol = checker.getSymbolAtLocation(value);
+    const declaration = symbol?.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration) || !ts.isIdentifier(declaration.name)) return undefined;
+    const list = declaration.parent;
+    if (!ts.isVariableDeclarationList(list) || list.flags & (CONST_FLAG | ts.NodeFlags.Using)) return undefined;
+    const name = declaration.name;
+    const owner = enclosingFunction(declaration);
+    const values: ts.Expression[] = declaration.initializer ? [declaration.initializer] : [];
+    let plain = true;
+    const visit = (node: ts.Node): void => {
+      if (!plain) return;
+      if (ts.isIdentifier(node) && node !== name && node.text === name.text && checker.getSymbolAtLocation(node) === symbol) {
+        const parent = node.parent;
+        if (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind === SK.EqualsToken) {
+          if (enclosingFunction(parent) !== owner || !ts.isExpressionStatement(parent.parent)) plain = false;
+          else values.push(parent.right);
+        } else if (
+          (ts.isBinaryExpression(parent) && parent.left === node && parent.operatorToken.kind >= SK.FirstAssignment && parent.operatorToken.kind <= SK.LastAssignment) ||
+          ts.isPrefixUnaryExpression(parent) ||
+          ts.isPostfixUnaryExpression(parent) ||
+          ts.isShorthandPropertyAssignment(parent) ||
+          ts.isArrayLiteralExpression(parent)
+        ) {
+          plain = false;
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(owner);
+    if (!plain || values.length === 0 || values.length > MAX_VARIANTS || (values.length === 1 && declaration.initializer)) return undefined;
+    return values.map((expression) => unwrap(expression));
+  }
+
   private initializerOf(value: ts.Expression): ts.Expression | undefined {
     const checker = this.checked!.checker;
     const at = isPropertyAccessExpression(value) ? value.name : isIdentifier(value) ? value : undefined;
@@ -2196,14 +2250,18 @@ class FileFinder implements NodeVisitor {
     }
     const checker = this.checked.checker;
     const type = checker.getTypeAtLocation(list);
-    if (!checker.isArrayType(type)) return false;
-    const element = checker.getTypeArguments(type as ts.TypeReference)[0];
-    if (!element) return false;
-    const kind = classifyType(this.checked, element).kind;
+    const inList = /\bin\s*\(\s*$/i.test(this.assembled);
     // An array whose elements the checker cannot type (`const ids = []` filled by `push`, an unresolved package's
-    // type) joined inside `IN (...)` is a list of values: fragments there are built by `.map` (mappedFragment) or are
-    // typed as such; a list whose elements are typed as anything else is still not known.
-    if (kind !== 'value' && !(kind === 'unknown' && element.flags & ts.TypeFlags.Any && /\bin\s*\(\s*$/i.test(this.assembled))) return false;
+    // type, or a whole list typed `any`: `rows.map((r) => r.email)` of a Prisma client not generated) joined inside
+    // `IN (...)` is a list of values: fragments there are built by `.map` (mappedFragment) or are typed as such; a list
+    // whose elements are typed as anything else is still not known.
+    if (!(type.flags & ts.TypeFlags.Any && inList)) {
+      if (!checker.isArrayType(type)) return false;
+      const element = checker.getTypeArguments(type as ts.TypeReference)[0];
+      if (!element) return false;
+      const kind = classifyType(this.checked, element).kind;
+      if (kind !== 'value' && !(kind === 'unknown' && element.flags & ts.TypeFlags.Any && inList)) return false;
+    }
     const text = truncate(this.src.text.slice(list.getStart(this.src.sourceFile), list.end), 200);
     this.synthesised = true;
     this.addParameter(fileStart, fileEnd, text);
