@@ -2,6 +2,7 @@
 // `Engine.analyzeFile`, so the editor and CI can never disagree.
 
 import * as path from 'node:path';
+import picomatch from 'picomatch';
 import { ADVISED_RULES, adviceIsReady, adviseStatementCached, advisorSettings, applyAdvice, indexFixStamp, INDEX_FIX_REUSE_MS, withdrawsFinding, type AdviseInput, type AdvisorSettings } from './advise/index';
 import type { PglensConfig, RuleSetting } from './config';
 import { isDatabaseFailure, withReadOnlyTransaction, type DatabaseClient } from './db/client';
@@ -168,6 +169,7 @@ export class Engine {
   private readonly recentSourceFiles: RecentSourceFiles | undefined;
   private readonly planReports = new WeakMap<AstNode, { plan: ExplainedPlan; schema: SchemaFacts | undefined; budget: number | undefined; reports: Map<string, RuleReport[]> }>();
   private readonly keptResults = new WeakMap<AstNode, KeptStatementResult>();
+  private readonly isTestFile: (file: string) => boolean;
   private readonly enabledRules: { rule: Rule; severity: Finding['severity']; options: Readonly<Record<string, RuleOptionValue>> }[];
   /** Tables found locked by another session: statements naming them are not planned meanwhile (see the module). */
   private readonly lockedRelations: LockedRelations;
@@ -192,6 +194,8 @@ export class Engine {
     this.log = options.log ?? (() => undefined);
     this.incremental = options.incremental === true;
     this.advisorSettings = advisorSettings(this.config);
+    const tests = this.config.files.tests.length > 0 ? picomatch(this.config.files.tests, { dot: true }) : undefined;
+    this.isTestFile = (file) => tests !== undefined && tests(path.relative(this.config.root, file).split(path.sep).join('/'));
     this.siteParser = new SiteParser(this.incremental ? 4000 : 0);
     this.recentSourceFiles = this.incremental ? new RecentSourceFiles(3) : undefined;
     const find = options.config.find;
@@ -326,6 +330,7 @@ export class Engine {
     }
     const previousStatements: ParsedStatement[] = [];
     const deferredAdvice: DeferredAdvice[] = [];
+    const testCode = this.isTestFile(file);
     // Whether statements may take their findings from the last analysis (see KeptStatementResult): in the editor, in
     // application code without pglens comments; and only while no earlier statement of the file could change what
     // the rules say of a later one (a schema change, a setting, a transaction).
@@ -457,6 +462,7 @@ export class Engine {
         for (const { rule, severity, options: configuredOptions } of this.enabledRules) {
           if (rule.meta.kind === 'plan' && !analyzed.plan) continue;
           if (isIgnored(lineDirectives, rule.meta.id)) continue;
+          if (testCode && isSetupRule(rule)) continue;
           let reports = rule.meta.kind === 'plan' ? planReports?.get(rule.meta.id) : undefined;
           if (!reports) {
             const reported: RuleReport[] = [];
@@ -793,4 +799,13 @@ function shapesLaterStatements(statement: ParsedStatement): boolean {
     default:
       return true;
   }
+}
+
+/**
+ * Rules about schema changes and destructive statements (locks, TRUNCATE, DROP, an UPDATE without WHERE): in test code
+ * such statements set up and tear down the tests' own tables, not anyone's database, so they are not judged there
+ * (`files.tests`). Rules about how queries perform still run: tests often hold the application's queries.
+ */
+function isSetupRule(rule: Rule): boolean {
+  return rule.meta.category === 'locking' || (rule.meta.kind === 'statement' && rule.meta.category === 'correctness');
 }

@@ -70,6 +70,12 @@ export interface PglensConfig {
   files: {
     /** Code and SQL files larger than this are skipped with a message (memory stays bounded on any repository). */
     maxBytes: number;
+    /**
+     * Globs of test code (relative to the config file). Its schema changes and destructive statements are test set-up
+     * (a TRUNCATE between tests, a DROP TABLE in a teardown), not changes to anyone's database: the rules about them
+     * stay quiet there (see Engine's isSetupRule). Its queries are checked like any other.
+     */
+    tests: string[];
   };
   /**
    * Which database the SQL of a project's own modules and folders is for, by canonical database name (`clickhouse`,
@@ -107,6 +113,18 @@ export const DEFAULT_EXCLUDE = [
   '**/*.min.js',
 ];
 
+/** Where test code lives by the conventions of JS/TS test runners and of most repositories. */
+export const DEFAULT_TEST_FILES = [
+  '**/test/**',
+  '**/tests/**',
+  '**/__tests__/**',
+  '**/spec/**',
+  '**/e2e/**',
+  '**/testing/**',
+  '**/fixtures/**',
+  '**/*.{test,spec,e2e-spec,e2e}.{ts,tsx,js,jsx,mjs,cjs,mts,cts}',
+];
+
 export function defaultConfig(root: string): PglensConfig {
   return {
     database: { statementTimeoutMs: 2000, lockTimeoutMs: 100, maxConnections: 4 },
@@ -115,7 +133,7 @@ export function defaultConfig(root: string): PglensConfig {
     find: { extraTags: [], extraFunctions: [], excludeTags: [] },
     rules: {},
     advisor: { indexTrials: false, maxTrialTableRows: 1_000_000, minCostReduction: 0.5 },
-    files: { maxBytes: DEFAULT_MAX_SOURCE_BYTES },
+    files: { maxBytes: DEFAULT_MAX_SOURCE_BYTES, tests: DEFAULT_TEST_FILES },
     root,
   };
 }
@@ -303,9 +321,10 @@ function parseConfigObject(text: string, file: string, env: NodeJS.ProcessEnv): 
   }
   if (root.files !== undefined) {
     const files = v.object(root.files, 'files');
-    v.onlyKeys(files, 'files', ['maxBytes']);
+    v.onlyKeys(files, 'files', ['maxBytes', 'tests']);
     // 1 KB to 256 MB: below that even a small migration is refused, above it one file could take the process down.
     if (files.maxBytes !== undefined) config.files.maxBytes = v.integerIn(files.maxBytes, 'files.maxBytes', 1024, MAX_CONFIGURABLE_BYTES);
+    if (files.tests !== undefined) config.files.tests = v.globs(files.tests, 'files.tests');
   }
   if (root.databases !== undefined) {
     const databases = v.object(root.databases, 'databases');

@@ -128,7 +128,17 @@ export function configSchema(): Schema {
         },
         'The index advisor.',
       ),
-      files: object({ maxBytes: INTEGER(1024, MAX_CONFIGURABLE_BYTES, 'Files larger than this are skipped with a message.') }, 'File limits.'),
+      files: object(
+        {
+          maxBytes: INTEGER(1024, MAX_CONFIGURABLE_BYTES, 'Files larger than this are skipped with a message.'),
+          tests: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'Globs of test code: schema changes and destructive statements there are test set-up, not judged ([] judges them).',
+          },
+        },
+        'File limits and kinds.',
+      ),
       databases: {
         type: 'object',
         description: 'Which database the SQL of modules and folders is for (clickhouse, mysql, postgresql, ...); SQL not PostgreSQL’s is not checked.',
