@@ -56,6 +56,13 @@ describe('fixture: one knex client for every database, each dialect in its own b
   });
 });
 
+test('each branch of a conditional query argument is decided by its own side of the condition', () => {
+  const text = "const isMySQL = config.client === 'mysql2';\nawait db.raw(isMySQL ? 'UPDATE notes SET views = 0 ORDER BY id LIMIT 10' : 'UPDATE notes SET views = 0 WHERE views > 0');\n";
+  const found = findSqlInFile('/w/reset.js', text, resolveFindOptions());
+  assert.deepEqual(found.sites.map((site) => site.text), ['UPDATE notes SET views = 0 WHERE views > 0']);
+  assert.deepEqual(found.skipped.map((skip) => skip.reason), ['MySQL SQL (in the branch where `isMySQL`): not checked']);
+});
+
 describe('branches', () => {
   // The decision for the site marked with a here-comment in `code`.
   function branchOf(code: string): string | undefined {

@@ -503,6 +503,12 @@ describe('query functions', () => {
     }
   });
 
+  test('a query function given `cond ? text : text` has a site per branch; a conditional of words is no SQL', () => {
+    const found = find("pool.query(archived ? 'select id from notes where archived' : 'select id from notes');");
+    assert.deepEqual(found.sites.map((site) => site.text), ['select id from notes where archived', 'select id from notes']);
+    assert.deepEqual(find("pool.query(desc ? 'desc' : 'asc');"), { sites: [], skipped: [] });
+  });
+
   test('knex.raw: ? bindings become $n and map to the ?', () => {
     const source = "await knex.raw('select * from users where id = ? and org = ?', [id, org]);";
     const [site] = find(source).sites;

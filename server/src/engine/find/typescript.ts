@@ -1143,16 +1143,24 @@ class FileFinder implements NodeVisitor {
       }
       return;
     }
-    if (!isStringShaped(argument)) return;
-    if (this.used.has(argument)) return; // the same constant passed to another call
-    const [start, end] = this.contentRange(argument);
+    // `db.raw(isMySQL ? 'UPDATE ... LIMIT 10' : 'SELECT ...')`: each branch is a statement the call may run, a site of
+    // its own (a branch on the database's name is then that database's, databaseOfContext.ts).
+    const texts =
+      isConditionalExpression(argument) && isStringShaped(unwrap(argument.whenTrue)) && isStringShaped(unwrap(argument.whenFalse))
+        ? [unwrap(argument.whenTrue), unwrap(argument.whenFalse)]
+        : [argument];
+    if (!texts.every((text) => isStringShaped(text))) return;
     // knex's raw() binds `?` placeholders positionally; PostgreSQL needs them as $1, $2 ...
     // knex's raw() binds every `?`; other drivers' query() (Sequelize, mysql-style) may, where PostgreSQL's
     // jsonb `?` operator could also stand, so there only unmistakable placeholders are bound.
     const questionMarks: QuestionMarks = call.name === 'raw' && !call.onTagNamespace ? 'bind' : 'bind-if-unambiguous';
     this.knexBindings = questionMarks === 'bind' ? call.node.arguments[1] : undefined;
     try {
-      this.emit(argument, 'call-argument', call.via, start, end, strict, argument, questionMarks);
+      for (const text of texts) {
+        if (this.used.has(text)) continue; // the same constant passed to another call
+        const [start, end] = this.contentRange(text);
+        this.emit(text, 'call-argument', call.via, start, end, strict, text, questionMarks);
+      }
     } finally {
       this.knexBindings = undefined;
     }
