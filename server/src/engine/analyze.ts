@@ -139,6 +139,21 @@ function misreadSkip(file: string, text: string, site: SqlSite, errorAt: number,
   return { file, ...at, reason, ...(expression ? { expression: clip(expression) } : {}) };
 }
 
+/**
+ * The skip for "could not determine data type of parameter $n" (SQLSTATE 42P18) where the client pastes the value into
+ * the text (pg-promise, pg-format): PostgreSQL types such a literal from where it stands (`pg_typeof('1 day')` is
+ * `unknown`, not an error), so the error is the `$n` pglens planned in its place, not the code's.
+ */
+function pastedValueMisread(file: string, statement: ParsedStatement, error: PlanningError): SkippedSite | undefined {
+  const site = statement.site;
+  if (error.code !== '42P18' || site.valuesPastedBy === undefined) return undefined;
+  const index = Number(/\$(\d+)/.exec(error.message)?.[1]);
+  const parameter = site.parameters.find((p) => p.index === index);
+  const at = parameter ? { fileStart: parameter.fileStart, fileEnd: parameter.fileEnd } : { fileStart: site.fileStart, fileEnd: site.fileEnd };
+  const reason = `read as the value $${index}, a literal ${site.valuesPastedBy} pastes into the text, whose type PostgreSQL takes from where it stands: ${error.message.split('\n')[0]}`;
+  return { file, ...at, reason, ...(parameter ? { expression: parameter.expressionText } : {}) };
+}
+
 /** misreadSkip for a syntax error (SQLSTATE 42601) the database's parser reported while planning. */
 function plannerSyntaxMisread(file: string, text: string, statement: ParsedStatement, error: PlanningError): SkippedSite | undefined {
   if (error.code !== '42601' || error.statementOffset === undefined) return undefined;
@@ -429,7 +444,7 @@ export class Engine {
               // missing from what pglens could load, not from production. Said once for the run, not per statement.
               analyzed.schemaGap = assessment?.reason ?? 'the embedded schema is incomplete';
               analyzed.planSkippedReason = `not planned: ${error.message.split('\n')[0]} (${analyzed.schemaGap})`;
-            } else if (error instanceof PlanningError && (misread = plannerSyntaxMisread(file, text, statement, error))) {
+            } else if (error instanceof PlanningError && (misread = plannerSyntaxMisread(file, text, statement, error) ?? pastedValueMisread(file, statement, error))) {
               // The parser pglens uses (libpg-query, PostgreSQL 17) accepted text that the database's own parser
               // rejects at a piece pglens wrote (`ORDER BY score ${sort}` read as `ORDER BY score $2`): skipped as
               // a parse error there is, never a plan-error finding.

@@ -79,6 +79,11 @@ export interface SqlSite {
   /** Set when the site is known to talk to a database other than PostgreSQL (e.g. "mysql"); it is not parsed. */
   database?: string;
   /**
+   * The client that pastes the values into the text before PostgreSQL reads it ("pg-promise", "pg-format"): its `$n`
+   * stand for literals, whose type PostgreSQL takes from where they stand, not for typed parameters.
+   */
+  valuesPastedBy?: string;
+  /**
    * Tables a query builder's schema API created earlier in the file (`db.schema.createTable('report')`, see
    * find/builderTables.ts), as `schema.name` or `name`: new and empty for the lock rules, as if a CREATE TABLE made them.
    */

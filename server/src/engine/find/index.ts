@@ -402,6 +402,8 @@ function withoutOtherDatabases(
     if (!decision || isPostgres(decision.database)) {
       kept.push(site);
       if (decision?.source === undefined || decision.source === 'pg-promise') formattedByPgPromise.add(site);
+      // pg-promise pastes every value into the text itself, `$1` too.
+      if (decision?.source === 'pg-promise') site.valuesPastedBy = 'pg-promise';
       return;
     }
     site.database = decision.database;

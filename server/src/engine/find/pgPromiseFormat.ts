@@ -208,6 +208,7 @@ function spliceSite(site: SqlSite, edits: { start: number; end: number; text: st
     parameters,
     parameterCount: Math.max(site.parameterCount, highestParameter),
     assembled: true,
+    valuesPastedBy: 'pg-promise',
   };
   if (site.inlinedConstants) {
     result.inlinedConstants = site.inlinedConstants.map((region) => ({ ...region, sqlStart: moved(region.sqlStart), sqlEnd: moved(region.sqlEnd) }));

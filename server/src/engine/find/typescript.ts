@@ -1223,6 +1223,7 @@ class FileFinder implements NodeVisitor {
       }
       const site = this.finishSite(origin, via, fileStart, fileEnd);
       if (reading.synthesised) site.assembled = true;
+      if (this.pgFormatArguments) site.valuesPastedBy = 'pg-format';
       // Branches that give the same SQL are one site; the label of the first stands for them.
       if (sites.some((other) => other.text === site.text)) continue;
       if (reading.labels.length > 0) site.variant = reading.labels.join(', ');
