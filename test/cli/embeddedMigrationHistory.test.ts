@@ -49,6 +49,8 @@ test("an older migration's statements on tables a later migration changes are no
     '3: not planned: accounts (line 4) changed after this statement, so the embedded schema (built from every migration) is not the one it ran against',
   ]);
   assert.deepEqual(report.skipped.filter((skip) => skip.file === 'migrations/005_policies.sql'), []);
+  // 14 statements, one site each: the 3 not planned are counted as skipped, not also as checked.
+  assert.deepEqual([report.summary.sites, report.summary.checked, report.summary.skipped], [14, 11, 3]);
   const backfill = report.findings.filter((finding) => finding.file === 'migrations/006_backfill.sql' && finding.ruleId === 'modify-scans-large-table');
   assert.equal(backfill.length, 1, findings.join('\n'));
   assert.match(backfill[0].message, /It runs once: batch it by key range/);

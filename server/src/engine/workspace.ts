@@ -470,6 +470,8 @@ export class WorkspaceEngine extends Engine {
       ...result,
       findings: result.findings.filter((f) => !(PLAN_RULE_IDS.has(f.ruleId) && dropped.some(({ start, end }) => f.fileStart >= start && f.fileStart <= end))),
       skipped: [...result.skipped, ...dropped.map(({ start, end, reason }) => ({ file, fileStart: start, fileEnd: end, reason }))],
+      // Each is counted once, as skipped with its reason: the run's site count stays the number of sites in the files.
+      ...(result.sitesChecked !== undefined ? { sitesChecked: Math.max(0, result.sitesChecked - dropped.length) } : {}),
       ...(result.withAdvice ? { withAdvice: result.withAdvice.then(limit) } : {}),
     });
     return limit(analysis);
