@@ -147,6 +147,13 @@ describe('which schema decides', () => {
     withProject(files, (root) => assert.deepEqual(findIn(root, 'services/api/app/orders.ts'), kept));
   });
 
+  test("Prisma's raw methods are Prisma's whatever the file is named: a ClickHouse job deleting PostgreSQL rows", () => {
+    const job = "import { Prisma, prisma } from '@acme/shared/db';\nexport const orphans = (id: string) => prisma.$queryRaw`SELECT id FROM media WHERE trace_id = ${id}`;\n";
+    withProject({ 'prisma/schema.prisma': schema('postgresql'), 'worker/processClickhouseTraceDelete.ts': job }, (root) => {
+      assert.deepEqual(findIn(root, 'worker/processClickhouseTraceDelete.ts'), { sql: ['SELECT id FROM media WHERE trace_id = $1'], skipped: [] });
+    });
+  });
+
   test('datasource providers are read from datasource blocks only, comments left out', () => {
     assert.deepEqual(datasourceProviders('// provider = "sqlite"\ngenerator client {\n  provider = "prisma-client-js"\n}\ndatasource db {\n  // provider = "postgresql"\n  provider = "mysql"\n}\n'), ['mysql']);
     assert.deepEqual(datasourceProviders('datasource db {\n  provider = env("X")\n}\n'), []);

@@ -471,12 +471,15 @@ export class DatabaseResolver {
         if (origin.database === POSTGRESQL && (origin.source === 'knex' || origin.source === 'kysely') && named) return named;
         return { database: origin.database, because: describe(anchor, origin, index > 0), source: origin.source };
       }
-      if (named) return named;
       // Prisma's raw methods on a client nothing visible decided (`tx.$queryRaw` in a `$transaction` callback, a client
-      // from a path alias): the database of the project's Prisma schema.
+      // from a workspace package): the database of the project's Prisma schema, PostgreSQL unless it names another,
+      // whatever the file is named (langfuse's processClickhouseTraceDelete.ts deletes PostgreSQL rows with $queryRaw).
       const prismaAnchor = anchors.find((anchor) => isPrismaRawCallee(anchor.expression.getText(sourceFile).replace(/\s+/g, '')));
-      const prisma = prismaAnchor && this.prismaClientDatabase(file);
-      if (prismaAnchor && prisma) return { database: prisma.database, because: `\`${prismaAnchor.text}\` of Prisma, whose ${prisma.because}` };
+      if (prismaAnchor) {
+        const prisma = this.prismaClientDatabase(file);
+        return prisma && { database: prisma.database, because: `\`${prismaAnchor.text}\` of Prisma, whose ${prisma.because}` };
+      }
+      if (named) return named;
       // Nothing visible decided it: a file whose every database import is one other database's is that database's
       // (an untyped `conn` parameter in a file importing only mysql2).
       if (fileFallback && fileFallback.database !== POSTGRESQL && anchors.length > 0) {
