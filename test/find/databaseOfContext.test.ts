@@ -111,6 +111,9 @@ describe('names of files and folders', () => {
     assert.equal(databaseOfPathName('tools/mysql-to-postgres/copy.ts'), undefined);
     assert.equal(databaseOfPathName('src/price-oracle/snowflake.ts'), undefined);
     assert.equal(databaseOfPathName('src/orders/queries.ts'), undefined);
+    // in a file's own name only the first word: a job about ClickHouse data may well talk to PostgreSQL
+    assert.equal(databaseOfPathName('worker/src/features/processClickhouseTraceDelete.ts'), undefined);
+    assert.equal(databaseOfPathName('src/db/createMysqlPool.ts'), undefined);
     assert.equal(databaseOfPathName('src/mysqlish/queries.ts'), undefined);
   });
 });

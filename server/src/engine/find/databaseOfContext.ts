@@ -201,14 +201,19 @@ const PATH_WORDS: Record<string, string> = {
   duckdb: 'duckdb',
 };
 
-/** The database words of one path segment (`migrations-sqlite` → sqlite; `MysqlDialect.ts` → mysql). */
-function databasesOfSegment(segment: string): Set<string> {
+/**
+ * The database words of one path segment (`migrations-sqlite` → sqlite; `MysqlDialect.ts` → mysql). In a file's own
+ * name only the first word counts: `sqliteAdapter.ts` is SQLite's, `processClickhouseTraceDelete.ts` (a job that
+ * deletes PostgreSQL rows after ClickHouse's) names what it is about, not what it talks to.
+ */
+function databasesOfSegment(segment: string, firstWordOnly: boolean): Set<string> {
   const words = segment
     .replace(WHOLE_WORDS, (word) => word[0].toUpperCase() + word.slice(1).toLowerCase())
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/);
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0);
   const found = new Set<string>();
-  for (const word of words) {
+  for (const word of firstWordOnly ? words.slice(0, 1) : words) {
     const database = PATH_WORDS[word.toLowerCase()];
     if (database) found.add(database);
   }
@@ -223,8 +228,9 @@ function databasesOfSegment(segment: string): Set<string> {
 export function databaseOfPathName(relativePath: string): ContextDecision | undefined {
   const segments = relativePath.split('/').filter((segment) => segment.length > 0);
   for (let index = segments.length - 1; index >= 0; index--) {
-    const segment = index === segments.length - 1 ? segments[index].replace(/(\.[A-Za-z0-9]+)+$/, '') : segments[index];
-    const databases = databasesOfSegment(segment);
+    const isFile = index === segments.length - 1;
+    const segment = isFile ? segments[index].replace(/(\.[A-Za-z0-9]+)+$/, '') : segments[index];
+    const databases = databasesOfSegment(segment, isFile);
     if (databases.size === 0) continue;
     if (databases.size > 1 || databases.has(POSTGRESQL)) return undefined;
     const [database] = databases;
