@@ -86,6 +86,10 @@ describe('assessEmbeddedSchema', () => {
     const verdict = assessEmbeddedSchema(origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql']), relations(['customers', 'orders', 'agent.chats']), known, '/ws');
     assert.deepEqual([verdict.trusted, verdict.tooThin, verdict.missing], [false, false, ['agent.chats']]);
     assert.equal(verdict.reason, 'the embedded schema has no relation of schema agent, which the code names (agent.chats)');
+    // The same table created by a checked file (the other package's drizzle migration) is still not in the database.
+    const created = assessEmbeddedSchema(origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql']), relations(['customers', 'orders', 'agent.chats'], ['agent.chats']), known, '/ws');
+    assert.deepEqual([created.trusted, created.tooThin, created.missing], [false, false, []]);
+    assert.equal(created.reason, "agent.chats is created by checked files that are not among the embedded schema's files");
     // A missing table of a schema the database has is still the code's (a typo, a dropped table): trusted.
     const typo = assessEmbeddedSchema(origin(['/ws/migrations/1.sql']), relations(['customers', 'orders', 'public.custmers']), known, '/ws');
     assert.deepEqual([typo.trusted, typo.missing], [true, ['public.custmers']]);

@@ -126,6 +126,9 @@ export function assessEmbeddedSchema(
   // relation in `analytics`): that schema's files were not among those found (another package's migrations folder of a
   // monorepo), so a missing table is pglens's gap, not the code's.
   const knownSchemas = known ? new Set([...known].filter((name) => name.includes('.')).map((name) => name.split('.')[0])) : undefined;
+  // A table checked code creates (a migrations folder of another package) that the embedded database lacks: queries of
+  // it cannot be planned, and that is pglens's gap too.
+  const createdNotLoaded = known ? [...named].filter((name) => !known.has(name) && isCreated(name)).sort() : [];
   const outsideKnownSchemas = knownSchemas ? missing.find((name) => name.includes('.') && !knownSchemas.has(name.split('.')[0])) : undefined;
   const where = (problem: { file: string; line: number; reason: string }) => `${problem.file}:${problem.line}: ${problem.reason.split('\n')[0]}`;
 
@@ -133,7 +136,9 @@ export function assessEmbeddedSchema(
   if (noFiles) reason = 'the embedded database was built from no schema files';
   else if (tooThin) reason = `${missing.length} of ${named.size} tables the code names are missing from the embedded database`;
   else if (tableFailures.length > 0) reason = `the embedded schema did not load whole (${where(tableFailures[0])})`;
-  else if (outsideKnownSchemas) reason = `the embedded schema has no relation of schema ${outsideKnownSchemas.split('.')[0]}, which the code names (${outsideKnownSchemas})`;
+  else if (createdNotLoaded.length > 0) {
+    reason = `${listed(createdNotLoaded, 3)} ${createdNotLoaded.length === 1 ? 'is' : 'are'} created by checked files that are not among the embedded schema's files`;
+  } else if (outsideKnownSchemas) reason = `the embedded schema has no relation of schema ${outsideKnownSchemas.split('.')[0]}, which the code names (${outsideKnownSchemas})`;
 
   let line: string | undefined;
   if (tooThin) {
