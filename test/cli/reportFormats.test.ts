@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatJson } from '../../server/src/cli/formatters/json';
-import { coverageOf, type CheckReport } from '../../server/src/cli/formatters/report';
+import { coverageOf, reasonKind, type CheckReport } from '../../server/src/cli/formatters/report';
 import { formatSarif } from '../../server/src/cli/formatters/sarif';
 import { formatStylish } from '../../server/src/cli/formatters/stylish';
 
@@ -50,4 +50,9 @@ test('SARIF: the run is not successful; the line is an error notification, the g
     invocation.toolExecutionNotifications.map((n: { level: string; message: { text: string } }) => `${n.level}: ${n.message.text}`),
     [`error: ${LINE}`, 'note: 2 statements not planned: the embedded database was built from no schema files', 'note: skipped: assembled SQL does not parse: syntax error at or near "AND" (could not know: ${WHERE})'],
   );
+});
+
+test('skip reasons are counted by kind: numbers are particulars, digits in a database name are not', () => {
+  assert.equal(reasonKind('H2 SQL (folder src/main/resources/db/h2/ is named for it): not checked'), 'H2 SQL');
+  assert.equal(reasonKind('more than 16 branches of conditional fragments'), 'more than N branches of conditional fragments');
 });

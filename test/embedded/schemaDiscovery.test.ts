@@ -225,3 +225,17 @@ test('rollback folders (down/, rollback/, undo/) and Flyway undo files are never
   ]);
   assert.deepEqual(await discovered({ 'schema/users.sql': sql, 'schema/down/users.sql': sql }, ['schema/**/*.sql']), ['schema/users.sql']);
 });
+
+// spring-petclinic keeps schema.sql per database under src/main/resources/db/{h2,mysql,postgres}: without migrations
+// or a root schema.sql, the PostgreSQL one is the schema (the others are H2's and MySQL's, never read as PostgreSQL).
+test("a schema.sql kept per database: the one in the folder named for PostgreSQL", async () => {
+  assert.deepEqual(
+    await discovered({
+      'src/main/resources/db/h2/schema.sql': sql,
+      'src/main/resources/db/mysql/schema.sql': sql,
+      'src/main/resources/db/postgres/schema.sql': sql,
+      'src/main/resources/db/postgres/data.sql': sql,
+    }),
+    ['src/main/resources/db/postgres/schema.sql'],
+  );
+});

@@ -106,6 +106,9 @@ describe('names of files and folders', () => {
     assert.equal(databaseOfPathName('src/MySQLDialect.ts')?.database, 'mysql');
     assert.equal(databaseOfPathName('src/adapters/sqliteAdapter.ts')?.database, 'sqlite');
     assert.equal(databaseOfPathName('packages/clickhouse/src/queries.ts')?.database, 'clickhouse');
+    // Spring's schema scripts per database (spring-petclinic: H2's `DROP TABLE vets IF EXISTS` were 7 false syntax errors)
+    assert.equal(databaseOfPathName('src/main/resources/db/h2/schema.sql')?.database, 'h2');
+    assert.equal(databaseOfPathName('src/main/resources/db/hsqldb/data.sql')?.database, 'hsqldb');
     // PostgreSQL nearer the file, two databases, or words that are not database names decide nothing
     assert.equal(databaseOfPathName('packages/mysql/src/postgres/queries.ts'), undefined);
     assert.equal(databaseOfPathName('tools/mysql-to-postgres/copy.ts'), undefined);

@@ -18,6 +18,9 @@ const LABELS: Record<string, string> = {
   redshift: 'Redshift',
   greenplum: 'Greenplum',
   cockroachdb: 'CockroachDB',
+  h2: 'H2',
+  hsqldb: 'HSQLDB',
+  derby: 'Apache Derby',
 };
 
 /** Other spellings people write for the same database. */

@@ -176,7 +176,7 @@ function caseLabels(clause: ts.CaseClause, block: ts.CaseBlock): ts.Expression[]
 // Names of files and folders
 
 /** Spellings that camel case would split (`MySQL` → `My SQL`), written as one word first. */
-const WHOLE_WORDS = /mysql2?|mariadb|sqlite3?|mssql|clickhouse|bigquery|duckdb|libsql|postgresql|postgres|pgsql|cockroachdb/gi;
+const WHOLE_WORDS = /mysql2?|mariadb|sqlite3?|mssql|clickhouse|bigquery|duckdb|libsql|postgresql|postgres|pgsql|cockroachdb|hsqldb/gi;
 
 /**
  * Path words that name a database. Only unmistakable ones: `oracle` (a price oracle) and `snowflake` (an id
@@ -199,6 +199,10 @@ const PATH_WORDS: Record<string, string> = {
   clickhouse: 'clickhouse',
   bigquery: 'bigquery',
   duckdb: 'duckdb',
+  // Java's embedded databases, which Spring projects keep schema scripts for beside PostgreSQL's (db/h2/schema.sql).
+  h2: 'h2',
+  hsqldb: 'hsqldb',
+  derby: 'derby',
 };
 
 /**

@@ -60,7 +60,12 @@ export async function discoverSchemaFiles(workspaceRoot: string, schemaGlobs?: s
     const file = path.join(root, candidate);
     if (await isFile(file)) return [file];
   }
-  return [];
+  // Schema scripts kept per database, as Spring projects do (src/main/resources/db/postgres/schema.sql beside db/h2/
+  // and db/mysql/): the one in a folder named for PostgreSQL.
+  const perDatabase = await foldersBelow(root, async (directory, entries) =>
+    /^(postgres|postgresql|pg|pgsql)$/i.test(path.basename(directory)) && entries.some((entry) => entry.isFile() && entry.name === 'schema.sql') ? true : undefined,
+  );
+  return perDatabase.length > 0 ? [path.join(perDatabase[0], 'schema.sql')] : [];
 }
 
 /** sqlc's configuration files, in the order sqlc looks for them. */
