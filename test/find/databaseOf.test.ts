@@ -4,11 +4,11 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError, loadConfig, parseConfigText } from '../../server/src/engine/config';
 import { databaseSettingsOf } from '../../server/src/engine/find/databaseOf';
+import { withProject as withProjectIn } from '../harness/throwawayProject';
 import { findSqlInFile, resolveFindOptions, type FindOptions } from '../../server/src/engine/find/index';
 import { foreignDialectOf } from '../../server/src/engine/find/sqlDialect';
 
@@ -28,19 +28,7 @@ function readFixture(folder: string, file: string, options = optionsFor(join(REA
   return { sql: found.sites.map((site) => site.text.replace(/\s+/g, ' ').trim()), skipped: found.skipped.map((skip) => skip.reason) };
 }
 
-/** A throwaway project: files by relative path, removed after `run`. */
-function withProject(files: Record<string, string>, run: (root: string) => void): void {
-  const root = mkdtempSync(join(tmpdir(), 'pglens-databaseOf-'));
-  try {
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), text);
-    }
-    run(root);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+const withProject = (files: Record<string, string>, run: (root: string) => void) => withProjectIn(files, run, 'pglens-databaseOf-');
 
 function findIn(root: string, file: string, options = optionsFor(root, '{}')): { sql: string[]; skipped: string[] } {
   const full = join(root, file);

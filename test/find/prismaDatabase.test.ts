@@ -4,11 +4,11 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig, parseConfigText } from '../../server/src/engine/config';
 import { databaseSettingsOf } from '../../server/src/engine/find/databaseOf';
+import { withProject as withProjectIn } from '../harness/throwawayProject';
 import { findSqlInFile, resolveFindOptions, type FindOptions } from '../../server/src/engine/find/index';
 import { datasourceProviders } from '../../server/src/engine/find/prismaDatabase';
 
@@ -25,19 +25,7 @@ function findIn(root: string, file: string, options = optionsFor(root, '{}')): {
   return { sql: found.sites.map((site) => site.text.replace(/\s+/g, ' ').trim()), skipped: found.skipped.map((skip) => skip.reason) };
 }
 
-/** A throwaway project (folder names say nothing of a database): files by relative path, removed after `run`. */
-function withProject(files: Record<string, string>, run: (root: string) => void): void {
-  const root = mkdtempSync(join(tmpdir(), 'pglens-prisma-'));
-  try {
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, file)), { recursive: true });
-      writeFileSync(join(root, file), text);
-    }
-    run(root);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+const withProject = (files: Record<string, string>, run: (root: string) => void) => withProjectIn(files, run, 'pglens-prisma-');
 
 const schema = (provider: string) => `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\ngenerator client {\n  provider = "prisma-client-js"\n}\n`;
 const CLIENT = "import { PrismaClient } from '@prisma/client';\nexport const prisma = new PrismaClient();\n";
