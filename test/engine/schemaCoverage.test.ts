@@ -35,7 +35,7 @@ describe('relationNamesOf', () => {
 
 describe('assessEmbeddedSchema', () => {
   const origin = (schemaFiles: string[], schemaProblems: { file: string; line: number; reason: string; kind?: string }[] = []) => ({ schemaFiles, schemaProblems });
-  const relations = (named: string[], created: string[] = []) => ({ named: new Set(named), created: new Set(created) });
+  const relations = (named: string[], created: string[] = [], createdElsewhere: string[] = []) => ({ named: new Set(named), created: new Set(created), createdElsewhere: new Set(createdElsewhere) });
   const known = new Set(['customers', 'public.customers', 'orders', 'public.orders']);
 
   test('a schema holding most named tables is trusted: a missing table there is a finding', () => {
@@ -87,9 +87,12 @@ describe('assessEmbeddedSchema', () => {
     assert.deepEqual([verdict.trusted, verdict.tooThin, verdict.missing], [false, false, ['agent.chats']]);
     assert.equal(verdict.reason, 'the embedded schema has no relation of schema agent, which the code names (agent.chats)');
     // The same table created by a checked file (the other package's drizzle migration) is still not in the database.
-    const created = assessEmbeddedSchema(origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql']), relations(['customers', 'orders', 'agent.chats'], ['agent.chats']), known, '/ws');
+    const created = assessEmbeddedSchema(origin(['/ws/packages/db/prisma/migrations/1_init/migration.sql']), relations(['customers', 'orders', 'agent.chats'], ['agent.chats'], ['agent.chats']), known, '/ws');
     assert.deepEqual([created.trusted, created.tooThin, created.missing], [false, false, []]);
     assert.equal(created.reason, "agent.chats is created by checked files that are not among the embedded schema's files");
+    // A table the schema files created and a later migration dropped (older migrations name it): still trusted.
+    const dropped = assessEmbeddedSchema(origin(['/ws/migrations/1.sql', '/ws/migrations/2.sql']), relations(['customers', 'orders', 'legacy_flags'], ['legacy_flags']), known, '/ws');
+    assert.deepEqual([dropped.trusted, dropped.missing], [true, []]);
     // A missing table of a schema the database has is still the code's (a typo, a dropped table): trusted.
     const typo = assessEmbeddedSchema(origin(['/ws/migrations/1.sql']), relations(['customers', 'orders', 'public.custmers']), known, '/ws');
     assert.deepEqual([typo.trusted, typo.missing], [true, ['public.custmers']]);

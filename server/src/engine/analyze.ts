@@ -297,7 +297,7 @@ export class Engine {
       return undefined;
     });
     const known = await this.knownRelations;
-    return assessEmbeddedSchema(origin, this.coverage.relations(), known, this.config.root, this.config.schema);
+    return assessEmbeddedSchema(origin, this.coverage.relations(origin.schemaFiles), known, this.config.root, this.config.schema);
   }
 
   /**

@@ -86,13 +86,23 @@ export class SchemaCoverage {
     this.createdByFile.set(file, created);
   }
 
-  /** Relations the planned statements name, and those the checked code creates itself (a temporary table, a migration). */
-  relations(): { named: Set<string>; created: Set<string> } {
+  /**
+   * Relations the planned statements name, those the checked code creates itself (a temporary table, a migration), and
+   * of those the ones created by files other than `schemaFiles` (the embedded database's; absolute paths).
+   */
+  relations(schemaFiles: readonly string[] = []): { named: Set<string>; created: Set<string>; createdElsewhere: Set<string> } {
+    const schema = new Set(schemaFiles.map((file) => path.resolve(file)));
     const created = new Set<string>();
-    for (const names of this.createdByFile.values()) for (const name of names) created.add(name);
+    const createdElsewhere = new Set<string>();
+    for (const [file, names] of this.createdByFile) {
+      for (const name of names) {
+        created.add(name);
+        if (!schema.has(path.resolve(file))) createdElsewhere.add(name);
+      }
+    }
     const named = new Set<string>();
     for (const names of this.namedByFile.values()) for (const name of names) named.add(name);
-    return { named, created };
+    return { named, created, createdElsewhere };
   }
 }
 
@@ -106,7 +116,7 @@ const LOOKED_IN = 'migrations/, db/migrations/, prisma/migrations/ (also in a pa
  */
 export function assessEmbeddedSchema(
   origin: EmbeddedSchemaOrigin,
-  { named, created }: { named: Set<string>; created: Set<string> },
+  { named, created, createdElsewhere }: { named: Set<string>; created: Set<string>; createdElsewhere?: Set<string> },
   known: Set<string> | undefined,
   root: string,
   schemaGlobs?: string[],
@@ -126,9 +136,11 @@ export function assessEmbeddedSchema(
   // relation in `analytics`): that schema's files were not among those found (another package's migrations folder of a
   // monorepo), so a missing table is pglens's gap, not the code's.
   const knownSchemas = known ? new Set([...known].filter((name) => name.includes('.')).map((name) => name.split('.')[0])) : undefined;
-  // A table checked code creates (a migrations folder of another package) that the embedded database lacks: queries of
-  // it cannot be planned, and that is pglens's gap too.
-  const createdNotLoaded = known ? [...named].filter((name) => !known.has(name) && isCreated(name)).sort() : [];
+  // A table checked files other than the schema files create (a migrations folder of another package) that the
+  // embedded database lacks: queries of it cannot be planned, and that is pglens's gap too. (A table the schema files
+  // created and a later migration dropped is not: older migrations name it, the code of today does not.)
+  const isCreatedElsewhere = (name: string) => createdElsewhere !== undefined && (createdElsewhere.has(name) || createdElsewhere.has(name.split('.').pop()!));
+  const createdNotLoaded = known ? [...named].filter((name) => !known.has(name) && isCreatedElsewhere(name)).sort() : [];
   const outsideKnownSchemas = knownSchemas ? missing.find((name) => name.includes('.') && !knownSchemas.has(name.split('.')[0])) : undefined;
   const where = (problem: { file: string; line: number; reason: string }) => `${problem.file}:${problem.line}: ${problem.reason.split('\n')[0]}`;
 
