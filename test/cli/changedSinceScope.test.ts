@@ -11,6 +11,8 @@ test('a migration is named by its file, or by its folder when the file name is g
   assert.equal(migrationName('/r/db/migration/V12__orders.sql'), 'V12__orders');
   assert.equal(migrationName('/r/src/actions/2023.10.25T00-00-00.orgs.ts'), '2023.10.25T00-00-00.orgs');
   assert.equal(migrationName('/r/migrations/0003_x/up.sql'), '0003_x');
+  assert.equal(migrationName('/r/packages/database/migration/20260625104904_codes/utils.test.ts'), '20260625104904_codes');
+  assert.equal(migrationName('/r/migrations/helpers/seed.ts'), 'seed');
 });
 
 test('baseline: versions compare as numbers, a bare version covers its migrations, other names as text', () => {

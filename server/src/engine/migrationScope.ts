@@ -17,7 +17,11 @@ export type MigrationVerdict = { judged: true } | { judged: false; reason: strin
  */
 export function migrationName(file: string): string {
   const base = path.basename(file).replace(/\.(up|down)\.sql$/i, '').replace(/\.[^.]+$/, '');
-  if (/^(migration|up|down|index)$/i.test(base)) return path.basename(path.dirname(file));
+  const folder = path.basename(path.dirname(file));
+  if (/^(migration|up|down|index)$/i.test(base)) return folder;
+  // A helper or test beside a folder-per-migration's script (formbricks' `<stamp>_x/utils.test.ts`) belongs to that
+  // migration: named by the folder, it sorts with it (as `utils.test` it sorted after every versioned name).
+  if (versionOf(base) === undefined && versionOf(folder) !== undefined) return folder;
   return base;
 }
 
