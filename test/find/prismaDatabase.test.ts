@@ -171,6 +171,17 @@ describe('tsconfig `paths` aliases are followed like relative imports', () => {
     );
   });
 
+  test('an alias into node_modules is not followed: packages are decided by their names', () => {
+    withProject(
+      {
+        'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "*": ["node_modules/*"] } } }',
+        'node_modules/acme-ch/index.ts': clickhouse,
+        'src/a.ts': usage('acme-ch'),
+      },
+      (root) => assert.deepEqual(findIn(root, 'src/a.ts'), { sql: ['SELECT count() FROM events WHERE id = $1'], skipped: [] }),
+    );
+  });
+
   test('an alias pointing outside the workspace is not read', () => {
     withProject({ 'app/tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "@ch/*": ["../../*"] } } }', 'app/a.ts': usage('@ch/x') }, (root) => {
       assert.deepEqual(findIn(join(root, 'app'), 'a.ts'), { sql: ['SELECT count() FROM events WHERE id = $1'], skipped: [] });

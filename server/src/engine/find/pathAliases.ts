@@ -107,5 +107,6 @@ export class PathAliases {
 function resolveTargets(base: string, targets: string[], star: string, root: string): string[] {
   return targets
     .map((target) => path.resolve(base, target.replace('*', star)))
-    .filter((candidate) => isInside(candidate, root));
+    // A catch-all `"*": ["node_modules/*"]` names packages, not the project's modules: those are decided by name.
+    .filter((candidate) => isInside(candidate, root) && !candidate.split(path.sep).includes('node_modules'));
 }
