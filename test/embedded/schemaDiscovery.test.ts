@@ -239,3 +239,17 @@ test("a schema.sql kept per database: the one in the folder named for PostgreSQL
     ['src/main/resources/db/postgres/schema.sql'],
   );
 });
+
+// ory/kratos keeps one script per database for each migration: only PostgreSQL's (and the shared ones) are its schema.
+test('migrations kept per database in the file name: the PostgreSQL and shared ones only', async () => {
+  assert.deepEqual(
+    await discovered({
+      'migrations/20210410175418_network.cockroach.up.sql': sql,
+      'migrations/20210410175418_network.mysql.up.sql': sql,
+      'migrations/20210410175418_network.postgres.up.sql': sql,
+      'migrations/20210410175418_network.sqlite3.up.sql': sql,
+      'migrations/20210410175419_indexes.up.sql': sql,
+    }),
+    ['migrations/20210410175418_network.postgres.up.sql', 'migrations/20210410175419_indexes.up.sql'],
+  );
+});

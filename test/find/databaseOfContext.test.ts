@@ -109,6 +109,10 @@ describe('names of files and folders', () => {
     // Spring's schema scripts per database (spring-petclinic: H2's `DROP TABLE vets IF EXISTS` were 7 false syntax errors)
     assert.equal(databaseOfPathName('src/main/resources/db/h2/schema.sql')?.database, 'h2');
     assert.equal(databaseOfPathName('src/main/resources/db/hsqldb/data.sql')?.database, 'hsqldb');
+    // one script per database, named in the extensions (ory/kratos): the file's own word decides, PostgreSQL's too
+    assert.equal(databaseOfPathName('persistence/sql/migrations/sql/20210410175418_network.sqlite3.up.sql')?.database, 'sqlite');
+    assert.equal(databaseOfPathName('persistence/sql/migrations/sql/20210410175418_network.cockroach.up.sql')?.database, 'cockroachdb');
+    assert.equal(databaseOfPathName('sqlite/migrations/20210410175418_network.postgres.up.sql'), undefined);
     // PostgreSQL nearer the file, two databases, or words that are not database names decide nothing
     assert.equal(databaseOfPathName('packages/mysql/src/postgres/queries.ts'), undefined);
     assert.equal(databaseOfPathName('tools/mysql-to-postgres/copy.ts'), undefined);

@@ -51,3 +51,32 @@ export function databaseLabel(database: string): string {
 export function isPostgres(database: string | undefined): boolean {
   return database === undefined || database === POSTGRESQL;
 }
+
+/** Database words a migration tool puts in a file's extensions (`20210410_x.sqlite3.up.sql`, `x.mysql.down.sql`). */
+const EXTENSION_WORDS: Record<string, string> = {
+  postgres: POSTGRESQL,
+  postgresql: POSTGRESQL,
+  pg: POSTGRESQL,
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  // Beside a `.postgres.` variant, the `.cockroach.` one is what CockroachDB runs, not PostgreSQL.
+  cockroach: 'cockroachdb',
+  cockroachdb: 'cockroachdb',
+  mssql: 'mssql',
+  sqlserver: 'mssql',
+  clickhouse: 'clickhouse',
+  h2: 'h2',
+};
+
+/**
+ * The database a file's extensions name, when a tool keeps one script per database (ory's
+ * `20210410175418_network.sqlite3.up.sql` beside `.mysql.`, `.cockroach.` and `.postgres.`): the words between the
+ * base name and the last extension. Undefined when none names a database.
+ */
+export function databaseOfFileExtensions(fileName: string): string | undefined {
+  const parts = fileName.split(/[\\/]/).pop()!.toLowerCase().split('.');
+  for (const word of parts.slice(1, -1)) if (EXTENSION_WORDS[word]) return EXTENSION_WORDS[word];
+  return undefined;
+}

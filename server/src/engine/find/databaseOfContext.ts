@@ -8,7 +8,7 @@
 // databases, or nothing leaves the decision to the tag or client.
 
 import ts = require('typescript');
-import { POSTGRESQL } from './databaseNames';
+import { databaseOfFileExtensions, POSTGRESQL } from './databaseNames';
 
 const SK = ts.SyntaxKind;
 
@@ -231,6 +231,8 @@ function databasesOfSegment(segment: string, firstWordOnly: boolean): Set<string
  */
 export function databaseOfPathName(relativePath: string): ContextDecision | undefined {
   const segments = relativePath.split('/').filter((segment) => segment.length > 0);
+  const byExtension = segments.length > 0 ? databaseOfFileExtensions(segments[segments.length - 1]) : undefined;
+  if (byExtension) return byExtension === POSTGRESQL ? undefined : { database: byExtension, because: `file ${relativePath} is named for it` };
   for (let index = segments.length - 1; index >= 0; index--) {
     const isFile = index === segments.length - 1;
     const segment = isFile ? segments[index].replace(/(\.[A-Za-z0-9]+)+$/, '') : segments[index];

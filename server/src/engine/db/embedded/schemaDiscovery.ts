@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { isDownFile as isDownMigration } from '../../migrationScope';
+import { databaseOfFileExtensions } from '../../find/databaseNames';
 import { isScriptMigration } from './scriptMigrations';
 
 /** Folders never searched: dependencies, VCS data, build output. */
@@ -288,12 +289,12 @@ async function migrationFolderFiles(folder: string): Promise<string[]> {
   const sorted = [...entries].sort((a, b) => naturalCompare(a.name, b.name));
   for (const entry of sorted) {
     const full = path.join(folder, entry.name);
-    if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql') && !isDownMigration(full)) {
+    if (entry.isFile() && entry.name.toLowerCase().endsWith('.sql') && !isDownMigration(full) && isForPostgres(entry.name)) {
       files.push(full);
     } else if (entry.isDirectory() && !IGNORED_DIRECTORIES.has(entry.name) && entry.name !== 'meta') {
       // One folder per migration: up.sql / migration.sql / *.up.sql inside it.
       const inner = (await directoryEntries(full))
-        .filter((child) => child.isFile() && child.name.toLowerCase().endsWith('.sql') && !isDownMigration(path.join(full, child.name)))
+        .filter((child) => child.isFile() && child.name.toLowerCase().endsWith('.sql') && !isDownMigration(path.join(full, child.name)) && isForPostgres(child.name))
         .map((child) => child.name)
         .sort(naturalCompare);
       files.push(...inner.map((name) => path.join(full, name)));
@@ -302,6 +303,12 @@ async function migrationFolderFiles(folder: string): Promise<string[]> {
   // A folder of script migrations (ley, Kysely, knex, node-pg-migrate) and no SQL files: the scripts' SQL is the schema.
   if (files.length === 0) files.push(...sorted.filter((entry) => entry.isFile() && isScriptMigration(entry.name)).map((entry) => path.join(folder, entry.name)));
   return files;
+}
+
+/** A script not named for another database (`x.sqlite3.up.sql`, `x.mysql.up.sql` are not PostgreSQL's schema). */
+function isForPostgres(fileName: string): boolean {
+  const database = databaseOfFileExtensions(fileName);
+  return database === undefined || database === 'postgresql';
 }
 
 /**
