@@ -89,6 +89,27 @@ describe('which schema decides', () => {
     );
   });
 
+  test('a CockroachDB schema: its raw SQL and migrations are CockroachDB\'s, not judged by PostgreSQL\'s locks and plans', () => {
+    withProject(
+      {
+        'prisma/schema.prisma': schema('cockroachdb'),
+        'prisma/migrations/migration_lock.toml': 'provider = "cockroachdb"\n',
+        'prisma/migrations/1_idx/migration.sql': 'CREATE INDEX orders_shop_idx ON orders (shop_id);\n',
+        'lib/prisma.ts': CLIENT,
+        'app/orders.ts': QUERY,
+      },
+      (root) => {
+        assert.deepEqual(findIn(root, 'prisma/migrations/1_idx/migration.sql'), {
+          sql: [],
+          skipped: ['CockroachDB SQL (lock file prisma/migrations/migration_lock.toml says provider = "cockroachdb"): not checked'],
+        });
+        const code = findIn(root, 'app/orders.ts');
+        assert.deepEqual(code.sql, []);
+        assert.match(code.skipped[0], /^CockroachDB SQL \(.*provider = "cockroachdb"\): not checked$/);
+      },
+    );
+  });
+
   test('in a monorepo the nearest schema upwards decides; a file below none takes the one provider all schemas agree on', () => {
     withProject(
       {

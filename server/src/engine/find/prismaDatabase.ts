@@ -10,11 +10,14 @@ import * as path from 'node:path';
 import { isInside, readWorkspaceTextFile } from '../files';
 import { POSTGRESQL } from './databaseNames';
 
-/** Prisma's datasource providers by the database names pglens uses. CockroachDB stays with PostgreSQL, as elsewhere. */
+/**
+ * Prisma's datasource providers by the database names pglens uses. CockroachDB speaks PostgreSQL's protocol but
+ * changes schemas online and plans on its own: PostgreSQL's lock warnings and plans would be about another database.
+ */
 const PROVIDERS: Record<string, string> = {
   postgresql: POSTGRESQL,
   postgres: POSTGRESQL,
-  cockroachdb: POSTGRESQL,
+  cockroachdb: 'cockroachdb',
   mysql: 'mysql',
   sqlite: 'sqlite',
   sqlserver: 'mssql',
