@@ -433,7 +433,9 @@ export class WorkspaceEngine extends Engine {
       return { file, findings: [], statements: [], skipped: text.trim() ? [{ file, fileStart: 0, fileEnd: 0, reason: verdict.reason }] : [], sitesChecked: 0 };
     }
     const analysis = withRuntimeCosts(await super.analyzeFile(file, this.judgedText(file, text), options), this.scope.runtimeCosts);
-    if (!this.scope.isMigration(file)) return analysis;
+    // A script named for a migration's version (ory's migratest/testdata/20200402142539_testdata.sql: fixtures written
+    // for the schema of that day) is read as of that version, like the migration itself.
+    if (!this.scope.isMigration(file) && !(/\.sql$/i.test(file) && VERSIONED.test(migrationName(file)))) return analysis;
     // Built from the migrations themselves, the embedded schema already holds every earlier one: what differs from the
     // schema a statement ran against is what came after it, in later migrations and further down its own file.
     const later = this.tablesChangedAfterInEmbeddedSchema(file);
@@ -505,8 +507,15 @@ export class WorkspaceEngine extends Engine {
     const database = this.database as (DatabaseClient & { schemaFiles?: unknown }) | undefined;
     if (database?.info.kind !== 'embedded' || !Array.isArray(database.schemaFiles)) return undefined;
     const schemaFiles = (database.schemaFiles as string[]).map((schemaFile) => path.resolve(schemaFile));
-    const index = schemaFiles.indexOf(path.resolve(file));
-    if (index < 0) return undefined;
+    let index = schemaFiles.indexOf(path.resolve(file));
+    if (index < 0) {
+      // Not a schema file: a script named for a version stands after the schema files of that version or before it.
+      const version = VERSIONED.exec(migrationName(file))?.[1];
+      if (version === undefined || this.scope.isMigration(file)) return undefined;
+      const after = schemaFiles.findIndex((schemaFile) => versionOrder(VERSIONED.exec(migrationName(schemaFile))?.[1], version) > 0);
+      if (after < 0) return undefined;
+      index = after - 1;
+    }
     const result = new Map<string, string>();
     for (const later of schemaFiles.slice(index + 1)) {
       for (const table of this.tablesChangedBy(later)) if (!result.has(table)) result.set(table, migrationLabel(later));
@@ -555,6 +564,21 @@ function changesWhatThePlannerSees(statement: ParsedStatement): boolean {
  */
 function isPgTapScript(file: string, text: string): boolean {
   return /\.(sql|pg)$/i.test(file) && /\bselect\s+(?:\*\s+from\s+)?(?:plan\s*\(\s*\d+\s*\)|no_plan\s*\(\s*\))/i.test(text) && /\bfinish\s*\(\s*\)/i.test(text);
+}
+
+/** A name that starts with a timestamp version (8 digits or more: `20200402142539_testdata`). */
+const VERSIONED = /^(\d{8,})(?:[_.-]|$)/;
+
+/**
+ * How a schema file's version compares with a script's, on the digits both have: tools pad versions differently
+ * (ory: migrations `20200402142539000000`, test data `20200402142539`). Unversioned schema files come first.
+ */
+function versionOrder(schemaVersion: string | undefined, version: string): number {
+  if (schemaVersion === undefined) return -1;
+  const length = Math.min(schemaVersion.length, version.length);
+  const a = schemaVersion.slice(0, length);
+  const b = version.slice(0, length);
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A migration's file name, with its folder's when the name alone says nothing (`<stamp>_x/up.sql`, Prisma's `migration.sql`). */
