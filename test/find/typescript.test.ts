@@ -88,6 +88,26 @@ describe('tagged templates', () => {
     for (const site of sites) assert.equal(parseSite(site).error, undefined, site.text);
   });
 
+  test('a ${} that is a whole condition (WHERE ${filter} ORDER BY, AND ${x} at the end) is a fragment, never a value; BETWEEN a AND ${b} is a value', () => {
+    const { sites, skipped } = find(
+      [
+        'sql`select id from t where ${filter} order by created_at desc limit 10`',
+        'sql`select id from t where a = ${a} and ${extra}`',
+        'sql`select case when ${flag} then 1 else 0 end from t`',
+        'sql`select id from t where created_at between ${from} and ${to}`',
+        'sql`select id from t where a = ${a} and b = ${b}`',
+      ].join(';\n'),
+    );
+    assert.deepEqual(
+      skipped.map((skip) => skip.reason),
+      ['filter', 'extra', 'flag'].map((name) => `SQL built at run time from \`${name}\`, where a name or a piece of SQL belongs: cannot be known statically`),
+    );
+    assert.deepEqual(
+      sites.map((site) => site.text),
+      ['select id from t where created_at between $1 and $2', 'select id from t where a = $1 and b = $2'],
+    );
+  });
+
   test('the same expression written twice gets two parameters', () => {
     const [site] = find('sql`select * from t where a = ${id} or b = ${id}`').sites;
     assert.equal(site.text, 'select * from t where a = $1 or b = $2');

@@ -328,6 +328,12 @@ const VALUE_KEYWORDS = new Set([
   'symmetric', 'return', 'any', 'some', 'all', 'exists', 'array', 'zone',
 ]);
 
+/** Words a condition follows, and what may follow a whole condition: together they frame a `${}` as the condition. */
+const CONDITION_STARTS = new Set(['where', 'and', 'or', 'on', 'having', 'when']);
+/** `x BETWEEN a AND ${b}`: that AND takes a value (a BETWEEN not yet closed by its AND). */
+const BETWEEN_OPEN = /\bbetween\b(?![\s\S]*\b(?:and|or|where|on|having|when)\b)[\s\S]*$/i;
+const CONDITION_ENDS = /^\s*(?:$|[);]|(?:order|group|limit|offset|and|or|having|window|union|intersect|except|returning|for|fetch|then|else|end)\b)/i;
+
 /**
  * FROM and IN that take a value: inside extract/substring/trim/overlay/position(...), and IS [NOT] DISTINCT
  * FROM. Elsewhere FROM is followed by a table and IN by a parenthesised list.
@@ -359,6 +365,9 @@ export function substitutionTakesValue(before: string, after: string): boolean {
     if (isDigit(word.charCodeAt(0))) return false;
     const lower = word.toLowerCase();
     if (lower === 'from' || lower === 'in') return VALUE_FROM.test(before.slice(Math.max(0, i + 1 - 120), i + 1));
+    // `WHERE ${filter} ORDER BY`: the substitution is a whole condition, a fragment the code builds (`WHERE $1` with a
+    // boolean value is not what anyone writes). Planned as a value it would read every row and sort them all.
+    if (CONDITION_STARTS.has(lower) && CONDITION_ENDS.test(after) && !(lower === 'and' && BETWEEN_OPEN.test(before.slice(Math.max(0, start - 200), start)))) return false;
     return VALUE_KEYWORDS.has(lower);
   }
   return true;
