@@ -280,6 +280,29 @@ describe('sessions', () => {
     assert.equal(ran, false);
   });
 
+  test('a connect whose timer fired only because this process was busy past the deadline is tried again, not a failure', async () => {
+    const client = await connectPostgres(db.url, { maxConnections: 2, connectTimeoutMs: 300 });
+    let release: (() => void) | undefined;
+    const held = client.withSession(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A second session needs a new connection: let it start, then keep the event loop busy past its deadline, as
+      // a synchronous TypeScript Program build for another file does in a CLI run.
+      const second = client.withSession((session) => session.query('SELECT 1 AS one'));
+      await new Promise((resolve) => setImmediate(resolve));
+      const busyUntil = Date.now() + 1000;
+      while (Date.now() < busyUntil) {
+        // busy
+      }
+      const result = await second;
+      assert.equal((result.rows[0] as { one: number }).one, 1);
+    } finally {
+      release?.();
+      await held;
+      await client.close();
+    }
+  });
+
   test('at most maxConnections sessions at once; the others wait longer than the connect timeout without failing', async () => {
     const client = await connectPostgres(db.url, { maxConnections: 2, connectTimeoutMs: 500 });
     try {

@@ -2,6 +2,7 @@
 // seconds with one clear line, sessions that are always handed back with no open transaction, and cancellation
 // that stops the statement on the server, not only the wait on the client.
 
+import { performance } from 'node:perf_hooks';
 import { Client, Pool, type PoolClient, type PoolConfig, type QueryConfig } from 'pg';
 import {
   DatabaseUnavailableError,
@@ -189,6 +190,14 @@ export function describeConnectError(error: unknown, url: string, timeoutMs: num
     reason = message.split('\n')[0];
   }
   return redactSecrets(`cannot connect to ${redactUrl(url)}: ${reason}${sslNote(url, reason)}`, [password]);
+}
+
+/** How late a connect timer must fire to say the process, not the server, was busy (see connectUnlessStalled). */
+const CONNECT_TIMER_LATE_MS = 500;
+
+function isConnectTimeout(error: unknown): boolean {
+  const message = String((error as { message?: unknown } | undefined)?.message ?? error);
+  return /timeout expired|timeout exceeded|connection timeout/i.test(message);
 }
 
 function formatSeconds(ms: number): string {
@@ -709,7 +718,7 @@ class PostgresClient implements DatabaseClient {
    * when it arrives.
    */
   private async connectOne(signal?: AbortSignal): Promise<PoolClient> {
-    const connecting = this.wrapConnectError(this.pool.connect()).then(async (client) => {
+    const connecting = this.wrapConnectError(this.connectUnlessStalled()).then(async (client) => {
       watchConnection(client);
       try {
         await pinSessionSettings(client, this.sessionLimits);
@@ -734,6 +743,24 @@ class PostgresClient implements DatabaseClient {
       throw error;
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * pool.connect(), once more when its timeout was this process's own doing. pg's connect timer fires in the event
+   * loop's timers phase, before the socket events of the same turn: when the process was busy past the deadline (the
+   * CLI analyses four files at a time, and building one file's TypeScript Program can take seconds), the server's
+   * answer may be waiting unread and the timer still wins. Such a timer fires late; one that fires on time is a server
+   * that did not answer, and stays a failure.
+   */
+  private async connectUnlessStalled(): Promise<PoolClient> {
+    const started = performance.now();
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      const late = performance.now() - started - this.connectTimeoutMs;
+      if (!isConnectTimeout(error) || late < CONNECT_TIMER_LATE_MS) throw error;
+      return this.pool.connect();
     }
   }
 
