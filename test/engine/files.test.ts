@@ -166,6 +166,6 @@ describe('config values', () => {
     assert.equal(parseConfigText('{}', '/repo/pglens.json', {}).files.maxBytes, 2 * 1024 * 1024);
     assert.equal(parseConfigText('{ "files": { "maxBytes": 65536 } }', '/repo/pglens.json', {}).files.maxBytes, 65536);
     assert.match(problem('{ "files": { "maxBytes": 10 } }'), /files\.maxBytes: must be a whole number from 1024 to 268435456, got 10/);
-    assert.match(problem('{ "files": { "max": 10 } }'), /files\.max: unknown setting \(known: maxBytes\)/);
+    assert.match(problem('{ "files": { "max": 10 } }'), /files\.max: unknown setting \(known: maxBytes, tests\)/);
   });
 });
