@@ -10,7 +10,8 @@
 // (`arr[$1:$2]` is a slice). The symbolic filters on index variables (`$1^`, `$1~`, `$1#`) are left alone: they read as
 // PostgreSQL's operators `^`, `~` and `#`.
 
-import type { SkippedSite, SourceSegment, SqlSite, TemplateParameter } from '../types';
+import type { SkippedSite, SqlSite, TemplateParameter } from '../types';
+import { fileOffsetOf, spliceSite, type SiteEdit } from './siteEdits';
 import { highestParameterNumber, isDigit, isIdentifierPart, skipQuotedOrComment } from './sqlLexer';
 
 export type FormattingKind = 'value' | 'list' | 'name' | 'raw';
@@ -128,7 +129,7 @@ export function readPgPromiseFormatting(site: SqlSite): SqlSite | SkippedSite | 
     }
   }
   let next = Math.max(site.parameterCount, highestParameterNumber(site.text));
-  const edits: { start: number; end: number; text: string; parameters: TemplateParameter[] }[] = [];
+  const edits: SiteEdit[] = [];
   for (const variable of variables) {
     const written = site.text.slice(variable.start, variable.end);
     const fileStart = fileOffsetOf(site, variable.start);
@@ -153,65 +154,5 @@ export function readPgPromiseFormatting(site: SqlSite): SqlSite | SkippedSite | 
       edits.push({ start: variable.start, end: variable.end, text: `$${first.index}, $${second.index}`, parameters: [first, second] });
     }
   }
-  return spliceSite(site, edits, next);
-}
-
-/** File offset of a character of the site that was copied from the file (variables always are). */
-function fileOffsetOf(site: SqlSite, sqlOffset: number): number {
-  for (const segment of site.segments) {
-    if (sqlOffset >= segment.sqlStart && sqlOffset < segment.sqlStart + segment.length) {
-      return segment.fileLength !== undefined ? segment.fileStart : segment.fileStart + (sqlOffset - segment.sqlStart);
-    }
-  }
-  return site.fileStart;
-}
-
-/** `site` with text ranges replaced (sorted, not overlapping each other or a `$n` of a template): segments, parameters and inlined constants moved. */
-function spliceSite(site: SqlSite, edits: { start: number; end: number; text: string; parameters: TemplateParameter[] }[], highestParameter: number): SqlSite {
-  const moved = (offset: number): number => {
-    let delta = 0;
-    for (const edit of edits) if (edit.end <= offset) delta += edit.text.length - (edit.end - edit.start);
-    return offset + delta;
-  };
-  let text = '';
-  let from = 0;
-  const parameters: TemplateParameter[] = site.parameters.map((parameter) => ({ ...parameter, sqlStart: moved(parameter.sqlStart) }));
-  for (const edit of edits) {
-    text += site.text.slice(from, edit.start);
-    for (const added of edit.parameters) parameters.push({ ...added, sqlStart: text.length + added.sqlStart });
-    text += edit.text;
-    from = edit.end;
-  }
-  text += site.text.slice(from);
-  const segments: SourceSegment[] = [];
-  for (const segment of site.segments) {
-    const segmentEnd = segment.sqlStart + segment.length;
-    let start = segment.sqlStart;
-    for (const edit of edits) {
-      if (edit.end <= start || edit.start >= segmentEnd) continue;
-      if (segment.fileLength !== undefined) {
-        start = segmentEnd; // an escape sequence cut by a variable: nothing of it is copied any more
-        break;
-      }
-      if (edit.start > start) segments.push({ sqlStart: moved(start), fileStart: segment.fileStart + (start - segment.sqlStart), length: edit.start - start });
-      start = Math.max(start, edit.end);
-    }
-    if (start >= segmentEnd) continue;
-    if (segment.fileLength !== undefined) segments.push({ ...segment, sqlStart: moved(start) });
-    else segments.push({ sqlStart: moved(start), fileStart: segment.fileStart + (start - segment.sqlStart), length: segmentEnd - start });
-  }
-  parameters.sort((a, b) => a.sqlStart - b.sqlStart);
-  const result: SqlSite = {
-    ...site,
-    text,
-    segments,
-    parameters,
-    parameterCount: Math.max(site.parameterCount, highestParameter),
-    assembled: true,
-    valuesPastedBy: 'pg-promise',
-  };
-  if (site.inlinedConstants) {
-    result.inlinedConstants = site.inlinedConstants.map((region) => ({ ...region, sqlStart: moved(region.sqlStart), sqlEnd: moved(region.sqlEnd) }));
-  }
-  return result;
+  return { ...spliceSite(site, edits, next), assembled: true, valuesPastedBy: 'pg-promise' };
 }

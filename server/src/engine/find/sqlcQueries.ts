@@ -5,6 +5,7 @@
 // column x: every such query would be a false plan error. `sqlc.embed(t)` selects the columns of `t` (`t.*`).
 
 import type { SqlSite, TemplateParameter } from '../types';
+import { fileOffsetOf, spliceSite, type SiteEdit } from './siteEdits';
 import { highestParameterNumber, isIdentifierPart, isIdentifierStart, skipQuotedOrComment, wordEnd } from './sqlLexer';
 
 /** The comment sqlc requires before each query: `-- name: <Name> :<command>`. */
@@ -62,45 +63,22 @@ export function withSqlcParameters(site: SqlSite): SqlSite {
 
   const numbers = new Map<string, number>();
   let highest = highestParameterNumber(source);
-  let text = '';
-  let copiedUpTo = 0;
-  const segments: SqlSite['segments'] = [];
-  const parameters: TemplateParameter[] = [];
-  const fileOffset = (sqlOffset: number) => site.segments[0].fileStart + sqlOffset; // a .sql file's site is one stretch
-  for (const replacement of replacements) {
-    if (replacement.start > copiedUpTo) {
-      segments.push({ sqlStart: text.length, fileStart: fileOffset(copiedUpTo), length: replacement.start - copiedUpTo });
-      text += source.slice(copiedUpTo, replacement.start);
-    }
-    if (replacement.name !== undefined) {
-      let number = numbers.get(replacement.name);
-      if (number === undefined) numbers.set(replacement.name, (number = ++highest));
-      const placeholder = `$${number}`;
-      parameters.push({
-        index: number,
-        sqlStart: text.length,
-        sqlLength: placeholder.length,
-        fileStart: fileOffset(replacement.start),
-        fileEnd: fileOffset(replacement.end),
-        expressionText: source.slice(replacement.start, replacement.end),
-      });
-      text += placeholder;
-    } else {
-      text += replacement.text;
-    }
-    copiedUpTo = replacement.end;
-  }
-  if (copiedUpTo < source.length) {
-    segments.push({ sqlStart: text.length, fileStart: fileOffset(copiedUpTo), length: source.length - copiedUpTo });
-    text += source.slice(copiedUpTo);
-  }
-  return {
-    ...site,
-    text,
-    segments,
-    parameters,
-    parameterCount: highest,
-    // sqlc.embed(t) is pglens's writing, not the file's: if the statement then fails to parse, that is not the file's error.
-    ...(replacements.some((replacement) => replacement.name === undefined) ? { assembled: true } : {}),
-  };
+  const edits: SiteEdit[] = replacements.map((replacement) => {
+    if (replacement.name === undefined) return { start: replacement.start, end: replacement.end, text: replacement.text!, parameters: [] };
+    let number = numbers.get(replacement.name);
+    if (number === undefined) numbers.set(replacement.name, (number = ++highest));
+    const placeholder = `$${number}`;
+    const parameter: TemplateParameter = {
+      index: number,
+      sqlStart: 0,
+      sqlLength: placeholder.length,
+      fileStart: fileOffsetOf(site, replacement.start),
+      fileEnd: fileOffsetOf(site, replacement.end - 1) + 1,
+      expressionText: source.slice(replacement.start, replacement.end),
+    };
+    return { start: replacement.start, end: replacement.end, text: placeholder, parameters: [parameter] };
+  });
+  const rewritten = spliceSite(site, edits, highest);
+  // sqlc.embed(t) is pglens's writing, not the file's: if the statement then fails to parse, that is not the file's error.
+  return replacements.some((replacement) => replacement.name === undefined) ? { ...rewritten, assembled: true } : rewritten;
 }
