@@ -113,6 +113,8 @@ describe('names of files and folders', () => {
     assert.equal(databaseOfPathName('persistence/sql/migrations/sql/20210410175418_network.sqlite3.up.sql')?.database, 'sqlite');
     assert.equal(databaseOfPathName('persistence/sql/migrations/sql/20210410175418_network.cockroach.up.sql')?.database, 'cockroachdb');
     assert.equal(databaseOfPathName('sqlite/migrations/20210410175418_network.postgres.up.sql'), undefined);
+    // CockroachDB is decided the same way whether a folder, an extension or Prisma's provider names it
+    assert.equal(databaseOfPathName('db/cockroachdb/001_init.sql')?.database, 'cockroachdb');
     // PostgreSQL nearer the file, two databases, or words that are not database names decide nothing
     assert.equal(databaseOfPathName('packages/mysql/src/postgres/queries.ts'), undefined);
     assert.equal(databaseOfPathName('tools/mysql-to-postgres/copy.ts'), undefined);

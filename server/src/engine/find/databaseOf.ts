@@ -219,7 +219,7 @@ const KNEX_CLIENTS: Record<string, string> = {
   postgresql: POSTGRESQL,
   pgnative: POSTGRESQL,
   'pg-native': POSTGRESQL,
-  cockroachdb: POSTGRESQL,
+  cockroachdb: 'cockroachdb',
   mysql: 'mysql',
   mysql2: 'mysql',
   sqlite3: 'sqlite',
